@@ -1,0 +1,63 @@
+/**
+ * Teardown reasons of Cisco ASA / FTD messages 302014 and 302016 ("... bytes N <reason> [from IFACE]"),
+ * with one line each in plain words. Names follow Cisco's syslog message guide (302014); the
+ * meanings are ours, written for someone reading a capture next to the log.
+ *
+ * "inside"/"outside" in Reset-I / Reset-O mean the higher / lower security-level interface of the
+ * connection, not interfaces literally named so.
+ */
+
+export const TEARDOWN_REASONS: Readonly<Record<string, string>> = {
+  'TCP FINs':
+    'normal close: the ASA saw FIN from both sides and removed the connection; any later packet of it (like a late RST) is denied as no connection',
+  'TCP Reset-I': 'a RST came from the inside (higher security level) side and the ASA removed the connection at once',
+  'TCP Reset-O': 'a RST came from the outside (lower security level) side and the ASA removed the connection at once',
+  'TCP Reset-APPLIANCE': 'the ASA itself sent a RST (e.g. a policy or inspection reset) and removed the connection',
+  'TCP data sent after FINs': 'a side sent data after both FINs were seen; the ASA reset and removed the connection',
+  'SYN Timeout': 'the three-way handshake did not complete within the SYN timeout (30 s by default): the server never answered or its answer did not come back',
+  'SYN Control': 'a SYN came from the wrong side (back-channel initiation), so the ASA refused to keep the connection',
+  'FIN Timeout': 'after a FIN the close did not finish within the half-closed timeout (10 min by default); the ASA removed the connection',
+  'Idle Timeout': 'no packet for longer than the idle timeout (1 h for TCP by default); the ASA removed the connection silently, later packets are denied as no connection',
+  'Conn-timeout': 'the connection was idle longer than the configured connection timeout (set by policy) and was removed',
+  'Flow closed by inspection': 'an application inspection engine closed the connection',
+  'Deny Terminate': 'application inspection terminated the flow (e.g. a protocol violation)',
+  'Failover primary closed': 'the standby unit removed the connection because the active unit told it to',
+  'Flow terminated by IPS': 'the IPS module terminated the flow',
+  'Flow reset by IPS': 'the IPS module reset the flow',
+  'Flow terminated by TCP Intercept': 'TCP Intercept (SYN-flood protection) terminated the flow',
+  'Invalid SYN': 'the ASA saw a SYN that is not valid for this connection and removed it',
+  'TCP Invalid SYN': 'the ASA saw a SYN that is not valid for this connection and removed it',
+  'TCP bad retransmission': 'a retransmission did not match the data first sent; the ASA removed the connection',
+  'TCP segment partial overlap': 'a segment partly overlapped earlier data with different content; the ASA removed the connection',
+  'TCP unexpected window size variation': 'the peer shrank its window in a way TCP normalization does not allow; the ASA removed the connection',
+  'IPS fail-close': 'the IPS module was down and the policy is fail-close, so the flow was dropped',
+  'Tunnel has been torn down': 'the VPN tunnel carrying the flow went down',
+  'Xlate Clear': 'an administrator cleared the translations (clear xlate / clear conn), removing the connection',
+  'Pinhole Timeout': 'a pinhole (secondary channel opened by inspection) timed out before use',
+  'Unauth Deny': 'denied by URL filtering or cut-through authentication',
+  'Route change': 'the route to a side changed to another interface, so the ASA removed the connection',
+  'No valid adjacency': 'the ASA had no valid next-hop adjacency for the flow and removed it',
+  'Flow timed out': 'the flow reached its timeout',
+  'Flow timed out with reset': 'the flow reached its timeout and the ASA reset it (timeout with reset configured)',
+  'Flow is a loopback': 'the flow was a loopback and was removed',
+  'Cluster flow with CLU closed on owner': 'in a cluster, the flow owner closed the connection',
+  'Unknown': 'none of the known reasons: the ASA removed the connection for a reason it does not name',
+};
+
+/** Normal form used to compare reason names: case, spacing around '-' and repeated spaces ignored. */
+function norm(s: string): string {
+  return s.toLowerCase().replace(/\s*-\s*/g, '-').replace(/\s+/g, ' ').trim();
+}
+
+const BY_NORM = new Map<string, string>(Object.keys(TEARDOWN_REASONS).map((k) => [norm(k), k]));
+
+/** The canonical spelling of a reason as written in a log ("TCP Reset - I" -> "TCP Reset-I"), or undefined. */
+export function canonicalReason(raw: string): string | undefined {
+  return BY_NORM.get(norm(raw));
+}
+
+/** One-line meaning of a reason as written in a log, or undefined when the reason is not known. */
+export function reasonMeaning(raw: string): string | undefined {
+  const c = canonicalReason(raw);
+  return c === undefined ? undefined : TEARDOWN_REASONS[c];
+}
