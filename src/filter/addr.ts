@@ -1,0 +1,128 @@
+/**
+ * Address values of the filter language: IPv4 / IPv6 literals and CIDR blocks, compared by
+ * bytes. A value of one family never matches an address of the other (an IPv4 block does not
+ * match `::ffff:10.0.0.1`), as the two are different fields in Wireshark.
+ */
+
+/** Parse an IPv4 dotted quad or an IPv6 address into network-order bytes; `null` if it is neither. */
+export function parseIp(s: string): Uint8Array | null {
+  return s.includes(':') ? parseV6(s) : parseV4(s);
+}
+
+function parseV4(s: string): Uint8Array | null {
+  const parts = s.split('.');
+  if (parts.length !== 4) return null;
+  const out = new Uint8Array(4);
+  for (let k = 0; k < 4; k++) {
+    const p = parts[k]!;
+    if (!/^\d{1,3}$/.test(p)) return null;
+    const n = Number(p);
+    if (n > 255) return null;
+    out[k] = n;
+  }
+  return out;
+}
+
+function parseV6(s: string): Uint8Array | null {
+  if (!/^[0-9A-Fa-f:.]+$/.test(s)) return null;
+  const dbl = s.indexOf('::');
+  if (dbl !== -1 && s.indexOf('::', dbl + 1) !== -1) return null;
+  const groups = (part: string): number[] | null => {
+    if (part === '') return [];
+    const out: number[] = [];
+    const fs = part.split(':');
+    for (let k = 0; k < fs.length; k++) {
+      const f = fs[k]!;
+      if (k === fs.length - 1 && f.includes('.')) {
+        const v4 = parseV4(f);
+        if (v4 === null) return null;
+        out.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!);
+      } else {
+        if (!/^[0-9A-Fa-f]{1,4}$/.test(f)) return null;
+        out.push(parseInt(f, 16));
+      }
+    }
+    return out;
+  };
+  let words: number[];
+  if (dbl === -1) {
+    const g = groups(s);
+    if (g === null || g.length !== 8) return null;
+    words = g;
+  } else {
+    const head = groups(s.slice(0, dbl));
+    const tail = groups(s.slice(dbl + 2));
+    if (head === null || tail === null || head.length + tail.length > 7) return null;
+    words = [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail];
+  }
+  const out = new Uint8Array(16);
+  for (let k = 0; k < 8; k++) {
+    out[2 * k] = words[k]! >> 8;
+    out[2 * k + 1] = words[k]! & 0xff;
+  }
+  return out;
+}
+
+export interface Cidr {
+  net: Uint8Array;
+  bits: number;
+}
+
+/**
+ * An address or CIDR block (`10.0.0.0/8`, `2001:db8::/32`, `10.0.0.1` = /32). Host bits after
+ * the prefix are ignored, as Wireshark does. `error` explains a malformed value.
+ */
+export function parseCidr(s: string): { ok: true; cidr: Cidr } | { ok: false; error: string; hint?: string } {
+  const slash = s.indexOf('/');
+  const ipText = slash === -1 ? s : s.slice(0, slash);
+  const ip = parseIp(ipText);
+  if (ip === null) {
+    const partial = v4BlockHint(ipText);
+    return {
+      ok: false,
+      error: slash === -1 ? `'${s}' is not an IP address` : `bad CIDR '${s}': '${ipText}' is not an IP address`,
+      ...(slash === -1 && partial !== undefined ? { hint: `did you mean ${partial}?` } : {}),
+    };
+  }
+  const max = ip.length * 8;
+  if (slash === -1) return { ok: true, cidr: { net: ip, bits: max } };
+  const b = s.slice(slash + 1);
+  if (!/^\d{1,3}$/.test(b) || Number(b) > max) {
+    return { ok: false, error: `bad CIDR '${s}': prefix length must be 0..${max}` };
+  }
+  return { ok: true, cidr: { net: ip, bits: Number(b) } };
+}
+
+/** `203.0.113` -> `203.0.113.0/24`: what someone who typed a partial dotted quad meant. */
+function v4BlockHint(s: string): string | undefined {
+  const parts = s.replace(/\.$/, '').split('.');
+  if (parts.length < 1 || parts.length > 3 || !parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255)) return undefined;
+  if (!s.includes('.')) return undefined;
+  while (parts.length < 4) parts.push('0');
+  return `${parts.join('.')}/${8 * s.replace(/\.$/, '').split('.').length}`;
+}
+
+export function inCidr(a: Uint8Array, c: Cidr): boolean {
+  if (a.length !== c.net.length) return false;
+  const full = c.bits >> 3;
+  for (let k = 0; k < full; k++) if (a[k] !== c.net[k]) return false;
+  const rest = c.bits & 7;
+  if (rest === 0) return true;
+  const mask = (0xff << (8 - rest)) & 0xff;
+  return (a[full]! & mask) === (c.net[full]! & mask);
+}
+
+/** Byte order comparison of two addresses of the same family; `null` across families. */
+export function compareAddr(a: Uint8Array, b: Uint8Array): number | null {
+  if (a.length !== b.length) return null;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return a[k]! - b[k]!;
+  return 0;
+}
+
+/**
+ * A bare word shaped like the start of an address (`203.0.113`, `172.17.`, `2001:db8`): digits
+ * and dots, or hex digits and colons, with at least one separator.
+ */
+export function looksLikeAddrPrefix(s: string): boolean {
+  return /^\d{1,3}(\.\d{0,3}){1,3}$/.test(s) || (/^[0-9A-Fa-f:]+$/.test(s) && s.includes(':'));
+}

@@ -1,0 +1,330 @@
+/**
+ * The field table of the filter language: name, type, description, and how each field reads a
+ * FilterTarget. A field never evaluates a comparison itself: the compiler hands it a predicate
+ * over ONE value (an address id, a port, an enum index, a string...) and a quantifier, and the
+ * field turns that into a row test. Fields over small domains (addresses, ports, enums, flags)
+ * evaluate the predicate once per domain value into a table, so the row test is a lookup.
+ */
+import { ACK, ANOMALIES, CLOSED_BY, CONN_STATES, CWR, ECE, FIN, PSH, RST, SYN, TEARDOWNS, URG } from '../model.js';
+import type { FilterTarget } from './target.js';
+
+export const FIELD_TYPES = ['address', 'port', 'number', 'boolean', 'enum', 'string'] as const;
+export type FieldType = (typeof FIELD_TYPES)[number];
+
+/** `any`: some value of the field satisfies the test (`==`); `all`: every value does (`===`). */
+export type Quant = 'any' | 'all';
+export type RowTest = (i: number) => boolean;
+export type NumTest = (v: number) => boolean;
+export type StrTest = (s: string) => boolean;
+
+interface FieldBase {
+  name: string;
+  description: string;
+  /** several values per connection (`ip.addr`: both ends; `anomaly`: a list) */
+  multi: boolean;
+  /** the field alone: a presence / boolean test */
+  present(t: FilterTarget): RowTest;
+}
+/**
+ * Values are numbers: an address id (`address`), a port, a number, 0/1 (`boolean`) or an index
+ * into `values` (`enum`).
+ */
+export interface NumField extends FieldBase {
+  type: 'address' | 'port' | 'number' | 'boolean' | 'enum';
+  /** `enum` only: the value names, from the model or (vantage) from the target */
+  values?: (t: FilterTarget | undefined) => readonly string[];
+  /** `address` only: the field holds IPv6 addresses only */
+  v6only?: boolean;
+  lift(t: FilterTarget, p: NumTest, q: Quant): RowTest;
+}
+export interface StrField extends FieldBase {
+  type: 'string';
+  lift(t: FilterTarget, p: StrTest, q: Quant): RowTest;
+}
+export type FieldDef = NumField | StrField;
+
+const ALWAYS: RowTest = () => true;
+const NEVER: RowTest = () => false;
+
+function tableOf(n: number, p: NumTest): Uint8Array {
+  const tb = new Uint8Array(n);
+  for (let v = 0; v < n; v++) if (p(v)) tb[v] = 1;
+  return tb;
+}
+
+type Col = Uint8Array | Uint16Array | Uint32Array;
+
+/** A value read through a lookup table: one column (`ip.src`) or two (`ip.addr`). */
+function liftTable(cols: readonly Col[], tb: Uint8Array, q: Quant): RowTest {
+  const a = cols[0]!;
+  if (cols.length === 1) return (i) => tb[a[i]!] === 1;
+  const b = cols[1]!;
+  if (q === 'any') return (i) => (tb[a[i]!]! | tb[b[i]!]!) === 1;
+  return (i) => (tb[a[i]!]! & tb[b[i]!]!) === 1;
+}
+
+function addrField(name: string, description: string, which: 'orig' | 'resp' | 'both', v6only = false): NumField {
+  const cols = (t: FilterTarget): Col[] =>
+    which === 'orig' ? [t.origAddr] : which === 'resp' ? [t.respAddr] : [t.origAddr, t.respAddr];
+  const v6 = (t: FilterTarget): Uint8Array => tableOf(t.addrs.count, (id) => t.addrs.bytes(id).length === 16);
+  return {
+    name,
+    type: 'address',
+    description,
+    multi: which === 'both',
+    v6only,
+    present: (t) => (v6only ? liftTable(cols(t), v6(t), 'any') : ALWAYS),
+    lift: (t, p, q) => {
+      const tb = tableOf(t.addrs.count, v6only ? (id) => t.addrs.bytes(id).length === 16 && p(id) : p);
+      return liftTable(cols(t), tb, q);
+    },
+  };
+}
+
+function portField(name: string, description: string, which: 'orig' | 'resp' | 'both'): NumField {
+  return {
+    name,
+    type: 'port',
+    description,
+    multi: which === 'both',
+    present: () => ALWAYS,
+    lift: (t, p, q) => {
+      const cols = which === 'orig' ? [t.origPort] : which === 'resp' ? [t.respPort] : [t.origPort, t.respPort];
+      return liftTable(cols, tableOf(65536, p), q);
+    },
+  };
+}
+
+/** A scalar number column (duration, packets, bytes). */
+function numField(name: string, description: string, col: (t: FilterTarget) => ArrayLike<number>): NumField {
+  return {
+    name,
+    type: 'number',
+    description,
+    multi: false,
+    present: () => ALWAYS,
+    lift: (t, p) => {
+      const a = col(t);
+      return (i) => p(a[i]!);
+    },
+  };
+}
+
+const FLAG_BITS = { syn: SYN, ack: ACK, fin: FIN, reset: RST, push: PSH, urg: URG, ece: ECE, cwr: CWR } as const;
+
+function flagField(flag: keyof typeof FLAG_BITS, side: 'any' | 'orig' | 'resp'): NumField {
+  const bit = FLAG_BITS[flag];
+  const who = side === 'any' ? 'either side' : side === 'orig' ? 'the originator' : 'the responder';
+  const has = (t: FilterTarget): RowTest => {
+    const o = t.flagsOrig;
+    const r = t.flagsResp;
+    if (side === 'orig') return (i) => (o[i]! & bit) !== 0;
+    if (side === 'resp') return (i) => (r[i]! & bit) !== 0;
+    return (i) => ((o[i]! | r[i]!) & bit) !== 0;
+  };
+  return {
+    name: `tcp.flags.${flag}${side === 'any' ? '' : '.' + side}`,
+    type: 'boolean',
+    description: `some packet from ${who} carries ${flag.toUpperCase()}`,
+    multi: false,
+    present: has,
+    lift: (t, p) => boolLift(has(t), p),
+  };
+}
+
+function boolLift(has: RowTest, p: NumTest): RowTest {
+  const f = p(0);
+  const tr = p(1);
+  if (f && tr) return ALWAYS;
+  if (!f && !tr) return NEVER;
+  return tr ? has : (i) => !has(i);
+}
+
+/** An enum stored as an index per row (teardown, closed_by, conn_state). */
+function enumField(name: string, description: string, names: readonly string[], col: (t: FilterTarget) => Uint8Array): NumField {
+  return {
+    name,
+    type: 'enum',
+    description,
+    multi: false,
+    values: () => names,
+    present: () => ALWAYS,
+    lift: (t, p) => liftTable([col(t)], tableOf(names.length, p), 'any'),
+  };
+}
+
+/** An enum set stored as a bit mask per row (anomaly, vantage). */
+function maskField(
+  name: string,
+  description: string,
+  names: (t: FilterTarget | undefined) => readonly string[],
+  col: (t: FilterTarget) => Uint32Array,
+): NumField {
+  return {
+    name,
+    type: 'enum',
+    description,
+    multi: true,
+    values: names,
+    present: (t) => {
+      const a = col(t);
+      return (i) => a[i] !== 0;
+    },
+    lift: (t, p, q) => {
+      const a = col(t);
+      const n = Math.min(32, names(t).length);
+      let m = 0;
+      for (let v = 0; v < n; v++) if (p(v)) m |= 1 << v;
+      if (q === 'any') return m === 0 ? NEVER : (i) => (a[i]! & m) !== 0;
+      // every member satisfies it; an empty set satisfies no `===` (as Wireshark's all_eq on an absent field)
+      return (i) => a[i] !== 0 && (a[i]! & ~m) === 0;
+    },
+  };
+}
+
+/** A per-row list read through a function (firewall events: usually empty). */
+function listLift<T>(get: (i: number) => readonly T[], p: (v: T) => boolean, q: Quant): RowTest {
+  if (q === 'any') return (i) => get(i).some(p);
+  return (i) => {
+    const l = get(i);
+    return l.length > 0 && l.every(p);
+  };
+}
+
+/** Histories repeat a lot (`ShADadFf`); remember the answer per distinct string, boundedly. */
+function memo(p: StrTest): StrTest {
+  const seen = new Map<string, boolean>();
+  return (s) => {
+    let r = seen.get(s);
+    if (r === undefined) {
+      r = p(s);
+      if (seen.size < 100_000) seen.set(s, r);
+    }
+    return r;
+  };
+}
+
+const flagFields: NumField[] = [];
+for (const f of Object.keys(FLAG_BITS) as (keyof typeof FLAG_BITS)[]) {
+  for (const side of ['any', 'orig', 'resp'] as const) flagFields.push(flagField(f, side));
+}
+
+export const FIELDS: readonly FieldDef[] = [
+  addrField('ip.addr', 'either address (IPv4 or IPv6)', 'both'),
+  addrField('ip.src', "the originator's address", 'orig'),
+  addrField('ip.dst', "the responder's address", 'resp'),
+  addrField('ipv6.addr', 'either address, IPv6 connections only', 'both', true),
+  addrField('ipv6.src', "the originator's address, IPv6 connections only", 'orig', true),
+  addrField('ipv6.dst', "the responder's address, IPv6 connections only", 'resp', true),
+  portField('tcp.port', 'either port', 'both'),
+  portField('tcp.srcport', "the originator's port", 'orig'),
+  portField('tcp.dstport', "the responder's port", 'resp'),
+  ...flagFields,
+  enumField('teardown', `teardown class: ${TEARDOWNS.join(', ')}`, TEARDOWNS, (t) => t.teardown),
+  maskField('anomaly', `anomalies of the connection (alone: any anomaly): ${ANOMALIES.join(', ')}`, () => ANOMALIES, (t) => t.anomalies),
+  enumField('closed_by', `who closed: ${CLOSED_BY.join(', ')}`, CLOSED_BY, (t) => t.closedBy),
+  enumField('conn_state', `Zeek conn_state: ${CONN_STATES.join(', ')}`, CONN_STATES, (t) => t.connState),
+  {
+    name: 'history',
+    type: 'string',
+    description: 'Zeek history string (upper case: originator, lower case: responder)',
+    multi: false,
+    present: (t) => (i) => t.history(i) !== '',
+    lift: (t, p) => {
+      const m = memo(p);
+      return (i) => m(t.history(i));
+    },
+  },
+  numField('duration', 'seconds from first to last packet', (t) => t.duration),
+  numField('packets', 'packets, both sides', (t) => t.packets),
+  numField('bytes', 'payload bytes, both sides', (t) => t.bytes),
+  {
+    ...numField('id', 'connection id (as listed)', () => []),
+    lift: (_t: FilterTarget, p: NumTest): RowTest => (i) => p(i + 1),
+  },
+  maskField('vantage', 'names of the captures (vantage points) that saw the connection', (t) => t?.vantageNames ?? [], (t) => t.vantageMask),
+  {
+    name: 'fw.msgid',
+    type: 'number',
+    description: 'message ids of attached firewall events (alone: any firewall event)',
+    multi: true,
+    present: (t) => (i) => t.fwMsgids(i).length > 0,
+    lift: (t, p, q) => listLift((i) => t.fwMsgids(i), p, q),
+  },
+  {
+    name: 'fw.reason',
+    type: 'string',
+    description: 'teardown reasons of attached firewall events (e.g. "TCP FINs")',
+    multi: true,
+    present: (t) => (i) => t.fwReasons(i).length > 0,
+    lift: (t, p, q) => listLift((i) => t.fwReasons(i), p, q),
+  },
+  {
+    name: 'tls',
+    type: 'boolean',
+    description: 'the connection carries TLS records',
+    multi: false,
+    present: (t) => {
+      const a = t.tls;
+      return (i) => a[i] === 1;
+    },
+    lift: (t, p) => {
+      const a = t.tls;
+      return boolLift((i) => a[i] === 1, p);
+    },
+  },
+];
+
+export const FIELD_BY_NAME: ReadonlyMap<string, FieldDef> = new Map(FIELDS.map((f) => [f.name, f]));
+
+/** First segments of dotted field names (`ip`, `tcp`...): a dotted word starting with one is a field typo. */
+export const FIELD_NAMESPACES: ReadonlySet<string> = new Set(
+  FIELDS.filter((f) => f.name.includes('.')).map((f) => f.name.slice(0, f.name.indexOf('.'))),
+);
+
+/** Enum fields whose values a bare word may name (`late-rst`, `RSTO`, `fin-then-rst`). */
+export const BARE_ENUM_FIELDS = ['teardown', 'anomaly', 'conn_state', 'closed_by', 'vantage'] as const;
+
+export function editDistance(a: string, b: string): number {
+  const m = a.length;
+  const n = b.length;
+  let prev = new Array<number>(n + 1);
+  let cur = new Array<number>(n + 1);
+  for (let j = 0; j <= n; j++) prev[j] = j;
+  for (let i = 1; i <= m; i++) {
+    cur[0] = i;
+    for (let j = 1; j <= n; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+    }
+    [prev, cur] = [cur, prev];
+  }
+  return prev[n]!;
+}
+
+/** The closest of `names` to `word`, if it is close enough to be a plausible typo. */
+export function closest(word: string, names: readonly string[]): string | undefined {
+  const w = word.toLowerCase();
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const n of names) {
+    const d = editDistance(w, n.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = n;
+    }
+  }
+  // a third of the length (at least 2) keeps `tcp.flag.reset` -> tcp.flags.reset but not `foo` -> tls
+  const limit = Math.max(2, Math.floor(w.length / 3));
+  if (bestD <= limit && bestD < w.length) return best;
+  // `inside` for `fw-inside`: a unique name that contains the word is as good a guess
+  const within = w.length >= 3 ? names.filter((n) => n.toLowerCase().includes(w)) : [];
+  return within.length === 1 ? within[0] : undefined;
+}
+
+export function suggestField(word: string): string | undefined {
+  return closest(
+    word,
+    FIELDS.map((f) => f.name),
+  );
+}

@@ -1,0 +1,45 @@
+/**
+ * What the filter language evaluates over: the connection table in compact (column) form.
+ * The connection table implements this; tests may build one from plain rows (see fromRows in
+ * filter tests). Indices are 0-based connection indices (id = index + 1).
+ */
+export interface FilterTarget {
+  readonly count: number;
+  /** interned addresses: `origAddr[i]` is an id into this table */
+  readonly addrs: {
+    readonly count: number;
+    /** 4 bytes (IPv4) or 16 bytes (IPv6), network order */
+    bytes(id: number): Uint8Array;
+    /** printable form (dotted quad, RFC 5952 IPv6) */
+    text(id: number): string;
+  };
+  readonly origAddr: Uint32Array;
+  readonly respAddr: Uint32Array;
+  readonly origPort: Uint16Array;
+  readonly respPort: Uint16Array;
+  /** OR of the TCP flag bytes of every packet the originator / responder sent */
+  readonly flagsOrig: Uint8Array;
+  readonly flagsResp: Uint8Array;
+  /** index into TEARDOWNS, CLOSED_BY, CONN_STATES (src/model.ts) */
+  readonly teardown: Uint8Array;
+  readonly closedBy: Uint8Array;
+  readonly connState: Uint8Array;
+  /** bit mask over ANOMALIES */
+  readonly anomalies: Uint32Array;
+  history(i: number): string;
+  /** seconds */
+  readonly duration: Float64Array;
+  /** packets (both sides) and payload bytes (both sides) */
+  readonly packets: Uint32Array;
+  readonly bytes: Float64Array;
+  /** bit v set when vantage v saw the connection; names in `vantageNames` */
+  readonly vantageMask: Uint32Array;
+  readonly vantageNames: readonly string[];
+  /** firewall events attached to connection i (empty for most): message ids and teardown reasons */
+  fwMsgids(i: number): readonly number[];
+  fwReasons(i: number): readonly string[];
+  /** 1 when the connection carries TLS records */
+  readonly tls: Uint8Array;
+  /** one line describing connection i, for fuzzy search over bare words */
+  describe(i: number): string;
+}
