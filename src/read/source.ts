@@ -239,6 +239,16 @@ export async function readCapture(
     sink.issue({ file, severity: 'error', code: 'open-failed', message: e instanceof Error ? e.message : String(e), fatal: true });
     return { kind: 'unknown', frames: 0, bytes: 0 };
   }
+  return readCaptureInput(input, file, sink, onProgress);
+}
+
+/** readCapture for an input already opened (and sniffed) with openInput: stdin can be opened once only. */
+export async function readCaptureInput(
+  input: Input,
+  file: string,
+  sink: RecordSink,
+  onProgress?: (bytesRead: number, size: number | undefined) => void,
+): Promise<CaptureResult> {
   const { source, kind } = input;
   let reader: PcapReader | PcapngReader | undefined;
   if (kind === 'pcap') reader = new PcapReader(file, sink);

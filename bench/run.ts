@@ -1,0 +1,96 @@
+/**
+ * `npm run bench`: speed and memory of `rsttui flows` on a large deterministic capture, as ratios
+ * against references measured in the same run (`cat` of the same file; tshark on a 1 M-packet
+ * file), since these machines are noisy. Not a test: it asserts nothing.
+ *
+ *   npm run bench                      # 10 M packets (~1 GB)
+ *   npm run bench -- --packets 2000000 # smaller
+ */
+import { parseArgs } from 'node:util';
+import { existsSync, mkdirSync, statSync, createReadStream, createWriteStream } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import { generate } from './gen.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(here, '..', '..');
+const OUT = join(ROOT, 'bench', 'out');
+const BIN = join(ROOT, 'bin', 'rsttui.js');
+
+const { values } = parseArgs({
+  options: {
+    packets: { type: 'string', default: '10000000' },
+    'tshark-packets': { type: 'string', default: '1000000' },
+    formats: { type: 'string', default: 'pcap,pcapng,gzip' },
+  },
+});
+const N = Number(values.packets);
+const NT = Number(values['tshark-packets']);
+mkdirSync(OUT, { recursive: true });
+
+function ensure(name: string, packets: number, format: 'pcap' | 'pcapng'): string {
+  const path = join(OUT, name);
+  if (!existsSync(path)) {
+    const t0 = performance.now();
+    const r = generate(path, { packets, format });
+    process.stderr.write(`generated ${name}: ${r.packets} packets, ${r.connections} connections, ${(r.bytes / 1e6).toFixed(0)} MB in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  }
+  return path;
+}
+
+function timeCmd(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): { secs: number; stderr: string; status: number | null } {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env, maxBuffer: 1 << 26 });
+  return { secs: (performance.now() - t0) / 1000, stderr: r.stderr?.toString() ?? '', status: r.status };
+}
+
+function rsttui(file: string): { secs: number; rssMB: number; conns: number } {
+  const r = timeCmd('node', [BIN, 'flows', '--format', 'ndjson', file], { ...process.env, RSTTUI_REPORT: '1' });
+  if (r.status !== 0) throw new Error(`rsttui failed on ${file}: ${r.stderr}`);
+  const rss = /maxrss-kb (\d+)/.exec(r.stderr);
+  const conns = /connections (\d+)/.exec(r.stderr);
+  return { secs: r.secs, rssMB: rss ? Number(rss[1]) / 1024 : NaN, conns: conns ? Number(conns[1]) : NaN };
+}
+
+const rows: string[][] = [];
+const fmt = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : '-');
+
+const pcap = ensure(`bench-${N}.pcap`, N, 'pcap');
+const inputs: [string, string][] = [];
+const wanted = values.formats!.split(',');
+if (wanted.includes('pcap')) inputs.push(['pcap', pcap]);
+if (wanted.includes('pcapng')) inputs.push(['pcapng', ensure(`bench-${N}.pcapng`, N, 'pcapng')]);
+if (wanted.includes('gzip')) {
+  const gz = join(OUT, `bench-${N}.pcap.gz`);
+  if (!existsSync(gz)) await pipeline(createReadStream(pcap), createGzip({ level: 6 }), createWriteStream(gz));
+  inputs.push(['pcap.gz', gz]);
+}
+
+for (const [label, file] of inputs) {
+  const size = statSync(file).size;
+  const cat = label === 'pcap.gz' ? timeCmd('gzip', ['-dc', file]) : timeCmd('cat', [file]);
+  const r = rsttui(file);
+  const perPkt = (r.rssMB * 1048576) / N;
+  rows.push([
+    label, (size / 1e6).toFixed(0), fmt(r.secs), fmt(N / r.secs / 1e6), fmt(size / 1e6 / r.secs, 0), fmt(r.rssMB, 0),
+    fmt(perPkt, 1), String(r.conns), fmt(cat.secs), fmt(r.secs / cat.secs, 1) + 'x',
+  ]);
+}
+
+const head = ['input', 'MB', 'rsttui s', 'Mpkt/s', 'MB/s', 'peak RSS MB', 'RSS B/pkt', 'conns', 'ref s', 'vs ref'];
+const w = head.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k]!.length)));
+console.log(`\nrsttui flows --format ndjson, ${N} packets (ref: cat, or gzip -dc for .gz)`);
+console.log(head.map((h, k) => h.padStart(w[k]!)).join('  '));
+for (const r of rows) console.log(r.map((c, k) => c.padStart(w[k]!)).join('  '));
+
+if (spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status === 0) {
+  const small = ensure(`bench-${NT}.pcap`, NT, 'pcap');
+  const ts = timeCmd('tshark', ['-q', '-z', 'conv,tcp', '-r', small]);
+  const r = rsttui(small);
+  console.log(`\n${NT} packets: tshark -q -z conv,tcp ${fmt(ts.secs)} s, rsttui flows ${fmt(r.secs)} s: rsttui is ${fmt(ts.secs / r.secs, 1)}x faster`);
+} else {
+  console.log('\n(tshark not installed: tshark comparison skipped)');
+}

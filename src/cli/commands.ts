@@ -1,0 +1,120 @@
+/**
+ * The subcommands and their help, as data: `rsttui --help`, `rsttui CMD --help` and the README's
+ * command sections come from this table (a test checks the README carries every usage line).
+ */
+import type { ParseArgsConfig } from 'node:util';
+
+export interface Command {
+  name: string;
+  usage: string;
+  summary: string;
+  options: ParseArgsConfig['options'];
+  /** option lines for --help: [flag, meaning] */
+  optionHelp: [string, string][];
+  examples: string[];
+}
+
+const common = {
+  format: { type: 'string', short: 'f' },
+  filter: { type: 'string' },
+  name: { type: 'string', multiple: true },
+  year: { type: 'string' },
+  tz: { type: 'string' },
+  date: { type: 'string' },
+  skew: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const commonHelp: [string, string][] = [
+  ['--name FILE=NAME', 'name the vantage point of capture FILE (default: its file name); repeatable'],
+  ['--year YYYY', 'year of log timestamps written without one (default: the captures\' year)'],
+  ['--tz ZONE', 'zone of log and listing times written without one: UTC (default), +02:00, Europe/Zurich'],
+  ['--date YYYY-MM-DD', 'date of text listings that print only the time of day (default: the logs\' date)'],
+  ['--skew SECONDS', 'largest clock offset between logs and captures to look for (default 300)'],
+  ['--filter EXPR', 'only connections matching the filter expression (see "Filter language")'],
+  ['-h, --help', 'this help'],
+];
+
+export const COMMANDS: Command[] = [
+  {
+    name: 'flows',
+    usage: 'rsttui flows [--format table|ndjson|csv|zeek] [--filter EXPR] FILE...',
+    summary: 'one row per TCP connection: endpoints, times, counts, Zeek conn_state and history, teardown class, anomalies',
+    options: { ...common },
+    optionHelp: [['-f, --format F', 'table (default), ndjson, csv, or zeek (a Zeek conn.log zeek-cut reads)'], ...commonHelp],
+    examples: ['rsttui flows fixtures/tcp/fin-then-rst.pcap', 'rsttui flows --format ndjson capture.pcapng.gz | jq .conn_state', 'ssh fw-jump tcpdump -w - port 443 | rsttui flows -'],
+  },
+  {
+    name: 'packets',
+    usage: 'rsttui packets [--format table|ndjson] [--filter EXPR] FILE...',
+    summary: 'one row per TCP packet: file, frame number (as tshark counts), time, endpoints, flags, raw seq/ack, length, window, connection id',
+    options: { ...common },
+    optionHelp: [['-f, --format F', 'table (default) or ndjson'], ...commonHelp],
+    examples: ['rsttui packets --format ndjson fixtures/tcp/rejected.pcap'],
+  },
+  {
+    name: 'explain',
+    usage: 'rsttui explain --flow ID FILE...',
+    summary: "one connection's header (5-tuple, times, conn_state, history, teardown, anomalies) and its timeline, one packet per line with a plain-words explanation",
+    options: { ...common, flow: { type: 'string' } },
+    optionHelp: [['--flow ID', 'the connection id (the id column of rsttui flows)'], ...commonHelp.filter((o) => !o[0].startsWith('--filter'))],
+    examples: ['rsttui explain --flow 1 fixtures/tcp/fin-then-rst.pcap'],
+  },
+  {
+    name: 'summary',
+    usage: 'rsttui summary [--json] [--filter EXPR] FILE...',
+    summary: 'counts per teardown class and anomaly, the top 10 hosts by anomalous connections, and a histogram of connections ending in RST over time',
+    options: { ...common, json: { type: 'boolean' } },
+    optionHelp: [['--json', 'the same as JSON'], ...commonHelp],
+    examples: ['rsttui summary fixtures/tcp/*.pcap', 'rsttui summary --json big.pcap | jq .anomalies'],
+  },
+  {
+    name: 'export',
+    usage: 'rsttui export [--filter EXPR] -o OUT [--format pcap|pcapng|csv|ndjson|zeek] [--force] FILE...',
+    summary: "write the selected connections to a file: their original packets (pcap, or pcapng with a comment naming each packet's connection and anomaly) or their flow records (csv, ndjson, Zeek conn.log)",
+    options: { ...common, output: { type: 'string', short: 'o' }, force: { type: 'boolean' } },
+    optionHelp: [
+      ['-o, --output OUT', 'the file to write (required); written to a temporary file next to it, then renamed'],
+      ['-f, --format F', "pcap, pcapng, csv, ndjson or zeek (default: from OUT's extension: .pcap .pcapng .csv .ndjson/.jsonl .log/.zeek)"],
+      ['--force', 'replace OUT if it exists (an input file is never replaced)'],
+      ...commonHelp,
+    ],
+    examples: [
+      "rsttui export fixtures/tcp/*.pcap --filter 'anomaly == late-rst' -o late-rst.pcap",
+      "rsttui export inside.pcap outside.pcap --filter 'teardown == abort' -o aborts.pcapng",
+      "rsttui export big.pcap.gz --filter 'tcp.flags.reset' -o resets.csv",
+    ],
+  },
+];
+
+export const GLOBAL_HELP_HEAD = `rsttui: TCP teardown forensics for captures and firewall logs
+
+usage: rsttui [FILE...]            open the terminal UI (the bundled demo without FILE)
+       rsttui COMMAND [OPTIONS] FILE...
+       rsttui COMMAND --help
+
+FILE is a pcap or pcapng capture (gzip-compressed or not; - reads stdin), a text
+listing (ASA show capture, tcpdump -n), or a firewall syslog (Cisco ASA/FTD/PIX), sniffed by
+content. Each capture is a vantage point; logs are matched to the connections.
+Exit status: 0 success, 1 unusable input, 2 bad usage.
+`;
+
+export function commandHelp(c: Command): string {
+  const w = Math.max(...c.optionHelp.map((o) => o[0].length));
+  return [
+    `usage: ${c.usage}`,
+    '',
+    c.summary,
+    '',
+    'options:',
+    ...c.optionHelp.map(([f, m]) => `  ${f.padEnd(w)}  ${m}`),
+    '',
+    'examples:',
+    ...c.examples.map((e) => `  ${e}`),
+  ].join('\n');
+}
+
+export function globalHelp(): string {
+  const w = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [GLOBAL_HELP_HEAD, 'commands:', ...COMMANDS.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`), ''].join('\n');
+}

@@ -1,0 +1,75 @@
+/** `rsttui flows` and `rsttui packets`. */
+import { flowRecord, flowJson, packetRecord, FLOW_FIELDS, type FlowRecord } from '../export/records.js';
+import { csvHeader, csvRow, ndjsonRow } from '../export/text-formats.js';
+import { zeekFooter, zeekHeader, zeekRow } from '../export/zeek.js';
+import { LineWriter } from './out.js';
+import { loadForCommand, fileOfRow } from './load.js';
+import { renderTable, isoUs } from './table.js';
+import { UsageError, type Parsed } from './main.js';
+import { selectConns } from './select.js';
+
+function formatOf(p: Parsed, allowed: readonly string[]): string {
+  const f = (p.values.format as string | undefined) ?? 'table';
+  if (!allowed.includes(f)) throw new UsageError(`${p.cmd.name}: unknown --format '${f}' (one of ${allowed.join(', ')})`);
+  return f;
+}
+
+const flowCells = (r: FlowRecord): string[] => [
+  String(r.id), `${r.orig_h}:${r.orig_p}`, `${r.resp_h}:${r.resp_p}`, isoUs(r.ts), r.duration.toFixed(6),
+  String(r.orig_pkts + r.resp_pkts), String(r.orig_bytes + r.resp_bytes), r.conn_state, r.history, r.teardown,
+  r.closed_by, r.anomalies.join(','), r.vantages.join(','), fwSummary(r),
+];
+const FLOW_HEADER = ['id', 'orig', 'resp', 'start (UTC)', 'dur s', 'pkts', 'bytes', 'state', 'history', 'teardown', 'closed', 'anomalies', 'vantages', 'firewall'];
+
+/** The firewall events of a row in a few words: message ids, with the teardown reason. */
+function fwSummary(r: FlowRecord): string {
+  return r.firewall.map((e) => (e.reason ? `${e.msgid}(${e.reason})` : String(e.msgid))).join(',');
+}
+
+export async function runFlows(p: Parsed): Promise<number> {
+  const format = formatOf(p, ['table', 'ndjson', 'csv', 'zeek']);
+  const { ds, status } = await loadForCommand(p);
+  const sel = selectConns(ds, p);
+  if (typeof sel === 'number') return sel;
+  const out = new LineWriter();
+  if (format === 'table') {
+    const rows = Array.from(sel, (i) => flowCells(flowRecord(ds, i)));
+    out.line(renderTable(FLOW_HEADER, rows, new Set([0, 4, 5, 6])));
+  } else if (format === 'csv') {
+    out.line(csvHeader(FLOW_FIELDS));
+    for (const i of sel) out.line(csvRow(flowRecord(ds, i) as unknown as Record<string, unknown>, FLOW_FIELDS));
+  } else if (format === 'zeek') {
+    out.line(zeekHeader());
+    for (const i of sel) out.line(zeekRow(flowRecord(ds, i)));
+    out.line(zeekFooter());
+  } else {
+    for (const i of sel) out.line(flowJson(flowRecord(ds, i)));
+  }
+  await out.end();
+  return status;
+}
+
+export async function runPackets(p: Parsed): Promise<number> {
+  const format = formatOf(p, ['table', 'ndjson']);
+  const { ds, status } = await loadForCommand(p);
+  const sel = selectConns(ds, p);
+  if (typeof sel === 'number') return sel;
+  const keep = new Uint8Array(ds.conns.count);
+  for (const i of sel) keep[i] = 1;
+  const out = new LineWriter();
+  const header = ['file', 'frame', 'time (UTC)', 'src', 'dst', 'flags', 'seq', 'ack', 'len', 'win', 'flow'];
+  const rows: string[][] = [];
+  for (let f = 0; f < ds.files.length; f++) {
+    const file = ds.files[f]!;
+    for (let row = file.first; row < file.end; row++) {
+      if (!keep[ds.packets.conn(row)]) continue;
+      const r = packetRecord(ds, row, f);
+      if (format === 'ndjson') out.line(ndjsonRow(r));
+      else rows.push([r.vantage, String(r.frame), isoUs(r.ts), `${r.src}:${r.sport}`, `${r.dst}:${r.dport}`, r.flags || '.', String(r.seq), String(r.ack), String(r.len), String(r.win), String(r.flow)]);
+    }
+  }
+  if (format === 'table') out.line(renderTable(header, rows, new Set([1, 6, 7, 8, 9, 10])));
+  await out.end();
+  void fileOfRow;
+  return status;
+}

@@ -1,0 +1,73 @@
+/** Shared by the subcommands: --name parsing, loading with progress, issue reporting, exit code. */
+import { formatIssue } from '../model.js';
+import { loadDataset, type Dataset, type DatasetOptions } from '../flows/dataset.js';
+import { progressReporter } from './progress.js';
+import { UsageError, type Parsed } from './main.js';
+import { stripControls } from '../text.js';
+
+export function vantageNames(p: Parsed): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const spec of (p.values.name as string[] | undefined) ?? []) {
+    const eq = spec.lastIndexOf('=');
+    if (eq <= 0 || eq === spec.length - 1) throw new UsageError(`--name wants FILE=NAME, got '${spec}'`);
+    names.set(spec.slice(0, eq), spec.slice(eq + 1));
+  }
+  return names;
+}
+
+export interface Loaded {
+  ds: Dataset;
+  /** 1 when an input could not be used at all */
+  status: number;
+}
+
+function numberOpt(p: Parsed, name: string): number | undefined {
+  const v = p.values[name];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} wants a number, got '${String(v)}'`);
+  return n;
+}
+
+/** The load options every subcommand shares (--name, --year, --tz, --date, --skew). */
+export function loadOptions(p: Parsed): DatasetOptions {
+  const o: DatasetOptions = { names: vantageNames(p) };
+  const year = numberOpt(p, 'year');
+  const skew = numberOpt(p, 'skew');
+  if (year !== undefined) o.year = year;
+  if (skew !== undefined) o.skew = skew;
+  if (typeof p.values.tz === 'string') o.tz = p.values.tz;
+  if (typeof p.values.date === 'string') {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(p.values.date)) throw new UsageError(`--date wants YYYY-MM-DD, got '${p.values.date}'`);
+    o.date = p.values.date;
+  }
+  return o;
+}
+
+export async function loadForCommand(p: Parsed): Promise<Loaded> {
+  const progress = progressReporter();
+  const ds = await loadDataset(p.files, { ...loadOptions(p), ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) });
+  progress.done();
+  if (process.env.RSTTUI_REPORT) {
+    // for the benchmark: counts now, peak RSS at exit
+    process.stderr.write(`rsttui-report packets ${ds.packets.count} connections ${ds.conns.count}\n`);
+    process.on('exit', () => process.stderr.write(`rsttui-report maxrss-kb ${process.resourceUsage().maxRSS}\n`));
+  }
+  let status = 0;
+  for (const i of ds.issues) {
+    process.stderr.write(stripControls(formatIssue(i)) + '\n');
+    if (i.fatal) status = 1;
+  }
+  return { ds, status };
+}
+
+/** Index of the capture file that packet-table row `row` came from. */
+export function fileOfRow(ds: Dataset, row: number): number {
+  let lo = 0, hi = ds.files.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (ds.files[mid]!.first <= row) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}

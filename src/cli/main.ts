@@ -1,0 +1,75 @@
+/**
+ * Entry point: a subcommand runs headless; no subcommand opens the UI, which is imported lazily so
+ * that headless runs never load Ink or React.
+ */
+import { parseArgs } from 'node:util';
+import { COMMANDS, commandHelp, globalHelp, type Command } from './commands.js';
+import { runFlows, runPackets } from './flows.js';
+import { runExplain } from './explain.js';
+import { runSummary } from './summary.js';
+import { runExport } from './export.js';
+
+export class UsageError extends Error {}
+
+export interface Parsed {
+  cmd: Command;
+  values: Record<string, string | boolean | string[] | undefined>;
+  files: string[];
+}
+
+function parse(cmd: Command, argv: string[]): Parsed {
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options: cmd.options, allowPositionals: true, strict: true });
+    return { cmd, values: values as Parsed['values'], files: positionals };
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+const RUNNERS: Record<string, (p: Parsed) => Promise<number>> = {
+  flows: runFlows,
+  packets: runPackets,
+  explain: runExplain,
+  summary: runSummary,
+  export: runExport,
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const first = argv[0];
+  try {
+    if (first === '--help' || first === '-h' || first === 'help') {
+      process.stdout.write(globalHelp());
+      return 0;
+    }
+    if (first === '--version' || first === '-V') {
+      process.stdout.write('rsttui 0.1.0\n');
+      return 0;
+    }
+    const cmd = COMMANDS.find((c) => c.name === first);
+    if (!cmd) {
+      if (first !== undefined && !first.startsWith('-') && /^[a-z]+$/.test(first) && !(await exists(first))) {
+        throw new UsageError(`unknown command '${first}' (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
+      }
+      const ui = await import('../ui/launch.js');
+      return await ui.launch(argv);
+    }
+    const parsed = parse(cmd, argv.slice(1));
+    if (parsed.values.help) {
+      process.stdout.write(commandHelp(cmd) + '\n');
+      return 0;
+    }
+    if (parsed.files.length === 0) throw new UsageError(`${cmd.name}: no input FILE given\n\n${commandHelp(cmd)}`);
+    return await RUNNERS[cmd.name]!(parsed);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`rsttui: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  const { access } = await import('node:fs/promises');
+  return access(p).then(() => true, () => false);
+}

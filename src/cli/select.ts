@@ -1,0 +1,20 @@
+/** Which connections a subcommand prints: all, or those matching --filter. */
+import type { Dataset } from '../flows/dataset.js';
+import { datasetTarget } from '../flows/filter-target.js';
+import { compileFilter, formatFilterError } from '../filter/index.js';
+import type { Parsed } from './main.js';
+
+/** Connection indices to print, or an exit status (2) after printing the filter's error. */
+export function selectConns(ds: Dataset, p: Parsed): Iterable<number> | number {
+  const expr = p.values.filter as string | undefined;
+  const n = ds.conns.count;
+  if (expr === undefined || expr.trim() === '') return { [Symbol.iterator]: function* () { for (let i = 0; i < n; i++) yield i; } };
+  const f = compileFilter(expr, datasetTarget(ds));
+  if (!f.ok) {
+    process.stderr.write(`rsttui: ${formatFilterError(f.error)}\n  ${expr}\n  ${' '.repeat(Math.max(0, f.error.col - 1))}^\n`);
+    return 2;
+  }
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) if (f.test(i)) out.push(i);
+  return out;
+}

@@ -1,0 +1,239 @@
+/**
+ * A loaded set of inputs: packets, connections (one per real connection, however many captures
+ * saw it) renumbered by first packet, each connection's verdicts, and the firewall events attached
+ * to it. Everything the CLI, the exports and the UI read goes through here.
+ */
+import { CONN_STATES, TEARDOWNS, CLOSED_BY, MARK_TLS, RST, anomalyBit, type Anomaly, type InputIssue } from '../model.js';
+import type { ConnPackets } from '../analysis/conn-packets.js';
+import { zeekConn } from '../analysis/zeek.js';
+import { classify, type Verdict } from '../analysis/teardown.js';
+import type { FwEvent } from '../read/asa.js';
+import { correlateFirewall, LOG_ONLY } from '../correlate/firewall.js';
+import { matchVantages, MARK_MISSING_ELSEWHERE } from '../correlate/vantage.js';
+import { ingestInputs, type CaptureFile, type LoadOptions, type LogFile } from './ingest.js';
+import type { AddrTable } from './addr-table.js';
+import type { ConnTable } from './conn-table.js';
+import type { PacketTable } from './packet-table.js';
+
+export interface DatasetOptions extends LoadOptions {
+  /** the largest log-to-capture clock offset to look for, seconds (--skew) */
+  skew?: number;
+}
+
+export interface Dataset {
+  files: CaptureFile[];
+  logs: LogFile[];
+  /** every firewall event read, in log order */
+  events: FwEvent[];
+  packets: PacketTable;
+  conns: ConnTable;
+  addrs: AddrTable;
+  issues: InputIssue[];
+  /** estimated firewall-log clock minus capture clock, seconds, and the pairs it rests on */
+  logOffset: { seconds: number; pairs: number };
+  /** packet-table rows of connection i, every vantage, in time order */
+  packetRows(i: number): Uint32Array;
+  /** connection i's packets at its primary vantage, in the form the analysis takes (fresh arrays) */
+  connPackets(i: number): ConnPackets;
+  /** packet-table rows behind connPackets(i), index for index */
+  primaryRows(i: number): Uint32Array;
+  /** the full verdict of connection i (with evidence, firewall anomalies included) */
+  verdict(i: number): Verdict;
+  /** firewall events attached to connection i, in time order */
+  firewallOf(i: number): readonly FwEvent[];
+  /** bit v set when vantage v saw connection i */
+  vantageMask(i: number): number;
+  /** the packet row a firewall event refers to (a denied RST), if the capture has it */
+  eventPacket(event: FwEvent): number | undefined;
+}
+
+/** Group packet rows by connection (counting sort): start[i]..start[i+1] index into rows. */
+function groupByConn(packets: PacketTable, nConns: number): { start: Uint32Array; rows: Uint32Array } {
+  const start = new Uint32Array(nConns + 1);
+  const n = packets.count;
+  for (let i = 0; i < n; i++) start[packets.conn(i) + 1]!++;
+  for (let c = 0; c < nConns; c++) start[c + 1]! += start[c]!;
+  const fill = start.slice(0, nConns);
+  const rows = new Uint32Array(n);
+  for (let i = 0; i < n; i++) rows[fill[packets.conn(i)]!++] = i;
+  return { start, rows };
+}
+
+function allocPackets(n: number): ConnPackets {
+  return {
+    n,
+    ts: new Float64Array(n),
+    flags: new Uint8Array(n),
+    seq: new Uint32Array(n),
+    ack: new Uint32Array(n),
+    len: new Uint16Array(n),
+    win: new Uint16Array(n),
+    mark: new Uint8Array(n),
+    flipped: false,
+  };
+}
+
+/**
+ * Copy the given rows of the packet table into `into`'s arrays, which may be longer than the
+ * count: the analysis functions read `n`, never the arrays' lengths, so the bulk pass reuses one
+ * scratch set for every connection without allocating views.
+ */
+function fillPackets(packets: PacketTable, rows: Uint32Array, into: ConnPackets): ConnPackets {
+  const n = rows.length;
+  const { ts, flags, seq, ack, len, win, mark } = into;
+  for (let k = 0; k < n; k++) {
+    const i = rows[k]!;
+    ts[k] = packets.ts(i);
+    flags[k] = packets.flags(i);
+    seq[k] = packets.seq(i);
+    ack[k] = packets.ack(i);
+    len[k] = packets.len(i);
+    win[k] = packets.win(i);
+    mark[k] = packets.mark(i);
+  }
+  into.n = n;
+  return into;
+}
+
+/** Load inputs, match vantages and logs, renumber connections by time, compute every verdict. */
+export async function loadDataset(paths: readonly string[], opts: DatasetOptions = {}): Promise<Dataset> {
+  const ing = await ingestInputs(paths, opts);
+  const { packets, conns, files, events } = ing;
+
+  // firewall events <-> connections (before renumbering: log-only connections join the order)
+  const corr = correlateFirewall(events, conns, ing.addrs, opts.skew !== undefined ? { skew: opts.skew } : {});
+  // the same connection at several vantages
+  const fileLastTs = files.map((f) => {
+    let t = -Infinity;
+    for (let r = f.first; r < f.end; r++) t = Math.max(t, packets.ts(r));
+    return t;
+  });
+  const vm = matchVantages(conns, packets, groupByConn(packets, conns.count), fileLastTs);
+  const map = conns.finalize(vm.mergeInto);
+  packets.remapConns(map);
+  const { start, rows } = groupByConn(packets, conns.count);
+
+  // the rows of a connection at its own (primary) vantage: contiguous in file order
+  const primaryRows = (i: number): Uint32Array => {
+    const all = rows.subarray(start[i]!, start[i + 1]!);
+    const f = files[conns.vantage[i]!];
+    if (!f) return all;
+    let a = 0, b = all.length;
+    while (a < b && all[a]! < f.first) a++;
+    let e = a;
+    while (e < b && all[e]! < f.end) e++;
+    return all.subarray(a, e);
+  };
+
+  let scratch = allocPackets(64);
+  for (let i = 0; i < conns.count; i++) {
+    if (conns.vantage[i] === LOG_ONLY) continue;
+    const pr = primaryRows(i);
+    if (pr.length > scratch.ts.length) scratch = allocPackets(Math.max(pr.length, scratch.ts.length * 2));
+    const p = fillPackets(packets, pr, scratch);
+    p.flipped = conns.flipped[i] === 1;
+    const z = zeekConn(p);
+    conns.connState[i] = CONN_STATES.indexOf(z.state);
+    conns.histories[i] = z.history;
+    conns.origBytes[i] = z.origBytes;
+    conns.respBytes[i] = z.respBytes;
+    const v = classify(p, { reused: conns.reused[i] === 1, evidence: false });
+    conns.teardown[i] = TEARDOWNS.indexOf(v.teardown);
+    conns.closedBy[i] = CLOSED_BY.indexOf(v.closedBy);
+    conns.anomalies[i] = v.anomalies;
+    conns.tls[i] = conns.marks[i]! & MARK_TLS ? 1 : 0;
+  }
+
+  // firewall events per connection (deduplicated across vantages), and their anomalies
+  const fw: number[][] = Array.from({ length: conns.count }, () => []);
+  corr.attached.forEach((list, e) => {
+    const seen = new Set<number>();
+    for (const old of list) {
+      const c = map[old]!;
+      if (seen.has(c)) continue;
+      seen.add(c);
+      fw[c]!.push(e);
+    }
+  });
+  for (const l of fw) l.sort((a, b) => events[a]!.ts - events[b]!.ts || a - b);
+  const deniedRst = new Map<FwEvent, number>();
+  const stampOf = (e: FwEvent): number => e.ts + (Number.isInteger(e.ts) ? 0.5 : 0) - corr.offset;
+  for (let i = 0; i < conns.count; i++) {
+    if (conns.vantage[i] === LOG_ONLY) conns.anomalies[i]! |= anomalyBit('firewall-only');
+    // the firewall logged the connection being built: its handshake happened, before the capture
+    if (fw[i]!.some((ev) => events[ev]!.kind === 'built')) conns.anomalies[i]! &= ~anomalyBit('midstream');
+    for (const ev of fw[i]!) {
+      const e = events[ev]!;
+      if (e.kind !== 'deny-no-conn' || !((e.tcpFlags ?? 0) & RST)) continue;
+      conns.anomalies[i]! |= anomalyBit('rst-denied');
+      // the denied RST itself, when a capture has it: a RST from the deny's source, closest in time
+      let best = -1, bestD = Infinity;
+      for (let k = start[i]!; k < start[i + 1]!; k++) {
+        const r = rows[k]!;
+        if (!(packets.flags(r) & RST)) continue;
+        const fromResp = (packets.mark(r) & 1) !== 0;
+        const sport = fromResp ? conns.respPort[i]! : conns.origPort[i]!;
+        if (e.src?.port !== sport && e.src?.mappedPort !== sport) continue;
+        const d = Math.abs(packets.ts(r) - stampOf(e));
+        if (d < bestD) { best = r; bestD = d; }
+      }
+      if (best >= 0) deniedRst.set(e, best);
+    }
+    for (let k = start[i]!; k < start[i + 1]!; k++) {
+      if (packets.mark(rows[k]!) & MARK_MISSING_ELSEWHERE) {
+        conns.anomalies[i]! |= anomalyBit('dropped-between-vantages');
+        break;
+      }
+    }
+  }
+
+  const timeSorted = new Map<number, Uint32Array>();
+  const packetRows = (i: number): Uint32Array => {
+    let r = timeSorted.get(i);
+    if (!r) {
+      const idx = Array.from(rows.subarray(start[i]!, start[i + 1]!));
+      idx.sort((a, b) => packets.ts(a) - packets.ts(b) || a - b);
+      r = Uint32Array.from(idx);
+      if (timeSorted.size > 64) timeSorted.clear();
+      timeSorted.set(i, r);
+    }
+    return r;
+  };
+  const connPackets = (i: number): ConnPackets => {
+    const pr = primaryRows(i);
+    const p = fillPackets(packets, pr, allocPackets(pr.length));
+    p.flipped = conns.flipped[i] === 1;
+    return p;
+  };
+  const verdict = (i: number): Verdict => {
+    const pr = primaryRows(i);
+    const v = classify(connPackets(i), { reused: conns.reused[i] === 1 });
+    // anomalies found outside the packets (the firewall's, the vantage matcher's) are in the
+    // table; so is the removal of midstream when the log shows the connection being built
+    const extra = conns.anomalies[i]! & ~v.anomalies;
+    v.anomalies = conns.anomalies[i]!;
+    for (const a of Object.keys(v.evidence) as Anomaly[]) if (!(v.anomalies & anomalyBit(a))) delete v.evidence[a];
+    const add = (a: Anomaly, k: number): void => {
+      const l = (v.evidence[a] ??= []);
+      if (!l.includes(k)) l.push(k);
+    };
+    if (extra) {
+      pr.forEach((r, k) => {
+        if (packets.mark(r) & MARK_MISSING_ELSEWHERE) add('dropped-between-vantages', k);
+        for (const ev of fw[i]!) if (deniedRst.get(events[ev]!) === r) add('rst-denied', k);
+      });
+    }
+    return v;
+  };
+  return {
+    ...ing,
+    logOffset: { seconds: corr.offset, pairs: corr.offsetPairs },
+    packetRows,
+    primaryRows,
+    connPackets,
+    verdict,
+    firewallOf: (i) => (fw[i] ?? []).map((e) => events[e]!),
+    vantageMask: (i) => conns.vantageMask[i]!,
+    eventPacket: (e) => deniedRst.get(e),
+  };
+}

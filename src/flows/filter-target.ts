@@ -1,0 +1,66 @@
+/**
+ * The dataset seen through the filter language's FilterTarget: mostly the connection table's own
+ * columns; the derived ones (packets, bytes, duration, vantage mask) computed once here.
+ */
+import { CLOSED_BY, CONN_STATES, TEARDOWNS, anomalyNames } from '../model.js';
+import type { FilterTarget } from '../filter/target.js';
+import type { Dataset } from './dataset.js';
+import { vantageNames } from '../export/records.js';
+
+const NONE: readonly never[] = [];
+
+export function datasetTarget(ds: Dataset): FilterTarget {
+  const c = ds.conns;
+  const n = c.count;
+  const packets = new Uint32Array(n);
+  const bytes = new Float64Array(n);
+  const duration = new Float64Array(n);
+  const vantageMask = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    packets[i] = c.origPkts[i]! + c.respPkts[i]!;
+    bytes[i] = c.origBytes[i]! + c.respBytes[i]!;
+    duration[i] = c.lastTs[i]! - c.firstTs[i]!;
+    vantageMask[i] = ds.vantageMask(i);
+  }
+  return {
+    count: n,
+    addrs: { count: ds.addrs.count, bytes: (id) => ds.addrs.bytes(id), text: (id) => ds.addrs.text(id) },
+    origAddr: c.origAddr,
+    respAddr: c.respAddr,
+    origPort: c.origPort,
+    respPort: c.respPort,
+    flagsOrig: c.flagsOrig,
+    flagsResp: c.flagsResp,
+    teardown: c.teardown,
+    closedBy: c.closedBy,
+    connState: c.connState,
+    anomalies: c.anomalies,
+    history: (i) => c.histories[i] ?? '',
+    duration,
+    packets,
+    bytes,
+    vantageMask,
+    vantageNames: ds.files.map((f) => f.name),
+    fwMsgids: (i) => { const l = ds.firewallOf(i); return l.length ? l.map((e) => e.msgid) : NONE; },
+    fwReasons: (i) => { const l = ds.firewallOf(i); return l.length ? l.map((e) => e.reason ?? '').filter((r) => r !== '') : NONE; },
+    tls: c.tls,
+    describe: (i) => describeConn(ds, i),
+  };
+}
+
+/** The one-line description fuzzy search runs over (and the UI may show). */
+export function describeConn(ds: Dataset, i: number): string {
+  const c = ds.conns;
+  const fw = ds.firewallOf(i);
+  return [
+    `#${i + 1}`,
+    `${ds.addrs.text(c.origAddr[i]!)}:${c.origPort[i]} -> ${ds.addrs.text(c.respAddr[i]!)}:${c.respPort[i]}`,
+    CONN_STATES[c.connState[i]!],
+    c.histories[i],
+    TEARDOWNS[c.teardown[i]!],
+    `closed-by-${CLOSED_BY[c.closedBy[i]!]}`,
+    ...anomalyNames(c.anomalies[i]!),
+    ...vantageNames(ds, ds.vantageMask(i)),
+    ...fw.map((e) => `${e.msgid} ${e.reason ?? ''}`),
+  ].join(' ');
+}

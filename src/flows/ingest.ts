@@ -1,0 +1,324 @@
+/**
+ * Inputs -> packet table + connection table + firewall events. Each input is sniffed by content:
+ * binary captures and text listings become vantage points (packets), firewall syslog becomes
+ * events. The per-record path (RecordSink.record -> addPacket) is the hot loop of the whole
+ * program: no allocation per packet, one decode, two address lookups, one hash probe, one row.
+ */
+import { basename } from 'node:path';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { ACK, FIN, RST, SYN, MARK_CUT, MARK_RESP, MARK_SYNTH, type InputIssue, type RecordSink } from '../model.js';
+import { DECODE, newTcpFacts } from '../decode/facts.js';
+import { decodeTcp } from '../decode/packet.js';
+import { tlsMark } from '../decode/tls.js';
+import { openInput, readCaptureInput, type Input } from '../read/source.js';
+import { readSyslog, parseSyslogText } from '../read/syslog.js';
+import { readTextCapture } from '../read/text-capture.js';
+import type { FwEvent } from '../read/asa.js';
+import { zeekOriginator } from '../analysis/zeek.js';
+import { AddrTable } from './addr-table.js';
+import { ConnTable, CLOSE_FIN_ORIG, CLOSE_FIN_RESP, CLOSE_RST } from './conn-table.js';
+import { PacketTable } from './packet-table.js';
+
+/** Counts of what a capture held besides good TCP packets. */
+export interface DecodeStats {
+  records: number;
+  tcp: number;
+  /** well-formed, not TCP */
+  other: number;
+  /** headers cut short or damaged: skipped */
+  damaged: number;
+  unsupportedLink: number;
+  fragments: number;
+  /** TCP packets whose payload was cut by snaplen (kept, marked) */
+  cut: number;
+}
+
+/** A capture input: one vantage point. */
+export interface CaptureFile {
+  path: string;
+  /** vantage name: the file's base name unless renamed with --name */
+  name: string;
+  /** pcap, pcapng or text-capture */
+  kind: string;
+  /** packet-table rows [first, end) came from this file */
+  first: number;
+  end: number;
+  linktypes: Set<number>;
+  /** the input carried nanosecond timestamps (pcap ns magic or pcapng tsresol finer than µs) */
+  nsec: boolean;
+  stats: DecodeStats;
+}
+
+/** A firewall log input. */
+export interface LogFile {
+  path: string;
+  name: string;
+  events: number;
+  /** events per message id */
+  counts: Map<number, number>;
+  nonAsaLines: number;
+}
+
+export interface LoadProgress {
+  file: string;
+  fileIndex: number;
+  files: number;
+  bytesRead: number;
+  totalBytes: number | undefined;
+  packets: number;
+  conns: number;
+}
+
+export interface LoadOptions {
+  /** path -> vantage name (--name FILE=NAME) */
+  names?: Map<string, string>;
+  onProgress?: (p: LoadProgress) => void;
+  /** --year, --tz, --date for logs and text listings without them */
+  year?: number;
+  tz?: string;
+  date?: string;
+}
+
+export interface Ingest {
+  files: CaptureFile[];
+  logs: LogFile[];
+  events: FwEvent[];
+  packets: PacketTable;
+  conns: ConnTable;
+  addrs: AddrTable;
+  issues: InputIssue[];
+}
+
+function newStats(): DecodeStats {
+  return { records: 0, tcp: 0, other: 0, damaged: 0, unsupportedLink: 0, fragments: 0, cut: 0 };
+}
+
+const displayName = (path: string, names: Map<string, string> | undefined): string =>
+  names?.get(path) ?? (path === '-' ? 'stdin' : basename(path));
+
+/**
+ * Adds packets to the tables: finds or creates the connection (the originator by Zeek's rule, a new
+ * connection on port reuse), updates its counters and appends the row.
+ */
+class PacketAdder {
+  private readonly dir = { resp: false };
+  constructor(readonly packets: PacketTable, readonly conns: ConnTable) {}
+
+  add(v: number, src: number, sport: number, dst: number, dport: number, ts: number, flags: number, seq: number, ack: number,
+    plen: number, win: number, mark: number, frame: number, offset: number): void {
+    const conns = this.conns;
+    let c = conns.find(v, src, sport, dst, dport, this.dir);
+    let resp = this.dir.resp;
+    if (c >= 0 && (flags & (SYN | ACK)) === SYN) {
+      // A new SYN on a closed tuple starts a new connection (port reuse); a retransmitted
+      // SYN (same ISN) or a SYN on a live connection stays in it.
+      const cb = conns.closeBits[c]!;
+      const closed = (cb & CLOSE_RST) !== 0 || (cb & (CLOSE_FIN_ORIG | CLOSE_FIN_RESP)) === (CLOSE_FIN_ORIG | CLOSE_FIN_RESP);
+      if (closed && seq !== conns.origIsn[c]) {
+        conns.reused[c] = 1;
+        c = conns.add(v, src, sport, dst, dport, ts, c);
+        resp = false;
+      }
+    }
+    if (c < 0) {
+      if (zeekOriginator(flags, sport, dport) === 'sender') {
+        c = conns.add(v, src, sport, dst, dport, ts, -1);
+        resp = false;
+      } else {
+        c = conns.add(v, dst, dport, src, sport, ts, -1);
+        conns.flipped[c] = 1;
+        resp = true;
+      }
+    }
+    if (!resp && (flags & (SYN | ACK)) === SYN && conns.origIsn[c] === 0) conns.origIsn[c] = seq;
+    if (flags & (FIN | RST)) conns.closeBits[c]! |= flags & RST ? CLOSE_RST : resp ? CLOSE_FIN_RESP : CLOSE_FIN_ORIG;
+    if (resp) {
+      mark |= MARK_RESP;
+      conns.respPkts[c]!++;
+      conns.respPayload[c]! += plen;
+      conns.flagsResp[c]! |= flags;
+    } else {
+      conns.origPkts[c]!++;
+      conns.origPayload[c]! += plen;
+      conns.flagsOrig[c]! |= flags;
+    }
+    conns.marks[c]! |= mark;
+    if (ts > conns.lastTs[c]!) conns.lastTs[c] = ts;
+    if (ts < conns.firstTs[c]!) conns.firstTs[c] = ts;
+    this.packets.push(ts, offset, frame, c, seq, ack, plen, win, flags, mark);
+  }
+}
+
+/** Read every input into fresh tables (connections not yet renumbered nor analysed). */
+export async function ingestInputs(paths: readonly string[], opts: LoadOptions = {}): Promise<Ingest> {
+  const packets = new PacketTable();
+  const conns = new ConnTable();
+  const addrs = new AddrTable();
+  const issues: InputIssue[] = [];
+  const adder = new PacketAdder(packets, conns);
+  const files: CaptureFile[] = [];
+  const logs: LogFile[] = [];
+  const events: FwEvent[] = [];
+
+  // 1. sniff every input (stdin can be opened once: keep what was opened)
+  const opened: { path: string; input: Input | undefined }[] = [];
+  for (const path of paths) {
+    try {
+      opened.push({ path, input: await openInput(path) });
+    } catch (e) {
+      issues.push({ file: path, severity: 'error', code: 'open-failed', message: e instanceof Error ? e.message : String(e), fatal: true });
+      opened.push({ path, input: undefined });
+    }
+  }
+  const isCapture = (k: string): boolean => k === 'pcap' || k === 'pcapng' || k === 'text-capture';
+  // vantage index = position among the capture inputs, in command-line order
+  const vantageOf = new Map<number, number>();
+  opened.forEach((o, k) => {
+    if (o.input && isCapture(o.input.kind)) {
+      vantageOf.set(k, files.length);
+      files.push({
+        path: o.path, name: displayName(o.path, opts.names), kind: o.input.kind, first: 0, end: 0,
+        linktypes: new Set(), nsec: false, stats: newStats(),
+      });
+    } else if (o.input && o.input.kind !== 'syslog') {
+      const what = o.input.kind === 'gzip' ? 'gzip inside gzip; decompress it first' : 'not a pcap, pcapng, gzip, firewall syslog or text capture listing';
+      issues.push({ file: o.path, offset: 0, severity: 'error', code: 'unknown-input', message: `input is ${what}`, fatal: true });
+      void o.input.chunks[Symbol.asyncIterator]().return?.();
+    }
+  });
+
+  // 2. binary captures
+  for (let k = 0; k < opened.length; k++) {
+    const o = opened[k]!;
+    if (!o.input || (o.input.kind !== 'pcap' && o.input.kind !== 'pcapng')) continue;
+    const v = vantageOf.get(k)!;
+    await readBinary(o.path, o.input, v, files[v]!, packets, adder, addrs, issues, opts, files.length);
+  }
+  let firstCaptureTs = Infinity;
+  for (let i = 0; i < packets.count; i += 4096) firstCaptureTs = Math.min(firstCaptureTs, packets.ts(i));
+
+  // 3. firewall logs: the year of year-less stamps defaults to the captures'
+  const defaultYear = Number.isFinite(firstCaptureTs) ? new Date(firstCaptureTs * 1000).getUTCFullYear() : undefined;
+  for (const o of opened) {
+    if (!o.input || o.input.kind !== 'syslog') continue;
+    const sopts = { ...(opts.year !== undefined ? { year: opts.year } : {}), ...(opts.tz !== undefined ? { tz: opts.tz } : {}), ...(defaultYear !== undefined ? { defaultYear } : {}) };
+    let r;
+    if (o.path === '-') r = parseSyslogText(await drainText(o.input), 'stdin', sopts);
+    else {
+      void o.input.chunks[Symbol.asyncIterator]().return?.();
+      r = await readSyslog(o.path, sopts);
+    }
+    for (const e of r.events) events.push(e);
+    issues.push(...r.issues);
+    logs.push({ path: o.path, name: displayName(o.path, opts.names), events: r.events.length, counts: r.counts, nonAsaLines: r.nonAsaLines });
+  }
+
+  // 4. text listings: a listing with times of day only takes its date from --date, else the logs
+  const logDate = opts.date ?? dateOf(events.find((e) => Number.isFinite(e.ts))?.ts);
+  for (let k = 0; k < opened.length; k++) {
+    const o = opened[k]!;
+    if (!o.input || o.input.kind !== 'text-capture') continue;
+    const v = vantageOf.get(k)!;
+    const file = files[v]!;
+    const r = readTextCapture(await drainText(o.input), o.path, { ...(logDate ? { date: logDate } : {}), ...(opts.tz ? { tz: opts.tz } : {}) });
+    issues.push(...r.issues);
+    file.first = packets.count;
+    file.stats.records = r.packets.length + r.nonTcp;
+    file.stats.other = r.nonTcp;
+    for (const tp of r.packets) {
+      const src = addrs.idOfText(tp.src), dst = addrs.idOfText(tp.dst);
+      if (src === undefined || dst === undefined) continue;
+      file.stats.tcp++;
+      adder.add(v, src, tp.sport, dst, tp.dport, Number.isFinite(tp.ts) ? tp.ts : 0, tp.flags, Number.isFinite(tp.seq) ? tp.seq >>> 0 : 0,
+        tp.ack >>> 0, tp.len, tp.win, MARK_SYNTH, tp.frame, tp.line);
+    }
+    file.end = packets.count;
+  }
+  return { files, logs, events, packets, conns, addrs, issues };
+}
+
+async function readBinary(path: string, input: Input, v: number, file: CaptureFile, packets: PacketTable, adder: PacketAdder,
+  addrs: AddrTable, issues: InputIssue[], opts: LoadOptions, nFiles: number): Promise<void> {
+  const f = newTcpFacts();
+  const st = file.stats;
+  let firstDamagedFrame = 0;
+  let lastLinktype = -1;
+  file.first = packets.count;
+  if (mayExceed32Bits(path)) packets.needWideOffsets();
+  const sink: RecordSink = {
+    record(data, off, caplen, origlen, tsSec, tsNsec, linktype, _iface, frame, fileOffset) {
+      st.records++;
+      if (linktype !== lastLinktype) {
+        file.linktypes.add(linktype);
+        lastLinktype = linktype;
+      }
+      if (tsNsec % 1000 !== 0) file.nsec = true;
+      const r = decodeTcp(data, off, caplen, origlen, linktype, f);
+      if (r !== DECODE.TCP) {
+        if (r === DECODE.OTHER) st.other++;
+        else if (r === DECODE.DAMAGED) {
+          if (st.damaged++ === 0) firstDamagedFrame = frame;
+        } else if (r === DECODE.UNSUPPORTED_LINK) st.unsupportedLink++;
+        else st.fragments++;
+        return;
+      }
+      st.tcp++;
+      const src = f.ipVersion === 4 ? addrs.v4Id(f.v4src, data, f.srcOff) : addrs.v6Id(data, f.srcOff);
+      const dst = f.ipVersion === 4 ? addrs.v4Id(f.v4dst, data, f.dstOff) : addrs.v6Id(data, f.dstOff);
+      let mark = 0;
+      if (f.cut) {
+        mark = MARK_CUT;
+        st.cut++;
+      }
+      const plen = f.payloadLen;
+      if (plen > 0) mark |= tlsMark(data, f.payloadOff, f.payloadCaptured, plen);
+      adder.add(v, src, f.sport, dst, f.dport, tsSec + tsNsec / 1e9, f.flags, f.seq, f.ack, plen, f.win, mark, frame, fileOffset);
+    },
+    issue(i) {
+      issues.push(i);
+    },
+  };
+  const file0 = path === '-' ? 'stdin' : path;
+  await readCaptureInput(input, file0, sink, (bytesRead, totalBytes) => {
+    opts.onProgress?.({ file: path, fileIndex: v, files: nFiles, bytesRead, totalBytes, packets: packets.count, conns: adder.conns.count });
+  });
+  file.end = packets.count;
+  summarize(file, firstDamagedFrame, issues);
+}
+
+async function drainText(input: Input): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const c of input.chunks) parts.push(Buffer.from(c));
+  return Buffer.concat(parts).toString('utf8');
+}
+
+const dateOf = (ts: number | undefined): string | undefined =>
+  ts === undefined || !Number.isFinite(ts) ? undefined : new Date(ts * 1000).toISOString().slice(0, 10);
+
+/** Record offsets fit 32 bits unless the input is stdin, gzip (size unknown) or >= 4 GiB. */
+function mayExceed32Bits(path: string): boolean {
+  if (path === '-') return true;
+  try {
+    const st = statSync(path);
+    if (!st.isFile() || st.size >= 2 ** 32) return true;
+    const fd = openSync(path, 'r');
+    const b = Buffer.alloc(2);
+    readSync(fd, b, 0, 2, 0);
+    closeSync(fd);
+    return b[0] === 0x1f && b[1] === 0x8b;
+  } catch {
+    return false; // the reader reports the error
+  }
+}
+
+/** One warning per kind of skipped packet, with counts, instead of one line per packet. */
+function summarize(file: CaptureFile, firstDamagedFrame: number, issues: InputIssue[]): void {
+  const st = file.stats;
+  const w = (code: string, message: string, frame?: number): void => {
+    issues.push({ file: file.path, severity: 'warning', code, message, ...(frame ? { frame } : {}) });
+  };
+  if (st.damaged) w('damaged-packets', `${st.damaged} packet(s) with headers cut short or damaged were skipped (first: record ${firstDamagedFrame})`, firstDamagedFrame);
+  if (st.cut) w('cut-packets', `${st.cut} TCP packet(s) had their payload cut by the snap length; their headers were read`);
+  if (st.unsupportedLink) w('unsupported-link', `${st.unsupportedLink} record(s) of a link type rsttui does not decode (${[...file.linktypes].join(', ')}) were skipped`);
+  if (st.fragments) w('ip-fragments', `${st.fragments} IP fragment(s) were skipped (fragments are flagged, not reassembled)`);
+}

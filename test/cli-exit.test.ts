@@ -1,0 +1,74 @@
+/** The CLI's contract: exit codes, errors naming file and offset, good records before damage kept. */
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { BIN, fixture } from './helpers.js';
+
+const run = (args: string[], input?: Buffer) =>
+  spawnSync('node', [BIN, ...args], { encoding: 'utf8', ...(input ? { input } : {}), env: { ...process.env, CI: '' } });
+
+test('flows on a good capture exits 0 and prints one row per connection', () => {
+  const r = run(['flows', '--format', 'ndjson', fixture('formats/eth-usec-le.pcap')]);
+  assert.equal(r.status, 0, r.stderr);
+  const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(rows.length, 1);
+  for (const f of ['id', 'orig_h', 'orig_p', 'resp_h', 'resp_p', 'ts', 'duration', 'orig_pkts', 'resp_pkts', 'orig_bytes', 'resp_bytes', 'conn_state', 'history', 'teardown', 'closed_by', 'anomalies', 'vantages', 'firewall']) {
+    assert.ok(f in rows[0], `field ${f}`);
+  }
+  assert.equal(rows[0].conn_state, 'SF');
+  assert.equal(rows[0].teardown, 'graceful');
+});
+
+test('a file that is no capture: exit 1, error names the file and offset', () => {
+  const f = fixture('malformed/bad-magic.pcap');
+  const r = run(['flows', f]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, new RegExp(`error: ${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: offset 0`));
+});
+
+test('a truncated record: warning with its offset, the good records before it still reported, exit 0', () => {
+  const r = run(['packets', '--format', 'ndjson', fixture('malformed/truncated-record.pcap')]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /warning: .*truncated-record\.pcap: offset \d+/);
+  const frames = r.stdout.trim().split('\n').map((l) => JSON.parse(l).frame);
+  assert.ok(frames.length >= 5, `only ${frames.length} packets before the damage`);
+  assert.deepEqual(frames, frames.slice().sort((a, b) => a - b));
+});
+
+test('bad usage exits 2: unknown command, unknown format, missing --flow', () => {
+  assert.equal(run(['flowz', 'x']).status, 2);
+  assert.equal(run(['flows', '--format', 'xml', fixture('formats/eth-usec-le.pcap')]).status, 2);
+  assert.equal(run(['explain', fixture('formats/eth-usec-le.pcap')]).status, 2);
+  const bad = run(['flows', '--filter', 'tcp.flag.reset', fixture('formats/eth-usec-le.pcap')]);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /unknown field 'tcp.flag.reset' at 1:1 \(did you mean tcp.flags.reset\?\)/);
+});
+
+test('- reads a capture from stdin, gzip or not', () => {
+  const plain = run(['flows', '--format', 'ndjson', '-'], readFileSync(fixture('formats/eth-usec-le.pcap')));
+  const gz = run(['flows', '--format', 'ndjson', '-'], readFileSync(fixture('formats/eth.pcap.gz')));
+  assert.equal(plain.status, 0, plain.stderr);
+  assert.equal(gz.status, 0, gz.stderr);
+  assert.equal(JSON.parse(plain.stdout).vantages[0], 'stdin');
+  assert.equal(JSON.parse(gz.stdout).conn_state, 'SF');
+});
+
+test('--format zeek writes a conn.log header zeek-cut understands', () => {
+  const r = run(['flows', '--format', 'zeek', fixture('formats/eth-usec-le.pcap')]);
+  const lines = r.stdout.trim().split('\n');
+  assert.equal(lines[0], '#separator \\x09');
+  const fields = lines.find((l) => l.startsWith('#fields'))!.split('\t').slice(1);
+  const types = lines.find((l) => l.startsWith('#types'))!.split('\t').slice(1);
+  assert.equal(fields.length, types.length);
+  const row = lines.find((l) => !l.startsWith('#'))!.split('\t');
+  assert.equal(row.length, fields.length);
+  assert.equal(row[fields.indexOf('conn_state')], 'SF');
+  assert.equal(row[fields.indexOf('proto')], 'tcp');
+  assert.ok(lines[lines.length - 1]!.startsWith('#close'));
+});
+
+test('a progress line only on a terminal: nothing on stderr when it is a pipe', () => {
+  const r = run(['flows', fixture('formats/eth-usec-le.pcap')]);
+  assert.equal(r.stderr, '');
+});
