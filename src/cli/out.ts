@@ -1,6 +1,7 @@
 /**
- * Buffered stdout for large outputs (millions of lines): lines are joined into ~1 MiB writes, and
- * a closed pipe (`rsttui packets x.pcap | head`) ends the program quietly instead of crashing.
+ * Buffered stdout for large outputs (millions of lines): lines are encoded straight into 1 MiB
+ * buffers (no joined string per flush), and a closed pipe (`rsttui packets x.pcap | head`) ends the
+ * program quietly instead of crashing.
  */
 let broken = false;
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -11,23 +12,30 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
+const SIZE = 1 << 20;
+
 export class LineWriter {
-  private buf: string[] = [];
-  private size = 0;
+  private buf = Buffer.allocUnsafe(SIZE);
+  private pos = 0;
   constructor(private readonly stream: NodeJS.WritableStream = process.stdout) {}
 
   line(s: string): void {
     if (broken) return;
-    this.buf.push(s);
-    this.size += s.length + 1;
-    if (this.size > 1 << 20) this.flush();
+    // worst case 3 bytes per UTF-16 unit
+    if (this.pos + s.length * 3 + 1 > this.buf.length) {
+      this.flush();
+      if (s.length * 3 + 1 > this.buf.length) this.buf = Buffer.allocUnsafe(s.length * 3 + 1);
+    }
+    this.pos += this.buf.write(s, this.pos);
+    this.buf[this.pos++] = 10;
   }
 
   flush(): void {
-    if (this.buf.length === 0 || broken) return;
-    this.stream.write(this.buf.join('\n') + '\n');
-    this.buf = [];
-    this.size = 0;
+    if (this.pos === 0 || broken) return;
+    // the stream may hold on to the buffer until it is written: hand it over, start a new one
+    this.stream.write(this.buf.subarray(0, this.pos));
+    this.buf = Buffer.allocUnsafe(SIZE);
+    this.pos = 0;
   }
 
   /** Flush and wait until the stream has taken everything. */

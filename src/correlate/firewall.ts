@@ -240,7 +240,9 @@ function attachLocalHost(events: readonly FwEvent[], attached: number[][], conns
     const t = stamp(e);
     for (const [c, evs] of byConn) {
       if (conns.origAddr[c] !== host && conns.respAddr[c] !== host) continue;
-      if (evs.some((j) => Math.abs(stamp(events[j]!) - t) <= TOL)) attached[i]!.push(c);
+      // a host's state is built with its first connection and removed with its last one
+      const partner = e.kind === 'local-host-built' ? 'built' : 'teardown';
+      if (evs.some((j) => events[j]!.kind === partner && Math.abs(stamp(events[j]!) - t) <= TOL)) attached[i]!.push(c);
     }
   });
 }
