@@ -61,3 +61,17 @@ test('NAT: a log naming the server by its mapped address still matches the captu
   assert.equal(r.resp_h, '192.0.2.80');
   assert.ok(r.firewall.some((e) => e.msgid === 302013), JSON.stringify(r.firewall));
 });
+
+test('demo: NAT and a 1.3 s clock offset; every denied RST found on its connection', async () => {
+  const ds = await loadDataset([fixture('demo/inside.pcap'), fixture('demo/outside.pcap'), fixture('demo/asa.log')]);
+  // the demo's log clock runs 1.3 s behind the captures (fixtures/demo/README.md); stamps are whole seconds
+  assert.ok(Math.abs(ds.logOffset.seconds + 1.3) < 0.6, `offset ${ds.logOffset.seconds}`);
+  const rows = Array.from({ length: ds.conns.count }, (_, i) => flowRecord(ds, i));
+  const denies = ds.events.filter((e) => e.msgid === 106015 && /RST/.test(e.flagText ?? '')).length;
+  assert.equal(rows.filter((r) => r.anomalies.includes('rst-denied')).length, denies);
+  // the server behind static NAT: one row per connection although the captures name it differently
+  assert.equal(rows.filter((r) => r.vantages.length === 2).length, rows.filter((r) => r.teardown !== 'unanswered').length);
+  for (const r of rows.filter((x) => x.teardown === 'fin-then-rst')) {
+    assert.deepEqual(r.firewall.filter((e) => e.msgid !== 609001 && e.msgid !== 609002).map((e) => e.msgid), [302013, 302014, 106015]);
+  }
+});
