@@ -278,27 +278,28 @@ test('fixtures/tcp: conn_state and history as fixtures/tcp/README.md expects', a
   }
   const { loadDataset } = await import('../src/flows/dataset.js');
   const states = new Set<string>(CONN_STATES);
-  const notHistory = new Set(['RST', 'SYN', 'FIN', 'ACK']);
-  const expect = new Map<string, { state?: string; history?: string }>();
+  // each line: "`name.pcap` ... Expect: STATE, history LETTERS, ..."; a line naming several
+  // connections gives one "STATE, history ..." per connection, in order ("first: ...; second: ...")
+  const expect = new Map<string, { state?: string; history?: string }[]>();
   for (const line of readFileSync(readme, 'utf8').split('\n')) {
-    const name = /([\w.-]+\.pcap)\b/.exec(line)?.[1];
-    if (!name) continue;
-    const words = line.split(/[^A-Za-z0-9^]+/).filter(Boolean);
-    const state = words.find((w) => states.has(w));
-    // a history: history letters only, with an upper-case letter or `^`; backticked words first
-    const isHistory = (w: string): boolean =>
-      !states.has(w) && !notHistory.has(w) && /^\^?[SHhsDdAaFfRrTtWwGgIiQq^]+$/.test(w) && /[A-Z^]/.test(w);
-    const ticked = [...line.matchAll(/`([^`]+)`/g)].map((m) => m[1]!.trim());
-    const history = ticked.find(isHistory) ?? words.find(isHistory);
-    if (state || history) expect.set(name, { ...expect.get(name), ...(state && { state }), ...(history && { history }) });
+    const name = /`([\w.-]+\.pcap)`/.exec(line)?.[1];
+    const exp = /Expect: (.*)$/.exec(line)?.[1];
+    if (!name || !exp) continue;
+    const parts = exp.split(/;\s*(?:first|second|third):|\bfirst:/).filter((x) => /history /.test(x));
+    expect.set(name, parts.map((part) => {
+      const state = part.split(/[^A-Za-z0-9]+/).find((w) => states.has(w));
+      const history = /history (\^?[A-Za-z^]+)/.exec(part)?.[1];
+      return { ...(state && { state }), ...(history && { history }) };
+    }));
   }
   let checked = 0;
   for (const f of readdirSync(fixture('tcp')).filter((x) => x.endsWith('.pcap'))) {
-    const e = expect.get(f);
-    if (!e) continue;
+    const list = expect.get(f);
+    if (!list) continue;
     const d = await loadDataset([fixture('tcp/' + f)]);
-    assert.ok(d.conns.count >= 1, `${f}: no connection loaded`);
+    assert.equal(d.conns.count, list.length, `${f}: connections`);
     for (let i = 0; i < d.conns.count; i++) {
+      const e: { state?: string; history?: string } = list[i]!;
       const z = zeekConn(d.connPackets(i));
       if (e.state) assert.equal(z.state, e.state, `${f} conn ${i} conn_state`);
       if (e.history) assert.equal(z.history, e.history, `${f} conn ${i} history`);

@@ -52,7 +52,8 @@ export class PcapReader implements CaptureReader {
   linktype = 0;
   /** raw 32-bit link-type field, for FCS length bits (LT_FCS_LENGTH_PRESENT etc.) */
   linktypeField = 0;
-  private carry = new Uint8Array(0);
+  // a Buffer like the chunks, so that the decoders see one kind of array (one map: no deopt)
+  private carry: Uint8Array = Buffer.alloc(0);
   private carryLen = 0;
   private readonly issues: IssueLimiter;
 
@@ -157,7 +158,7 @@ export class PcapReader implements CaptureReader {
 
   private ensureCarry(n: number): void {
     if (this.carry.length >= n) return;
-    const c = new Uint8Array(Math.max(n, this.carry.length * 2, 4096));
+    const c = Buffer.allocUnsafe(Math.max(n, this.carry.length * 2, 4096));
     c.set(this.carry.subarray(0, this.carryLen));
     this.carry = c;
   }

@@ -61,7 +61,8 @@ export class PcapngReader implements CaptureReader {
   private ifExp: number[] = [];
   private ifBigUnits: (bigint | undefined)[] = [];
   private ifOffset: number[] = [];
-  private carry = new Uint8Array(0);
+  // a Buffer like the chunks, so that the decoders see one kind of array (one map: no deopt)
+  private carry: Uint8Array = Buffer.alloc(0);
   private carryLen = 0;
   private readonly issues: IssueLimiter;
   // results of ts(), kept in fields to avoid returning a pair
@@ -150,7 +151,7 @@ export class PcapngReader implements CaptureReader {
 
   private ensureCarry(n: number): void {
     if (this.carry.length >= n) return;
-    const c = new Uint8Array(Math.max(n, this.carry.length * 2, 4096));
+    const c = Buffer.allocUnsafe(Math.max(n, this.carry.length * 2, 4096));
     c.set(this.carry.subarray(0, this.carryLen));
     this.carry = c;
   }
