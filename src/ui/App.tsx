@@ -1,0 +1,130 @@
+/**
+ * The root: loads the dataset, keeps the list's filter/sort/marks and a stack of screens, and
+ * routes. Every screen takes plain props; nothing else lives here.
+ */
+import { useApp } from 'ink';
+import { useCallback, useState } from 'react';
+import { useConnView } from './hooks/use-conn-view.js';
+import { KeyRouterContext, useKeyRouter } from './hooks/use-keys.js';
+import { useDataset, type Loader } from './hooks/use-dataset.js';
+import { useTerminalSize } from './hooks/use-terminal-size.js';
+import type { Theme } from './theme.js';
+import type { Nav } from './view/nav.js';
+import { composeClause } from './view/filter-edit.js';
+import { ConnList } from './screens/ConnList.js';
+import { Timeline } from './screens/Timeline.js';
+import { PacketDetail } from './screens/PacketDetail.js';
+import { Summary } from './screens/Summary.js';
+import { Help } from './screens/Help.js';
+import { ExportDialog } from './screens/ExportDialog.js';
+import { exportViaModule, type ExportFn } from './export-bridge.js';
+
+type Route =
+  | { name: 'list' }
+  | { name: 'timeline'; conn: number }
+  | { name: 'detail'; conn: number; k: number; row: number }
+  | { name: 'summary' }
+  | { name: 'help' }
+  | { name: 'export'; indices: Uint32Array; what: 'marked' | 'shown' };
+
+export interface AppProps {
+  load: Loader;
+  theme: Theme;
+  note?: string;
+  /** fixed size (tests); otherwise the terminal's, updated on resize */
+  width?: number;
+  height?: number;
+  exportFn?: ExportFn;
+  onQuit?: () => void;
+}
+
+export function App(props: AppProps) {
+  useKeyRouter();
+  return (
+    <KeyRouterContext.Provider value={true}>
+      <Screens {...props} />
+    </KeyRouterContext.Provider>
+  );
+}
+
+function Screens(props: AppProps) {
+  const { theme } = props;
+  const size = useTerminalSize();
+  const width = props.width ?? size.columns;
+  const height = props.height ?? size.rows;
+  const app = useApp();
+  const load = useDataset(props.load);
+  const ds = load.ds;
+  const view = useConnView(ds);
+  const [stack, setStack] = useState<Route[]>([{ name: 'list' }]);
+  const [nav, setNav] = useState<Nav>({ cursor: 0, offset: 0 });
+  const route = stack[stack.length - 1]!;
+  const push = (r: Route): void => setStack((s) => [...s, r]);
+  const back = useCallback(() => setStack((s) => (s.length > 1 ? s.slice(0, -1) : s)), []);
+  const quit = (): void => (props.onQuit ? props.onQuit() : app.exit());
+  const help = (): void => push({ name: 'help' });
+  const openExport = (): void => {
+    if (!ds) return;
+    const indices = view.exportIndices();
+    push({ name: 'export', indices, what: view.markCount ? 'marked' : 'shown' });
+  };
+
+  switch (route.name) {
+    case 'help':
+      return <Help width={width} height={height} theme={theme} onBack={back} onQuit={quit} />;
+    case 'timeline':
+      return <Timeline ds={ds!} conn={route.conn} width={width} height={height} theme={theme} onBack={back} onHelp={help} onQuit={quit} onExport={openExport} onOpenPacket={(k, row) => push({ name: 'detail', conn: route.conn, k, row })} />;
+    case 'detail':
+      return <PacketDetail ds={ds!} conn={route.conn} k={route.k} row={route.row} width={width} height={height} theme={theme} onBack={back} onHelp={help} onQuit={quit} />;
+    case 'summary':
+      return (
+        <Summary
+          ds={ds!}
+          shown={view.order}
+          width={width}
+          height={height}
+          theme={theme}
+          onBack={back}
+          onHelp={help}
+          onQuit={quit}
+          onFilter={(clause) => {
+            view.setFilter(composeClause(view.applied, clause), true);
+            setNav({ cursor: 0, offset: 0 });
+            back();
+          }}
+        />
+      );
+    case 'export':
+      return (
+        <ExportDialog
+          count={route.indices.length}
+          what={route.what}
+          defaultPath="rsttui-export.pcap"
+          width={width}
+          height={height}
+          theme={theme}
+          onClose={back}
+          onSubmit={(path, format, force) => (props.exportFn ?? exportViaModule)(ds!, route.indices, path, format, force)}
+        />
+      );
+    case 'list':
+      return (
+        <ConnList
+          ds={ds}
+          view={view}
+          width={width}
+          height={height}
+          theme={theme}
+          nav={nav}
+          onNav={setNav}
+          load={load}
+          {...(props.note ? { note: props.note } : {})}
+          onOpen={(conn) => push({ name: 'timeline', conn })}
+          onExport={openExport}
+          onSummary={() => ds && push({ name: 'summary' })}
+          onHelp={help}
+          onQuit={quit}
+        />
+      );
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * What the connection list shows: the filter (draft in the bar, last good one applied), the
+ * filtered indices, their sort order, and the marked rows. Index arrays are Uint32Arrays built
+ * when the filter or sort changes; a key press that only moves the cursor touches none of this.
+ */
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { Dataset } from '../../flows/dataset.js';
+import { datasetTarget } from '../../flows/filter-target.js';
+import { compileFilter, formatFilterError, type FilterTarget } from '../../filter/index.js';
+import { allIndices, applyTest, knownWords, mayBeFuzzy } from '../view/filter-edit.js';
+import { nextSortKey, sortIndices, type SortKey } from '../view/list.js';
+
+/** fuse.js costs ~270 ms per query at 100 k rows: wait for a pause in typing first */
+export const FUZZY_DEBOUNCE_MS = 150;
+
+export interface ConnView {
+  target: FilterTarget | undefined;
+  /** the text in the filter bar */
+  draft: string;
+  /** the filter in force (the last one that compiled) */
+  applied: string;
+  /** why the draft does not compile (the applied filter stays) */
+  error: string | undefined;
+  /** a fuzzy search is waiting for the typing to pause */
+  pending: boolean;
+  /** shown connections, in sort order */
+  order: Uint32Array;
+  total: number;
+  sort: SortKey;
+  reverse: boolean;
+  marks: Uint8Array;
+  markCount: number;
+  setFilter(text: string, now?: boolean): void;
+  cycleSort(): void;
+  reverseSort(): void;
+  toggleMark(i: number): void;
+  /** what an export writes: the marked rows, else the shown ones */
+  exportIndices(): Uint32Array;
+}
+
+const EMPTY = new Uint32Array(0);
+
+export function useConnView(ds: Dataset | undefined): ConnView {
+  const target = useMemo(() => (ds ? datasetTarget(ds) : undefined), [ds]);
+  const known = useMemo(() => knownWords(target), [target]);
+  const [draft, setDraft] = useState('');
+  const [applied, setApplied] = useState('');
+  const [error, setError] = useState<string | undefined>(undefined);
+  const [pending, setPending] = useState(false);
+  // every connection until a filter applies: derived, not set by an effect, so the rows are
+  // there in the same render as the dataset
+  const all = useMemo(() => (ds ? allIndices(ds.conns.count) : EMPTY), [ds]);
+  const [filtered, setShown] = useState<Uint32Array | undefined>(undefined);
+  const shown = filtered ?? all;
+  const [sort, setSort] = useState<SortKey>('id');
+  const [reverse, setReverse] = useState(false);
+  const [markCount, setMarkCount] = useState(0);
+  const marks = useMemo(() => new Uint8Array(ds?.conns.count ?? 0), [ds]);
+  const timer = useRef<NodeJS.Timeout | undefined>(undefined);
+
+  const run = useCallback(
+    (text: string) => {
+      if (!target) return;
+      setPending(false);
+      if (text.trim() === '') {
+        setShown(undefined);
+        setApplied('');
+        setError(undefined);
+        return;
+      }
+      const c = compileFilter(text, target);
+      if (!c.ok) {
+        setError(formatFilterError(c.error));
+        return;
+      }
+      setError(undefined);
+      setApplied(text);
+      setShown(applyTest(target.count, c.test));
+    },
+    [target],
+  );
+
+  const setFilter = useCallback(
+    (text: string, now = false) => {
+      setDraft(text);
+      if (timer.current) clearTimeout(timer.current);
+      timer.current = undefined;
+      if (!now && mayBeFuzzy(text, known)) {
+        setPending(true);
+        timer.current = setTimeout(() => run(text), FUZZY_DEBOUNCE_MS);
+        return;
+      }
+      run(text);
+    },
+    [known, run],
+  );
+
+  useEffect(() => () => { if (timer.current) clearTimeout(timer.current); }, []);
+  // a filter typed while loading applies when the data arrives
+  useEffect(() => {
+    if (target && draft.trim() !== '') run(draft);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [target]);
+
+  const order = useMemo(() => (ds ? sortIndices(ds, shown, sort, reverse) : EMPTY), [ds, shown, sort, reverse]);
+
+  return {
+    target,
+    draft,
+    applied,
+    error,
+    pending,
+    order,
+    total: ds?.conns.count ?? 0,
+    sort,
+    reverse,
+    marks,
+    markCount,
+    setFilter,
+    cycleSort: () => setSort((s) => nextSortKey(s)),
+    reverseSort: () => setReverse((r) => !r),
+    toggleMark: (i: number) => {
+      if (i < 0 || i >= marks.length) return;
+      marks[i] = marks[i] ? 0 : 1;
+      setMarkCount((n) => n + (marks[i] ? 1 : -1));
+    },
+    exportIndices: () => {
+      if (markCount === 0) return order;
+      const out: number[] = [];
+      for (let i = 0; i < marks.length; i++) if (marks[i]) out.push(i);
+      return Uint32Array.from(out);
+    },
+  };
+}

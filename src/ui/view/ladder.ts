@@ -1,0 +1,194 @@
+/**
+ * The timeline (ladder diagram) of one connection, in the manner of sngrep's call flow: two
+ * vertical rules (client, server), one arrow per packet with flags, relative seq/ack, length and
+ * the time since the previous row, the explanation line under it, and firewall events as rows of
+ * their own at their time. Built once when a connection is opened; lines are cut per width.
+ */
+import { CLOSED_BY, CONN_STATES, MARK_RESP, TEARDOWNS, anomalyNames, flagLetters } from '../../model.js';
+import { explain } from '../../analysis/explain.js';
+import { relSeq } from '../../analysis/endpoint.js';
+import { humanDelta } from '../../analysis/glossary.js';
+import { packetAnomalies } from '../../analysis/teardown.js';
+import type { Dataset } from '../../flows/dataset.js';
+import { stripControls } from '../../text.js';
+import type { Glyphs } from '../theme.js';
+import { clip, fit, fitLeft, timeOfDay } from './text.js';
+import { vantageCell } from './list.js';
+import type { FwEvent } from '../../read/asa.js';
+import { MARK_MISSING_ELSEWHERE, MARK_SEEN_ELSEWHERE } from '../../correlate/vantage.js';
+
+/** What the UI reads of a firewall event (src/read/asa.ts FwEvent). */
+export type FwEventLike = Pick<FwEvent, 'msgid' | 'reason' | 'ts' | 'text'> & Partial<Pick<FwEvent, 'kind'>>;
+
+export interface LadderRow {
+  kind: 'packet' | 'fw';
+  /** packet index within the connection (packet rows), -1 for firewall rows */
+  k: number;
+  ts: number;
+  fromResp: boolean;
+  /** an anomaly points at this row (n/N stop here) */
+  anomaly: boolean;
+  /** the arrow's label / the firewall row's text */
+  label: string;
+  /** second line: the explanation, or the log line */
+  note: string;
+  /** what the time column shows instead of a delta (firewall rows: the log's own stamp) */
+  when?: string;
+}
+
+export interface Timeline {
+  conn: number;
+  header: string[];
+  client: string;
+  server: string;
+  rows: LadderRow[];
+}
+
+export function buildTimeline(ds: Dataset, i: number): Timeline {
+  const c = ds.conns;
+  const p = ds.connPackets(i);
+  const v = ds.verdict(i);
+  const rel = relSeq(p);
+  const lines = explain(p, v);
+  const per = packetAnomalies(p, { reused: c.reused[i] === 1 });
+  for (const list of Object.values(v.evidence)) for (const k of list ?? []) if (k >= 0 && k < p.n) per[k] = per[k]! | 1;
+  const rows: LadderRow[] = [];
+  const prim = ds.primaryRows(i);
+  const fw = ds.firewallOf(i);
+  // the packets the firewall says it denied (a 106015 RST), by packet-table row
+  const denied = new Map<number, FwEvent>();
+  for (const e of fw) {
+    const r = ds.eventPacket(e);
+    if (r !== undefined) denied.set(r, e);
+  }
+  const multi = (ds.vantageMask(i) & (ds.vantageMask(i) - 1)) !== 0;
+  for (let k = 0; k < p.n; k++) {
+    const row = prim[k];
+    const m = row !== undefined ? ds.packets.mark(row) : 0;
+    // vantage marks: only the exception is labelled (the header names the vantages that saw it)
+    const seen = multi && m & MARK_MISSING_ELSEWHERE && !(m & MARK_SEEN_ELSEWHERE) ? ' [only here]' : '';
+    const d = row !== undefined ? denied.get(row) : undefined;
+    let note = lines[k] ?? '';
+    if (d) note = `DENIED by the firewall (${d.msgid}${d.reason ? ' ' + d.reason : ''}): ${note}`;
+    if (m & MARK_MISSING_ELSEWHERE) note = `not seen at the other capture: ${note}`;
+    const f = flagLetters(p.flags[k]!) || '.';
+    const ack = rel.ack[k] ? ` ack=${rel.ack[k]}` : '';
+    rows.push({
+      kind: 'packet',
+      k,
+      ts: p.ts[k]!,
+      fromResp: (p.mark[k]! & MARK_RESP) !== 0,
+      anomaly: per[k] !== 0 || d !== undefined,
+      label: `${f} seq=${rel.seq[k]}${ack} len=${p.len[k]}${d ? ' DENIED' : ''}${seen}`,
+      note: stripControls(note),
+    });
+  }
+  const off = ds.logOffset.seconds;
+  for (const e of fw) {
+    // on the capture's clock: the log's stamp minus the estimated offset; a stamp in whole
+    // seconds may be up to a second late, so it goes after that second's packets
+    const ts = Number.isFinite(e.ts) ? e.ts - off + (Number.isInteger(e.ts) ? 0.999 : 0) : Infinity;
+    const pkt = ds.eventPacket(e);
+    const row: LadderRow = {
+      kind: 'fw',
+      k: -1,
+      ts,
+      fromResp: false,
+      // n/N stop at denies, not at every built/teardown message
+      anomaly: e.kind === 'deny-no-conn' || e.kind === 'deny',
+      label: stripControls(`firewall ${e.msgid} ${e.kind}${e.reason ? ': ' + e.reason : ''}`),
+      note: stripControls(`${e.file.split('/').pop()}:${e.line}: ${e.text}`),
+      when: Number.isFinite(e.ts) ? timeOfDay(e.ts).slice(0, Number.isInteger(e.ts) ? 8 : 12) : 'no time',
+    };
+    // a deny right under the packet it denied; others at their time, after the packets before it
+    let at = rows.length;
+    const k = pkt === undefined ? -1 : prim.indexOf(pkt);
+    if (k >= 0) {
+      at = rows.findIndex((r) => r.kind === 'packet' && r.k === k) + 1;
+      while (at < rows.length && rows[at]!.kind === 'fw') at++;
+    } else while (at > 0 && rows[at - 1]!.ts > ts) at--;
+    rows.splice(at, 0, row);
+  }
+  const oh = ds.addrs.text(c.origAddr[i]!), rh = ds.addrs.text(c.respAddr[i]!);
+  const client = stripControls(`client ${oh}:${c.origPort[i]}`);
+  const server = stripControls(`server ${rh}:${c.respPort[i]}`);
+  const an = anomalyNames(c.anomalies[i]!);
+  const header = [
+    stripControls(`#${i + 1}  ${oh}:${c.origPort[i]} -> ${rh}:${c.respPort[i]}  tcp   seen at ${vantageCell(ds, i)}`),
+    `conn_state ${CONN_STATES[c.connState[i]!]}  history ${c.histories[i] || '-'}  teardown ${TEARDOWNS[c.teardown[i]!]} (closed by ${CLOSED_BY[c.closedBy[i]!]})`,
+    `anomalies ${an.length ? an.join(', ') : 'none'}` +
+      (fw.length ? `   firewall events ${fw.length}` : '') +
+      (ds.logs.length ? `   log clock offset ${ds.logOffset.pairs ? humanDelta(ds.logOffset.seconds) : 'unknown'}` : ''),
+  ];
+  return { conn: i, header, client, server, rows };
+}
+
+/** Row indices n/N stop at. */
+export function anomalyRows(t: Timeline): number[] {
+  const out: number[] = [];
+  t.rows.forEach((r, k) => { if (r.anomaly) out.push(k); });
+  return out;
+}
+
+/** The next (dir 1) or previous (dir -1) anomaly row from `from`, wrapping; -1 when there is none. */
+export function nextAnomaly(t: Timeline, from: number, dir: 1 | -1): number {
+  const a = anomalyRows(t);
+  if (a.length === 0) return -1;
+  if (dir === 1) return a.find((k) => k > from) ?? a[0]!;
+  for (let j = a.length - 1; j >= 0; j--) if (a[j]! < from) return a[j]!;
+  return a[a.length - 1]!;
+}
+
+/** Width of the gutter before the ladder: marker, number, delta. */
+export const GUTTER = 17;
+
+function deltaText(t: Timeline, r: number): string {
+  const row = t.rows[r]!;
+  if (row.when !== undefined) return row.when;
+  let prev = r - 1;
+  while (prev >= 0 && t.rows[prev]!.kind !== 'packet') prev--;
+  return prev < 0 ? timeOfDay(row.ts).slice(0, 8) : '+' + humanDelta(row.ts - t.rows[prev]!.ts);
+}
+
+/** The column-title line: client name over the left rule, server name over the right. */
+export function ladderTitle(t: Timeline, width: number): string {
+  const inner = Math.max(4, width - GUTTER - 2);
+  const left = clip(t.client, Math.floor(inner / 2));
+  const right = clip(t.server, inner - left.length - 1);
+  return ' '.repeat(GUTTER) + left + ' '.repeat(Math.max(1, inner + 2 - left.length - right.length)) + right;
+}
+
+/** The arrow line of row r, `width` cells. */
+export function ladderLine(t: Timeline, r: number, width: number, g: Glyphs, ascii: boolean): string {
+  const row = t.rows[r]!;
+  const inner = Math.max(4, width - GUTTER - 2);
+  const mark = row.anomaly ? '!' : ' ';
+  const num = row.kind === 'fw' ? 'fw' : String(row.k + 1);
+  const delta = deltaText(t, r);
+  const gutter = ` ${mark}${fitLeft(num, 3)} ${fitLeft(asciiSafe(delta, ascii), 10)} `;
+  let shaft: string;
+  if (row.kind === 'fw') {
+    const label = ` ${asciiSafe(row.label, ascii)} `;
+    const side = Math.max(0, inner - [...label].length);
+    shaft = clip(g.fwLine.repeat(Math.floor(side / 2)) + label + g.fwLine.repeat(Math.ceil(side / 2)), inner);
+  } else {
+    const label = ` ${row.label} `;
+    const fill = Math.max(0, inner - 3 - [...label].length);
+    shaft = row.fromResp
+      ? clip(g.arrowL + g.hline.repeat(2) + label + g.hline.repeat(fill), inner)
+      : clip(g.hline.repeat(2) + label + g.hline.repeat(fill) + g.arrowR, inner);
+    if (row.fromResp && [...shaft].length < inner) shaft = fit(shaft, inner);
+  }
+  return fit(gutter + g.vline + fit(shaft, inner) + g.vline, width);
+}
+
+/** The explanation line under row r. */
+export function ladderNote(t: Timeline, r: number, width: number, ascii: boolean): string {
+  return fit(' '.repeat(7) + asciiSafe(t.rows[r]!.note, ascii), width);
+}
+
+/** --ascii also means no µ and no arrows in generated words. */
+export function asciiSafe(s: string, ascii: boolean): string {
+  if (!ascii) return s;
+  return s.replace(/µ/g, 'u').replace(/→/g, '->').replace(/←/g, '<-').replace(/[^\x20-\x7e]/g, '?');
+}

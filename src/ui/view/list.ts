@@ -1,0 +1,183 @@
+/**
+ * The connection list as data: columns (which fit a width), cell text of one row, sort orders over
+ * index arrays. Render only ever asks for the visible rows; nothing here maps over all rows except
+ * `sortIndices`, which runs once per sort or filter change, not per key press.
+ */
+import { ANOMALIES, CONN_STATES, TEARDOWNS, type Anomaly } from '../../model.js';
+import { humanDelta } from '../../analysis/glossary.js';
+import type { Dataset } from '../../flows/dataset.js';
+import { stripControls } from '../../text.js';
+import { fit, fitLeft, shortNum, timeOfDay } from './text.js';
+
+/** Two-letter codes of the anomalies for the narrow column; the legend says what they are. */
+export const ANOMALY_CODES: Record<Anomaly, string> = {
+  'rst-after-fin': 'RF',
+  'late-rst': 'LR',
+  'data-after-fin': 'DF',
+  'data-after-rst': 'DR',
+  'no-close-notify': 'NC',
+  midstream: 'MS',
+  'port-reuse': 'PR',
+  retransmission: 'RT',
+  'zero-window': 'ZW',
+  'rst-denied': 'RD',
+  'dropped-between-vantages': 'DV',
+  'firewall-only': 'FO',
+};
+
+export function anomalyCodes(mask: number): string {
+  let s = '';
+  for (let b = 0; b < ANOMALIES.length; b++) if (mask & (1 << b)) s += (s ? ' ' : '') + ANOMALY_CODES[ANOMALIES[b]!];
+  return s;
+}
+
+/** `LR late-rst  RF rst-after-fin ...` for the codes present in `mask` (all when mask is -1). */
+export function anomalyLegend(mask = -1): string {
+  const parts: string[] = [];
+  for (let b = 0; b < ANOMALIES.length; b++) if (mask & (1 << b)) parts.push(`${ANOMALY_CODES[ANOMALIES[b]!]} ${ANOMALIES[b]}`);
+  return parts.join('  ');
+}
+
+export const COLUMN_IDS = ['id', 'conn', 'start', 'duration', 'packets', 'bytes', 'state', 'teardown', 'anomalies', 'fw', 'vantage'] as const;
+export type ColumnId = (typeof COLUMN_IDS)[number];
+
+interface ColumnDef {
+  id: ColumnId;
+  title: string;
+  width: number;
+  right?: boolean;
+  /** lower goes first when the width runs short */
+  drop: number;
+}
+
+const DEFS: Record<ColumnId, ColumnDef> = {
+  id: { id: 'id', title: '#', width: 5, right: true, drop: 99 },
+  conn: { id: 'conn', title: 'orig -> resp', width: 30, drop: 99 },
+  start: { id: 'start', title: 'start', width: 12, drop: 2 },
+  duration: { id: 'duration', title: 'dur', width: 8, right: true, drop: 5 },
+  packets: { id: 'packets', title: 'pkts', width: 5, right: true, drop: 4 },
+  bytes: { id: 'bytes', title: 'bytes', width: 6, right: true, drop: 1 },
+  state: { id: 'state', title: 'state', width: 6, drop: 6 },
+  teardown: { id: 'teardown', title: 'teardown', width: 12, drop: 8 },
+  anomalies: { id: 'anomalies', title: 'anom', width: 11, drop: 9 },
+  fw: { id: 'fw', title: 'firewall', width: 13, drop: 7 },
+  vantage: { id: 'vantage', title: 'seen at', width: 12, drop: 3 },
+};
+
+export interface Column extends ColumnDef {}
+
+/**
+ * The columns that fit `width` (the marker gutter of 2 excluded). The connection column takes
+ * what is left, so at 80 columns the 5-tuple stays readable and the least useful columns go.
+ */
+export function layoutColumns(width: number, opts: { fw: boolean; vantage: boolean }): Column[] {
+  const ids = COLUMN_IDS.filter((c) => (c !== 'fw' || opts.fw) && (c !== 'vantage' || opts.vantage));
+  const avail = width - 2;
+  const cols = ids.map((id) => ({ ...DEFS[id] }));
+  const total = (): number => cols.reduce((s, c) => s + c.width + 1, -1);
+  while (total() > avail) {
+    let worst = -1;
+    for (let k = 0; k < cols.length; k++) if (cols[k]!.drop < 99 && (worst < 0 || cols[k]!.drop < cols[worst]!.drop)) worst = k;
+    if (worst < 0) break;
+    cols.splice(worst, 1);
+  }
+  const conn = cols.find((c) => c.id === 'conn')!;
+  conn.width = Math.max(10, conn.width + avail - total());
+  return cols;
+}
+
+/** Cell text of connection i in column c (already cut to the column's width). */
+export function cellText(ds: Dataset, i: number, c: Column, arrow: string): string {
+  const k = ds.conns;
+  let s: string;
+  switch (c.id) {
+    case 'id': s = String(i + 1); break;
+    case 'conn': s = `${ds.addrs.text(k.origAddr[i]!)}:${k.origPort[i]} ${arrow} ${ds.addrs.text(k.respAddr[i]!)}:${k.respPort[i]}`; break;
+    case 'start': s = timeOfDay(k.firstTs[i]!); break;
+    case 'duration': s = humanDelta(k.lastTs[i]! - k.firstTs[i]!); break;
+    case 'packets': s = shortNum(k.origPkts[i]! + k.respPkts[i]!); break;
+    case 'bytes': s = shortNum(k.origBytes[i]! + k.respBytes[i]!); break;
+    case 'state': s = CONN_STATES[k.connState[i]!] ?? '?'; break;
+    case 'teardown': s = TEARDOWNS[k.teardown[i]!] ?? '?'; break;
+    case 'anomalies': s = anomalyCodes(k.anomalies[i]!); break;
+    case 'fw': s = firewallCell(ds, i); break;
+    case 'vantage': s = vantageCell(ds, i); break;
+  }
+  s = stripControls(s);
+  return c.right ? fitLeft(s, c.width) : fit(s, c.width);
+}
+
+export function firewallCell(ds: Dataset, i: number): string {
+  const ev = ds.firewallOf(i);
+  if (ev.length === 0) return '';
+  const last = ev[ev.length - 1]!;
+  // the deny is what matters most; else the last event (usually the teardown)
+  const e = ev.find((x) => x.kind === 'deny-no-conn' || x.kind === 'deny') ?? ev.find((x) => x.kind === 'teardown') ?? last;
+  const what = e.kind === 'deny-no-conn' ? 'deny' : e.reason ?? e.kind;
+  return `${e.msgid} ${what}${ev.length > 1 ? ` +${ev.length - 1}` : ''}`;
+}
+
+export function vantageCell(ds: Dataset, i: number): string {
+  const m = ds.vantageMask(i);
+  if (m === 0) return 'log only';
+  const names: string[] = [];
+  for (let v = 0; v < ds.files.length; v++) if (m & (1 << v)) names.push(ds.files[v]!.name.replace(/\.(pcapng|pcap)(\.gz)?$/, ''));
+  return names.join(',');
+}
+
+export function headerText(cols: readonly Column[]): string {
+  return cols.map((c) => (c.right ? fitLeft(c.title, c.width) : fit(c.title, c.width))).join(' ');
+}
+
+/** Sort keys `s` cycles through, in order. */
+export const SORT_KEYS = ['id', 'duration', 'packets', 'bytes', 'state', 'teardown', 'anomalies', 'orig'] as const;
+export type SortKey = (typeof SORT_KEYS)[number];
+
+export function nextSortKey(k: SortKey): SortKey {
+  return SORT_KEYS[(SORT_KEYS.indexOf(k) + 1) % SORT_KEYS.length]!;
+}
+
+/** The numeric sort key of connection i (ties keep connection order). */
+function keyFn(ds: Dataset, key: SortKey): (i: number) => number {
+  const c = ds.conns;
+  switch (key) {
+    case 'id': return (i) => i;
+    case 'duration': return (i) => c.lastTs[i]! - c.firstTs[i]!;
+    case 'packets': return (i) => c.origPkts[i]! + c.respPkts[i]!;
+    case 'bytes': return (i) => c.origBytes[i]! + c.respBytes[i]!;
+    case 'state': return (i) => c.connState[i]!;
+    case 'teardown': return (i) => c.teardown[i]!;
+    // more anomalies first sorts high; the mask value groups equal sets together
+    case 'anomalies': return (i) => popcount(c.anomalies[i]!) * 2 ** 32 + c.anomalies[i]!;
+    case 'orig': return (i) => c.origAddr[i]! * 65536 + c.origPort[i]!;
+  }
+}
+
+function popcount(x: number): number {
+  let n = 0;
+  for (let v = x >>> 0; v; v &= v - 1) n++;
+  return n;
+}
+
+/**
+ * `indices` (ascending connection indices) in the order of `key`; a new array. Keys are read
+ * once into a Float64Array so the comparator does no work beyond two loads.
+ */
+export function sortIndices(ds: Dataset, indices: Uint32Array, key: SortKey, reverse: boolean): Uint32Array {
+  const n = indices.length;
+  if (key === 'id') {
+    const out = indices.slice();
+    if (reverse) out.reverse();
+    return out;
+  }
+  const f = keyFn(ds, key);
+  const keys = new Float64Array(n);
+  for (let k = 0; k < n; k++) keys[k] = f(indices[k]!);
+  const pos = new Uint32Array(n);
+  for (let k = 0; k < n; k++) pos[k] = k;
+  const dir = reverse ? -1 : 1;
+  pos.sort((a, b) => (keys[a]! - keys[b]!) * dir || a - b);
+  const out = new Uint32Array(n);
+  for (let k = 0; k < n; k++) out[k] = indices[pos[k]!]!;
+  return out;
+}

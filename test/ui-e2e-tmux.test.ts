@@ -1,0 +1,87 @@
+/**
+ * The real binary in tmux at 80x24 on the demo: filter to late-rst, open a connection, see the
+ * denied RST and its firewall event, export the shown connections, read the export back headless.
+ * CI is removed from the program's environment: Ink renders only the last frame under CI=true.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BIN, ROOT, fixture, tool } from './helpers.js';
+
+const t = tool('tmux');
+const DEMO = ['demo/inside.pcap', 'demo/outside.pcap', 'demo/asa.log'].map(fixture);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test('e2e in tmux: filter late-rst, open, see the denied RST and the firewall event, export', { skip: t.ok ? (DEMO.every(existsSync) ? false : 'demo not generated') : t.skip, timeout: 60_000 }, async () => {
+  const session = `rsttui-e2e-${process.pid}`;
+  const dir = mkdtempSync(join(tmpdir(), 'rsttui-e2e-'));
+  const out = join(dir, 'late.pcap');
+  const tm = (...a: string[]) => execFileSync('tmux', a, { encoding: 'utf8' });
+  const screen = () => tm('capture-pane', '-p', '-t', session);
+  const waitFor = async (re: RegExp, what: string) => {
+    const end = Date.now() + 15_000;
+    for (;;) {
+      const s = screen();
+      if (re.test(s)) return s;
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}; the screen:\n${s}`);
+      await sleep(100);
+    }
+  };
+  try {
+    // bash keeps the pane open after the program exits, so a crash stays readable
+    tm('new-session', '-d', '-s', session, '-x', '80', '-y', '24', '-c', ROOT, `env -u CI node ${BIN}; sleep 30`);
+    await waitFor(/\d+\/\d+ shown/, 'the list');
+    tm('send-keys', '-t', session, '-l', '/late-rst');
+    await waitFor(/\/ late-rst/, 'the filter typed');
+    tm('send-keys', '-t', session, 'Enter');
+    const list = await waitFor(/filter: late-rst/, 'the filter applied');
+    const m = /(\d+)\/(\d+) shown/.exec(list)!;
+    assert.ok(Number(m[1]) > 0 && Number(m[1]) < Number(m[2]), `late-rst narrows the list: ${m[0]}`);
+    tm('send-keys', '-t', session, 'Enter');
+    await waitFor(/conn_state/, 'the timeline');
+    // n until the cursor is on the denied RST
+    let s = screen();
+    for (let k = 0; k < 6 && !/^>!.*R.* DENIED/m.test(s); k++) {
+      tm('send-keys', '-t', session, 'n');
+      await sleep(250);
+      s = screen();
+    }
+    assert.match(s, /^>!.*R.* DENIED/m, 'the cursor is on the denied RST:\n' + s);
+    assert.match(s, /DENIED by the firewall \(106015/, 'its explanation names the deny');
+    tm('send-keys', '-t', session, 'n');
+    s = await waitFor(/^>!\s*fw.*106015/m, 'the firewall event row');
+    assert.match(s, /Deny TCP \(no connection\)/);
+    // back to the list, export what it shows
+    tm('send-keys', '-t', session, 'Escape');
+    await waitFor(/filter: late-rst/, 'back in the list');
+    tm('send-keys', '-t', session, 'e');
+    await waitFor(/Export \d+ shown connection/, 'the export dialog');
+    tm('send-keys', '-t', session, 'C-u');
+    tm('send-keys', '-t', session, '-l', out);
+    tm('send-keys', '-t', session, 'Enter');
+    s = await waitFor(/wrote \d+ connection\(s\)/, 'the export report');
+    const wrote = Number(/wrote (\d+) connection/.exec(s)![1]);
+    assert.equal(wrote, Number(m[1]), 'the export holds the shown connections');
+    // the headless reader sees the same connections, every one a late-rst
+    const r = spawnSync('node', [BIN, 'flows', '--format', 'ndjson', out], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { orig_p: number; anomalies: string[] });
+    // the demo's connections were seen at two vantages, and one pcap holds both copies: read
+    // back alone, each is a flow of its own; the client ports name the connections
+    const ports = new Set(rows.map((x) => x.orig_p));
+    assert.equal(ports.size, wrote, 'the exported connections are the shown ones');
+    const late = new Set(rows.filter((x) => x.anomalies.includes('late-rst')).map((x) => x.orig_p));
+    assert.equal(late.size, wrote, 'each of them is a late-rst connection');
+    tm('send-keys', '-t', session, 'Enter');
+    await waitFor(/filter: late-rst/, 'the list again');
+    tm('send-keys', '-t', session, 'q');
+    await sleep(300);
+  } finally {
+    spawnSync('tmux', ['kill-session', '-t', session]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,200 @@
+/**
+ * The screens, rendered with ink-testing-library: keys written to stdin, frames read back.
+ * FORCE_COLOR is set before Ink loads so that the NO_COLOR test can see color when it is on.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fixture } from './helpers.js';
+
+process.env.FORCE_COLOR = '1';
+const { render } = await import('ink-testing-library');
+const { App } = await import('../src/ui/App.js');
+const { Timeline } = await import('../src/ui/screens/Timeline.js');
+const { PacketDetail } = await import('../src/ui/screens/PacketDetail.js');
+const { makeTheme } = await import('../src/ui/theme.js');
+const { loadDataset } = await import('../src/flows/dataset.js');
+const { readRecord } = await import('../src/ui/hooks/use-packet-bytes.js');
+const { anomalyBit, RST } = await import('../src/model.js');
+const { nextAnomaly, buildTimeline } = await import('../src/ui/view/ladder.js');
+
+const FILES = ['tcp/clean-close-client.pcap', 'tcp/fin-then-rst-late.pcap', 'tcp/fin-then-rst.pcap', 'tcp/rejected.pcap', 'tcp/abort-client.pcap', 'tcp/retransmission.pcap'].map(fixture);
+const ds = await loadDataset(FILES);
+const load = async () => ds;
+const plain = makeTheme({ env: { NO_COLOR: '1' } });
+const color = makeTheme({ env: {} });
+const ANSI_STYLE = /\x1b\[(?:3[0-7]|9[0-7]|4[0-7]|7)m/;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(f: () => boolean, what: string, ms = 3000, last?: () => string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!f()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? ':\n' + last() : ''}`);
+    await sleep(10);
+  }
+}
+/** the id on the row the `>` marker is on */
+function selectedId(frame: string): number {
+  const row = frame.split('\n').find((l) => l.startsWith('>'));
+  assert.ok(row, 'a row carries the > marker:\n' + frame);
+  return Number(/^>.\s*(\d+)/.exec(row)![1]);
+}
+
+async function app(theme = plain, width = 100, height = 20, extra: Record<string, unknown> = {}) {
+  const r = render(<App load={load} theme={theme} width={width} height={height} onQuit={() => {}} {...extra} />);
+  await until(() => (r.lastFrame() ?? '').includes(`${ds.conns.count}/${ds.conns.count} shown`), 'the list', 3000, () => r.lastFrame() ?? '');
+  const frame = () => r.lastFrame() ?? '';
+  const type = async (s: string, ms = 60) => {
+    r.stdin.write(s);
+    await sleep(ms);
+  };
+  /** write keys, then wait (under load, a while) until the frame shows their effect */
+  const press = async (s: string, ok: (f: string) => boolean, what: string) => {
+    r.stdin.write(s);
+    await until(() => { try { return ok(frame()); } catch { return false; } }, what, 5000, frame);
+  };
+  return { ...r, type, press, frame };
+}
+
+test('list: j/k, G/g move the > marker; a burst of keys moves once per key', async () => {
+  const a = await app();
+  assert.equal(selectedId(a.frame()), 1);
+  await a.press('j', (f) => selectedId(f) === 2, 'j moves down');
+  await a.press('G', (f) => selectedId(f) === ds.conns.count, 'G to the last row');
+  await a.press('g', (f) => selectedId(f) === 1, 'g to the first row');
+  // one string, as Ink hands over a fast run of keys: three moves, not one
+  await a.press('jjj', (f) => selectedId(f) === 4, 'jjj moves three rows');
+  await sleep(100);
+  assert.equal(selectedId(a.frame()), 4, 'and no further');
+  await a.press('k', (f) => selectedId(f) === 3, 'k moves up');
+  a.unmount();
+});
+
+test('list: s sorts by the next column, S reverses; space marks the row', async () => {
+  const a = await app();
+  await a.press('s', (f) => /sort duration/.test(f), 's: sort by duration'); // id -> duration
+  const dur = (i: number) => ds.conns.lastTs[i]! - ds.conns.firstTs[i]!;
+  const ids = [...Array(ds.conns.count).keys()];
+  const shortest = ids.reduce((b, i) => (dur(i) < dur(b) ? i : b), 0);
+  assert.equal(selectedId(a.frame()), shortest + 1);
+  await a.press('S', (f) => /sort duration↓/.test(f), 'S reverses');
+  const longest = ids.reduce((b, i) => (dur(i) > dur(b) ? i : b), 0);
+  assert.equal(selectedId(a.frame()), longest + 1);
+  await a.press(' ', (f) => /1 marked/.test(f), 'space marks');
+  const marked = a.frame().split('\n').find((l) => l.startsWith(' *'));
+  assert.ok(marked && Number(/^ \*\s*(\d+)/.exec(marked)![1]) === longest + 1, 'the marked row shows *');
+  a.unmount();
+});
+
+test('filter: narrows as you type; a bad expression shows the reason and keeps the last good filter', async () => {
+  const late = [...Array(ds.conns.count).keys()].filter((i) => ds.conns.anomalies[i]! & anomalyBit('late-rst')).length;
+  assert.ok(late > 0 && late < ds.conns.count);
+  const a = await app(color);
+  await a.press('/late-rst', (f) => f.includes(`${late}/${ds.conns.count} shown`), 'the list narrows as the filter is typed');
+  await a.press('\r', (f) => /filter: late-rst/.test(f), 'Enter applies');
+  await a.press('/ and ==', (f) => f.includes('error:'), 'a bad expression');
+  const f = a.frame();
+  const errLine = f.split('\n').find((l) => l.includes('error:'));
+  assert.ok(errLine, 'the reason is shown:\n' + f);
+  assert.match(errLine, /✗/, 'a text marker, not color alone');
+  assert.match(errLine, /\x1b\[31m/, 'in red');
+  assert.match(f, new RegExp(`${late}/${ds.conns.count} shown`), 'the last good filter stays applied');
+  // Escape closes the bar; Escape again clears the filter
+  await a.press('\x1b', (f) => f.includes('filter: late-rst'), 'Esc closes the bar');
+  await a.press('\x1b', (f) => f.includes(`${ds.conns.count}/${ds.conns.count} shown`), 'Esc again clears the filter');
+  a.unmount();
+});
+
+test('quick filter menu composes the clause into the bar', async () => {
+  const a = await app();
+  await a.press('f', (f) => /anomaly == late-rst/.test(f), 'the menu');
+  await a.press('2', (f) => /\/ anomaly == late-rst/.test(f), 'item 2 (late-rst) in the bar'); // second item
+  a.unmount();
+});
+
+test('timeline: opens at the first anomaly; n/N move between anomaly rows', async () => {
+  const i = [...Array(ds.conns.count).keys()].find((k) => ds.conns.anomalies[k]! & anomalyBit('late-rst'))!;
+  const t = buildTimeline(ds, i);
+  const first = nextAnomaly(t, -1, 1);
+  const r = render(<Timeline ds={ds} conn={i} width={100} height={30} theme={plain} onOpenPacket={() => {}} onBack={() => {}} onHelp={() => {}} onQuit={() => {}} />);
+  await until(() => (r.lastFrame() ?? '').includes('conn_state'), 'the timeline');
+  const sel = () => (r.lastFrame() ?? '').replace(/\x1b\[[0-9;]*m/g, '').split('\n').find((l) => l.startsWith('>!') || l.startsWith('> '))!;
+  assert.ok(sel().startsWith('>!'), 'cursor on an anomaly row');
+  assert.match(sel(), new RegExp(`^>!\\s*${first + 1} `));
+  r.stdin.write('g');
+  await sleep(150);
+  assert.match(sel(), /^> \s*1 /);
+  r.stdin.write('n');
+  await sleep(150);
+  assert.match(sel(), new RegExp(`^>!\\s*${first + 1} `));
+  r.stdin.write('N'); // wraps to the last anomaly
+  await sleep(30);
+  const last = nextAnomaly(t, first, -1);
+  assert.match(sel(), new RegExp(`^>!\\s*${last + 1} `));
+  assert.match(r.lastFrame() ?? '', /conn_state/);
+  r.unmount();
+});
+
+test('detail: decoded layers and a hex dump in which control bytes are dots', async () => {
+  const i = [...Array(ds.conns.count).keys()].find((k) => (ds.conns.flagsOrig[k]! | ds.conns.flagsResp[k]!) & RST)!;
+  const row = ds.primaryRows(i)[0]!;
+  const f = ds.files.find((x) => x.first <= row && row < x.end)!;
+  const rec = await readRecord(f.path, ds.packets.frame(row), ds.packets.offset(row));
+  // the record as read back, with an escape sequence and a bell appended as trailer bytes
+  const data = new Uint8Array(rec.caplen + 5);
+  data.set(rec.data.subarray(0, rec.caplen));
+  data.set([0x1b, 0x5b, 0x32, 0x4a, 0x07], rec.caplen);
+  const bytes = { status: 'ok' as const, bytes: { ...rec, data, caplen: data.length } };
+  const r = render(<PacketDetail ds={ds} conn={i} k={0} row={row} width={100} height={60} theme={plain} bytes={bytes} onBack={() => {}} onHelp={() => {}} onQuit={() => {}} />);
+  await sleep(30);
+  const fr = r.lastFrame() ?? '';
+  assert.match(fr, /IPv4/);
+  assert.match(fr, /TCP/);
+  assert.match(fr, /\.\[2J\./, 'ESC and BEL shown as dots');
+  assert.ok(!fr.includes('\x1b[2J') && !fr.includes('\x07'), 'no control byte reaches the terminal');
+  r.unmount();
+});
+
+test('resize: a narrower, shorter terminal redraws within its size and keeps the cursor', async () => {
+  const a = await app(plain, 120, 24);
+  await a.press('G', (f) => selectedId(f) === ds.conns.count, 'G');
+  a.rerender(<App load={load} theme={plain} width={60} height={10} onQuit={() => {}} />);
+  await sleep(50);
+  const lines = a.frame().split('\n');
+  assert.ok(lines.length <= 10, `${lines.length} lines`);
+  for (const l of lines) assert.ok([...l.replace(/\x1b\[[0-9;]*m/g, '')].length <= 60, `line fits: ${l}`);
+  assert.equal(selectedId(a.frame()), ds.conns.count, 'the selected row stays on screen');
+  a.unmount();
+});
+
+test('NO_COLOR: no color or inverse codes; with color on there are', async () => {
+  const a = await app(plain);
+  await a.press('/late-rst ==', (f) => f.includes('error:'), 'an error line');
+  assert.doesNotMatch(a.frame(), ANSI_STYLE);
+  assert.match(a.frame(), /^>/m, 'the selected row is still marked');
+  a.unmount();
+  const b = await app(color);
+  assert.match(b.frame(), ANSI_STYLE);
+  b.unmount();
+});
+
+test('help is generated from the key table; export reports what was written', async () => {
+  const calls: { n: number; path: string }[] = [];
+  const exportFn = async (_ds: unknown, idx: Uint32Array, path: string) => {
+    calls.push({ n: idx.length, path });
+    return { connections: idx.length, packets: 42, path };
+  };
+  const a = await app(plain, 100, 40, { exportFn });
+  await a.press('?', (f) => /Ctrl-d/.test(f), 'help');
+  // the help scrolls: the timeline's keys are further down
+  await a.press('\x1b[6~', (f) => /n\s+next anomaly packet/.test(f), 'PgDn in the help');
+  await a.press('\x1b', (f) => /Space:mark/.test(f), 'Esc back to the list');
+  await a.press(' ', (f) => /1 marked/.test(f), 'mark');
+  await a.press('e', (f) => /Export 1 marked connection/.test(f), 'export dialog');
+  await a.press('\x7f'.repeat(30) + '/nonexistent-dir-x/out.csv', (f) => f.includes('out.csv'), 'the path typed');
+  await a.press('\r', (f) => /wrote/.test(f), 'export done');
+  assert.equal(calls.length, 1);
+  assert.equal(calls[0]!.n, 1);
+  assert.equal(calls[0]!.path, '/nonexistent-dir-x/out.csv');
+  assert.match(a.frame(), /wrote 1 connection\(s\), 42 packet\(s\)/);
+  a.unmount();
+});

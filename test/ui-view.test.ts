@@ -1,0 +1,129 @@
+/** The UI's pure parts: key tokens, navigation, columns, sorting, filter editing, ladder, hex dump. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fixture } from './helpers.js';
+import { loadDataset } from '../src/flows/dataset.js';
+import { RST, anomalyBit } from '../src/model.js';
+import { actionFor, helpRows, KEYS, tokens, type InkKey } from '../src/ui/keys.js';
+import { clampNav, moveNav } from '../src/ui/view/nav.js';
+import { layoutColumns, sortIndices, anomalyCodes } from '../src/ui/view/list.js';
+import { composeClause, editLine, mayBeFuzzy, knownWords, quickItems } from '../src/ui/view/filter-edit.js';
+import { hexDump } from '../src/ui/view/hexdump.js';
+import { sparkline } from '../src/ui/view/sparkline.js';
+import { buildTimeline, nextAnomaly, ladderLine } from '../src/ui/view/ladder.js';
+import { makeTheme } from '../src/ui/theme.js';
+import { splitInputs } from '../src/ui/launch.js';
+
+const NOKEY: InkKey = { upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, return: false, escape: false, ctrl: false, tab: false, backspace: false, delete: false };
+
+test('a burst of typed keys becomes one token per key, control characters named', () => {
+  assert.deepEqual(tokens('jjk', NOKEY), ['j', 'j', 'k']);
+  assert.deepEqual(tokens('late\r', NOKEY), ['l', 'a', 't', 'e', 'enter']);
+  assert.deepEqual(tokens('a \x7f\x04', NOKEY), ['a', 'space', 'backspace', 'ctrl-d']);
+  assert.deepEqual(tokens('', { ...NOKEY, escape: true }), ['escape']);
+  assert.deepEqual(tokens('d', { ...NOKEY, ctrl: true }), ['ctrl-d']);
+  assert.deepEqual(tokens('', { ...NOKEY, pageDown: true }), ['pagedown']);
+  // a C1 control byte is never a key
+  assert.deepEqual(tokens('\u009bj', NOKEY), ['j']);
+});
+
+test('the key table drives dispatch and help alike', () => {
+  assert.equal(actionFor('list', 'j'), 'down');
+  assert.equal(actionFor('list', 'G'), 'bottom');
+  assert.equal(actionFor('timeline', 'n'), 'nextAnomaly');
+  assert.equal(actionFor('list', 'n'), undefined);
+  assert.equal(actionFor('filter', 'q'), undefined, 'q types into the filter, it does not quit');
+  const help = helpRows();
+  for (const b of KEYS) assert.ok(help.some((h) => h.help === b.help), `help lists ${b.action}`);
+  for (const k of ['j', 'k', 'g', 'G', '/', 's', 'S', 'space', 'e', 't', 'n', 'N', '?', 'q', 'ctrl-d', 'ctrl-u', 'pagedown', 'pageup', 'enter', 'escape', 'backspace']) {
+    assert.ok(KEYS.some((b) => b.keys.includes(k)), `key ${k} is bound`);
+  }
+});
+
+test('navigation clamps the cursor and keeps it in the window', () => {
+  let n = { cursor: 0, offset: 0 };
+  n = moveNav(n, 'up', 100, 10);
+  assert.deepEqual(n, { cursor: 0, offset: 0 });
+  n = moveNav(n, 'bottom', 100, 10);
+  assert.deepEqual(n, { cursor: 99, offset: 90 });
+  n = moveNav(n, 'pageUp', 100, 10);
+  assert.equal(n.cursor, 89);
+  // resize to a taller window, then a filter that leaves 5 rows
+  assert.deepEqual(clampNav({ cursor: 99, offset: 90 }, 5, 20), { cursor: 4, offset: 0 });
+  // Ctrl-d scrolls the window with the cursor, as less does
+  assert.deepEqual(moveNav({ cursor: 0, offset: 0 }, 'halfDown', 100, 10), { cursor: 5, offset: 5 });
+});
+
+test('columns fit the width: 80 columns keep the essentials, wide terminals show all', () => {
+  const narrow = layoutColumns(80, { fw: true, vantage: true }).map((c) => c.id);
+  for (const c of ['id', 'conn', 'teardown', 'anomalies', 'fw']) assert.ok(narrow.includes(c as never), `${c} at 80 columns`);
+  const w = layoutColumns(80, { fw: true, vantage: true }).reduce((s, c) => s + c.width + 1, 1);
+  assert.ok(w <= 80, `row width ${w}`);
+  const wide = layoutColumns(200, { fw: true, vantage: true }).map((c) => c.id);
+  assert.equal(wide.length, 11);
+});
+
+test('sorting orders an index array by the column, and reverses', async () => {
+  const ds = await loadDataset([fixture('tcp/clean-close-client.pcap'), fixture('tcp/retransmission.pcap'), fixture('tcp/rejected.pcap')]);
+  const all = Uint32Array.from({ length: ds.conns.count }, (_, i) => i);
+  const pk = (i: number): number => ds.conns.origPkts[i]! + ds.conns.respPkts[i]!;
+  const up = sortIndices(ds, all, 'packets', false);
+  for (let k = 1; k < up.length; k++) assert.ok(pk(up[k - 1]!) <= pk(up[k]!));
+  const down = sortIndices(ds, all, 'packets', true);
+  assert.equal(pk(down[0]!), Math.max(...[...all].map(pk)));
+  assert.deepEqual([...sortIndices(ds, all, 'id', true)], [...all].reverse());
+});
+
+test('filter editing, quick-filter composition, and the fuzzy debounce test', () => {
+  let s = { text: '', pos: 0 };
+  for (const t of ['l', 'a', 't', 'e', 'backspace', 'e']) s = editLine(s, t)!;
+  assert.equal(s.text, 'late');
+  assert.equal(editLine(s, 'enter'), undefined);
+  assert.equal(composeClause('', 'anomaly == late-rst'), 'anomaly == late-rst');
+  assert.equal(composeClause('tcp.port == 443', 'tcp.flags.reset'), 'tcp.port == 443 and tcp.flags.reset');
+  assert.equal(composeClause('a or b', 'tls'), '(a or b) and tls');
+  assert.ok(quickItems().some((q) => q.clause === 'anomaly == late-rst'));
+  assert.ok(quickItems().some((q) => q.clause === 'tcp.flags.reset'));
+  const known = knownWords();
+  assert.equal(mayBeFuzzy('anomaly == late-rst and tcp.flags.reset', known), false);
+  assert.equal(mayBeFuzzy('late-rst', known), false, 'an enum value alone is exact, not fuzzy');
+  assert.equal(mayBeFuzzy('ip.addr == 10.0.0.1', known), false);
+  assert.equal(mayBeFuzzy('webserver', known), true);
+});
+
+test('hex dump shows every non-printable byte as a dot', () => {
+  const bytes = Uint8Array.from([0x1b, 0x5b, 0x32, 0x4a, 0x07, 0x41, 0x00, 0x7f, 0x9b, 0x7e, 0x20]);
+  const [line] = hexDump(bytes);
+  assert.ok(line!.startsWith('0000  1b 5b 32 4a 07 41 00 7f  9b 7e 20'));
+  assert.ok(line!.endsWith(' .[2J.A...~ '), line);
+  assert.ok(!/[\x00-\x1f\x7f-\x9f]/.test(line!));
+});
+
+test('sparkline scales to the largest bucket', () => {
+  const g = makeTheme({ env: {}, ascii: true }).g.spark;
+  assert.equal(sparkline([0, 1, 8], g), ' .#'.replace('.', g[1]!));
+  assert.equal(sparkline([0, 0], g), '  ');
+});
+
+test('the ladder of a FIN-then-RST connection: arrows by direction, n/N stop at the RST', async () => {
+  const ds = await loadDataset([fixture('tcp/fin-then-rst-late.pcap')]);
+  const i = [...Array(ds.conns.count).keys()].find((k) => ds.conns.anomalies[k]! & anomalyBit('late-rst'))!;
+  assert.notEqual(i, undefined);
+  const t = buildTimeline(ds, i);
+  const p = ds.connPackets(i);
+  assert.equal(t.rows.filter((r) => r.kind === 'packet').length, p.n);
+  const rst = t.rows.findIndex((r) => r.kind === 'packet' && (p.flags[r.k]! & RST) !== 0);
+  assert.ok(t.rows[rst]!.anomaly, 'the RST row is an anomaly row');
+  assert.equal(nextAnomaly(t, -1, 1) <= rst, true);
+  const g = makeTheme({ env: {}, ascii: true }).g;
+  const line = ladderLine(t, rst, 80, g, true);
+  assert.equal(line.length, 80);
+  assert.match(line, /R/);
+  const first = ladderLine(t, 0, 80, g, true);
+  assert.match(first, /\|--.*>\|/, 'the first packet goes client -> server');
+  assert.equal(anomalyCodes(anomalyBit('late-rst') | anomalyBit('rst-after-fin')), 'RF LR');
+});
+
+test('splitInputs keeps every loadable input in order', () => {
+  assert.deepEqual(splitInputs(['a.pcap', 'b.log', '-'], () => 'pcap'), { load: ['a.pcap', 'b.log', '-'], skipped: [] });
+});
