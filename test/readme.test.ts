@@ -45,3 +45,13 @@ test("README's install command and test command are the ones CI and users run", 
   assert.match(ci, /\nnpm test\n/);
   assert.match(readme, /```sh\nnpm ci && node bin\/rsttui\.js/);
 });
+
+test('README lists every key binding of the UI, as the help screen does', async () => {
+  const { KEYS } = await import('../src/ui/keys.js');
+  for (const b of KEYS) {
+    const row = `| ${b.keys.map((k) => `\`${k}\``).join(' ')} | ${b.help} | ${b.on.join(', ')} |`;
+    assert.ok(readme.includes(row), `README keys table lacks: ${row}`);
+  }
+  const { UI_COMMAND } = await import('../src/cli/commands.js');
+  assert.ok(readme.includes(UI_COMMAND.usage), 'README lacks the UI usage line');
+});

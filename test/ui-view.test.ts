@@ -12,7 +12,7 @@ import { hexDump } from '../src/ui/view/hexdump.js';
 import { sparkline } from '../src/ui/view/sparkline.js';
 import { buildTimeline, nextAnomaly, ladderLine } from '../src/ui/view/ladder.js';
 import { makeTheme } from '../src/ui/theme.js';
-import { splitInputs } from '../src/ui/launch.js';
+import { defaultInputs } from '../src/ui/launch.js';
 
 const NOKEY: InkKey = { upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, return: false, escape: false, ctrl: false, tab: false, backspace: false, delete: false };
 
@@ -124,6 +124,8 @@ test('the ladder of a FIN-then-RST connection: arrows by direction, n/N stop at 
   assert.equal(anomalyCodes(anomalyBit('late-rst') | anomalyBit('rst-after-fin')), 'RF LR');
 });
 
-test('splitInputs keeps every loadable input in order', () => {
-  assert.deepEqual(splitInputs(['a.pcap', 'b.log', '-'], () => 'pcap'), { load: ['a.pcap', 'b.log', '-'], skipped: [] });
+test('with no FILE the UI opens the bundled demo: both captures and the log', () => {
+  const { files, note } = defaultInputs();
+  assert.equal(note, 'demo');
+  assert.deepEqual(files.map((f) => f.split('/').slice(-2).join('/')), ['demo/inside.pcap', 'demo/outside.pcap', 'demo/asa.log']);
 });

@@ -87,9 +87,20 @@ export const COMMANDS: Command[] = [
   },
 ];
 
+/** The UI's own options: the input options of every command, and --ascii (no subcommand). */
+export const UI_OPTIONS = { ...common, ascii: { type: 'boolean' } } as const;
+export const UI_COMMAND: Command = {
+  name: '',
+  usage: 'rsttui [--ascii] [--name FILE=NAME] [--year YYYY] [--tz ZONE] [--date YYYY-MM-DD] [--skew SECONDS] [FILE...]',
+  summary: 'the terminal UI (the bundled demo without FILE)',
+  options: UI_OPTIONS,
+  optionHelp: [['--ascii', 'no box-drawing or arrow glyphs (for terminals without them)'], ...commonHelp.filter((o) => !o[0].startsWith('--filter'))],
+  examples: ['rsttui', 'rsttui inside.pcap outside.pcap asa.log'],
+};
+
 export const GLOBAL_HELP_HEAD = `rsttui: TCP teardown forensics for captures and firewall logs
 
-usage: rsttui [FILE...]            open the terminal UI (the bundled demo without FILE)
+usage: rsttui [--ascii] [FILE...]  open the terminal UI (the bundled demo without FILE)
        rsttui COMMAND [OPTIONS] FILE...
        rsttui COMMAND --help
 
