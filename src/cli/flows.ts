@@ -3,7 +3,7 @@ import { flowRecord, flowJson, packetRecord, FLOW_FIELDS, type FlowRecord } from
 import { csvHeader, csvRow, ndjsonRow } from '../export/text-formats.js';
 import { zeekFooter, zeekHeader, zeekRow } from '../export/zeek.js';
 import { LineWriter } from './out.js';
-import { loadForCommand, fileOfRow } from './load.js';
+import { loadForCommand } from './load.js';
 import { renderTable, isoUs } from './table.js';
 import { UsageError, type Parsed } from './main.js';
 import { selectConns } from './select.js';
@@ -70,6 +70,5 @@ export async function runPackets(p: Parsed): Promise<number> {
   }
   if (format === 'table') out.line(renderTable(header, rows, new Set([1, 6, 7, 8, 9, 10])));
   await out.end();
-  void fileOfRow;
   return status;
 }

@@ -60,14 +60,3 @@ export async function loadForCommand(p: Parsed): Promise<Loaded> {
   }
   return { ds, status };
 }
-
-/** Index of the capture file that packet-table row `row` came from. */
-export function fileOfRow(ds: Dataset, row: number): number {
-  let lo = 0, hi = ds.files.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (ds.files[mid]!.first <= row) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}

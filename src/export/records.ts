@@ -27,6 +27,17 @@ export interface FlowRecord {
   firewall: { ts: number; msgid: number; text: string; reason: string | null }[];
 }
 
+/** Index of the capture file (vantage) that packet-table row `row` came from: files hold contiguous row ranges. */
+export function fileOfRow(ds: Dataset, row: number): number {
+  let lo = 0, hi = ds.files.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (ds.files[mid]!.first <= row) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
 /** Names of the vantages in a mask. */
 export function vantageNames(ds: Dataset, mask: number): string[] {
   const out: string[] = [];

@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'react';
 import { rereadFrames } from '../../read/reread.js';
 import type { Dataset } from '../../flows/dataset.js';
+import { fileOfRow } from '../../export/records.js';
 import { MARK_SYNTH } from '../../model.js';
 
 export interface PacketBytes {
@@ -12,17 +13,6 @@ export interface PacketBytes {
   caplen: number;
   origlen: number;
   linktype: number;
-}
-
-/** Index of the capture file packet-table row `row` came from. */
-export function fileOfRow(ds: Dataset, row: number): number {
-  let lo = 0, hi = ds.files.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (ds.files[mid]!.first <= row) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
 }
 
 /** Read one record back through the readers' reread path (pcap by offset, pcapng and gzip by streaming). */
