@@ -14,6 +14,8 @@ export interface Summary {
   anomalies: Record<string, number>;
   topHosts: { host: string; anomalous: number; connections: number }[];
   rstHistogram: { start: number; bucketSeconds: number; counts: number[] };
+  /** firewall messages read, per message id, and 106015 "no connection" denies over the same buckets */
+  firewall: { messages: Record<string, number>; denies: number[]; logOffsetSeconds: number };
 }
 
 /** Pure: the summary of the selected connections (indices). */
@@ -49,7 +51,20 @@ export function summarize(ds: Dataset, sel: Iterable<number>, buckets = 24): Sum
   const bucketSeconds = span / buckets;
   const counts = new Array<number>(buckets).fill(0);
   for (const t of rstEnds) counts[Math.min(buckets - 1, Math.floor((t - t0) / (bucketSeconds || 1)))]!++;
-  return { connections: n, packets, teardown, anomalies, topHosts, rstHistogram: { start: Number.isFinite(t0) ? t0 : 0, bucketSeconds, counts } };
+  const messages: Record<string, number> = {};
+  for (const l of ds.logs) for (const [id, k] of l.counts) messages[id] = (messages[id] ?? 0) + k;
+  const denies = new Array<number>(buckets).fill(0);
+  const off = ds.logOffset.seconds;
+  for (const e of ds.events) {
+    if (e.kind !== 'deny-no-conn' || !Number.isFinite(e.ts) || !Number.isFinite(t0)) continue;
+    const k = Math.floor((e.ts - off - t0) / (bucketSeconds || 1));
+    if (k >= 0 && k < buckets) denies[k]!++;
+  }
+  return {
+    connections: n, packets, teardown, anomalies, topHosts,
+    rstHistogram: { start: Number.isFinite(t0) ? t0 : 0, bucketSeconds, counts },
+    firewall: { messages, denies, logOffsetSeconds: off },
+  };
 }
 
 export function summaryLines(s: Summary): string[] {
@@ -63,11 +78,20 @@ export function summaryLines(s: Summary): string[] {
   out.push('', 'top hosts by connections with anomalies');
   if (!s.topHosts.length) out.push('  none');
   for (const h of s.topHosts) out.push(`  ${h.host.padEnd(39)}  ${String(h.anomalous).padStart(7)} of ${h.connections}`);
+  const fwIds = Object.entries(s.firewall.messages);
+  if (fwIds.length) {
+    out.push('', `firewall messages (log clock - capture clock ${s.firewall.logOffsetSeconds.toFixed(3)} s)`);
+    for (const [id, k] of fwIds.sort((a, b) => b[1] - a[1])) out.push(`  ${id.padEnd(w)}  ${String(k).padStart(7)}`);
+  }
   const h = s.rstHistogram;
-  const max = Math.max(1, ...h.counts);
-  out.push('', `connections ending in RST over time (bucket ${h.bucketSeconds.toFixed(3)} s)`);
+  const withDenies = fwIds.length > 0;
+  const max = Math.max(1, ...h.counts, ...(withDenies ? s.firewall.denies : []));
+  out.push('', `connections ending in RST over time (bucket ${h.bucketSeconds.toFixed(3)} s)${withDenies ? ', and firewall "no connection" denies (106015)' : ''}`);
+  out.push(`  ${'bucket start (UTC)'.padEnd(23)}  ${'RST'.padStart(6)}${withDenies ? `  ${'denies'.padStart(6)}` : ''}`);
   h.counts.forEach((n, k) => {
-    out.push(`  ${isoUs(h.start + k * h.bucketSeconds).slice(0, 23)}  ${String(n).padStart(6)}  ${'#'.repeat(Math.round((40 * n) / max))}`);
+    const d = s.firewall.denies[k] ?? 0;
+    const bar = withDenies ? `${'#'.repeat(Math.round((30 * n) / max)).padEnd(30)} ${'x'.repeat(Math.round((30 * d) / max))}` : '#'.repeat(Math.round((40 * n) / max));
+    out.push(`  ${isoUs(h.start + k * h.bucketSeconds).slice(0, 23)}  ${String(n).padStart(6)}${withDenies ? `  ${String(d).padStart(6)}` : ''}  ${bar}`);
   });
   return out;
 }

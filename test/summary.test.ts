@@ -1,0 +1,32 @@
+/** `rsttui summary` on the demo: counts agree with the log and the demo's own README. */
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { BIN, fixture } from './helpers.js';
+
+const files = ['demo/inside.pcap', 'demo/outside.pcap', 'demo/asa.log'].map(fixture);
+
+test('summary --json on the demo: classes, denies over time, top host', () => {
+  const r = spawnSync('node', [BIN, 'summary', '--json', ...files], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const s = JSON.parse(r.stdout);
+  const log = readFileSync(files[2]!, 'utf8');
+  const denies = (log.match(/%ASA-\d-106015:/g) ?? []).length;
+  const builds = (log.match(/%ASA-\d-302013:/g) ?? []).length;
+  // one row per connection the firewall built, plus none extra: every TCP connection of the demo was built
+  assert.equal(s.connections, builds);
+  assert.equal(s.firewall.messages['106015'], denies);
+  assert.equal(s.firewall.denies.reduce((a: number, b: number) => a + b, 0), denies, 'every deny falls in a bucket');
+  // the seed pattern: each fin-then-rst connection's late server RST was denied
+  assert.equal(s.teardown['fin-then-rst'], s.anomalies['rst-denied']);
+  assert.ok(s.teardown['fin-then-rst'] > 0);
+  assert.equal(s.topHosts[0].host, '172.17.77.250', 'the server is in every anomalous connection');
+  assert.equal(s.rstHistogram.counts.length, s.firewall.denies.length);
+});
+
+test('summary text shows the histogram with both columns when logs are given', () => {
+  const r = spawnSync('node', [BIN, 'summary', ...files], { encoding: 'utf8' });
+  assert.match(r.stdout, /connections ending in RST over time .*denies \(106015\)/);
+  assert.match(r.stdout, /firewall messages \(log clock - capture clock -1\.\d+ s\)/);
+});
