@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // Tiny launcher: the compiled CLI lives in dist/ (npm ci runs the build).
-import { main } from '../dist/src/cli/main.js';
+// React's development build logs and diffs every render (measured: the UI stalled and ran out of
+// memory at 1 M connections); the UI is loaded lazily, after this line, so this takes effect.
+process.env.NODE_ENV ??= 'production';
+const { main } = await import('../dist/src/cli/main.js');
 
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },

@@ -3,6 +3,7 @@
  * bytes. A value of one family never matches an address of the other (an IPv4 block does not
  * match `::ffff:10.0.0.1`), as the two are different fields in Wireshark.
  */
+import type { FilterTarget } from './target.js';
 
 /** Parse an IPv4 dotted quad or an IPv6 address into network-order bytes; `null` if it is neither. */
 export function parseIp(s: string): Uint8Array | null {
@@ -110,6 +111,29 @@ export function inCidr(a: Uint8Array, c: Cidr): boolean {
   if (rest === 0) return true;
   const mask = (0xff << (8 - rest)) & 0xff;
   return (a[full]! & mask) === (c.net[full]! & mask);
+}
+
+/** inCidr over an address stored at buf[off..off+len). */
+export function inCidrAt(buf: Uint8Array, off: number, len: number, c: Cidr): boolean {
+  if (len !== c.net.length) return false;
+  const full = c.bits >> 3;
+  for (let k = 0; k < full; k++) if (buf[off + k] !== c.net[k]) return false;
+  const rest = c.bits & 7;
+  if (rest === 0) return true;
+  const mask = (0xff << (8 - rest)) & 0xff;
+  return (buf[off + full]! & mask) === (c.net[full]! & mask);
+}
+
+/** Whether address `id` of the target lies in `c`, without a view per address when the target packs them. */
+export function addrInCidr(t: FilterTarget, id: number, c: Cidr): boolean {
+  const p = t.addrs.packed;
+  return p ? inCidrAt(p.bytes, id * 16, p.len[id]!, c) : inCidr(t.addrs.bytes(id), c);
+}
+
+/** Byte length (4 or 16) of address `id`. */
+export function addrLen(t: FilterTarget, id: number): number {
+  const p = t.addrs.packed;
+  return p ? p.len[id]! : t.addrs.bytes(id).length;
 }
 
 /** Byte order comparison of two addresses of the same family; `null` across families. */

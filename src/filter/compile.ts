@@ -10,7 +10,7 @@
  * `!=` is "all not equal", i.e. `a != b` is exactly `!(a == b)`; `===` is "all equal" and `!==`
  * "any not equal".
  */
-import { compareAddr, inCidr, looksLikeAddrPrefix, parseCidr, parseIp } from './addr.js';
+import { addrInCidr, compareAddr, inCidr, looksLikeAddrPrefix, parseCidr, parseIp } from './addr.js';
 import {
   BARE_ENUM_FIELDS,
   closest,
@@ -89,7 +89,7 @@ function eqPred(f: FieldDef, v: Value, t: FilterTarget): NumTest | StrTest {
       const r = parseCidr(v.text);
       if (!r.ok) return fail(printable(r.error), v, r.hint);
       const c = r.cidr;
-      return (id: number) => inCidr(t.addrs.bytes(id), c);
+      return (id: number) => addrInCidr(t, id, c);
     }
     case 'port':
     case 'number': {
@@ -254,7 +254,7 @@ function bare(v: Value, t: FilterTarget): Compiled {
     const r = parseCidr(w);
     if (!r.ok) return fail(printable(r.error), v, r.hint);
     const c = r.cidr;
-    return { test: (FIELD_BY_NAME.get('ip.addr') as NumField).lift(t, (id) => inCidr(t.addrs.bytes(id), c), 'any'), fuzzy: false };
+    return { test: (FIELD_BY_NAME.get('ip.addr') as NumField).lift(t, (id) => addrInCidr(t, id, c), 'any'), fuzzy: false };
   }
   if (looksLikeAddrPrefix(w)) {
     const lw = w.toLowerCase();

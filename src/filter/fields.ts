@@ -7,6 +7,7 @@
  */
 import { ACK, ANOMALIES, CLOSED_BY, CONN_STATES, CWR, ECE, FIN, PSH, RST, SYN, TEARDOWNS, URG } from '../model.js';
 import type { FilterTarget } from './target.js';
+import { addrLen } from './addr.js';
 
 export const FIELD_TYPES = ['address', 'port', 'number', 'boolean', 'enum', 'string'] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
@@ -66,7 +67,7 @@ function liftTable(cols: readonly Col[], tb: Uint8Array, q: Quant): RowTest {
 function addrField(name: string, description: string, which: 'orig' | 'resp' | 'both', v6only = false): NumField {
   const cols = (t: FilterTarget): Col[] =>
     which === 'orig' ? [t.origAddr] : which === 'resp' ? [t.respAddr] : [t.origAddr, t.respAddr];
-  const v6 = (t: FilterTarget): Uint8Array => tableOf(t.addrs.count, (id) => t.addrs.bytes(id).length === 16);
+  const v6 = (t: FilterTarget): Uint8Array => tableOf(t.addrs.count, (id) => addrLen(t, id) === 16);
   return {
     name,
     type: 'address',
@@ -75,7 +76,7 @@ function addrField(name: string, description: string, which: 'orig' | 'resp' | '
     v6only,
     present: (t) => (v6only ? liftTable(cols(t), v6(t), 'any') : ALWAYS),
     lift: (t, p, q) => {
-      const tb = tableOf(t.addrs.count, v6only ? (id) => t.addrs.bytes(id).length === 16 && p(id) : p);
+      const tb = tableOf(t.addrs.count, v6only ? (id) => addrLen(t, id) === 16 && p(id) : p);
       return liftTable(cols(t), tb, q);
     },
   };

@@ -12,6 +12,11 @@ export interface FilterTarget {
     bytes(id: number): Uint8Array;
     /** printable form (dotted quad, RFC 5952 IPv6) */
     text(id: number): string;
+    /**
+     * Optional: every address in one buffer, 16 bytes per id, with its length (4 or 16), so that
+     * address tests over a million addresses allocate no view per address.
+     */
+    readonly packed?: { readonly bytes: Uint8Array; readonly len: Uint8Array };
   };
   readonly origAddr: Uint32Array;
   readonly respAddr: Uint32Array;

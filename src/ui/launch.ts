@@ -64,7 +64,7 @@ export async function launch(argv: string[]): Promise<number> {
     loadDataset(files, { ...opts, onProgress });
   // the alternate screen keeps the user's scrollback clean, as less and vim do
   process.stdout.write('\x1b[?1049h\x1b[H');
-  const inst = render(createElement(App, { load: loader, theme, ...(note ? { note } : {}) }), { maxFps: 30, exitOnCtrlC: true, patchConsole: true });
+  const inst = render(createElement(App, { load: loader, theme, ...(note ? { note } : {}) }), { maxFps: 60, exitOnCtrlC: true, patchConsole: true });
   try {
     await inst.waitUntilExit();
   } finally {

@@ -27,7 +27,7 @@ export function FilterBar({ editing, draft, pos, applied, error, pending, counts
   let text: string;
   if (editing) {
     const shown = clean.slice(0, pos) + (theme.ascii ? '_' : '▏') + clean.slice(pos);
-    text = `/ ${shown}${pending ? '   (searching...)' : ''}`;
+    text = `/ ${shown}${pending ? '   (fuzzy search: Enter runs it)' : ''}`;
   } else {
     const c = counts ? `${counts}  ` : '';
     text = applied ? `${c}filter: ${stripControls(applied)}` : `${c}filter: none`;

@@ -12,6 +12,12 @@ import { nextSortKey, sortIndices, type SortKey } from '../view/list.js';
 
 /** fuse.js costs ~270 ms per query at 100 k rows: wait for a pause in typing first */
 export const FUZZY_DEBOUNCE_MS = 150;
+/**
+ * Above this many connections a fuzzy search (seconds at 1 M rows, measured by bench/ui.ts) runs
+ * only when the user presses Enter: word prefixes typed on the way to a field name ("ip", "ip.")
+ * are bare words too, and a pause in typing must never freeze the screen.
+ */
+export const FUZZY_LIVE_MAX_ROWS = 50_000;
 
 export interface ConnView {
   target: FilterTarget | undefined;
@@ -87,12 +93,12 @@ export function useConnView(ds: Dataset | undefined): ConnView {
       timer.current = undefined;
       if (!now && mayBeFuzzy(text, known)) {
         setPending(true);
-        timer.current = setTimeout(() => run(text), FUZZY_DEBOUNCE_MS);
+        if ((target?.count ?? 0) <= FUZZY_LIVE_MAX_ROWS) timer.current = setTimeout(() => run(text), FUZZY_DEBOUNCE_MS);
         return;
       }
       run(text);
     },
-    [known, run],
+    [known, run, target],
   );
 
   useEffect(() => () => { if (timer.current) clearTimeout(timer.current); }, []);

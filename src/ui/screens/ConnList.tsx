@@ -84,7 +84,8 @@ export function ConnList(props: ConnListProps) {
     const { mode, line, menuNav, nav } = live.current;
     if (mode === 'filter') {
       if (action === 'accept') {
-        view.setFilter(line.text, true);
+        // the filter already in force need not run again (a full scan at 1 M rows)
+        if (line.text !== view.applied || view.pending || view.error) view.setFilter(line.text, true);
         setModeL('list');
         return;
       }

@@ -1,0 +1,162 @@
+/**
+ * Deterministic capture for the UI benchmark: many SHORT TCP connections (1-5 packets each), so
+ * that a capture of a few hundred MB holds ~1 M connections (bench/gen.ts makes long ones, ~15
+ * packets each, which would need ~15 M packets for as many rows). Classic pcap, Ethernet/IPv4,
+ * a seeded PRNG and a fixed start time: same arguments, same bytes.
+ *
+ * Outcomes, so that filters have something to select (shares of connections):
+ *   55 % graceful       SYN, SYN-ACK, FIN-ACK (orig), FIN-ACK (resp)
+ *   12 % abort          SYN, SYN-ACK, ACK, RST (orig)
+ *   10 % fin-then-rst   SYN, SYN-ACK, FIN-ACK (orig), RST (orig)            -> rst-after-fin
+ *    8 % late RST       SYN, SYN-ACK, FIN-ACK, FIN-ACK, RST (resp)         -> late-rst
+ *    8 % rejected       SYN, RST-ACK
+ *    4 % unanswered     SYN, SYN (retransmission)
+ *    3 % open           SYN, SYN-ACK, ACK
+ * Originators alternate between 10.0.0.0/8 and 172.16.0.0/12 (one address per connection, so no
+ * 5-tuple is reused), so `ip.addr == 10.0.0.0/8` keeps about half the rows.
+ */
+import { openSync, writeSync, closeSync } from 'node:fs';
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const F = 0x01, S = 0x02, R = 0x04, A = 0x10;
+const O = true, P = false; // sent by the originator / by the responder
+/** per plan: [fromOrig, flags] pairs, in order */
+const PLANS: readonly (readonly [boolean, number])[][] = [
+  [[O, S], [P, S | A], [O, F | A], [P, F | A]],
+  [[O, S], [P, S | A], [O, A], [O, R]],
+  [[O, S], [P, S | A], [O, F | A], [O, R]],
+  [[O, S], [P, S | A], [O, F | A], [P, F | A], [P, R]],
+  [[O, S], [P, R | A]],
+  [[O, S], [O, S]],
+  [[O, S], [P, S | A], [O, A]],
+];
+const CUMULATIVE = [0.55, 0.67, 0.77, 0.85, 0.93, 0.97, 1];
+
+interface Live {
+  n: number;
+  plan: number;
+  step: number;
+  oseq: number;
+  rseq: number;
+}
+
+export interface UiGenResult {
+  packets: number;
+  connections: number;
+  bytes: number;
+}
+
+/** Write `conns` short connections to `path` (classic pcap), `window` of them interleaved. */
+export function generateShortConns(path: string, conns: number, seed = 7, window = 256): UiGenResult {
+  const rnd = mulberry32(seed);
+  const fd = openSync(path, 'w');
+  const buf = Buffer.alloc(4 << 20);
+  let pos = 0;
+  let bytes = 0;
+  const flush = (): void => {
+    writeSync(fd, buf, 0, pos);
+    bytes += pos;
+    pos = 0;
+  };
+  // pcap global header: µs timestamps, snaplen 262144, Ethernet
+  pos = buf.writeUInt32LE(0xa1b2c3d4, pos);
+  pos = buf.writeUInt16LE(2, pos);
+  pos = buf.writeUInt16LE(4, pos);
+  pos = buf.writeUInt32LE(0, pos);
+  pos = buf.writeUInt32LE(0, pos);
+  pos = buf.writeUInt32LE(262144, pos);
+  pos = buf.writeUInt32LE(1, pos);
+
+  let t = 1_700_000_000 * 1e6; // µs
+  let started = 0;
+  let packets = 0;
+  const start = (): Live | undefined => {
+    if (started >= conns) return undefined;
+    const r = rnd();
+    let plan = 0;
+    while (r >= CUMULATIVE[plan]!) plan++;
+    return { n: started++, plan, step: 0, oseq: (rnd() * 0xffffffff) >>> 0, rseq: (rnd() * 0xffffffff) >>> 0 };
+  };
+  const frame = (c: Live, fromOrig: boolean, flags: number): void => {
+    if (pos + 128 > buf.length) flush();
+    t += 1 + Math.floor(rnd() * 10);
+    pos = buf.writeUInt32LE(Math.floor(t / 1e6), pos);
+    pos = buf.writeUInt32LE(t % 1e6, pos);
+    pos = buf.writeUInt32LE(54, pos);
+    pos = buf.writeUInt32LE(54, pos);
+    const half = c.n >>> 1;
+    const orig = c.n & 1 ? (0xac100000 | (half & 0xfffff)) >>> 0 : (0x0a000000 | (half & 0xffffff)) >>> 0;
+    const resp = (0xc0a80001 + (c.n % 200)) >>> 0;
+    const oport = 1024 + (c.n % 60000);
+    const rport = c.n % 10 < 7 ? 443 : 80;
+    // Ethernet
+    buf.fill(0x02, pos, pos + 12);
+    buf[pos + 5] = fromOrig ? 1 : 2;
+    buf[pos + 11] = fromOrig ? 2 : 1;
+    pos += 12;
+    pos = buf.writeUInt16BE(0x0800, pos);
+    // IPv4 (checksum left 0: rsttui does not verify it)
+    pos = buf.writeUInt8(0x45, pos);
+    pos = buf.writeUInt8(0, pos);
+    pos = buf.writeUInt16BE(40, pos);
+    pos = buf.writeUInt16BE(packets & 0xffff, pos);
+    pos = buf.writeUInt16BE(0x4000, pos);
+    pos = buf.writeUInt8(64, pos);
+    pos = buf.writeUInt8(6, pos);
+    pos = buf.writeUInt16BE(0, pos);
+    pos = buf.writeUInt32BE(fromOrig ? orig : resp, pos);
+    pos = buf.writeUInt32BE(fromOrig ? resp : orig, pos);
+    // TCP
+    pos = buf.writeUInt16BE(fromOrig ? oport : rport, pos);
+    pos = buf.writeUInt16BE(fromOrig ? rport : oport, pos);
+    pos = buf.writeUInt32BE(fromOrig ? c.oseq : c.rseq, pos);
+    pos = buf.writeUInt32BE(flags & A ? (fromOrig ? c.rseq : c.oseq) : 0, pos);
+    pos = buf.writeUInt8(0x50, pos);
+    pos = buf.writeUInt8(flags, pos);
+    pos = buf.writeUInt16BE(flags & R ? 0 : 64240, pos);
+    pos = buf.writeUInt32BE(0, pos);
+    // SYN and FIN take a sequence number; a retransmitted SYN repeats the first one
+    const retransmit = c.plan === 5 && c.step === 1;
+    if (flags & (S | F) && !retransmit) {
+      if (fromOrig) c.oseq = (c.oseq + 1) >>> 0;
+      else c.rseq = (c.rseq + 1) >>> 0;
+    }
+    packets++;
+  };
+
+  const live: Live[] = [];
+  for (let k = 0; k < window; k++) {
+    const c = start();
+    if (c) live.push(c);
+  }
+  while (live.length > 0) {
+    const k = Math.floor(rnd() * live.length);
+    const c = live[k]!;
+    const plan = PLANS[c.plan]!;
+    const [fromOrig, flags] = plan[c.step]!;
+    if (c.plan === 5 && c.step === 1) c.oseq = (c.oseq - 1) >>> 0; // resend the same SYN
+    frame(c, fromOrig, flags);
+    c.step++;
+    if (c.step >= plan.length) {
+      const next = start();
+      if (next) live[k] = next;
+      else {
+        live[k] = live[live.length - 1]!;
+        live.pop();
+      }
+    }
+  }
+  flush();
+  closeSync(fd);
+  return { packets, connections: started, bytes };
+}
