@@ -74,15 +74,17 @@ for (const [label, file] of inputs) {
   const cat = label === 'pcap.gz' ? timeCmd('gzip', ['-dc', file]) : timeCmd('cat', [file]);
   const r = rsttui(file);
   const perPkt = (r.rssMB * 1048576) / N;
+  // the issue's memory target: 40 bytes per packet plus 300 per connection
+  const budgetMB = (40 * N + 300 * r.conns) / 1048576;
   rows.push([
     label, (size / 1e6).toFixed(0), fmt(r.secs), fmt(N / r.secs / 1e6), fmt(size / 1e6 / r.secs, 0), fmt(r.rssMB, 0),
-    fmt(perPkt, 1), String(r.conns), fmt(cat.secs), fmt(r.secs / cat.secs, 1) + 'x',
+    fmt(perPkt, 1), fmt(budgetMB, 0), String(r.conns), fmt(cat.secs), fmt(r.secs / cat.secs, 1) + 'x',
   ]);
 }
 
-const head = ['input', 'MB', 'rsttui s', 'Mpkt/s', 'MB/s', 'peak RSS MB', 'RSS B/pkt', 'conns', 'ref s', 'vs ref'];
+const head = ['input', 'MB', 'rsttui s', 'Mpkt/s', 'MB/s', 'peak RSS MB', 'RSS B/pkt', 'budget MB', 'conns', 'ref s', 'vs ref'];
 const w = head.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k]!.length)));
-console.log(`\nrsttui flows --format ndjson, ${N} packets (ref: cat, or gzip -dc for .gz)`);
+console.log(`\nrsttui flows --format ndjson, ${N} packets (ref: cat, or gzip -dc for .gz; budget: 40 B/packet + 300 B/connection)`);
 console.log(head.map((h, k) => h.padStart(w[k]!)).join('  '));
 for (const r of rows) console.log(r.map((c, k) => c.padStart(w[k]!)).join('  '));
 

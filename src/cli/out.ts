@@ -32,9 +32,12 @@ export class LineWriter {
 
   flush(): void {
     if (this.pos === 0 || broken) return;
-    // the stream may hold on to the buffer until it is written: hand it over, start a new one
+    // The stream may hold on to the buffer until it is written: hand it over and start a new one,
+    // unless the stream has already taken everything (files, /dev/null and most pipe writes are
+    // synchronous). Reusing it saves a 1 MiB allocation per flush, and a run of dead buffers
+    // waiting for the GC (~200 of them for 10^6 flow lines): they counted in the peak RSS.
     this.stream.write(this.buf.subarray(0, this.pos));
-    this.buf = Buffer.allocUnsafe(SIZE);
+    if ((this.stream as NodeJS.WriteStream).writableLength !== 0 || this.buf.length !== SIZE) this.buf = Buffer.allocUnsafe(SIZE);
     this.pos = 0;
   }
 

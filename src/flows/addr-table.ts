@@ -22,6 +22,13 @@ export class AddrTable {
   count = 0;
 
   private add(family: 4 | 6, data: Uint8Array, off: number): number {
+    const id = this.newId(family);
+    const n = family === 4 ? 4 : 16;
+    for (let k = 0; k < n; k++) this.raw[id * 16 + k] = data[off + k]!;
+    return id;
+  }
+
+  private newId(family: 4 | 6): number {
     const id = this.count++;
     if (id >= this.fam.length) {
       const f = new Uint8Array(this.fam.length * 2);
@@ -32,13 +39,17 @@ export class AddrTable {
       this.raw = r;
     }
     this.fam[id] = family;
-    const n = family === 4 ? 4 : 16;
-    for (let k = 0; k < n; k++) this.raw[id * 16 + k] = data[off + k]!;
     return id;
   }
 
   /** Id of the IPv4 address `v` (unsigned 32-bit), whose bytes are at data[off..off+4). */
   v4Id(v: number, data: Uint8Array, off: number): number {
+    void data, off; // the bytes are v's, big-endian
+    return this.v4IdOf(v);
+  }
+
+  /** Id of the IPv4 address `v` (unsigned 32-bit; its bytes are v's, big-endian). */
+  v4IdOf(v: number): number {
     const key = v | 0;
     const ids = this.v4ids;
     const mask = ids.length - 1;
@@ -49,7 +60,12 @@ export class AddrTable {
       if (this.v4keys[s] === key) return id;
       s = (s + 1) & mask;
     }
-    const nid = this.add(4, data, off);
+    const nid = this.newId(4);
+    const r = nid * 16;
+    this.raw[r] = key >>> 24;
+    this.raw[r + 1] = (key >>> 16) & 0xff;
+    this.raw[r + 2] = (key >>> 8) & 0xff;
+    this.raw[r + 3] = key & 0xff;
     this.v4keys[s] = key;
     ids[s] = nid;
     if (++this.v4n * 2 > ids.length) this.growV4();

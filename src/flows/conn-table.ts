@@ -10,7 +10,7 @@ type Grow = Uint8Array | Uint16Array | Uint32Array | Float64Array | Int32Array;
 
 function grow<T extends Grow>(a: T, n: number): T {
   const b = new (a.constructor as new (n: number) => T)(n);
-  b.set(a);
+  b.set(a.subarray(0, Math.min(a.length, n)) as never);
   return b;
 }
 
@@ -19,51 +19,92 @@ export const CLOSE_FIN_ORIG = 1;
 export const CLOSE_FIN_RESP = 2;
 export const CLOSE_RST = 4;
 
+/**
+ * Lookup keys (`find`, `addHot`): the vantage in the low 16 bits of the first word, KEY_IDS set
+ * when the address words are address-table ids (IPv6, text listings). Without it they are the
+ * raw IPv4 addresses, so that the hot loop needs no address lookup for a packet of a known
+ * connection (ids are made once per connection).
+ */
+export const KEY_IDS = 0x10000;
+
+/*
+ * During ingest every connection's key and counters live in one 64-byte record (`hotI` and `hotF`
+ * view the same buffer): a packet touches one or two cache lines instead of one per column.
+ * `seal` copies them into the columns. Int32 words of record c start at c * 16:
+ */
+export const H_KV = 0; // vantage | KEY_IDS
+export const H_KA = 1; // originator address key
+export const H_KB = 2; // responder address key
+export const H_KP = 3; // originator port << 16 | responder port
+export const H_OPKTS = 4;
+export const H_RPKTS = 5;
+export const H_ISN = 6; // origIsn, as int32
+export const H_BITS = 7; // B_* below
+/** Float64 slots of record c start at c * 8: */
+export const HF_FIRST = 4;
+export const HF_LAST = 5;
+export const HF_OPAY = 6;
+export const HF_RPAY = 7;
+/** H_BITS: flagsOrig in bits 0-7, flagsResp 8-15, marks 16-23, then: */
+export const B_CLOSE_SHIFT = 24; // CLOSE_* << 24
+export const B_FLIPPED = 1 << 27;
+export const B_REUSED = 1 << 28;
+
 export class ConnTable {
   count = 0;
-  private cap = 1024;
-  vantage = new Uint16Array(this.cap);
-  origAddr = new Uint32Array(this.cap);
-  respAddr = new Uint32Array(this.cap);
-  origPort = new Uint16Array(this.cap);
-  respPort = new Uint16Array(this.cap);
-  firstTs = new Float64Array(this.cap);
-  lastTs = new Float64Array(this.cap);
-  origPkts = new Uint32Array(this.cap);
-  respPkts = new Uint32Array(this.cap);
+  private cap = 0;
+  // Columns: the connection table everyone reads. Allocated by `seal` (end of ingest) at their
+  // exact size; until then the hot records below hold the data.
+  vantage = new Uint16Array(0);
+  origAddr = new Uint32Array(0);
+  respAddr = new Uint32Array(0);
+  origPort = new Uint16Array(0);
+  respPort = new Uint16Array(0);
+  firstTs = new Float64Array(0);
+  lastTs = new Float64Array(0);
+  origPkts = new Uint32Array(0);
+  respPkts = new Uint32Array(0);
   /** payload bytes on the wire, every packet counted (retransmissions too) */
-  origPayload = new Float64Array(this.cap);
-  respPayload = new Float64Array(this.cap);
-  flagsOrig = new Uint8Array(this.cap);
-  flagsResp = new Uint8Array(this.cap);
-  marks = new Uint8Array(this.cap);
-  closeBits = new Uint8Array(this.cap);
+  origPayload = new Float64Array(0);
+  respPayload = new Float64Array(0);
+  flagsOrig = new Uint8Array(0);
+  flagsResp = new Uint8Array(0);
+  marks = new Uint8Array(0);
+  closeBits = new Uint8Array(0);
   /** 1 when the originator was chosen against the first packet's sender (Zeek's `^`) */
-  flipped = new Uint8Array(this.cap);
+  flipped = new Uint8Array(0);
   /** 1 when a later connection re-used this 4-tuple with a new SYN */
-  reused = new Uint8Array(this.cap);
+  reused = new Uint8Array(0);
   /** initial sequence number of the originator's SYN (0 when none) */
-  origIsn = new Uint32Array(this.cap);
+  origIsn = new Uint32Array(0);
   // filled by the analysis pass
-  connState = new Uint8Array(this.cap);
-  teardown = new Uint8Array(this.cap);
-  closedBy = new Uint8Array(this.cap);
-  anomalies = new Uint32Array(this.cap);
-  tls = new Uint8Array(this.cap);
+  connState = new Uint8Array(0);
+  teardown = new Uint8Array(0);
+  closedBy = new Uint8Array(0);
+  anomalies = new Uint32Array(0);
+  tls = new Uint8Array(0);
   /** Zeek's sequence-based payload sizes */
-  origBytes = new Float64Array(this.cap);
-  respBytes = new Float64Array(this.cap);
+  origBytes = new Float64Array(0);
+  respBytes = new Float64Array(0);
   histories: string[] = [];
   /** bit v set when vantage v saw the connection (set by finalize) */
   vantageMask = new Uint32Array(0);
 
+  // ---- ingest state (dropped by seal) ----
+  private sealed = false;
+  private hotCap = 1024;
+  /** hot records, see H_* (replaced when they grow: do not keep across addHot) */
+  hotI = new Int32Array(this.hotCap * 16);
+  hotF = new Float64Array(this.hotI.buffer);
+  /** address-table ids of originator and responder (2 per connection) */
+  private ids = new Uint32Array(this.hotCap * 2);
   // open-addressing hash: slot -> connection index + 1 (0 = empty)
   private slots = new Int32Array(1 << 12);
 
+  /** Grow the columns (after seal: connections the firewall correlation adds). */
   private ensure(n: number): void {
     if (n <= this.cap) return;
-    let c = this.cap;
-    while (c < n) c *= 2;
+    const c = Math.max(n, Math.ceil(this.cap * 1.5), 16);
     this.cap = c;
     this.vantage = grow(this.vantage, c);
     this.origAddr = grow(this.origAddr, c);
@@ -92,10 +133,10 @@ export class ConnTable {
     this.respBytes = grow(this.respBytes, c);
   }
 
-  private static hash(v: number, a: number, pa: number, b: number, pb: number): number {
+  private static hash(kv: number, a: number, pa: number, b: number, pb: number): number {
     // direction-independent: combine the two endpoints symmetrically
     const x = Math.imul(a ^ (pa << 16), 0x9e3779b1) + Math.imul(b ^ (pb << 16), 0x9e3779b1);
-    let h = (x ^ Math.imul(v + 1, 0x85ebca6b)) >>> 0;
+    let h = (x ^ Math.imul(kv + 1, 0x85ebca6b)) >>> 0;
     h ^= h >>> 15;
     h = Math.imul(h, 0x2c1b3c6d);
     h ^= h >>> 12;
@@ -103,33 +144,88 @@ export class ConnTable {
   }
 
   /**
-   * Index of the current connection for this tuple, or -1. `dirOut.resp` tells whether the
-   * packet (src a:pa -> dst b:pb) was sent by the responder.
+   * During ingest: the current connection for this key (packet a:pa -> b:pb, see KEY_IDS), as
+   * index * 2 + 1 when the packet was sent by the responder, index * 2 when by the originator;
+   * -1 when there is none.
    */
-  find(v: number, a: number, pa: number, b: number, pb: number, dirOut: { resp: boolean }): number {
+  find(kv: number, a: number, pa: number, b: number, pb: number): number {
     const slots = this.slots;
+    const hot = this.hotI;
     const mask = slots.length - 1;
-    let s = ConnTable.hash(v, a, pa, b, pb) & mask;
+    const fwd = (pa << 16) | pb;
+    const rev = (pb << 16) | pa;
+    let s = ConnTable.hash(kv, a, pa, b, pb) & mask;
     for (;;) {
       const e = slots[s]!;
       if (e === 0) return -1;
-      const c = e - 1;
-      if (this.vantage[c] === v) {
-        if (this.origAddr[c] === a && this.origPort[c] === pa && this.respAddr[c] === b && this.respPort[c] === pb) {
-          dirOut.resp = false;
-          return c;
-        }
-        if (this.origAddr[c] === b && this.origPort[c] === pb && this.respAddr[c] === a && this.respPort[c] === pa) {
-          dirOut.resp = true;
-          return c;
-        }
+      const h = (e - 1) << 4;
+      if (hot[h]! === kv) {
+        const ka = hot[h + 1]!, kb = hot[h + 2]!, kp = hot[h + 3]!;
+        if (ka === a && kb === b && kp === fwd) return (e - 1) << 1;
+        if (ka === b && kb === a && kp === rev) return ((e - 1) << 1) | 1;
       }
       s = (s + 1) & mask;
     }
   }
 
-  /** New connection with originator o:po and responder r:pr; it becomes the tuple's current one. */
+  /**
+   * During ingest: new connection, originator key oa:po, responder ra:pr (ids idO, idR); it
+   * becomes the tuple's current one (replacing connection `replaces` when >= 0). Returns its index.
+   */
+  addHot(kv: number, oa: number, po: number, ra: number, pr: number, idO: number, idR: number, ts: number, replaces: number): number {
+    const c = this.count;
+    if (c === this.hotCap) this.growHot();
+    this.count = c + 1;
+    const hot = this.hotI;
+    const h = c << 4;
+    hot[h] = kv;
+    hot[h + H_KA] = oa;
+    hot[h + H_KB] = ra;
+    hot[h + H_KP] = (po << 16) | pr;
+    hot[h + H_OPKTS] = 0;
+    hot[h + H_RPKTS] = 0;
+    hot[h + H_ISN] = 0;
+    hot[h + H_BITS] = 0;
+    const f = c << 3;
+    this.hotF[f + HF_FIRST] = ts;
+    this.hotF[f + HF_LAST] = ts;
+    this.hotF[f + HF_OPAY] = 0;
+    this.hotF[f + HF_RPAY] = 0;
+    this.ids[c << 1] = idO;
+    this.ids[(c << 1) + 1] = idR;
+    this.histories.push('');
+    const slots = this.slots;
+    if (replaces >= 0) {
+      // port reuse: point the tuple's slot at the new connection
+      const mask = slots.length - 1;
+      let s = ConnTable.hash(kv, oa, po, ra, pr) & mask;
+      while (slots[s] !== replaces + 1) s = (s + 1) & mask;
+      slots[s] = c + 1;
+      return c;
+    }
+    if ((c + 1) * 2 > slots.length) this.rehash();
+    this.insert(c);
+    return c;
+  }
+
+  private growHot(): void {
+    const n = this.hotCap * 2;
+    const hot = new Int32Array(n * 16);
+    hot.set(this.hotI);
+    this.hotI = hot;
+    this.hotF = new Float64Array(hot.buffer);
+    const ids = new Uint32Array(n * 2);
+    ids.set(this.ids);
+    this.ids = ids;
+    this.hotCap = n;
+  }
+
+  /** New connection (after ingest: log-only connections) with originator o:po and responder r:pr (address ids). */
   add(v: number, o: number, po: number, r: number, pr: number, ts: number, replaces: number): number {
+    if (!this.sealed) {
+      // ingest keys by ids here (text listings): mark the key as such
+      return this.addHot(v | KEY_IDS, o, po, r, pr, o, r, ts, replaces);
+    }
     const c = this.count;
     this.ensure(c + 1);
     this.count = c + 1;
@@ -141,24 +237,16 @@ export class ConnTable {
     this.firstTs[c] = ts;
     this.lastTs[c] = ts;
     this.histories.push('');
-    if (replaces >= 0) {
-      // port reuse: point the tuple's slot at the new connection
-      const slots = this.slots;
-      const mask = slots.length - 1;
-      let s = ConnTable.hash(v, o, po, r, pr) & mask;
-      while (slots[s] !== replaces + 1) s = (s + 1) & mask;
-      slots[s] = c + 1;
-      return c;
-    }
-    if ((c + 1) * 2 > this.slots.length) this.rehash();
-    this.insert(c);
     return c;
   }
 
   private insert(c: number): void {
     const slots = this.slots;
     const mask = slots.length - 1;
-    let s = ConnTable.hash(this.vantage[c]!, this.origAddr[c]!, this.origPort[c]!, this.respAddr[c]!, this.respPort[c]!) & mask;
+    const hot = this.hotI;
+    const h = c << 4;
+    const kp = hot[h + H_KP]!;
+    let s = ConnTable.hash(hot[h]!, hot[h + H_KA]!, kp >>> 16, hot[h + H_KB]!, kp & 0xffff) & mask;
     while (slots[s] !== 0) s = (s + 1) & mask;
     slots[s] = c + 1;
   }
@@ -170,6 +258,49 @@ export class ConnTable {
       const e = old[s]!;
       if (e !== 0) this.insert(e - 1);
     }
+  }
+
+  /**
+   * End of ingest: write the hot records into the columns (allocated at their exact size) and
+   * drop the records and the lookup hash. `add` then appends to the columns directly.
+   */
+  seal(): void {
+    if (this.sealed) return;
+    this.sealed = true;
+    const n = this.count;
+    this.cap = 0;
+    this.ensure(n);
+    const hot = this.hotI, hf = this.hotF, ids = this.ids;
+    const { vantage, origAddr, respAddr, origPort, respPort, firstTs, lastTs, origPkts, respPkts, origPayload, respPayload } = this;
+    const { flagsOrig, flagsResp, marks, closeBits, flipped, reused, origIsn } = this;
+    for (let c = 0; c < n; c++) {
+      const h = c << 4, f = c << 3;
+      vantage[c] = hot[h]! & 0xffff;
+      origAddr[c] = ids[c << 1]!;
+      respAddr[c] = ids[(c << 1) + 1]!;
+      const kp = hot[h + H_KP]!;
+      origPort[c] = kp >>> 16;
+      respPort[c] = kp & 0xffff;
+      firstTs[c] = hf[f + HF_FIRST]!;
+      lastTs[c] = hf[f + HF_LAST]!;
+      origPayload[c] = hf[f + HF_OPAY]!;
+      respPayload[c] = hf[f + HF_RPAY]!;
+      origPkts[c] = hot[h + H_OPKTS]!;
+      respPkts[c] = hot[h + H_RPKTS]!;
+      origIsn[c] = hot[h + H_ISN]!;
+      const bits = hot[h + H_BITS]!;
+      flagsOrig[c] = bits & 0xff;
+      flagsResp[c] = (bits >>> 8) & 0xff;
+      marks[c] = (bits >>> 16) & 0xff;
+      closeBits[c] = (bits >>> B_CLOSE_SHIFT) & 7;
+      flipped[c] = bits & B_FLIPPED ? 1 : 0;
+      reused[c] = bits & B_REUSED ? 1 : 0;
+    }
+    this.hotI = new Int32Array(0);
+    this.hotF = new Float64Array(0);
+    this.ids = new Uint32Array(0);
+    this.hotCap = 0;
+    this.dropIndex();
   }
 
   /** Drop the lookup hash (after reading: nothing more is added). */
@@ -193,10 +324,21 @@ export class ConnTable {
       mask[p]! |= bit;
       if (p !== c && this.firstTs[c]! < this.firstTs[p]!) this.firstTs[p] = this.firstTs[c]!;
     }
+    const ft = this.firstTs;
+    // Usual case (one capture in time order, nothing merged): already in order, nothing moves.
+    let inOrder = true;
+    if (mergeInto) for (let c = 0; c < all && inOrder; c++) inOrder = mergeInto[c]! < 0;
+    for (let c = 1; c < all && inOrder; c++) inOrder = ft[c - 1]! <= ft[c]!; // false for NaN: sort then
+    if (inOrder) {
+      const id = new Uint32Array(all);
+      for (let c = 0; c < all; c++) id[c] = c;
+      this.vantageMask = mask;
+      this.dropIndex();
+      return id;
+    }
     const order: number[] = [];
     for (let c = 0; c < all; c++) if (!mergeInto || mergeInto[c]! < 0) order.push(c);
     const n = order.length;
-    const ft = this.firstTs;
     order.sort((x, y) => ft[x]! - ft[y]! || x - y);
     const map = new Uint32Array(all);
     for (let k = 0; k < n; k++) map[order[k]!] = k;

@@ -13,7 +13,7 @@ import { matchVantages, MARK_MISSING_ELSEWHERE } from '../correlate/vantage.js';
 import { ingestInputs, type CaptureFile, type LoadOptions, type LogFile } from './ingest.js';
 import type { AddrTable } from './addr-table.js';
 import type { ConnTable } from './conn-table.js';
-import type { PacketTable } from './packet-table.js';
+import { CHUNK_ROWS, type PacketTable } from './packet-table.js';
 
 export interface DatasetOptions extends LoadOptions {
   /** the largest log-to-capture clock offset to look for, seconds (--skew) */
@@ -51,11 +51,21 @@ export interface Dataset {
 function groupByConn(packets: PacketTable, nConns: number): { start: Uint32Array; rows: Uint32Array } {
   const start = new Uint32Array(nConns + 1);
   const n = packets.count;
-  for (let i = 0; i < n; i++) start[packets.conn(i) + 1]!++;
+  // straight over the conn column's chunks: two passes over every row
+  for (let k = 0; k < packets.chunks; k++) {
+    const col = packets.connChunk(k);
+    const m = Math.min(CHUNK_ROWS, n - k * CHUNK_ROWS);
+    for (let j = 0; j < m; j++) start[col[j]! + 1]!++;
+  }
   for (let c = 0; c < nConns; c++) start[c + 1]! += start[c]!;
   const fill = start.slice(0, nConns);
   const rows = new Uint32Array(n);
-  for (let i = 0; i < n; i++) rows[fill[packets.conn(i)]!++] = i;
+  for (let k = 0; k < packets.chunks; k++) {
+    const col = packets.connChunk(k);
+    const base = k * CHUNK_ROWS;
+    const m = Math.min(CHUNK_ROWS, n - base);
+    for (let j = 0; j < m; j++) rows[fill[col[j]!]!++] = base + j;
+  }
   return { start, rows };
 }
 
@@ -74,26 +84,20 @@ function allocPackets(n: number): ConnPackets {
 }
 
 /**
- * Copy the given rows of the packet table into `into`'s arrays, which may be longer than the
+ * Copy rows[from..to) of the packet table into `into`'s arrays, which may be longer than the
  * count: the analysis functions read `n`, never the arrays' lengths, so the bulk pass reuses one
  * scratch set for every connection without allocating views.
  */
-function fillPackets(packets: PacketTable, rows: Uint32Array, into: ConnPackets): ConnPackets {
-  const n = rows.length;
-  const { ts, flags, seq, ack, len, win, mark } = into;
-  for (let k = 0; k < n; k++) {
-    const i = rows[k]!;
-    ts[k] = packets.ts(i);
-    flags[k] = packets.flags(i);
-    seq[k] = packets.seq(i);
-    ack[k] = packets.ack(i);
-    len[k] = packets.len(i);
-    win[k] = packets.win(i);
-    mark[k] = packets.mark(i);
-  }
-  into.n = n;
+function fillPackets(packets: PacketTable, rows: Uint32Array, into: ConnPackets, from = 0, to = rows.length): ConnPackets {
+  packets.gather(rows, from, to, into.ts, into.flags, into.seq, into.ack, into.len, into.win, into.mark);
+  into.n = to - from;
   return into;
 }
+
+// classify's options in the bulk pass (one object each, not one per connection)
+const BULK_REUSED = { reused: true, evidence: false } as const;
+const BULK_FRESH = { reused: false, evidence: false } as const;
+const NONE: readonly number[] = [];
 
 /** Load inputs, match vantages and logs, renumber connections by time, compute every verdict. */
 export async function loadDataset(paths: readonly string[], opts: DatasetOptions = {}): Promise<Dataset> {
@@ -101,14 +105,19 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   const { packets, conns, files, events } = ing;
 
   // firewall events <-> connections (before renumbering: log-only connections join the order)
-  const corr = correlateFirewall(events, conns, ing.addrs, opts.skew !== undefined ? { skew: opts.skew } : {});
-  // the same connection at several vantages
+  // (no logs: nothing to correlate; skipping saves indexing every connection by ports)
+  const corr = events.length === 0
+    ? { offset: 0, offsetPairs: 0, attached: [] as number[][], logOnly: 0 }
+    : correlateFirewall(events, conns, ing.addrs, opts.skew !== undefined ? { skew: opts.skew } : {});
+  // the same connection at several vantages (with one vantage there is nothing to match: the
+  // matcher does not read the last times then)
   const fileLastTs = files.map((f) => {
     let t = -Infinity;
-    for (let r = f.first; r < f.end; r++) t = Math.max(t, packets.ts(r));
+    if (files.length >= 2) for (let r = f.first; r < f.end; r++) t = Math.max(t, packets.ts(r));
     return t;
   });
-  const vm = matchVantages(conns, packets, groupByConn(packets, conns.count), fileLastTs);
+  // (the matcher needs the rows by connection only when there are two vantages or more)
+  const vm = matchVantages(conns, packets, files.length >= 2 ? groupByConn(packets, conns.count) : { start: new Uint32Array(1), rows: new Uint32Array(0) }, fileLastTs);
   const map = conns.finalize(vm.mergeInto);
   packets.remapConns(map);
   const { start, rows } = groupByConn(packets, conns.count);
@@ -125,44 +134,67 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
     return all.subarray(a, e);
   };
 
+  // The bulk pass: every connection's verdicts. The rows of connection i at its primary vantage
+  // are rows[a..e) (contiguous in file order, see primaryRows), copied into one reused scratch set.
   let scratch = allocPackets(64);
+  // history strings, one copy of each: a capture has few distinct ones (~20 bytes each per connection saved)
+  const histories = new Map<string, string>();
+  // packets of i marked missing at another vantage: 2 yes, 1 no, 0 not known here (scan below)
+  const missing = new Uint8Array(conns.count);
   for (let i = 0; i < conns.count; i++) {
     if (conns.vantage[i] === LOG_ONLY) continue;
-    const pr = primaryRows(i);
-    if (pr.length > scratch.ts.length) scratch = allocPackets(Math.max(pr.length, scratch.ts.length * 2));
-    const p = fillPackets(packets, pr, scratch);
+    const s0 = start[i]!, s1 = start[i + 1]!;
+    let a = s0, e = s1;
+    const f = files[conns.vantage[i]!];
+    if (f) {
+      while (a < s1 && rows[a]! < f.first) a++;
+      e = a;
+      while (e < s1 && rows[e]! < f.end) e++;
+    }
+    const n = e - a;
+    if (n > scratch.ts.length) scratch = allocPackets(Math.max(n, scratch.ts.length * 2));
+    const p = fillPackets(packets, rows, scratch, a, e);
     p.flipped = conns.flipped[i] === 1;
+    if (n === s1 - s0) {
+      let m = 0;
+      for (let k = 0; k < n; k++) m |= p.mark[k]!;
+      missing[i] = m & MARK_MISSING_ELSEWHERE ? 2 : 1;
+    }
     const z = zeekConn(p);
     conns.connState[i] = CONN_STATES.indexOf(z.state);
-    conns.histories[i] = z.history;
+    let h = histories.get(z.history);
+    if (h === undefined) histories.set(z.history, (h = z.history));
+    conns.histories[i] = h;
     conns.origBytes[i] = z.origBytes;
     conns.respBytes[i] = z.respBytes;
-    const v = classify(p, { reused: conns.reused[i] === 1, evidence: false });
+    const v = classify(p, conns.reused[i] === 1 ? BULK_REUSED : BULK_FRESH);
     conns.teardown[i] = TEARDOWNS.indexOf(v.teardown);
     conns.closedBy[i] = CLOSED_BY.indexOf(v.closedBy);
     conns.anomalies[i] = v.anomalies;
     conns.tls[i] = conns.marks[i]! & MARK_TLS ? 1 : 0;
   }
 
-  // firewall events per connection (deduplicated across vantages), and their anomalies
-  const fw: number[][] = Array.from({ length: conns.count }, () => []);
+  // firewall events per connection (deduplicated across vantages), and their anomalies; most
+  // connections have none: their entry stays empty
+  const fw: (number[] | undefined)[] = new Array<number[] | undefined>(conns.count);
   corr.attached.forEach((list, e) => {
     const seen = new Set<number>();
     for (const old of list) {
       const c = map[old]!;
       if (seen.has(c)) continue;
       seen.add(c);
-      fw[c]!.push(e);
+      (fw[c] ??= []).push(e);
     }
   });
-  for (const l of fw) l.sort((a, b) => events[a]!.ts - events[b]!.ts || a - b);
+  for (const l of fw) l?.sort((a, b) => events[a]!.ts - events[b]!.ts || a - b);
   const deniedRst = new Map<FwEvent, number>();
   const stampOf = (e: FwEvent): number => e.ts + (Number.isInteger(e.ts) ? 0.5 : 0) - corr.offset;
   for (let i = 0; i < conns.count; i++) {
     if (conns.vantage[i] === LOG_ONLY) conns.anomalies[i]! |= anomalyBit('firewall-only');
     // the firewall logged the connection being built: its handshake happened, before the capture
-    if (fw[i]!.some((ev) => events[ev]!.kind === 'built')) conns.anomalies[i]! &= ~anomalyBit('midstream');
-    for (const ev of fw[i]!) {
+    const fwi = fw[i];
+    if (fwi?.some((ev) => events[ev]!.kind === 'built')) conns.anomalies[i]! &= ~anomalyBit('midstream');
+    for (const ev of fwi ?? NONE) {
       const e = events[ev]!;
       if (e.kind !== 'deny-no-conn' || !((e.tcpFlags ?? 0) & RST)) continue;
       conns.anomalies[i]! |= anomalyBit('rst-denied');
@@ -179,10 +211,13 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
       }
       if (best >= 0) deniedRst.set(e, best);
     }
-    for (let k = start[i]!; k < start[i + 1]!; k++) {
-      if (packets.mark(rows[k]!) & MARK_MISSING_ELSEWHERE) {
-        conns.anomalies[i]! |= anomalyBit('dropped-between-vantages');
-        break;
+    if (missing[i] === 2) conns.anomalies[i]! |= anomalyBit('dropped-between-vantages');
+    else if (missing[i] === 0) {
+      for (let k = start[i]!; k < start[i + 1]!; k++) {
+        if (packets.mark(rows[k]!) & MARK_MISSING_ELSEWHERE) {
+          conns.anomalies[i]! |= anomalyBit('dropped-between-vantages');
+          break;
+        }
       }
     }
   }
@@ -220,7 +255,7 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
     if (extra) {
       pr.forEach((r, k) => {
         if (packets.mark(r) & MARK_MISSING_ELSEWHERE) add('dropped-between-vantages', k);
-        for (const ev of fw[i]!) if (deniedRst.get(events[ev]!) === r) add('rst-denied', k);
+        for (const ev of fw[i] ?? NONE) if (deniedRst.get(events[ev]!) === r) add('rst-denied', k);
       });
     }
     return v;

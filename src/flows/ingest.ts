@@ -5,7 +5,7 @@
  * program: no allocation per packet, one decode, two address lookups, one hash probe, one row.
  */
 import { basename } from 'node:path';
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { ACK, FIN, RST, SYN, MARK_CUT, MARK_RESP, MARK_SYNTH, type InputIssue, type RecordSink } from '../model.js';
 import { DECODE, newTcpFacts } from '../decode/facts.js';
 import { decodeTcp } from '../decode/packet.js';
@@ -16,7 +16,10 @@ import { readTextCapture } from '../read/text-capture.js';
 import type { FwEvent } from '../read/asa.js';
 import { zeekOriginator } from '../analysis/zeek.js';
 import { AddrTable } from './addr-table.js';
-import { ConnTable, CLOSE_FIN_ORIG, CLOSE_FIN_RESP, CLOSE_RST } from './conn-table.js';
+import {
+  ConnTable, CLOSE_FIN_ORIG, CLOSE_FIN_RESP, CLOSE_RST, KEY_IDS, H_BITS, H_ISN, H_OPKTS, H_RPKTS, HF_FIRST, HF_LAST, HF_OPAY, HF_RPAY,
+  B_CLOSE_SHIFT, B_FLIPPED, B_REUSED,
+} from './conn-table.js';
 import { PacketTable } from './packet-table.js';
 
 /** Counts of what a capture held besides good TCP packets. */
@@ -99,52 +102,78 @@ const displayName = (path: string, names: Map<string, string> | undefined): stri
 /**
  * Adds packets to the tables: finds or creates the connection (the originator by Zeek's rule, a new
  * connection on port reuse), updates its counters and appends the row.
+ *
+ * Connections are looked up by key (see KEY_IDS): IPv4 packets by their raw addresses, so that
+ * the address table is asked only when a connection is created (source first, then destination:
+ * ids are handed out in the order the addresses first appear, as before).
  */
 class PacketAdder {
-  private readonly dir = { resp: false };
-  constructor(readonly packets: PacketTable, readonly conns: ConnTable) {}
+  constructor(readonly packets: PacketTable, readonly conns: ConnTable, readonly addrs: AddrTable) {}
 
-  add(v: number, src: number, sport: number, dst: number, dport: number, ts: number, flags: number, seq: number, ack: number,
+  /** New connection from the packet ka:sport -> kb:dport; `flip`: the destination is the originator. */
+  private create(kv: number, ka: number, sport: number, kb: number, dport: number, ts: number, replaces: number, flip: boolean): number {
+    let idS = ka, idD = kb;
+    if ((kv & KEY_IDS) === 0) {
+      idS = this.addrs.v4IdOf(ka >>> 0);
+      idD = this.addrs.v4IdOf(kb >>> 0);
+    }
+    return flip
+      ? this.conns.addHot(kv, kb, dport, ka, sport, idD, idS, ts, replaces)
+      : this.conns.addHot(kv, ka, sport, kb, dport, idS, idD, ts, replaces);
+  }
+
+  add(kv: number, ka: number, sport: number, kb: number, dport: number, ts: number, flags: number, seq: number, ack: number,
     plen: number, win: number, mark: number, frame: number, offset: number): void {
     const conns = this.conns;
-    let c = conns.find(v, src, sport, dst, dport, this.dir);
-    let resp = this.dir.resp;
-    if (c >= 0 && (flags & (SYN | ACK)) === SYN) {
-      // A new SYN on a closed tuple starts a new connection (port reuse); a retransmitted
-      // SYN (same ISN) or a SYN on a live connection stays in it.
-      const cb = conns.closeBits[c]!;
-      const closed = (cb & CLOSE_RST) !== 0 || (cb & (CLOSE_FIN_ORIG | CLOSE_FIN_RESP)) === (CLOSE_FIN_ORIG | CLOSE_FIN_RESP);
-      if (closed && seq !== conns.origIsn[c]) {
-        conns.reused[c] = 1;
-        c = conns.add(v, src, sport, dst, dport, ts, c);
-        resp = false;
+    const r = conns.find(kv, ka, sport, kb, dport);
+    let c: number;
+    let resp: boolean;
+    let newBits = 0;
+    if (r >= 0) {
+      c = r >>> 1;
+      resp = (r & 1) !== 0;
+      if ((flags & (SYN | ACK)) === SYN) {
+        // A new SYN on a closed tuple starts a new connection (port reuse); a retransmitted
+        // SYN (same ISN) or a SYN on a live connection stays in it.
+        const hot = conns.hotI;
+        const h = c << 4;
+        const cb = (hot[h + H_BITS]! >>> B_CLOSE_SHIFT) & 7;
+        const closed = (cb & CLOSE_RST) !== 0 || (cb & (CLOSE_FIN_ORIG | CLOSE_FIN_RESP)) === (CLOSE_FIN_ORIG | CLOSE_FIN_RESP);
+        if (closed && (seq | 0) !== hot[h + H_ISN]!) {
+          hot[h + H_BITS]! |= B_REUSED;
+          c = this.create(kv, ka, sport, kb, dport, ts, c, false);
+          resp = false;
+        }
       }
+    } else if (zeekOriginator(flags, sport, dport) === 'sender') {
+      c = this.create(kv, ka, sport, kb, dport, ts, -1, false);
+      resp = false;
+    } else {
+      c = this.create(kv, ka, sport, kb, dport, ts, -1, true);
+      newBits = B_FLIPPED;
+      resp = true;
     }
-    if (c < 0) {
-      if (zeekOriginator(flags, sport, dport) === 'sender') {
-        c = conns.add(v, src, sport, dst, dport, ts, -1);
-        resp = false;
-      } else {
-        c = conns.add(v, dst, dport, src, sport, ts, -1);
-        conns.flipped[c] = 1;
-        resp = true;
-      }
-    }
-    if (!resp && (flags & (SYN | ACK)) === SYN && conns.origIsn[c] === 0) conns.origIsn[c] = seq;
-    if (flags & (FIN | RST)) conns.closeBits[c]! |= flags & RST ? CLOSE_RST : resp ? CLOSE_FIN_RESP : CLOSE_FIN_ORIG;
+    // (after create: the records may have moved)
+    const hot = conns.hotI;
+    const hf = conns.hotF;
+    const h = c << 4;
+    const f = c << 3;
+    let bits = hot[h + H_BITS]! | newBits;
+    if (!resp && (flags & (SYN | ACK)) === SYN && hot[h + H_ISN] === 0) hot[h + H_ISN] = seq;
+    if (flags & (FIN | RST)) bits |= (flags & RST ? CLOSE_RST : resp ? CLOSE_FIN_RESP : CLOSE_FIN_ORIG) << B_CLOSE_SHIFT;
     if (resp) {
       mark |= MARK_RESP;
-      conns.respPkts[c]!++;
-      conns.respPayload[c]! += plen;
-      conns.flagsResp[c]! |= flags;
+      hot[h + H_RPKTS]!++;
+      hf[f + HF_RPAY]! += plen;
+      bits |= flags << 8;
     } else {
-      conns.origPkts[c]!++;
-      conns.origPayload[c]! += plen;
-      conns.flagsOrig[c]! |= flags;
+      hot[h + H_OPKTS]!++;
+      hf[f + HF_OPAY]! += plen;
+      bits |= flags;
     }
-    conns.marks[c]! |= mark;
-    if (ts > conns.lastTs[c]!) conns.lastTs[c] = ts;
-    if (ts < conns.firstTs[c]!) conns.firstTs[c] = ts;
+    hot[h + H_BITS] = bits | (mark << 16);
+    if (ts > hf[f + HF_LAST]!) hf[f + HF_LAST] = ts;
+    if (ts < hf[f + HF_FIRST]!) hf[f + HF_FIRST] = ts;
     this.packets.push(ts, offset, frame, c, seq, ack, plen, win, flags, mark);
   }
 }
@@ -155,7 +184,7 @@ export async function ingestInputs(paths: readonly string[], opts: LoadOptions =
   const conns = new ConnTable();
   const addrs = new AddrTable();
   const issues: InputIssue[] = [];
-  const adder = new PacketAdder(packets, conns);
+  const adder = new PacketAdder(packets, conns, addrs);
   const files: CaptureFile[] = [];
   const logs: LogFile[] = [];
   const events: FwEvent[] = [];
@@ -229,11 +258,12 @@ export async function ingestInputs(paths: readonly string[], opts: LoadOptions =
       const src = addrs.idOfText(tp.src), dst = addrs.idOfText(tp.dst);
       if (src === undefined || dst === undefined) continue;
       file.stats.tcp++;
-      adder.add(v, src, tp.sport, dst, tp.dport, Number.isFinite(tp.ts) ? tp.ts : 0, tp.flags, Number.isFinite(tp.seq) ? tp.seq >>> 0 : 0,
+      adder.add(v | KEY_IDS, src, tp.sport, dst, tp.dport, Number.isFinite(tp.ts) ? tp.ts : 0, tp.flags, Number.isFinite(tp.seq) ? tp.seq >>> 0 : 0,
         tp.ack >>> 0, tp.len, tp.win, MARK_SYNTH, tp.frame, tp.line);
     }
     file.end = packets.count;
   }
+  conns.seal();
   return { files, logs, events, packets, conns, addrs, issues };
 }
 
@@ -263,8 +293,13 @@ async function readBinary(path: string, input: Input, v: number, file: CaptureFi
         return;
       }
       st.tcp++;
-      const src = f.ipVersion === 4 ? addrs.v4Id(f.v4src, data, f.srcOff) : addrs.v6Id(data, f.srcOff);
-      const dst = f.ipVersion === 4 ? addrs.v4Id(f.v4dst, data, f.dstOff) : addrs.v6Id(data, f.dstOff);
+      // IPv4: raw addresses as the key (ids when the connection is new); IPv6: ids
+      let kv = v, src = f.v4src | 0, dst = f.v4dst | 0;
+      if (f.ipVersion !== 4) {
+        kv = v | KEY_IDS;
+        src = addrs.v6Id(data, f.srcOff);
+        dst = addrs.v6Id(data, f.dstOff);
+      }
       let mark = 0;
       if (f.cut) {
         mark = MARK_CUT;
@@ -272,7 +307,7 @@ async function readBinary(path: string, input: Input, v: number, file: CaptureFi
       }
       const plen = f.payloadLen;
       if (plen > 0) mark |= tlsMark(data, f.payloadOff, f.payloadCaptured, plen);
-      adder.add(v, src, f.sport, dst, f.dport, tsSec + tsNsec / 1e9, f.flags, f.seq, f.ack, plen, f.win, mark, frame, fileOffset);
+      adder.add(kv, src, f.sport, dst, f.dport, tsSec + tsNsec / 1e9, f.flags, f.seq, f.ack, plen, f.win, mark, frame, fileOffset);
     },
     issue(i) {
       issues.push(i);
@@ -295,17 +330,16 @@ async function drainText(input: Input): Promise<string> {
 const dateOf = (ts: number | undefined): string | undefined =>
   ts === undefined || !Number.isFinite(ts) ? undefined : new Date(ts * 1000).toISOString().slice(0, 10);
 
-/** Record offsets fit 32 bits unless the input is stdin, gzip (size unknown) or >= 4 GiB. */
+/**
+ * Record offsets of a plain file under 4 GiB fit 32 bits. Larger files get 64-bit offsets from
+ * the start; stdin and gzip (size unknown) start with 32 bits and the packet table widens them
+ * when an offset needs it (most never do: 4 bytes per packet saved).
+ */
 function mayExceed32Bits(path: string): boolean {
-  if (path === '-') return true;
+  if (path === '-') return false;
   try {
     const st = statSync(path);
-    if (!st.isFile() || st.size >= 2 ** 32) return true;
-    const fd = openSync(path, 'r');
-    const b = Buffer.alloc(2);
-    readSync(fd, b, 0, 2, 0);
-    closeSync(fd);
-    return b[0] === 0x1f && b[1] === 0x8b;
+    return st.isFile() && st.size >= 2 ** 32;
   } catch {
     return false; // the reader reports the error
   }

@@ -179,12 +179,32 @@ export class PcapReader implements CaptureReader {
     this.headerDone = true;
   }
 
-  /**
-   * The hot loop: consume whole records in b[pos, end); keep an incomplete tail in the carry.
-   * Fields are read with inline byte arithmetic (no DataView, no closures) in one branch on
-   * byte order per record.
-   */
+  /** Consume whole records in b[pos, end); keep an incomplete tail in the carry. */
   private run(b: Uint8Array, pos: number, end: number): void {
+    const p = this.records(b, pos, end);
+    if (p < 0) return; // stopped
+    this.offset += p - pos;
+    if (p < end) {
+      // incomplete record at the end of this chunk: keep a copy for the next push
+      const n = end - p;
+      if (b === this.carry) {
+        this.carry.copyWithin(0, p, end);
+      } else {
+        this.ensureCarry(n);
+        this.carry.set(b.subarray(p, end), 0);
+      }
+      this.carryLen = n;
+    }
+  }
+
+  /**
+   * The hot loop: hand every whole record in b[pos, end) to the sink; returns the position after
+   * the last one, or -1 when reading stopped. Fields are read with inline byte arithmetic (no
+   * DataView, no closures) in one branch on byte order per record. Nothing but the loop is in
+   * here: code after a loop that V8 compiled on-stack (OSR) while the loop ran has no type
+   * feedback yet, and it used to throw the optimized code away once per chunk.
+   */
+  private records(b: Uint8Array, pos: number, end: number): number {
     const le = this.le;
     const fracMul = this.fracMul;
     const fracMax = this.fracMax;
@@ -206,9 +226,8 @@ export class PcapReader implements CaptureReader {
         origlen = ((b[pos + 12]! << 24) | (b[pos + 13]! << 16) | (b[pos + 14]! << 8) | b[pos + 15]!) >>> 0;
       }
       if (caplen > MAX_CAPLEN) {
-        this.offset = off;
-        this.fatal(off, 'absurd-caplen', `record ${this.frame + 1} claims ${caplen} captured bytes (more than ${MAX_CAPLEN}); the record boundary is lost, reading stops here`, this.frame + 1, false);
-        return;
+        this.absurdCaplen(off, caplen);
+        return -1;
       }
       const total = REC_HDR + caplen;
       if (end - pos < total) break;
@@ -225,18 +244,12 @@ export class PcapReader implements CaptureReader {
       pos += total;
       off += total;
     }
+    return pos;
+  }
+
+  private absurdCaplen(off: number, caplen: number): void {
     this.offset = off;
-    if (pos < end) {
-      // incomplete record at the end of this chunk: keep a copy for the next push
-      const n = end - pos;
-      if (b === this.carry) {
-        this.carry.copyWithin(0, pos, end);
-      } else {
-        this.ensureCarry(n);
-        this.carry.set(b.subarray(pos, end), 0);
-      }
-      this.carryLen = n;
-    }
+    this.fatal(off, 'absurd-caplen', `record ${this.frame + 1} claims ${caplen} captured bytes (more than ${MAX_CAPLEN}); the record boundary is lost, reading stops here`, this.frame + 1, false);
   }
 
   private oddRecord(off: number, frame: number, caplen: number, origlen: number, frac: number, snaplen: number): void {

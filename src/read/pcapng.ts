@@ -176,28 +176,45 @@ export class PcapngReader implements CaptureReader {
 
   /** Consume whole blocks in b[pos, end); keep an incomplete tail in the carry. */
   private run(b: Uint8Array, pos: number, end: number): void {
+    const p = this.blocks(b, pos, end);
+    if (p < 0 || p >= end) return;
+    const n = end - p;
+    if (b === this.carry) this.carry.copyWithin(0, p, end);
+    else {
+      this.ensureCarry(n);
+      this.carry.set(b.subarray(p, end), 0);
+    }
+    this.carryLen = n;
+  }
+
+  /**
+   * The hot loop: every whole block in b[pos, end); returns the position after the last one, or
+   * -1 when reading stopped. Only the loop is in here: code after a loop that V8 compiled
+   * on-stack while it ran has no type feedback, and used to cost a deoptimization per chunk.
+   */
+  private blocks(b: Uint8Array, pos: number, end: number): number {
     while (end - pos >= 12) {
       const type = rd32(b, pos, this.le);
       if (this.sections === 0 && type !== SHB) {
         this.badMagic(b, pos);
-        return;
+        return -1;
       }
       const len = this.blockLen(b, pos);
       if (len < 0) {
         if (this.sections === 0) this.badMagic(b, pos);
         else this.stop(this.offset, 'bad-block', `Section Header Block has byte-order magic ${hexBytes(b, pos + 8, 4)}, not 1a2b3c4d in either order; reading stops here`);
-        return;
+        return -1;
       }
       if (!this.lenOk(b, pos, len)) {
         const why = len === 0 ? 'is zero' : len < 12 ? 'is below the minimum of 12' : (len & 3) !== 0 ? 'is not a multiple of 4' : `exceeds ${MAX_BLOCK}`;
         this.stop(this.offset, 'bad-block-length', `block type 0x${type.toString(16)} has total length ${len}, which ${why}; the block boundary is lost, reading stops here`);
-        return;
+        return -1;
       }
       if (end - pos < len) break;
       const trail = rd32(b, pos + len - 4, this.le);
       if (trail !== len) {
         this.stop(this.offset, 'bad-block-length', `block type 0x${type.toString(16)} has total length ${len} at its start but ${trail} at its end; the block boundary is lost, reading stops here`);
-        return;
+        return -1;
       }
       switch (type) {
         case EPB: this.packet(b, pos, len, rd32(b, pos + 8, this.le), 12, 20, 28); break;
@@ -213,19 +230,11 @@ export class PcapngReader implements CaptureReader {
           break;
         default: break; // NRB, ISB, DSB, unknown: nothing rsttui needs, not numbered by tshark
       }
-      if (this.dead) return;
+      if (this.dead) return -1;
       pos += len;
       this.offset += len;
     }
-    if (pos < end) {
-      const n = end - pos;
-      if (b === this.carry) this.carry.copyWithin(0, pos, end);
-      else {
-        this.ensureCarry(n);
-        this.carry.set(b.subarray(pos, end), 0);
-      }
-      this.carryLen = n;
-    }
+    return pos;
   }
 
   /** EPB and obsolete PB: interface, 64-bit timestamp at tsAt, caplen/origlen at capAt, data at dataAt. */
