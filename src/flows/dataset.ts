@@ -120,11 +120,16 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   const vm = matchVantages(conns, packets, files.length >= 2 ? groupByConn(packets, conns.count) : { start: new Uint32Array(1), rows: new Uint32Array(0) }, fileLastTs);
   const map = conns.finalize(vm.mergeInto);
   packets.remapConns(map);
-  const { start, rows } = groupByConn(packets, conns.count);
+  // rows by connection: 4 bytes a packet, needed by the passes below and later by the views and
+  // exports, not by headless output; dropped at the end of loading and rebuilt on first use
+  let grouped: { start: Uint32Array; rows: Uint32Array } | undefined = groupByConn(packets, conns.count);
+  const groups = (): { start: Uint32Array; rows: Uint32Array } => (grouped ??= groupByConn(packets, conns.count));
+  const { start, rows } = grouped;
 
   // the rows of a connection at its own (primary) vantage: contiguous in file order
   const primaryRows = (i: number): Uint32Array => {
-    const all = rows.subarray(start[i]!, start[i + 1]!);
+    const g = groups();
+    const all = g.rows.subarray(g.start[i]!, g.start[i + 1]!);
     const f = files[conns.vantage[i]!];
     if (!f) return all;
     let a = 0, b = all.length;
@@ -226,7 +231,8 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   const packetRows = (i: number): Uint32Array => {
     let r = timeSorted.get(i);
     if (!r) {
-      const idx = Array.from(rows.subarray(start[i]!, start[i + 1]!));
+      const g = groups();
+      const idx = Array.from(g.rows.subarray(g.start[i]!, g.start[i + 1]!));
       idx.sort((a, b) => packets.ts(a) - packets.ts(b) || a - b);
       r = Uint32Array.from(idx);
       if (timeSorted.size > 64) timeSorted.clear();
@@ -260,6 +266,7 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
     }
     return v;
   };
+  grouped = undefined;
   return {
     ...ing,
     logOffset: { seconds: corr.offset, pairs: corr.offsetPairs },
