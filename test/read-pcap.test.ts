@@ -8,41 +8,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fixture, tool } from './helpers.js';
+import { readWith, type Rec } from './reader-harness.js';
 import { PcapReader } from '../src/read/pcap.js';
-import { LINKTYPE, type InputIssue, type RecordSink } from '../src/model.js';
+import { LINKTYPE, type InputIssue } from '../src/model.js';
 
-interface Rec {
-  frame: number;
-  time: string;
-  caplen: number;
-  origlen: number;
-  linktype: number;
-  iface: number;
-  fileOffset: number;
-  hex: string;
-}
-
-/** Push `bytes` through a PcapReader in pieces of `step` bytes (whole file when undefined). */
-function read(bytes: Uint8Array, step?: number): { recs: Rec[]; issues: InputIssue[]; frames: number } {
-  const recs: Rec[] = [];
-  const issues: InputIssue[] = [];
-  const sink: RecordSink = {
-    record(data, off, caplen, origlen, sec, nsec, linktype, iface, frame, fileOffset) {
-      recs.push({
-        frame, time: `${sec}.${String(nsec).padStart(9, '0')}`, caplen, origlen, linktype, iface, fileOffset,
-        hex: Buffer.from(data.subarray(off, off + caplen)).toString('hex'),
-      });
-    },
-    issue(i) {
-      issues.push(i);
-    },
-  };
-  const r = new PcapReader('F', sink);
-  if (step === undefined) r.push(bytes);
-  else for (let o = 0; o < bytes.length; o += step) r.push(bytes.subarray(o, Math.min(o + step, bytes.length)));
-  r.end();
-  return { recs, issues, frames: r.frames };
-}
+const read = (bytes: Uint8Array, step?: number) => readWith((f, sink) => new PcapReader(f, sink), bytes, step);
 
 /** tshark's view: frame number, epoch time (9 digits), frame length, captured length. */
 function tshark(path: string): string[] {
