@@ -121,7 +121,8 @@ export function explain(p: ConnPackets, verdict: Verdict, opts: ExplainOptions =
       }
       if (p.win[i] === 0) say += SAY.zeroWindow(a);
     }
-    if (bits & A_MIDSTREAM) say += SAY.midstream;
+    // (the verdict drops midstream when a firewall log shows the connection being built)
+    if (bits & A_MIDSTREAM && verdict.anomalies & A_MIDSTREAM) say += SAY.midstream;
     if (bits & A_PORT_REUSE) say += SAY.portReuse;
 
     owedData[s] = false;
