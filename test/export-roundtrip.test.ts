@@ -155,7 +155,8 @@ test('pcapng from nanosecond inputs keeps the nanoseconds; pcapng.gz input works
   for (const name of ['eth-nsec.pcap', 'eth.pcapng.gz', 'tsresol.pcapng']) {
     const ds = await loadDataset([fixture(`formats/${name}`)]);
     const out = join(dir, `ns-${name}.pcapng`);
-    await exportFlows(ds, [0], out, {});
+    // every connection: a file whose interfaces saw the same traffic has one connection per interface
+    await exportFlows(ds, Array.from({ length: ds.conns.count }, (_, i) => i), out, {});
     const want = tsharkFrames(fixture(`formats/${name}`)).map(same);
     assert.ok(want.some((l) => !/\.\d{6}000 /.test(l)), `${name} should have sub-microsecond times`);
     assert.deepEqual(tsharkFrames(out).map(same), want, name);
@@ -170,7 +171,7 @@ test('multi-link-type inputs: pcap refused naming pcapng, nothing left; pcapng h
   await assert.rejects(exportFlows(ds, all, join(sub, 'm.pcap'), {}), (e: unknown) => e instanceof ExportError && /pcapng/.test(e.message) && e.status === 2);
   // a single input with two link types is refused too
   const mi = await loadDataset([fixture('formats/multi-if.pcapng')]);
-  await assert.rejects(exportFlows(mi, [0], join(sub, 'mi.pcap'), {}), /different link types.*pcapng/);
+  await assert.rejects(exportFlows(mi, Array.from({ length: mi.conns.count }, (_, i) => i), join(sub, 'mi.pcap'), {}), /different link types.*pcapng/);
   assert.deepEqual(spawnSync('ls', ['-A', sub], { encoding: 'utf8' }).stdout, '');
 
   const out = join(sub, 'm.pcapng');

@@ -276,7 +276,7 @@ async function readBinary(path: string, input: Input, v: number, file: CaptureFi
   file.first = packets.count;
   if (mayExceed32Bits(path)) packets.needWideOffsets();
   const sink: RecordSink = {
-    record(data, off, caplen, origlen, tsSec, tsNsec, linktype, _iface, frame, fileOffset) {
+    record(data, off, caplen, origlen, tsSec, tsNsec, linktype, iface, frame, fileOffset) {
       st.records++;
       if (linktype !== lastLinktype) {
         file.linktypes.add(linktype);
@@ -293,10 +293,13 @@ async function readBinary(path: string, input: Input, v: number, file: CaptureFi
         return;
       }
       st.tcp++;
-      // IPv4: raw addresses as the key (ids when the connection is new); IPv6: ids
-      let kv = v, src = f.v4src | 0, dst = f.v4dst | 0;
+      // IPv4: raw addresses as the key (ids when the connection is new); IPv6: ids. The pcapng
+      // interface is part of the key: two interfaces of one file that saw the same connection
+      // (`-i any` beside `-i eth0`, a router's two sides) give two connections, not one with
+      // every packet twice (which would read as retransmissions)
+      let kv = v | ((iface & 0x3fff) << 17), src = f.v4src | 0, dst = f.v4dst | 0;
       if (f.ipVersion !== 4) {
-        kv = v | KEY_IDS;
+        kv |= KEY_IDS;
         src = addrs.v6Id(data, f.srcOff);
         dst = addrs.v6Id(data, f.dstOff);
       }
