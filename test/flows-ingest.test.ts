@@ -33,3 +33,13 @@ test('port reuse: a new SYN on a closed 4-tuple starts a new connection', async 
   assert.equal(rows[0]!.orig_p, rows[1]!.orig_p);
   assert.ok(rows[0]!.anomalies.includes('port-reuse'));
 });
+
+test("cooperative loading (the UI's): the analysis pass yields and reports progress, with the same verdicts", async () => {
+  const files = ['demo/inside.pcap', 'demo/outside.pcap', 'demo/asa.log'].map(fixture);
+  const seen: string[] = [];
+  const a = await loadDataset(files, { yieldEveryMs: 0, onProgress: (p) => { if (p.phase === 'analysing') seen.push(`${p.bytesRead}/${p.totalBytes}`); } });
+  const b = await loadDataset(files);
+  assert.ok(seen.length >= 1, 'at least one analysing progress report');
+  const rec = (ds: typeof a) => Array.from({ length: ds.conns.count }, (_, i) => JSON.stringify(flowRecord(ds, i)));
+  assert.deepEqual(rec(a), rec(b));
+});

@@ -129,3 +129,10 @@ test('with no FILE the UI opens the bundled demo: both captures and the log', ()
   assert.equal(note, 'demo');
   assert.deepEqual(files.map((f) => f.split('/').slice(-2).join('/')), ['demo/inside.pcap', 'demo/outside.pcap', 'demo/asa.log']);
 });
+
+test('the progress bar says when the load is analysing connections, not reading bytes', async () => {
+  const { progressText } = await import('../src/ui/components/ProgressBar.js');
+  const line = progressText({ phase: 'analysing', file: '', fileIndex: 0, files: 1, bytesRead: 500, totalBytes: 1000, packets: 4000, conns: 1000 }, 1000, 80, '#', '.');
+  assert.match(line, /^analysing \[#+\.+\] 500\/1000 conns/);
+  assert.equal(line.length, 80);
+});

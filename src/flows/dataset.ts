@@ -16,6 +16,11 @@ import type { ConnTable } from './conn-table.js';
 import { CHUNK_ROWS, type PacketTable } from './packet-table.js';
 
 export interface DatasetOptions extends LoadOptions {
+  /**
+   * Give the event loop a turn at least this often (ms) during the analysis pass, reporting
+   * progress: the UI stays answerable while a large capture is analysed. Headless runs leave it off.
+   */
+  yieldEveryMs?: number;
   /** the largest log-to-capture clock offset to look for, seconds (--skew) */
   skew?: number;
 }
@@ -146,7 +151,14 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   const histories = new Map<string, string>();
   // packets of i marked missing at another vantage: 2 yes, 1 no, 0 not known here (scan below)
   const missing = new Uint8Array(conns.count);
+  const yieldMs = opts.yieldEveryMs;
+  let lastYield = performance.now();
   for (let i = 0; i < conns.count; i++) {
+    if (yieldMs !== undefined && (i & 0xfff) === 0 && performance.now() - lastYield > yieldMs) {
+      opts.onProgress?.({ phase: 'analysing', file: '', fileIndex: 0, files: files.length, bytesRead: i, totalBytes: conns.count, packets: packets.count, conns: conns.count });
+      await new Promise<void>((r) => setImmediate(r));
+      lastYield = performance.now();
+    }
     if (conns.vantage[i] === LOG_ONLY) continue;
     const s0 = start[i]!, s1 = start[i + 1]!;
     let a = s0, e = s1;

@@ -63,6 +63,8 @@ export interface LogFile {
 }
 
 export interface LoadProgress {
+  /** reading the inputs, or (after them) computing every connection's verdicts */
+  phase?: 'reading' | 'analysing';
   file: string;
   fileIndex: number;
   files: number;

@@ -61,7 +61,7 @@ export async function launch(argv: string[]): Promise<number> {
   if (files.length === 0) ({ files, note } = defaultInputs());
   const theme = makeTheme({ ascii });
   const loader = (onProgress: Parameters<typeof loadDataset>[1] extends infer O ? (O extends { onProgress?: infer F } ? NonNullable<F> : never) : never) =>
-    loadDataset(files, { ...opts, onProgress });
+    loadDataset(files, { ...opts, onProgress, yieldEveryMs: 50 });
   // the alternate screen keeps the user's scrollback clean, as less and vim do
   process.stdout.write('\x1b[?1049h\x1b[H');
   const inst = render(createElement(App, { load: loader, theme, ...(note ? { note } : {}) }), { maxFps: 60, exitOnCtrlC: true, patchConsole: true });

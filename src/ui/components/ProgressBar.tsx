@@ -19,6 +19,14 @@ const mb = (n: number): string => (n / 1048576).toFixed(n < 10 * 1048576 ? 1 : 0
 /** The text of the bar (pure, for tests). */
 export function progressText(p: LoadProgress | undefined, elapsed: number, width: number, full: string, empty: string): string {
   if (!p) return fit('loading...', width);
+  if (p.phase === 'analysing') {
+    const fr = p.totalBytes ? Math.min(1, p.bytesRead / p.totalBytes) : 0;
+    const t = ` ${shortNum(p.bytesRead)}/${shortNum(p.totalBytes ?? 0)} conns  ${shortNum(p.packets)} pkts`;
+    const h = 'analysing ';
+    const w = Math.max(5, width - h.length - t.length - 2);
+    const f = Math.round(fr * w);
+    return fit(`${h}[${full.repeat(f)}${empty.repeat(w - f)}]${t}`, width);
+  }
   const frac = p.totalBytes ? Math.min(1, p.bytesRead / p.totalBytes) : 0;
   const rate = elapsed > 0 ? Math.round((p.packets * 1000) / elapsed) : 0;
   const size = p.totalBytes ? `${mb(p.bytesRead)}/${mb(p.totalBytes)} MB` : `${mb(p.bytesRead)} MB`;
