@@ -43,3 +43,16 @@ test("cooperative loading (the UI's): the analysis pass yields and reports progr
   const rec = (ds: typeof a) => Array.from({ length: ds.conns.count }, (_, i) => JSON.stringify(flowRecord(ds, i)));
   assert.deepEqual(rec(a), rec(b));
 });
+
+test('the ndjson fast path prints exactly the flow record', async () => {
+  const { flowJson, flowJsonAt, newFlowJsonCache } = await import('../src/export/records.js');
+  const { readdirSync } = await import('node:fs');
+  const sets = [['demo/inside.pcap', 'demo/outside.pcap', 'demo/asa.log'], ['text/seed-inside.txt', 'text/seed-outside.txt', 'logs/seed-asa.log'],
+    readdirSync(fixture('tcp')).filter((f) => f.endsWith('.pcap')).map((f) => `tcp/${f}`)];
+  for (const set of sets) {
+    const ds = await loadDataset(set.map(fixture));
+    const cache = newFlowJsonCache();
+    for (let i = 0; i < ds.conns.count; i++) assert.equal(flowJsonAt(ds, i, cache), flowJson(flowRecord(ds, i)));
+    for (let i = 0; i < ds.conns.count; i++) assert.deepEqual(JSON.parse(flowJsonAt(ds, i, cache)), JSON.parse(JSON.stringify(flowRecord(ds, i))));
+  }
+});

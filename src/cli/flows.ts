@@ -1,5 +1,5 @@
 /** `rsttui flows` and `rsttui packets`. */
-import { flowRecord, flowJson, packetRecord, FLOW_FIELDS, type FlowRecord } from '../export/records.js';
+import { flowRecord, flowJsonAt, newFlowJsonCache, packetRecord, FLOW_FIELDS, type FlowRecord } from '../export/records.js';
 import { csvHeader, csvRow, ndjsonRow } from '../export/text-formats.js';
 import { zeekFooter, zeekHeader, zeekRow } from '../export/zeek.js';
 import { LineWriter } from './out.js';
@@ -43,7 +43,8 @@ export async function runFlows(p: Parsed): Promise<number> {
     for (const i of sel) out.line(zeekRow(flowRecord(ds, i)));
     out.line(zeekFooter());
   } else {
-    for (const i of sel) out.line(flowJson(flowRecord(ds, i)));
+    const cache = newFlowJsonCache();
+    for (const i of sel) out.line(flowJsonAt(ds, i, cache));
   }
   await out.end();
   return status;

@@ -172,3 +172,31 @@ function vantagesJson(v: readonly string[]): string {
 export function flowJson(r: FlowRecord): string {
   return `{"id":${r.id},"orig_h":"${r.orig_h}","orig_p":${r.orig_p},"resp_h":"${r.resp_h}","resp_p":${r.resp_p},"ts":${usText(r.ts)},"duration":${usText(r.duration)},"orig_pkts":${r.orig_pkts},"resp_pkts":${r.resp_pkts},"orig_bytes":${r.orig_bytes},"resp_bytes":${r.resp_bytes},"conn_state":"${r.conn_state}","history":${js(r.history)},"teardown":"${r.teardown}","closed_by":"${r.closed_by}","anomalies":${r.anomalies.length ? js(r.anomalies) : '[]'},"vantages":${vantagesJson(r.vantages)},"firewall":${r.firewall.length ? js(r.firewall) : '[]'}}`;
 }
+
+/**
+ * flowJson(flowRecord(ds, i)) without building the record: `flows --format ndjson` prints one line
+ * per connection, and the record's objects and arrays were most of the garbage of a 10 M-packet
+ * run. The texts of anomaly masks, vantage masks and histories repeat, so they are made once each.
+ */
+export function flowJsonAt(ds: Dataset, i: number, cache: FlowJsonCache = newFlowJsonCache()): string {
+  const c = ds.conns;
+  const am = c.anomalies[i]!;
+  let an = cache.anomalies.get(am);
+  if (an === undefined) cache.anomalies.set(am, (an = am ? js(anomalyNames(am)) : '[]'));
+  const vm = ds.vantageMask(i);
+  let va = cache.vantages.get(vm);
+  if (va === undefined) cache.vantages.set(vm, (va = js(vantageNames(ds, vm))));
+  const h = c.histories[i] ?? '';
+  let hj = cache.histories.get(h);
+  if (hj === undefined) cache.histories.set(h, (hj = js(h)));
+  const fw = ds.firewallOf(i);
+  const fwj = fw.length ? js(fw.map((e) => ({ ts: e.ts, msgid: e.msgid, text: stripControls(e.text), reason: e.reason ?? null }))) : '[]';
+  return `{"id":${i + 1},"orig_h":"${ds.addrs.text(c.origAddr[i]!)}","orig_p":${c.origPort[i]},"resp_h":"${ds.addrs.text(c.respAddr[i]!)}","resp_p":${c.respPort[i]},"ts":${usText(roundUs(c.firstTs[i]!))},"duration":${usText(roundUs(c.lastTs[i]! - c.firstTs[i]!))},"orig_pkts":${c.origPkts[i]},"resp_pkts":${c.respPkts[i]},"orig_bytes":${c.origBytes[i]},"resp_bytes":${c.respBytes[i]},"conn_state":"${CONN_STATES[c.connState[i]!] ?? 'OTH'}","history":${hj},"teardown":"${TEARDOWNS[c.teardown[i]!] ?? 'open'}","closed_by":"${CLOSED_BY[c.closedBy[i]!] ?? 'none'}","anomalies":${an},"vantages":${va},"firewall":${fwj}}`;
+}
+
+export interface FlowJsonCache {
+  anomalies: Map<number, string>;
+  vantages: Map<number, string>;
+  histories: Map<string, string>;
+}
+export const newFlowJsonCache = (): FlowJsonCache => ({ anomalies: new Map(), vantages: new Map(), histories: new Map() });
