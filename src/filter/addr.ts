@@ -4,65 +4,9 @@
  * match `::ffff:10.0.0.1`), as the two are different fields in Wireshark.
  */
 import type { FilterTarget } from './target.js';
+import { parseIp } from '../decode/bytes.js';
 
-/** Parse an IPv4 dotted quad or an IPv6 address into network-order bytes; `null` if it is neither. */
-export function parseIp(s: string): Uint8Array | null {
-  return s.includes(':') ? parseV6(s) : parseV4(s);
-}
-
-function parseV4(s: string): Uint8Array | null {
-  const parts = s.split('.');
-  if (parts.length !== 4) return null;
-  const out = new Uint8Array(4);
-  for (let k = 0; k < 4; k++) {
-    const p = parts[k]!;
-    if (!/^\d{1,3}$/.test(p)) return null;
-    const n = Number(p);
-    if (n > 255) return null;
-    out[k] = n;
-  }
-  return out;
-}
-
-function parseV6(s: string): Uint8Array | null {
-  if (!/^[0-9A-Fa-f:.]+$/.test(s)) return null;
-  const dbl = s.indexOf('::');
-  if (dbl !== -1 && s.indexOf('::', dbl + 1) !== -1) return null;
-  const groups = (part: string): number[] | null => {
-    if (part === '') return [];
-    const out: number[] = [];
-    const fs = part.split(':');
-    for (let k = 0; k < fs.length; k++) {
-      const f = fs[k]!;
-      if (k === fs.length - 1 && f.includes('.')) {
-        const v4 = parseV4(f);
-        if (v4 === null) return null;
-        out.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!);
-      } else {
-        if (!/^[0-9A-Fa-f]{1,4}$/.test(f)) return null;
-        out.push(parseInt(f, 16));
-      }
-    }
-    return out;
-  };
-  let words: number[];
-  if (dbl === -1) {
-    const g = groups(s);
-    if (g === null || g.length !== 8) return null;
-    words = g;
-  } else {
-    const head = groups(s.slice(0, dbl));
-    const tail = groups(s.slice(dbl + 2));
-    if (head === null || tail === null || head.length + tail.length > 7) return null;
-    words = [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail];
-  }
-  const out = new Uint8Array(16);
-  for (let k = 0; k < 8; k++) {
-    out[2 * k] = words[k]! >> 8;
-    out[2 * k + 1] = words[k]! & 0xff;
-  }
-  return out;
-}
+export { parseIp };
 
 export interface Cidr {
   net: Uint8Array;

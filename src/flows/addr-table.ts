@@ -2,6 +2,8 @@
  * Interned IP addresses: each distinct address gets a small integer id, so connections store two
  * 32-bit ids instead of strings, and address filters are decided once per address, not per row.
  */
+import { ipToString, ipv6ToString, parseIp } from '../decode/bytes.js';
+
 /** Spread an int32 key over all bits (the low bits of addresses in one subnet are alike). */
 function mix(k: number): number {
   let h = Math.imul(k, 0x9e3779b1);
@@ -100,7 +102,7 @@ export class AddrTable {
   /** Id of an address given as text (text captures, firewall logs); undefined when not an IP. */
   idOfText(text: string): number | undefined {
     const b = parseIp(text);
-    if (!b) return undefined;
+    if (b === null) return undefined;
     if (b.length === 4) return this.v4Id(((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0, b, 0);
     return this.v6Id(b, 0);
   }
@@ -114,70 +116,10 @@ export class AddrTable {
   text(id: number): string {
     let t = this.texts[id];
     if (t === undefined) {
-      t = ipText(this.bytes(id));
+      const b = this.bytes(id);
+      t = b.length === 4 ? ipToString(b, 0) : ipv6ToString(b, 0);
       this.texts[id] = t;
     }
     return t;
   }
-}
-
-/** Dotted quad or RFC 5952 text of 4 or 16 address bytes. */
-export function ipText(b: Uint8Array): string {
-  if (b.length === 4) return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
-  const w: number[] = [];
-  for (let k = 0; k < 16; k += 2) w.push((b[k]! << 8) | b[k + 1]!);
-  // longest run of zero words (length >= 2) becomes '::' (RFC 5952 section 4.2)
-  let best = -1, bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (w[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && w[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) { best = i; bestLen = j - i; }
-    i = j;
-  }
-  const hex = (a: number[]): string => a.map((x) => x.toString(16)).join(':');
-  if (best < 0) return hex(w);
-  return `${hex(w.slice(0, best))}::${hex(w.slice(best + bestLen))}`;
-}
-
-/** Parse IPv4 dotted quad or IPv6 text into bytes; undefined when not an address. */
-export function parseIp(s: string): Uint8Array | undefined {
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(s)) {
-    const parts = s.split('.').map(Number);
-    if (parts.some((p) => p > 255)) return undefined;
-    return Uint8Array.from(parts);
-  }
-  if (!/^[0-9a-fA-F:.]+$/.test(s) || !s.includes(':')) return undefined;
-  let head = s, tail = '';
-  const dbl = s.indexOf('::');
-  if (dbl >= 0) {
-    if (s.indexOf('::', dbl + 1) >= 0) return undefined;
-    head = s.slice(0, dbl);
-    tail = s.slice(dbl + 2);
-  }
-  const words = (part: string): number[] | undefined => {
-    if (part === '') return [];
-    const out: number[] = [];
-    const items = part.split(':');
-    for (let k = 0; k < items.length; k++) {
-      const it = items[k]!;
-      if (k === items.length - 1 && it.includes('.')) {
-        const v4 = parseIp(it);
-        if (!v4 || v4.length !== 4) return undefined;
-        out.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!);
-      } else {
-        if (!/^[0-9a-fA-F]{1,4}$/.test(it)) return undefined;
-        out.push(parseInt(it, 16));
-      }
-    }
-    return out;
-  };
-  const h = words(head), t = words(tail);
-  if (!h || !t) return undefined;
-  const fill = 8 - h.length - t.length;
-  if ((dbl < 0 && fill !== 0) || fill < 0 || (dbl >= 0 && fill < 1)) return undefined;
-  const all = [...h, ...new Array<number>(dbl >= 0 ? fill : 0).fill(0), ...t];
-  const b = new Uint8Array(16);
-  all.forEach((x, k) => { b[2 * k] = x >> 8; b[2 * k + 1] = x & 0xff; });
-  return b;
 }
