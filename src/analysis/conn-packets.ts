@@ -20,13 +20,9 @@ export interface ConnPackets {
   flipped: boolean;
 }
 
-/** Build a ConnPackets from plain rows (tests, text captures). */
-export function connPacketsFrom(
-  rows: readonly { ts: number; flags: number; seq: number; ack: number; len: number; win: number; mark: number }[],
-  flipped = false,
-): ConnPackets {
-  const n = rows.length;
-  const p: ConnPackets = {
+/** Empty arrays for n packets (fill them, or use them as scratch with a smaller `n`). */
+export function allocConnPackets(n: number, flipped = false): ConnPackets {
+  return {
     n,
     ts: new Float64Array(n),
     flags: new Uint8Array(n),
@@ -37,6 +33,14 @@ export function connPacketsFrom(
     mark: new Uint8Array(n),
     flipped,
   };
+}
+
+/** Build a ConnPackets from plain rows (tests, text captures). */
+export function connPacketsFrom(
+  rows: readonly { ts: number; flags: number; seq: number; ack: number; len: number; win: number; mark: number }[],
+  flipped = false,
+): ConnPackets {
+  const p = allocConnPackets(rows.length, flipped);
   rows.forEach((r, i) => {
     p.ts[i] = r.ts;
     p.flags[i] = r.flags;

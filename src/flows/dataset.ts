@@ -3,16 +3,14 @@
  * saw it) renumbered by first packet, each connection's verdicts, and the firewall events attached
  * to it. Everything the CLI, the exports and the UI read goes through here.
  */
-import { CONN_STATES, TEARDOWNS, CLOSED_BY, MARK_TLS, RST, anomalyBit, type Anomaly, type InputIssue } from '../model.js';
-import type { ConnPackets } from '../analysis/conn-packets.js';
+import { CONN_STATES, TEARDOWNS, CLOSED_BY, MARK_TLS, RST, anomalyBit, type Anomaly } from '../model.js';
+import { allocConnPackets, type ConnPackets } from '../analysis/conn-packets.js';
 import { zeekConn } from '../analysis/zeek.js';
 import { classify, type Verdict } from '../analysis/teardown.js';
 import type { FwEvent } from '../read/asa.js';
 import { correlateFirewall, LOG_ONLY } from '../correlate/firewall.js';
 import { matchVantages, MARK_MISSING_ELSEWHERE } from '../correlate/vantage.js';
-import { ingestInputs, type CaptureFile, type LoadOptions, type LogFile } from './ingest.js';
-import type { AddrTable } from './addr-table.js';
-import type { ConnTable } from './conn-table.js';
+import { ingestInputs, type Ingest, type LoadOptions } from './ingest.js';
 import { CHUNK_ROWS, type PacketTable } from './packet-table.js';
 
 export interface DatasetOptions extends LoadOptions {
@@ -25,15 +23,8 @@ export interface DatasetOptions extends LoadOptions {
   skew?: number;
 }
 
-export interface Dataset {
-  files: CaptureFile[];
-  logs: LogFile[];
-  /** every firewall event read, in log order */
-  events: FwEvent[];
-  packets: PacketTable;
-  conns: ConnTable;
-  addrs: AddrTable;
-  issues: InputIssue[];
+/** What ingest read (files, logs, events, tables, issues), renumbered and analysed, and the views over it. */
+export interface Dataset extends Ingest {
   /** estimated firewall-log clock minus capture clock, seconds, and the pairs it rests on */
   logOffset: { seconds: number; pairs: number };
   /** packet-table rows of connection i, every vantage, in time order */
@@ -74,19 +65,6 @@ function groupByConn(packets: PacketTable, nConns: number): { start: Uint32Array
   return { start, rows };
 }
 
-function allocPackets(n: number): ConnPackets {
-  return {
-    n,
-    ts: new Float64Array(n),
-    flags: new Uint8Array(n),
-    seq: new Uint32Array(n),
-    ack: new Uint32Array(n),
-    len: new Uint16Array(n),
-    win: new Uint16Array(n),
-    mark: new Uint8Array(n),
-    flipped: false,
-  };
-}
 
 /**
  * Copy rows[from..to) of the packet table into `into`'s arrays, which may be longer than the
@@ -146,7 +124,7 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
 
   // The bulk pass: every connection's verdicts. The rows of connection i at its primary vantage
   // are rows[a..e) (contiguous in file order, see primaryRows), copied into one reused scratch set.
-  let scratch = allocPackets(64);
+  let scratch = allocConnPackets(64);
   // history strings, one copy of each: a capture has few distinct ones (~20 bytes each per connection saved)
   const histories = new Map<string, string>();
   // packets of i marked missing at another vantage: 2 yes, 1 no, 0 not known here (scan below)
@@ -169,7 +147,7 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
       while (e < s1 && rows[e]! < f.end) e++;
     }
     const n = e - a;
-    if (n > scratch.ts.length) scratch = allocPackets(Math.max(n, scratch.ts.length * 2));
+    if (n > scratch.ts.length) scratch = allocConnPackets(Math.max(n, scratch.ts.length * 2));
     const p = fillPackets(packets, rows, scratch, a, e);
     p.flipped = conns.flipped[i] === 1;
     if (n === s1 - s0) {
@@ -254,7 +232,7 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   };
   const connPackets = (i: number): ConnPackets => {
     const pr = primaryRows(i);
-    const p = fillPackets(packets, pr, allocPackets(pr.length));
+    const p = fillPackets(packets, pr, allocConnPackets(pr.length));
     p.flipped = conns.flipped[i] === 1;
     return p;
   };

@@ -85,8 +85,10 @@ export interface LoadOptions {
 }
 
 export interface Ingest {
+  /** capture inputs, one vantage each, in command-line order */
   files: CaptureFile[];
   logs: LogFile[];
+  /** every firewall event read, in log order */
   events: FwEvent[];
   packets: PacketTable;
   conns: ConnTable;
