@@ -2,7 +2,7 @@
  * `rsttui explain FILE... --flow ID`: a connection's header and its timeline, one packet per line,
  * from every vantage that saw it, with the firewall's events placed among the packets.
  */
-import { flagLetters, MARK_RESP, anomalyNames, CONN_STATES, TEARDOWNS, CLOSED_BY, FIN, RST } from '../model.js';
+import { flagLetters, MARK_RESP, anomalyNames, CONN_STATES, TEARDOWNS, CLOSED_BY, FIN } from '../model.js';
 import { explain } from '../analysis/explain.js';
 import { relSeq } from '../analysis/endpoint.js';
 import { humanDelta, SAY_FW } from '../analysis/glossary.js';
@@ -166,7 +166,6 @@ export function explainLines(ds: Dataset, i: number): string[] {
       out.push(`${'fw'.padStart(3)}  ${time}  ${delta.padStart(9)}  ${`log ${e.event.msgid}`.padEnd(vw)}  ${'*'}  ${stripControls(e.text)}  [${e.event.file.split('/').pop()}:${e.event.line}]`);
     }
   }
-  void RST;
   return out;
 }
 
