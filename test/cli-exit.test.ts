@@ -72,3 +72,10 @@ test('a progress line only on a terminal: nothing on stderr when it is a pipe', 
   const r = run(['flows', fixture('formats/eth-usec-le.pcap')]);
   assert.equal(r.stderr, '');
 });
+
+test('IPv6 endpoints are bracketed in tables, so the port is not read as part of the address', () => {
+  const r = run(['flows', fixture('tcp/ipv6-clean.pcap')]);
+  assert.match(r.stdout, /\[fd99::1\]:\d+ +\[fd99::2\]:8080/);
+  const e = run(['explain', '--flow', '1', fixture('tcp/ipv6-clean.pcap')]);
+  assert.match(e.stdout, /^connection 1: \[fd99::1\]:\d+ \(client\) → \[fd99::2\]:8080 \(server\)/);
+});

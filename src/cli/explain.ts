@@ -9,7 +9,7 @@ import { humanDelta, SAY_FW } from '../analysis/glossary.js';
 import { reasonMeaning } from '../read/asa-reasons.js';
 import { MARK_SEEN_ELSEWHERE, MARK_MISSING_ELSEWHERE } from '../correlate/vantage.js';
 import type { FwEvent } from '../read/asa.js';
-import { fileOfRow, vantageNames } from '../export/records.js';
+import { endpoint, fileOfRow, vantageNames } from '../export/records.js';
 import { isoUs } from './table.js';
 import { loadForCommand } from './load.js';
 import { LineWriter } from './out.js';
@@ -141,7 +141,7 @@ export function explainLines(ds: Dataset, i: number): string[] {
   const named = new Set(Object.keys(v.evidence));
   const rest = anomalyNames(c.anomalies[i]!).filter((a) => !named.has(a));
   const vantages = vantageNames(ds, ds.vantageMask(i));
-  out.push(`connection ${i + 1}: ${oh}:${c.origPort[i]} (client) → ${rh}:${c.respPort[i]} (server)  tcp`);
+  out.push(`connection ${i + 1}: ${endpoint(oh, c.origPort[i]!)} (client) → ${endpoint(rh, c.respPort[i]!)} (server)  tcp`);
   out.push(`  seen at     ${vantages.length ? vantages.join(', ') : 'no capture (firewall log only)'}`);
   out.push(`  first       ${isoUs(c.firstTs[i]!)} UTC   last ${isoUs(c.lastTs[i]!)} UTC   duration ${humanDelta(c.lastTs[i]! - c.firstTs[i]!)}`);
   out.push(`  packets     client ${c.origPkts[i]}, server ${c.respPkts[i]}   payload bytes client ${c.origBytes[i]}, server ${c.respBytes[i]}`);

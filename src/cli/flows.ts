@@ -1,5 +1,5 @@
 /** `rsttui flows` and `rsttui packets`. */
-import { flowRecord, flowJsonAt, newFlowJsonCache, packetRecord, FLOW_FIELDS, type FlowRecord } from '../export/records.js';
+import { endpoint, flowRecord, flowJsonAt, newFlowJsonCache, packetRecord, FLOW_FIELDS, type FlowRecord } from '../export/records.js';
 import { csvHeader, csvRow, ndjsonRow } from '../export/text-formats.js';
 import { zeekFooter, zeekHeader, zeekRow } from '../export/zeek.js';
 import { LineWriter } from './out.js';
@@ -15,7 +15,7 @@ function formatOf(p: Parsed, allowed: readonly string[]): string {
 }
 
 const flowCells = (r: FlowRecord): string[] => [
-  String(r.id), `${r.orig_h}:${r.orig_p}`, `${r.resp_h}:${r.resp_p}`, isoUs(r.ts), r.duration.toFixed(6),
+  String(r.id), endpoint(r.orig_h, r.orig_p), endpoint(r.resp_h, r.resp_p), isoUs(r.ts), r.duration.toFixed(6),
   String(r.orig_pkts + r.resp_pkts), String(r.orig_bytes + r.resp_bytes), r.conn_state, r.history, r.teardown,
   r.closed_by, r.anomalies.join(','), r.vantages.join(','), fwSummary(r),
 ];
@@ -66,7 +66,7 @@ export async function runPackets(p: Parsed): Promise<number> {
       if (!keep[ds.packets.conn(row)]) continue;
       const r = packetRecord(ds, row, f);
       if (format === 'ndjson') out.line(ndjsonRow(r));
-      else rows.push([r.vantage, String(r.frame), isoUs(r.ts), `${r.src}:${r.sport}`, `${r.dst}:${r.dport}`, r.flags || '.', String(r.seq), String(r.ack), String(r.len), String(r.win), String(r.flow)]);
+      else rows.push([r.vantage, String(r.frame), isoUs(r.ts), endpoint(r.src, r.sport), endpoint(r.dst, r.dport), r.flags || '.', String(r.seq), String(r.ack), String(r.len), String(r.win), String(r.flow)]);
     }
   }
   if (format === 'table') out.line(renderTable(header, rows, new Set([1, 6, 7, 8, 9, 10])));

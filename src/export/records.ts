@@ -38,6 +38,9 @@ export function fileOfRow(ds: Dataset, row: number): number {
   return lo;
 }
 
+/** `host:port`, with an IPv6 host in brackets (`[fd99::1]:443`) so the port can be told apart. */
+export const endpoint = (host: string, port: number): string => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
+
 /** Names of the vantages in a mask. */
 export function vantageNames(ds: Dataset, mask: number): string[] {
   const out: string[] = [];

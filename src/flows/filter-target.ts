@@ -5,7 +5,7 @@
 import { CLOSED_BY, CONN_STATES, TEARDOWNS, anomalyNames } from '../model.js';
 import type { FilterTarget } from '../filter/target.js';
 import type { Dataset } from './dataset.js';
-import { vantageNames } from '../export/records.js';
+import { endpoint, vantageNames } from '../export/records.js';
 
 const NONE: readonly never[] = [];
 
@@ -67,7 +67,7 @@ export function describeConn(ds: Dataset, i: number): string {
   const fw = ds.firewallOf(i);
   return [
     `#${i + 1}`,
-    `${ds.addrs.text(c.origAddr[i]!)}:${c.origPort[i]} -> ${ds.addrs.text(c.respAddr[i]!)}:${c.respPort[i]}`,
+    `${endpoint(ds.addrs.text(c.origAddr[i]!), c.origPort[i]!)} -> ${endpoint(ds.addrs.text(c.respAddr[i]!), c.respPort[i]!)}`,
     CONN_STATES[c.connState[i]!],
     c.histories[i],
     TEARDOWNS[c.teardown[i]!],

@@ -4,6 +4,7 @@
  * the time since the previous row, the explanation line under it, and firewall events as rows of
  * their own at their time. Built once when a connection is opened; lines are cut per width.
  */
+import { endpoint } from '../../export/records.js';
 import { CLOSED_BY, CONN_STATES, MARK_RESP, TEARDOWNS, anomalyNames, flagLetters } from '../../model.js';
 import { explain } from '../../analysis/explain.js';
 import { relSeq } from '../../analysis/endpoint.js';
@@ -110,11 +111,11 @@ export function buildTimeline(ds: Dataset, i: number): Timeline {
     rows.splice(at, 0, row);
   }
   const oh = ds.addrs.text(c.origAddr[i]!), rh = ds.addrs.text(c.respAddr[i]!);
-  const client = stripControls(`client ${oh}:${c.origPort[i]}`);
-  const server = stripControls(`server ${rh}:${c.respPort[i]}`);
+  const client = stripControls(`client ${endpoint(oh, c.origPort[i]!)}`);
+  const server = stripControls(`server ${endpoint(rh, c.respPort[i]!)}`);
   const an = anomalyNames(c.anomalies[i]!);
   const header = [
-    stripControls(`#${i + 1}  ${oh}:${c.origPort[i]} -> ${rh}:${c.respPort[i]}  tcp   seen at ${vantageCell(ds, i)}`),
+    stripControls(`#${i + 1}  ${endpoint(oh, c.origPort[i]!)} -> ${endpoint(rh, c.respPort[i]!)}  tcp   seen at ${vantageCell(ds, i)}`),
     `conn_state ${CONN_STATES[c.connState[i]!]}  history ${c.histories[i] || '-'}  teardown ${TEARDOWNS[c.teardown[i]!]} (closed by ${CLOSED_BY[c.closedBy[i]!]})`,
     `anomalies ${an.length ? an.join(', ') : 'none'}` +
       (fw.length ? `   firewall events ${fw.length}` : '') +

@@ -3,6 +3,7 @@
  * index arrays. Render only ever asks for the visible rows; nothing here maps over all rows except
  * `sortIndices`, which runs once per sort or filter change, not per key press.
  */
+import { endpoint } from '../../export/records.js';
 import { ANOMALIES, CONN_STATES, TEARDOWNS, type Anomaly } from '../../model.js';
 import { humanDelta } from '../../analysis/glossary.js';
 import type { Dataset } from '../../flows/dataset.js';
@@ -92,7 +93,7 @@ export function cellText(ds: Dataset, i: number, c: Column, arrow: string): stri
   let s: string;
   switch (c.id) {
     case 'id': s = String(i + 1); break;
-    case 'conn': s = `${ds.addrs.text(k.origAddr[i]!)}:${k.origPort[i]} ${arrow} ${ds.addrs.text(k.respAddr[i]!)}:${k.respPort[i]}`; break;
+    case 'conn': s = `${endpoint(ds.addrs.text(k.origAddr[i]!), k.origPort[i]!)} ${arrow} ${endpoint(ds.addrs.text(k.respAddr[i]!), k.respPort[i]!)}`; break;
     case 'start': s = timeOfDay(k.firstTs[i]!); break;
     case 'duration': s = humanDelta(k.lastTs[i]! - k.firstTs[i]!); break;
     case 'packets': s = shortNum(k.origPkts[i]! + k.respPkts[i]!); break;
