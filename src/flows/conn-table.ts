@@ -27,6 +27,12 @@ export const CLOSE_RST = 4;
  */
 export const KEY_IDS = 0x10000;
 
+/** The pcapng interface is part of the connection key: two interfaces of one file that saw the
+ *  same connection (`-i any` beside `-i eth0`, a router's two sides) give two connections, not
+ *  one with every packet twice (which would read as retransmissions). */
+export const keyOf = (v: number, iface: number): number => v | ((iface & 0x3fff) << 17);
+
+
 /*
  * During ingest every connection's key and counters live in one 64-byte record (`hotI` and `hotF`
  * view the same buffer): a packet touches one or two cache lines instead of one per column.
@@ -98,8 +104,10 @@ export class ConnTable {
   hotF = new Float64Array(this.hotI.buffer);
   /** address-table ids of originator and responder (2 per connection) */
   private ids = new Uint32Array(this.hotCap * 2);
-  // open-addressing hash: slot -> connection index + 1 (0 = empty)
-  private slots = new Int32Array(1 << 12);
+  // open-addressing hash, two words a slot: connection index + 1 (0 = empty), then the key's full
+  // hash, so that a probe past another connection's slot is rejected without reading its record
+  // (a cache miss into the records, most of which belong to connections long closed)
+  private slots = new Int32Array(2 << 12);
 
   /** Grow the columns (after seal: connections the firewall correlation adds). */
   private ensure(n: number): void {
@@ -151,18 +159,22 @@ export class ConnTable {
   find(kv: number, a: number, pa: number, b: number, pb: number): number {
     const slots = this.slots;
     const hot = this.hotI;
-    const mask = slots.length - 1;
+    const mask = (slots.length >>> 1) - 1;
     const fwd = (pa << 16) | pb;
     const rev = (pb << 16) | pa;
-    let s = ConnTable.hash(kv, a, pa, b, pb) & mask;
+    const hash = ConnTable.hash(kv, a, pa, b, pb);
+    const hi = hash | 0;
+    let s = hash & mask;
     for (;;) {
-      const e = slots[s]!;
+      const e = slots[s << 1]!;
       if (e === 0) return -1;
-      const h = (e - 1) << 4;
-      if (hot[h]! === kv) {
-        const ka = hot[h + 1]!, kb = hot[h + 2]!, kp = hot[h + 3]!;
-        if (ka === a && kb === b && kp === fwd) return (e - 1) << 1;
-        if (ka === b && kb === a && kp === rev) return ((e - 1) << 1) | 1;
+      if (slots[(s << 1) + 1] === hi) {
+        const h = (e - 1) << 4;
+        if (hot[h]! === kv) {
+          const ka = hot[h + 1]!, kb = hot[h + 2]!, kp = hot[h + 3]!;
+          if (ka === a && kb === b && kp === fwd) return (e - 1) << 1;
+          if (ka === b && kb === a && kp === rev) return ((e - 1) << 1) | 1;
+        }
       }
       s = (s + 1) & mask;
     }
@@ -197,14 +209,14 @@ export class ConnTable {
     const slots = this.slots;
     if (replaces >= 0) {
       // port reuse: point the tuple's slot at the new connection
-      const mask = slots.length - 1;
+      const mask = (slots.length >>> 1) - 1;
       let s = ConnTable.hash(kv, oa, po, ra, pr) & mask;
-      while (slots[s] !== replaces + 1) s = (s + 1) & mask;
-      slots[s] = c + 1;
+      while (slots[s << 1] !== replaces + 1) s = (s + 1) & mask;
+      slots[s << 1] = c + 1;
       return c;
     }
-    if ((c + 1) * 2 > slots.length) this.rehash();
-    this.insert(c);
+    if ((c + 1) * 4 > slots.length) this.rehash();
+    this.insert(c, ConnTable.hash(kv, oa, po, ra, pr));
     return c;
   }
 
@@ -240,23 +252,21 @@ export class ConnTable {
     return c;
   }
 
-  private insert(c: number): void {
+  private insert(c: number, hash: number): void {
     const slots = this.slots;
-    const mask = slots.length - 1;
-    const hot = this.hotI;
-    const h = c << 4;
-    const kp = hot[h + H_KP]!;
-    let s = ConnTable.hash(hot[h]!, hot[h + H_KA]!, kp >>> 16, hot[h + H_KB]!, kp & 0xffff) & mask;
-    while (slots[s] !== 0) s = (s + 1) & mask;
-    slots[s] = c + 1;
+    const mask = (slots.length >>> 1) - 1;
+    let s = hash & mask;
+    while (slots[s << 1] !== 0) s = (s + 1) & mask;
+    slots[s << 1] = c + 1;
+    slots[(s << 1) + 1] = hash;
   }
 
   private rehash(): void {
     const old = this.slots;
     this.slots = new Int32Array(old.length * 2);
-    for (let s = 0; s < old.length; s++) {
+    for (let s = 0; s < old.length; s += 2) {
       const e = old[s]!;
-      if (e !== 0) this.insert(e - 1);
+      if (e !== 0) this.insert(e - 1, old[s + 1]! >>> 0);
     }
   }
 

@@ -6,10 +6,7 @@
  */
 import { basename } from 'node:path';
 import { statSync } from 'node:fs';
-import { ACK, FIN, RST, SYN, MARK_CUT, MARK_RESP, MARK_SYNTH, type InputIssue, type RecordSink } from '../model.js';
-import { DECODE, newTcpFacts } from '../decode/facts.js';
-import { decodeTcp } from '../decode/packet.js';
-import { tlsMark } from '../decode/tls.js';
+import { ACK, FIN, RST, SYN, MARK_RESP, MARK_SYNTH, type InputIssue } from '../model.js';
 import { openInput, readCaptureInput, type Input } from '../read/source.js';
 import { readSyslog, parseSyslogText } from '../read/syslog.js';
 import { readTextCapture } from '../read/text-capture.js';
@@ -17,24 +14,14 @@ import type { FwEvent } from '../read/asa.js';
 import { zeekOriginator } from '../analysis/zeek.js';
 import { AddrTable } from './addr-table.js';
 import {
-  ConnTable, CLOSE_FIN_ORIG, CLOSE_FIN_RESP, CLOSE_RST, KEY_IDS, H_BITS, H_ISN, H_OPKTS, H_RPKTS, HF_FIRST, HF_LAST, HF_OPAY, HF_RPAY,
+  ConnTable, keyOf, CLOSE_FIN_ORIG, CLOSE_FIN_RESP, CLOSE_RST, KEY_IDS, H_BITS, H_ISN, H_OPKTS, H_RPKTS, HF_FIRST, HF_LAST, HF_OPAY, HF_RPAY,
   B_CLOSE_SHIFT, B_FLIPPED, B_REUSED,
 } from './conn-table.js';
 import { PacketTable } from './packet-table.js';
+import { decodingSink, newStats, newTally, type DecodeStats } from './decode-sink.js';
+import { readInWorker, useWorker } from './read-worker.js';
 
-/** Counts of what a capture held besides good TCP packets. */
-export interface DecodeStats {
-  records: number;
-  tcp: number;
-  /** well-formed, not TCP */
-  other: number;
-  /** headers cut short or damaged: skipped */
-  damaged: number;
-  unsupportedLink: number;
-  fragments: number;
-  /** TCP packets whose payload was cut by snaplen (kept, marked) */
-  cut: number;
-}
+export type { DecodeStats } from './decode-sink.js';
 
 /** A capture input: one vantage point. */
 export interface CaptureFile {
@@ -78,6 +65,8 @@ export interface LoadOptions {
   /** path -> vantage name (--name FILE=NAME) */
   names?: Map<string, string>;
   onProgress?: (p: LoadProgress) => void;
+  /** read large captures in a worker thread: 'auto' (default: files of 32 MiB and more), 'always', 'never' */
+  worker?: 'auto' | 'always' | 'never';
   /** --year, --tz, --date for logs and text listings without them */
   year?: number;
   tz?: string;
@@ -96,10 +85,6 @@ export interface Ingest {
   issues: InputIssue[];
 }
 
-function newStats(): DecodeStats {
-  return { records: 0, tcp: 0, other: 0, damaged: 0, unsupportedLink: 0, fragments: 0, cut: 0 };
-}
-
 const displayName = (path: string, names: Map<string, string> | undefined): string =>
   names?.get(path) ?? (path === '-' ? 'stdin' : basename(path));
 
@@ -111,7 +96,7 @@ const displayName = (path: string, names: Map<string, string> | undefined): stri
  * the address table is asked only when a connection is created (source first, then destination:
  * ids are handed out in the order the addresses first appear, as before).
  */
-class PacketAdder {
+export class PacketAdder {
   constructor(readonly packets: PacketTable, readonly conns: ConnTable, readonly addrs: AddrTable) {}
 
   /** New connection from the packet ka:sport -> kb:dport; `flip`: the destination is the originator. */
@@ -273,59 +258,32 @@ export async function ingestInputs(paths: readonly string[], opts: LoadOptions =
 
 async function readBinary(path: string, input: Input, v: number, file: CaptureFile, packets: PacketTable, adder: PacketAdder,
   addrs: AddrTable, issues: InputIssue[], opts: LoadOptions, nFiles: number): Promise<void> {
-  const f = newTcpFacts();
-  const st = file.stats;
-  let firstDamagedFrame = 0;
-  let lastLinktype = -1;
   file.first = packets.count;
   if (mayExceed32Bits(path)) packets.needWideOffsets();
-  const sink: RecordSink = {
-    record(data, off, caplen, origlen, tsSec, tsNsec, linktype, iface, frame, fileOffset) {
-      st.records++;
-      if (linktype !== lastLinktype) {
-        file.linktypes.add(linktype);
-        lastLinktype = linktype;
-      }
-      if (tsNsec % 1000 !== 0) file.nsec = true;
-      const r = decodeTcp(data, off, caplen, origlen, linktype, f);
-      if (r !== DECODE.TCP) {
-        if (r === DECODE.OTHER) st.other++;
-        else if (r === DECODE.DAMAGED) {
-          if (st.damaged++ === 0) firstDamagedFrame = frame;
-        } else if (r === DECODE.UNSUPPORTED_LINK) st.unsupportedLink++;
-        else st.fragments++;
-        return;
-      }
-      st.tcp++;
-      // IPv4: raw addresses as the key (ids when the connection is new); IPv6: ids. The pcapng
-      // interface is part of the key: two interfaces of one file that saw the same connection
-      // (`-i any` beside `-i eth0`, a router's two sides) give two connections, not one with
-      // every packet twice (which would read as retransmissions)
-      let kv = v | ((iface & 0x3fff) << 17), src = f.v4src | 0, dst = f.v4dst | 0;
+  const progress = (bytesRead: number, totalBytes: number | undefined): void => {
+    opts.onProgress?.({ file: path, fileIndex: v, files: nFiles, bytesRead, totalBytes, packets: packets.count, conns: adder.conns.count });
+  };
+  const tally = newTally();
+  if (useWorker(path, input, opts)) {
+    await readInWorker(path, input, v, tally, adder, addrs, issues, progress);
+  } else {
+    // IPv4: raw addresses as the key (ids when the connection is new); IPv6: ids
+    const sink = decodingSink(tally, (data, f, ts, mark, iface, frame, fileOffset) => {
+      let kv = keyOf(v, iface), src = f.v4src | 0, dst = f.v4dst | 0;
       if (f.ipVersion !== 4) {
         kv |= KEY_IDS;
         src = addrs.v6Id(data, f.srcOff);
         dst = addrs.v6Id(data, f.dstOff);
       }
-      let mark = 0;
-      if (f.cut) {
-        mark = MARK_CUT;
-        st.cut++;
-      }
-      const plen = f.payloadLen;
-      if (plen > 0) mark |= tlsMark(data, f.payloadOff, f.payloadCaptured, plen);
-      adder.add(kv, src, f.sport, dst, f.dport, tsSec + tsNsec / 1e9, f.flags, f.seq, f.ack, plen, f.win, mark, frame, fileOffset);
-    },
-    issue(i) {
-      issues.push(i);
-    },
-  };
-  const file0 = path === '-' ? 'stdin' : path;
-  await readCaptureInput(input, file0, sink, (bytesRead, totalBytes) => {
-    opts.onProgress?.({ file: path, fileIndex: v, files: nFiles, bytesRead, totalBytes, packets: packets.count, conns: adder.conns.count });
-  });
+      adder.add(kv, src, f.sport, dst, f.dport, ts, f.flags, f.seq, f.ack, f.payloadLen, f.win, mark, frame, fileOffset);
+    }, (i) => issues.push(i));
+    await readCaptureInput(input, path === '-' ? 'stdin' : path, sink, progress);
+  }
+  file.stats = tally.stats;
+  file.linktypes = tally.linktypes;
+  file.nsec = tally.nsec;
   file.end = packets.count;
-  summarize(file, firstDamagedFrame, issues);
+  summarize(file, tally.firstDamagedFrame, issues);
 }
 
 async function drainText(input: Input): Promise<string> {

@@ -1,0 +1,63 @@
+/**
+ * The reader worker: reads one capture file (plain or gzip), decodes every record and hands the
+ * TCP packets to the main thread in shared batches (batch.ts). Started by ingest.ts for large
+ * files; what it reports is what the main-thread reading would have found, record for record.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { openInput, readCaptureInput } from '../read/source.js';
+import { BATCH_PACKETS, FREE, FULL, MISC_V6, PacketBatch, RING, type WorkerMessage, type WorkerTask } from './batch.js';
+import { decodingSink, newTally } from './decode-sink.js';
+
+const task = workerData as WorkerTask;
+const port = parentPort!;
+const post = (m: WorkerMessage): void => port.postMessage(m);
+const batches = task.batches.map((b) => new PacketBatch(b));
+const state = new Int32Array(task.state);
+let k = 0;
+let n = 0;
+let b = batches[0]!;
+let bytesRead = 0;
+let totalBytes: number | undefined;
+
+function flush(): void {
+  if (n === 0) return;
+  Atomics.store(state, k, FULL);
+  post({ t: 'batch', k, n, bytesRead, totalBytes });
+  k = (k + 1) % RING;
+  n = 0;
+  b = batches[k]!;
+  // the main thread still has this one: wait until it hands it back
+  while (Atomics.load(state, k) === FULL) Atomics.wait(state, k, FULL);
+}
+
+const tally = newTally();
+const sink = decodingSink(tally, (data, f, ts, mark, iface, frame, fileOffset) => {
+  const i = n;
+  b.ts[i] = ts;
+  b.offset[i] = fileOffset;
+  b.ports[i] = (f.sport << 16) | f.dport;
+  b.seq[i] = f.seq;
+  b.ack[i] = f.ack;
+  b.frame[i] = frame;
+  b.plen[i] = f.payloadLen;
+  b.win[i] = f.win;
+  let misc = f.flags | (mark << 8) | ((iface & 0x3fff) << 16);
+  if (f.ipVersion === 4) {
+    b.src[i] = f.v4src | 0;
+    b.dst[i] = f.v4dst | 0;
+  } else {
+    misc |= MISC_V6;
+    b.v6.set(data.subarray(f.srcOff, f.srcOff + 16), i * 32);
+    b.v6.set(data.subarray(f.dstOff, f.dstOff + 16), i * 32 + 16);
+  }
+  b.misc[i] = misc;
+  if (++n === BATCH_PACKETS) flush();
+}, (issue) => post({ t: 'issue', issue }));
+
+const input = await openInput(task.path);
+await readCaptureInput(input, task.file, sink, (read, total) => {
+  bytesRead = read;
+  totalBytes = total;
+});
+flush();
+post({ t: 'done', tally: { stats: tally.stats, linktypes: [...tally.linktypes], nsec: tally.nsec, firstDamagedFrame: tally.firstDamagedFrame } });

@@ -1,0 +1,87 @@
+/**
+ * The main-thread side of the reader worker (ingest-worker.ts): start it on a large capture file
+ * and add the packets of each batch it hands over to the tables, as the main-thread reading
+ * would have, while it reads and decodes the next ones.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { InputIssue } from '../model.js';
+import type { Input } from '../read/source.js';
+import type { AddrTable } from './addr-table.js';
+import { FREE, MISC_V6, PacketBatch, RING, type WorkerMessage, type WorkerTask } from './batch.js';
+import { KEY_IDS, keyOf } from './conn-table.js';
+import type { DecodeTally } from './decode-sink.js';
+import type { LoadOptions, PacketAdder } from './ingest.js';
+
+/** Files this large are read by a worker (smaller ones finish before a worker has started). */
+const WORKER_MIN_BYTES = 32 << 20;
+
+const WORKER_URL = new URL('./ingest-worker.js', import.meta.url);
+// (run from the TypeScript sources, as under tsx, there is no compiled worker to start)
+const workerBuilt = existsSync(fileURLToPath(WORKER_URL));
+
+export function useWorker(path: string, input: Input, opts: LoadOptions): boolean {
+  // stdin can be read once, here; RSTTUI_WORKER=0 turns the worker off (=1 forces it, for tests)
+  if (path === '-' || !input.source.size || !workerBuilt) return false;
+  const env = opts.worker ?? process.env.RSTTUI_WORKER;
+  if (env === '0' || env === 'never') return false;
+  if (env === '1' || env === 'always') return true;
+  return input.source.size >= WORKER_MIN_BYTES;
+}
+
+/** Read and decode in a worker (batch.ts), adding its packets here as each batch arrives. */
+export async function readInWorker(path: string, input: Input, v: number, tally: DecodeTally, adder: PacketAdder, addrs: AddrTable,
+  issues: InputIssue[], progress: (bytesRead: number, totalBytes: number | undefined) => void): Promise<void> {
+  // the worker opens the file itself: close what was opened here to sniff it
+  await input.chunks[Symbol.asyncIterator]().return?.();
+  const batches = Array.from({ length: RING }, () => new PacketBatch());
+  const state = new Int32Array(new SharedArrayBuffer(4 * RING));
+  const task: WorkerTask = { path, file: path, batches: batches.map((b) => b.buffer), state: state.buffer as SharedArrayBuffer };
+  const worker = new Worker(WORKER_URL, { workerData: task });
+  await new Promise<void>((resolve) => {
+    let finished = false;
+    const finish = (): void => {
+      if (finished) return;
+      finished = true;
+      resolve();
+    };
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.t === 'batch') {
+        addBatch(batches[m.k]!, m.n, v, adder, addrs);
+        Atomics.store(state, m.k, FREE);
+        Atomics.notify(state, m.k);
+        progress(m.bytesRead, m.totalBytes);
+      } else if (m.t === 'issue') issues.push(m.issue);
+      else {
+        Object.assign(tally.stats, m.tally.stats);
+        for (const l of m.tally.linktypes) tally.linktypes.add(l);
+        tally.nsec = m.tally.nsec;
+        tally.firstDamagedFrame = m.tally.firstDamagedFrame;
+        void worker.terminate();
+        finish();
+      }
+    });
+    worker.on('error', (e) => {
+      issues.push({ file: path, severity: 'error', code: 'read-failed', message: `reading stopped: ${e instanceof Error ? e.message : String(e)}` });
+      finish();
+    });
+    worker.on('exit', finish);
+  });
+}
+
+/** Add the n packets of a batch to the tables, as the main-thread sink would have. */
+function addBatch(b: PacketBatch, n: number, v: number, adder: PacketAdder, addrs: AddrTable): void {
+  const { ts, offset, src, dst, ports, seq, ack, frame, misc, plen, win } = b;
+  for (let i = 0; i < n; i++) {
+    const m = misc[i]!;
+    let kv = keyOf(v, (m >>> 16) & 0x3fff), s = src[i]!, d = dst[i]!;
+    if (m & MISC_V6) {
+      kv |= KEY_IDS;
+      s = addrs.v6Id(b.v6, i * 32);
+      d = addrs.v6Id(b.v6, i * 32 + 16);
+    }
+    const p = ports[i]!;
+    adder.add(kv, s, p >>> 16, d, p & 0xffff, ts[i]!, m & 0xff, seq[i]!, ack[i]!, plen[i]!, win[i]!, (m >>> 8) & 0xff, frame[i]!, offset[i]!);
+  }
+}
