@@ -7,6 +7,8 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { ingestInputs, type Ingest } from '../src/flows/ingest.js';
+import { loadDataset } from '../src/flows/dataset.js';
+import { flowJsonAt } from '../src/export/records.js';
 import { fixture } from './helpers.js';
 
 const CAPTURE = /\.(pcap|pcapng|gz)$|^gzip-no-ext$/;
@@ -42,4 +44,19 @@ test('the worker keeps vantages and interfaces apart when files are read togethe
   const worker = await ingestInputs(paths, { worker: 'always' });
   assert.ok(main.conns.count >= 4);
   assert.deepEqual(snapshot(worker), snapshot(main));
+});
+
+test('the analysis worker gives every connection the verdicts the main thread gives it', async () => {
+  // demo: two vantages and a log (merged rows, firewall anomalies); plus single captures of each class
+  const sets = [
+    ['demo/inside.pcap', 'demo/outside.pcap', 'demo/asa.log'],
+    ['tcp/fin-then-rst.pcap', 'tcp/rejected.pcap', 'tcp/port-reuse.pcap', 'tcp/tls13-no-close-notify.pcap', 'formats/ipv6.pcap'],
+  ].map((s) => s.map(fixture));
+  for (const paths of sets) {
+    const main = await loadDataset(paths, { worker: 'never' });
+    const worker = await loadDataset(paths, { worker: 'always' });
+    assert.ok(main.conns.count >= 3);
+    const all = (ds: typeof main): string[] => Array.from({ length: ds.conns.count }, (_, i) => flowJsonAt(ds, i));
+    assert.deepEqual(all(worker), all(main));
+  }
 });

@@ -3,13 +3,16 @@
  * saw it) renumbered by first packet, each connection's verdicts, and the firewall events attached
  * to it. Everything the CLI, the exports and the UI read goes through here.
  */
-import { CONN_STATES, TEARDOWNS, CLOSED_BY, MARK_TLS, RST, anomalyBit, type Anomaly } from '../model.js';
+import { MARK_TLS, RST, anomalyBit, type Anomaly } from '../model.js';
 import { allocConnPackets, type ConnPackets } from '../analysis/conn-packets.js';
-import { zeekConn } from '../analysis/zeek.js';
 import { classify, type Verdict } from '../analysis/teardown.js';
 import type { FwEvent } from '../read/asa.js';
 import { correlateFirewall, LOG_ONLY } from '../correlate/firewall.js';
 import { matchVantages, MARK_MISSING_ELSEWHERE } from '../correlate/vantage.js';
+import { analyseRange, type RangeInput, type RangeOutput } from './analyse-range.js';
+import type { AnalyseResult } from './analyse-worker.js';
+import { analyseInWorker, useAnalyseWorker } from './workers.js';
+import { collectGarbage } from './memory.js';
 import { ingestInputs, type Ingest, type LoadOptions } from './ingest.js';
 import { CHUNK_ROWS, type PacketTable } from './packet-table.js';
 
@@ -47,7 +50,8 @@ export interface Dataset extends Ingest {
 
 /** Group packet rows by connection (counting sort): start[i]..start[i+1] index into rows. */
 function groupByConn(packets: PacketTable, nConns: number): { start: Uint32Array; rows: Uint32Array } {
-  const start = new Uint32Array(nConns + 1);
+  // (in shared memory: the analysis worker reads them)
+  const start = new Uint32Array(new SharedArrayBuffer(4 * (nConns + 1)));
   const n = packets.count;
   // straight over the conn column's chunks: two passes over every row
   for (let k = 0; k < packets.chunks; k++) {
@@ -57,7 +61,7 @@ function groupByConn(packets: PacketTable, nConns: number): { start: Uint32Array
   }
   for (let c = 0; c < nConns; c++) start[c + 1]! += start[c]!;
   const fill = start.slice(0, nConns);
-  const rows = new Uint32Array(n);
+  const rows = new Uint32Array(new SharedArrayBuffer(4 * Math.max(n, 1)));
   for (let k = 0; k < packets.chunks; k++) {
     const col = packets.connChunk(k);
     const base = k * CHUNK_ROWS;
@@ -68,20 +72,13 @@ function groupByConn(packets: PacketTable, nConns: number): { start: Uint32Array
 }
 
 
-/**
- * Copy rows[from..to) of the packet table into `into`'s arrays, which may be longer than the
- * count: the analysis functions read `n`, never the arrays' lengths, so the bulk pass reuses one
- * scratch set for every connection without allocating views.
- */
-function fillPackets(packets: PacketTable, rows: Uint32Array, into: ConnPackets, from = 0, to = rows.length): ConnPackets {
-  packets.gather(rows, from, to, into.ts, into.flags, into.seq, into.ack, into.len, into.win, into.mark);
-  into.n = to - from;
+/** Copy the given rows of the packet table into `into`'s arrays (one connection, for a view). */
+function fillPackets(packets: PacketTable, rows: Uint32Array, into: ConnPackets): ConnPackets {
+  packets.gather(rows, 0, rows.length, into.ts, into.flags, into.seq, into.ack, into.len, into.win, into.mark);
+  into.n = rows.length;
   return into;
 }
 
-// classify's options in the bulk pass (one object each, not one per connection)
-const BULK_REUSED = { reused: true, evidence: false } as const;
-const BULK_FRESH = { reused: false, evidence: false } as const;
 const NONE: readonly number[] = [];
 
 /** Load inputs, match vantages and logs, renumber connections by time, compute every verdict. */
@@ -89,6 +86,8 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   const t0 = performance.now();
   const ing = await ingestInputs(paths, opts);
   const t1 = performance.now();
+  // the ingest records and lookup hash are dead now: free them before the analysis allocates
+  if (ing.packets.count >= 1_000_000) collectGarbage();
   const { packets, conns, files, events } = ing;
 
   // firewall events <-> connections (before renumbering: log-only connections join the order)
@@ -127,52 +126,47 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
     return all.subarray(a, e);
   };
 
-  // The bulk pass: every connection's verdicts. The rows of connection i at its primary vantage
-  // are rows[a..e) (contiguous in file order, see primaryRows), copied into one reused scratch set.
-  let scratch = allocConnPackets(64);
-  // history strings, one copy of each: a capture has few distinct ones (~20 bytes each per connection saved)
-  const histories = new Map<string, string>();
-  // packets of i marked missing at another vantage: 2 yes, 1 no, 0 not known here (scan below)
-  const missing = new Uint8Array(conns.count);
-  const yieldMs = opts.yieldEveryMs;
-  let lastYield = performance.now();
-  for (let i = 0; i < conns.count; i++) {
-    if (yieldMs !== undefined && (i & 0xfff) === 0 && performance.now() - lastYield > yieldMs) {
-      opts.onProgress?.({ phase: 'analysing', file: '', fileIndex: 0, files: files.length, bytesRead: i, totalBytes: conns.count, packets: packets.count, conns: conns.count });
-      await new Promise<void>((r) => setImmediate(r));
-      lastYield = performance.now();
-    }
-    if (conns.vantage[i] === LOG_ONLY) continue;
-    const s0 = start[i]!, s1 = start[i + 1]!;
-    let a = s0, e = s1;
-    const f = files[conns.vantage[i]!];
-    if (f) {
-      while (a < s1 && rows[a]! < f.first) a++;
-      e = a;
-      while (e < s1 && rows[e]! < f.end) e++;
-    }
-    const n = e - a;
-    if (n > scratch.ts.length) scratch = allocConnPackets(Math.max(n, scratch.ts.length * 2));
-    const p = fillPackets(packets, rows, scratch, a, e);
-    p.flipped = conns.flipped[i] === 1;
-    if (n === s1 - s0) {
-      let m = 0;
-      for (let k = 0; k < n; k++) m |= p.mark[k]!;
-      missing[i] = m & MARK_MISSING_ELSEWHERE ? 2 : 1;
-    }
-    const z = zeekConn(p);
-    conns.connState[i] = CONN_STATES.indexOf(z.state);
-    let h = histories.get(z.history);
-    if (h === undefined) histories.set(z.history, (h = z.history));
-    conns.histories[i] = h;
-    conns.origBytes[i] = z.origBytes;
-    conns.respBytes[i] = z.respBytes;
-    const v = classify(p, conns.reused[i] === 1 ? BULK_REUSED : BULK_FRESH);
-    conns.teardown[i] = TEARDOWNS.indexOf(v.teardown);
-    conns.closedBy[i] = CLOSED_BY.indexOf(v.closedBy);
-    conns.anomalies[i] = v.anomalies;
-    conns.tls[i] = conns.marks[i]! & MARK_TLS ? 1 : 0;
+  // The bulk pass: every connection's verdicts (analyse-range.ts). Large captures split it with a
+  // worker, which takes the later connections, holding half the packets, from the shared columns.
+  const n = conns.count;
+  const input: RangeInput = {
+    cols: packets.analysisColumns(), start, rows, base: 0, vantage: conns.vantage, flipped: conns.flipped, reused: conns.reused,
+    fileFirst: files.map((f) => f.first), fileEnd: files.map((f) => f.end),
+  };
+  const missing = new Uint8Array(n);
+  const direct: RangeOutput = {
+    connState: conns.connState, teardown: conns.teardown, closedBy: conns.closedBy, anomalies: conns.anomalies,
+    origBytes: conns.origBytes, respBytes: conns.respBytes, histories: conns.histories, missing,
+  };
+  let mid = n;
+  let share: Promise<AnalyseResult | undefined> | undefined;
+  if (useAnalyseWorker(packets.count, opts.worker)) {
+    while (mid > 0 && start[mid - 1]! * 2 > packets.count) mid--;
+    share = analyseInWorker(input, mid, n);
   }
+  const yieldMs = opts.yieldEveryMs;
+  const step = yieldMs === undefined ? mid : 0x1000;
+  for (let i = 0; i < mid; i += step) {
+    analyseRange(input, i, Math.min(mid, i + step), direct, 0);
+    if (yieldMs !== undefined) {
+      opts.onProgress?.({ phase: 'analysing', file: '', fileIndex: 0, files: files.length, bytesRead: i, totalBytes: mid, packets: packets.count, conns: n });
+      await new Promise<void>((r) => setImmediate(r));
+    }
+  }
+  const got = share ? await share : undefined;
+  if (got) {
+    conns.connState.set(got.connState, mid);
+    conns.teardown.set(got.teardown, mid);
+    conns.closedBy.set(got.closedBy, mid);
+    conns.anomalies.set(got.anomalies, mid);
+    conns.origBytes.set(got.origBytes, mid);
+    conns.respBytes.set(got.respBytes, mid);
+    missing.set(got.missing, mid);
+    for (let k = 0; k < n - mid; k++) conns.histories[mid + k] = got.historyTable[got.historyIndex[k]!]!;
+  } else if (mid < n) {
+    analyseRange(input, mid, n, direct, 0); // the worker failed: do its share here
+  }
+  for (let i = 0; i < n; i++) conns.tls[i] = conns.marks[i]! & MARK_TLS ? 1 : 0;
 
   // firewall events per connection (deduplicated across vantages), and their anomalies; most
   // connections have none: their entry stays empty

@@ -19,7 +19,7 @@ import {
 } from './conn-table.js';
 import { PacketTable } from './packet-table.js';
 import { decodingSink, newStats, newTally, type DecodeStats } from './decode-sink.js';
-import { readInWorker, useWorker } from './read-worker.js';
+import { readInWorker, useWorker } from './workers.js';
 
 export type { DecodeStats } from './decode-sink.js';
 

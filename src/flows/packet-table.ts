@@ -14,6 +14,61 @@ const MASK = CHUNK - 1;
 /** rows per chunk */
 export const CHUNK_ROWS = CHUNK;
 
+/** The columns the analysis reads, chunk by chunk: in shared memory, so that a worker can read them too. */
+export interface AnalysisColumns {
+  ts: Float64Array[];
+  flags: Uint8Array[];
+  seq: Uint32Array[];
+  ack: Uint32Array[];
+  len: Uint16Array[];
+  win: Uint16Array[];
+  mark: Uint8Array[];
+}
+
+type Typed = Float64Array | Uint32Array | Uint16Array | Uint8Array;
+function shared<T extends Typed>(make: new (b: SharedArrayBuffer) => T, bytes: number): T {
+  return new make(new SharedArrayBuffer(CHUNK * bytes));
+}
+
+/**
+ * Copy the ts, flags, seq, ack, len, win and mark of rows[from..to) into the arrays at index
+ * 0.. (the analysis' per-connection form). Rows in increasing order mostly share a chunk, so the
+ * chunk's columns are looked up once per run of rows, not once per field. (Tried: the seven
+ * fields in one 24-byte record per row, one cache line per packet here instead of seven; the
+ * copy was no faster, ~110 vs ~95 ms per 2 M packets, and rows took 2 bytes more: columns stay.
+ * Tried too: copying blocks of connections out in one straight pass over the rows they span;
+ * no faster on the benchmark, whose connections are numbered in first-packet order, so the rows
+ * being gathered stay in cache.)
+ */
+export function gatherRows(cols: AnalysisColumns, rows: Uint32Array, from: number, to: number, ts: Float64Array, flags: Uint8Array,
+  seq: Uint32Array, ack: Uint32Array, len: Uint16Array, win: Uint16Array, mark: Uint8Array): void {
+  let ch = -1;
+  let cTs = ts, cFlags = flags, cSeq = seq, cAck = ack, cLen = len, cWin = win, cMark = mark;
+  for (let k = from; k < to; k++) {
+    const i = rows[k]!;
+    const c = i >>> SHIFT;
+    if (c !== ch) {
+      ch = c;
+      cTs = cols.ts[c]!;
+      cFlags = cols.flags[c]!;
+      cSeq = cols.seq[c]!;
+      cAck = cols.ack[c]!;
+      cLen = cols.len[c]!;
+      cWin = cols.win[c]!;
+      cMark = cols.mark[c]!;
+    }
+    const j = i & MASK;
+    const o = k - from;
+    ts[o] = cTs[j]!;
+    flags[o] = cFlags[j]!;
+    seq[o] = cSeq[j]!;
+    ack[o] = cAck[j]!;
+    len[o] = cLen[j]!;
+    win[o] = cWin[j]!;
+    mark[o] = cMark[j]!;
+  }
+}
+
 export class PacketTable {
   /** rows in use */
   count = 0;
@@ -57,16 +112,16 @@ export class PacketTable {
   }
 
   private addChunk(): void {
-    this.tsC.push(new Float64Array(CHUNK));
+    this.tsC.push(shared(Float64Array, 8));
     this.offC.push(this.wideOffsets ? new Float64Array(CHUNK) : new Uint32Array(CHUNK));
     this.frameC?.push(new Uint32Array(CHUNK));
     this.connC.push(new Uint32Array(CHUNK));
-    this.seqC.push(new Uint32Array(CHUNK));
-    this.ackC.push(new Uint32Array(CHUNK));
-    this.lenC.push(new Uint16Array(CHUNK));
-    this.winC.push(new Uint16Array(CHUNK));
-    this.flagsC.push(new Uint8Array(CHUNK));
-    this.markC.push(new Uint8Array(CHUNK));
+    this.seqC.push(shared(Uint32Array, 4));
+    this.ackC.push(shared(Uint32Array, 4));
+    this.lenC.push(shared(Uint16Array, 2));
+    this.winC.push(shared(Uint16Array, 2));
+    this.flagsC.push(shared(Uint8Array, 1));
+    this.markC.push(shared(Uint8Array, 1));
     const last = this.tsC.length - 1;
     this.cTs = this.tsC[last]!;
     this.cOff = this.offC[last]!;
@@ -177,40 +232,15 @@ export class PacketTable {
     return this.connC[k]!;
   }
 
-  /**
-   * Copy the ts, flags, seq, ack, len, win and mark of rows[from..to) into the arrays at index
-   * 0.. (the analysis' per-connection form). Rows in increasing order mostly share a chunk, so the
-   * chunk's columns are looked up once per run of rows, not once per field. (Tried: the seven
-   * fields in one 24-byte record per row, one cache line per packet here instead of seven; the
-   * copy was no faster, ~110 vs ~95 ms per 2 M packets, and rows took 2 bytes more: columns stay.)
-   */
+  /** Copy rows[from..to) into the arrays, see gatherRows. */
   gather(rows: Uint32Array, from: number, to: number, ts: Float64Array, flags: Uint8Array, seq: Uint32Array, ack: Uint32Array,
     len: Uint16Array, win: Uint16Array, mark: Uint8Array): void {
-    let ch = -1;
-    let cTs = this.cTs, cFlags = this.cFlags, cSeq = this.cSeq, cAck = this.cAck, cLen = this.cLen, cWin = this.cWin, cMark = this.cMark;
-    for (let k = from; k < to; k++) {
-      const i = rows[k]!;
-      const c = i >>> SHIFT;
-      if (c !== ch) {
-        ch = c;
-        cTs = this.tsC[c]!;
-        cFlags = this.flagsC[c]!;
-        cSeq = this.seqC[c]!;
-        cAck = this.ackC[c]!;
-        cLen = this.lenC[c]!;
-        cWin = this.winC[c]!;
-        cMark = this.markC[c]!;
-      }
-      const j = i & MASK;
-      const o = k - from;
-      ts[o] = cTs[j]!;
-      flags[o] = cFlags[j]!;
-      seq[o] = cSeq[j]!;
-      ack[o] = cAck[j]!;
-      len[o] = cLen[j]!;
-      win[o] = cWin[j]!;
-      mark[o] = cMark[j]!;
-    }
+    gatherRows(this.analysisColumns(), rows, from, to, ts, flags, seq, ack, len, win, mark);
+  }
+
+  /** The chunks of the columns the analysis reads (shared memory: they can be posted to a worker). */
+  analysisColumns(): AnalysisColumns {
+    return { ts: this.tsC, flags: this.flagsC, seq: this.seqC, ack: this.ackC, len: this.lenC, win: this.winC, mark: this.markC };
   }
 
   /** Rewrite every conn column entry through `map` (old index -> new index); nothing to do for the identity. */

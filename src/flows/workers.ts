@@ -1,7 +1,10 @@
 /**
- * The main-thread side of the reader worker (ingest-worker.ts): start it on a large capture file
- * and add the packets of each batch it hands over to the tables, as the main-thread reading
- * would have, while it reads and decodes the next ones.
+ * The main-thread side of the workers, which put the second core to work on large captures:
+ * - the reader (ingest-worker.ts) reads and decodes a capture file while this thread adds the
+ *   packets of each batch it hands over to the tables, as the main-thread reading would have;
+ * - the analyser (analyse-worker.ts) computes the verdicts of a share of the connections while
+ *   this thread does the rest.
+ * Both are used only where they pay (large inputs) and only from the compiled build.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -13,13 +16,18 @@ import { FREE, MISC_V6, PacketBatch, RING, type WorkerMessage, type WorkerTask }
 import { KEY_IDS, keyOf } from './conn-table.js';
 import type { DecodeTally } from './decode-sink.js';
 import type { LoadOptions, PacketAdder } from './ingest.js';
+import type { RangeInput } from './analyse-range.js';
+import type { AnalyseResult, AnalyseTask } from './analyse-worker.js';
 
 /** Files this large are read by a worker (smaller ones finish before a worker has started). */
 const WORKER_MIN_BYTES = 32 << 20;
 
 const WORKER_URL = new URL('./ingest-worker.js', import.meta.url);
+const ANALYSE_URL = new URL('./analyse-worker.js', import.meta.url);
+// a small young generation: the workers' garbage is short-lived, and their heaps count in the peak
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4 };
 // (run from the TypeScript sources, as under tsx, there is no compiled worker to start)
-const workerBuilt = existsSync(fileURLToPath(WORKER_URL));
+const workerBuilt = existsSync(fileURLToPath(WORKER_URL)) && existsSync(fileURLToPath(ANALYSE_URL));
 
 export function useWorker(path: string, input: Input, opts: LoadOptions): boolean {
   // stdin can be read once, here; RSTTUI_WORKER=0 turns the worker off (=1 forces it, for tests)
@@ -38,7 +46,7 @@ export async function readInWorker(path: string, input: Input, v: number, tally:
   const batches = Array.from({ length: RING }, () => new PacketBatch());
   const state = new Int32Array(new SharedArrayBuffer(4 * RING));
   const task: WorkerTask = { path, file: path, batches: batches.map((b) => b.buffer), state: state.buffer as SharedArrayBuffer };
-  const worker = new Worker(WORKER_URL, { workerData: task });
+  const worker = new Worker(WORKER_URL, { workerData: task, resourceLimits: WORKER_LIMITS });
   await new Promise<void>((resolve) => {
     let finished = false;
     const finish = (): void => {
@@ -84,4 +92,40 @@ function addBatch(b: PacketBatch, n: number, v: number, adder: PacketAdder, addr
     const p = ports[i]!;
     adder.add(kv, s, p >>> 16, d, p & 0xffff, ts[i]!, m & 0xff, seq[i]!, ack[i]!, plen[i]!, win[i]!, (m >>> 8) & 0xff, frame[i]!, offset[i]!);
   }
+}
+
+/** Captures with fewer packets are analysed here alone (a worker takes ~50 ms to start). */
+const ANALYSE_WORKER_MIN_PACKETS = 400_000;
+
+export function useAnalyseWorker(packets: number, worker: LoadOptions['worker']): boolean {
+  const env = worker ?? process.env.RSTTUI_WORKER;
+  if (!workerBuilt || env === '0' || env === 'never') return false;
+  return env === '1' || env === 'always' || packets >= ANALYSE_WORKER_MIN_PACKETS;
+}
+
+/** Analyse connections [from, to) in a worker; undefined if it failed (the caller does the work). */
+export function analyseInWorker(input: RangeInput, from: number, to: number): Promise<AnalyseResult | undefined> {
+  // the per-connection columns it needs, for its share only (copies: they are not shared)
+  const task: AnalyseTask = {
+    input: {
+      ...input, base: from, vantage: input.vantage.slice(from, to), flipped: input.flipped.slice(from, to), reused: input.reused.slice(from, to),
+    },
+    from,
+    to,
+  };
+  return new Promise((resolve) => {
+    let worker: Worker;
+    try {
+      worker = new Worker(ANALYSE_URL, { workerData: task, resourceLimits: WORKER_LIMITS });
+    } catch {
+      resolve(undefined);
+      return;
+    }
+    worker.once('message', (r: AnalyseResult) => {
+      resolve(r);
+      void worker.terminate();
+    });
+    worker.once('error', () => resolve(undefined));
+    worker.once('exit', () => resolve(undefined));
+  });
 }

@@ -1,0 +1,95 @@
+/**
+ * The bulk pass over a range of connections: each one's packets at its primary vantage gathered
+ * into one reused scratch set, then its Zeek conn_state and history and its teardown verdict.
+ * Pure over its inputs, so that the main thread and the analysis worker (analyse-worker.ts) each
+ * take a share of the connections.
+ */
+import { CONN_STATES, TEARDOWNS, CLOSED_BY } from '../model.js';
+import { allocConnPackets } from '../analysis/conn-packets.js';
+import { zeekConn } from '../analysis/zeek.js';
+import { classify } from '../analysis/teardown.js';
+import { LOG_ONLY } from '../correlate/firewall.js';
+import { MARK_MISSING_ELSEWHERE } from '../correlate/vantage.js';
+import { gatherRows, type AnalysisColumns } from './packet-table.js';
+
+/** What the pass reads; per-connection arrays are indexed from `base` (connection base + k at k). */
+export interface RangeInput {
+  cols: AnalysisColumns;
+  /** packet rows grouped by connection: start[i]..start[i + 1] index into rows (global indices) */
+  start: Uint32Array;
+  rows: Uint32Array;
+  base: number;
+  vantage: Uint16Array;
+  flipped: Uint8Array;
+  reused: Uint8Array;
+  /** row range [first, end) of each vantage's file */
+  fileFirst: number[];
+  fileEnd: number[];
+}
+
+/** What it writes, indexed from the range's first connection. */
+export interface RangeOutput {
+  connState: Uint8Array;
+  teardown: Uint8Array;
+  closedBy: Uint8Array;
+  anomalies: Uint32Array;
+  origBytes: Float64Array;
+  respBytes: Float64Array;
+  histories: string[];
+  /** packets marked missing at another vantage: 2 yes, 1 no, 0 not known (rows at other vantages) */
+  missing: Uint8Array;
+}
+
+export function newRangeOutput(n: number): RangeOutput {
+  return {
+    connState: new Uint8Array(n), teardown: new Uint8Array(n), closedBy: new Uint8Array(n), anomalies: new Uint32Array(n),
+    origBytes: new Float64Array(n), respBytes: new Float64Array(n), histories: new Array<string>(n).fill(''), missing: new Uint8Array(n),
+  };
+}
+
+// classify's options in the bulk pass (one object each, not one per connection)
+const BULK_REUSED = { reused: true, evidence: false } as const;
+const BULK_FRESH = { reused: false, evidence: false } as const;
+
+/** Analyse connections [from, to), writing out[i - outBase]. */
+export function analyseRange(inp: RangeInput, from: number, to: number, out: RangeOutput, outBase: number): void {
+  const { cols, start, rows, base } = inp;
+  let p = allocConnPackets(64);
+  // history strings, one copy of each: a capture has few distinct ones (~20 bytes each per connection saved)
+  const histories = new Map<string, string>();
+  for (let i = from; i < to; i++) {
+    const v = inp.vantage[i - base]!;
+    if (v === LOG_ONLY) continue; // in the logs only: no packets
+    const s0 = start[i]!, s1 = start[i + 1]!;
+    // the rows at the primary vantage: contiguous in file order
+    let a = s0, e = s1;
+    if (v < inp.fileFirst.length) {
+      const first = inp.fileFirst[v]!, end = inp.fileEnd[v]!;
+      while (a < s1 && rows[a]! < first) a++;
+      e = a;
+      while (e < s1 && rows[e]! < end) e++;
+    }
+    const n = e - a;
+    if (n > p.ts.length) p = allocConnPackets(Math.max(n, p.ts.length * 2));
+    gatherRows(cols, rows, a, e, p.ts, p.flags, p.seq, p.ack, p.len, p.win, p.mark);
+    p.n = n;
+    p.flipped = inp.flipped[i - base] === 1;
+    const o = i - outBase;
+    if (n === s1 - s0) {
+      let m = 0;
+      for (let k = 0; k < n; k++) m |= p.mark[k]!;
+      out.missing[o] = m & MARK_MISSING_ELSEWHERE ? 2 : 1;
+    }
+    const z = zeekConn(p);
+    out.connState[o] = CONN_STATES.indexOf(z.state);
+    let h = histories.get(z.history);
+    if (h === undefined) histories.set(z.history, (h = z.history));
+    out.histories[o] = h;
+    out.origBytes[o] = z.origBytes;
+    out.respBytes[o] = z.respBytes;
+    const verdict = classify(p, inp.reused[i - base] === 1 ? BULK_REUSED : BULK_FRESH);
+    out.teardown[o] = TEARDOWNS.indexOf(verdict.teardown);
+    out.closedBy[o] = CLOSED_BY.indexOf(verdict.closedBy);
+    out.anomalies[o] = verdict.anomalies;
+  }
+}
