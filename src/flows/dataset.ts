@@ -17,11 +17,6 @@ import { ingestInputs, type Ingest, type LoadOptions } from './ingest.js';
 import { CHUNK_ROWS, type PacketTable } from './packet-table.js';
 
 export interface DatasetOptions extends LoadOptions {
-  /**
-   * Give the event loop a turn at least this often (ms) during the analysis pass, reporting
-   * progress: the UI stays answerable while a large capture is analysed. Headless runs leave it off.
-   */
-  yieldEveryMs?: number;
   /** the largest log-to-capture clock offset to look for, seconds (--skew) */
   skew?: number;
 }
@@ -149,7 +144,8 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   for (let i = 0; i < mid; i += step) {
     analyseRange(input, i, Math.min(mid, i + step), direct, 0);
     if (yieldMs !== undefined) {
-      opts.onProgress?.({ phase: 'analysing', file: '', fileIndex: 0, files: files.length, bytesRead: i, totalBytes: mid, packets: packets.count, conns: n });
+      // (the worker's share goes at about the same pace: count this share's progress for both)
+      opts.onProgress?.({ phase: 'analysing', file: '', fileIndex: 0, files: files.length, bytesRead: Math.round((i * n) / mid), totalBytes: n, packets: packets.count, conns: n });
       await new Promise<void>((r) => setImmediate(r));
     }
   }

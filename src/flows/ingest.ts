@@ -67,6 +67,11 @@ export interface LoadOptions {
   onProgress?: (p: LoadProgress) => void;
   /** read large captures in a worker thread: 'auto' (default: files of 32 MiB and more), 'always', 'never' */
   worker?: 'auto' | 'always' | 'never';
+  /**
+   * Give the event loop a turn at least this often (ms) while loading, reporting progress: the UI
+   * stays answerable while a large capture loads. Headless runs leave it off.
+   */
+  yieldEveryMs?: number;
   /** --year, --tz, --date for logs and text listings without them */
   year?: number;
   tz?: string;
@@ -265,7 +270,7 @@ async function readBinary(path: string, input: Input, v: number, file: CaptureFi
   };
   const tally = newTally();
   if (useWorker(path, input, opts)) {
-    await readInWorker(path, input, v, tally, adder, addrs, issues, progress);
+    await readInWorker(path, input, v, tally, adder, addrs, issues, progress, opts.yieldEveryMs);
   } else {
     // IPv4: raw addresses as the key (ids when the connection is new); IPv6: ids
     const sink = decodingSink(tally, (data, f, ts, mark, iface, frame, fileOffset) => {

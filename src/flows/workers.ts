@@ -40,42 +40,59 @@ export function useWorker(path: string, input: Input, opts: LoadOptions): boolea
 
 /** Read and decode in a worker (batch.ts), adding its packets here as each batch arrives. */
 export async function readInWorker(path: string, input: Input, v: number, tally: DecodeTally, adder: PacketAdder, addrs: AddrTable,
-  issues: InputIssue[], progress: (bytesRead: number, totalBytes: number | undefined) => void): Promise<void> {
+  issues: InputIssue[], progress: (bytesRead: number, totalBytes: number | undefined) => void, yieldMs: number | undefined): Promise<void> {
   // the worker opens the file itself: close what was opened here to sniff it
   await input.chunks[Symbol.asyncIterator]().return?.();
   const batches = Array.from({ length: RING }, () => new PacketBatch());
   const state = new Int32Array(new SharedArrayBuffer(4 * RING));
   const task: WorkerTask = { path, file: path, batches: batches.map((b) => b.buffer), state: state.buffer as SharedArrayBuffer };
   const worker = new Worker(WORKER_URL, { workerData: task, resourceLimits: WORKER_LIMITS });
-  await new Promise<void>((resolve) => {
-    let finished = false;
-    const finish = (): void => {
-      if (finished) return;
-      finished = true;
-      resolve();
-    };
-    worker.on('message', (m: WorkerMessage) => {
-      if (m.t === 'batch') {
-        addBatch(batches[m.k]!, m.n, v, adder, addrs);
-        Atomics.store(state, m.k, FREE);
-        Atomics.notify(state, m.k);
-        progress(m.bytesRead, m.totalBytes);
-      } else if (m.t === 'issue') issues.push(m.issue);
-      else {
-        Object.assign(tally.stats, m.tally.stats);
-        for (const l of m.tally.linktypes) tally.linktypes.add(l);
-        tally.nsec = m.tally.nsec;
-        tally.firstDamagedFrame = m.tally.firstDamagedFrame;
-        void worker.terminate();
-        finish();
-      }
-    });
-    worker.on('error', (e) => {
-      issues.push({ file: path, severity: 'error', code: 'read-failed', message: `reading stopped: ${e instanceof Error ? e.message : String(e)}` });
-      finish();
-    });
-    worker.on('exit', finish);
+  const queue: WorkerMessage[] = [];
+  let wake: (() => void) | undefined;
+  let ended = false;
+  worker.on('message', (m: WorkerMessage) => {
+    queue.push(m);
+    wake?.();
   });
+  worker.on('error', (e) => {
+    issues.push({ file: path, severity: 'error', code: 'read-failed', message: `reading stopped: ${e instanceof Error ? e.message : String(e)}` });
+    ended = true;
+    wake?.();
+  });
+  worker.on('exit', () => {
+    ended = true;
+    wake?.();
+  });
+  // Messages are handled here, in order, rather than in the listener: Node hands a run of queued
+  // messages over in one go, and the UI must get a turn between batches (yieldEveryMs).
+  let lastYield = performance.now();
+  for (;;) {
+    const m = queue.shift();
+    if (m === undefined) {
+      if (ended) break;
+      await new Promise<void>((r) => (wake = r));
+      wake = undefined;
+      continue;
+    }
+    if (m.t === 'batch') {
+      addBatch(batches[m.k]!, m.n, v, adder, addrs);
+      Atomics.store(state, m.k, FREE);
+      Atomics.notify(state, m.k);
+      progress(m.bytesRead, m.totalBytes);
+      if (yieldMs !== undefined && performance.now() - lastYield > yieldMs) {
+        await new Promise<void>((r) => setImmediate(r));
+        lastYield = performance.now();
+      }
+    } else if (m.t === 'issue') issues.push(m.issue);
+    else {
+      Object.assign(tally.stats, m.tally.stats);
+      for (const l of m.tally.linktypes) tally.linktypes.add(l);
+      tally.nsec = m.tally.nsec;
+      tally.firstDamagedFrame = m.tally.firstDamagedFrame;
+      break;
+    }
+  }
+  void worker.terminate();
 }
 
 /** Add the n packets of a batch to the tables, as the main-thread sink would have. */
