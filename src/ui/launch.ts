@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createElement } from 'react';
 import { render } from 'ink';
+import { collectGarbage } from '../flows/memory.js';
 import { loadDataset, type DatasetOptions } from '../flows/dataset.js';
 import { UI_COMMAND, UI_OPTIONS } from '../cli/commands.js';
 import { loadOptions } from '../cli/load.js';
@@ -61,7 +62,12 @@ export async function launch(argv: string[]): Promise<number> {
   if (files.length === 0) ({ files, note } = defaultInputs());
   const theme = makeTheme({ ascii });
   const loader = (onProgress: Parameters<typeof loadDataset>[1] extends infer O ? (O extends { onProgress?: infer F } ? NonNullable<F> : never) : never) =>
-    loadDataset(files, { ...opts, onProgress, yieldEveryMs: 50 });
+    loadDataset(files, { ...opts, onProgress, yieldEveryMs: 50 }).then((ds) => {
+      // loading leaves much garbage behind (the workers' hand-overs, the analysis' scratch): collect
+      // it once the first screen of rows is up, rather than let later allocations stack on top
+      setTimeout(collectGarbage, 500).unref();
+      return ds;
+    });
   // the alternate screen keeps the user's scrollback clean, as less and vim do
   process.stdout.write('\x1b[?1049h\x1b[H');
   const inst = render(createElement(App, { load: loader, theme, ...(note ? { note } : {}) }), { maxFps: 60, exitOnCtrlC: true, patchConsole: true });

@@ -1,6 +1,7 @@
 /**
- * Loading with progress. The loader runs in this thread (the engine reads in chunks and awaits
- * between them, so keys are answered); progress reaches React at most 10 times a second.
+ * Loading with progress. The loader runs in this thread (the engine awaits between chunks and
+ * between the reader worker's batches, so keys are answered); progress reaches React at most 10
+ * times a second.
  */
 import { useEffect, useRef, useState } from 'react';
 import type { Dataset } from '../../flows/dataset.js';
