@@ -4,7 +4,7 @@
  * back as a table of the distinct ones and an index per connection.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { analyseRange, newRangeOutput, type RangeInput } from './analyse-range.js';
+import { analyseRange, newRangeOutput, type RangeInput, type RangeOutput } from './analyse-range.js';
 
 export interface AnalyseTask {
   input: RangeInput;
@@ -12,17 +12,8 @@ export interface AnalyseTask {
   to: number;
 }
 
-export interface AnalyseResult {
-  connState: Uint8Array;
-  teardown: Uint8Array;
-  closedBy: Uint8Array;
-  anomalies: Uint32Array;
-  origBytes: Float64Array;
-  respBytes: Float64Array;
-  missing: Uint8Array;
-  historyTable: string[];
-  historyIndex: Uint32Array;
-}
+/** RangeOutput, with the histories as a table of the distinct strings and an index per connection. */
+export type AnalyseResult = Omit<RangeOutput, 'histories'> & { historyTable: string[]; historyIndex: Uint32Array };
 
 const { input, from, to } = workerData as AnalyseTask;
 const out = newRangeOutput(to - from);
