@@ -59,7 +59,7 @@ function rsttuiOnce(file: string, worker?: string): Run {
   const rss = /maxrss-kb (\d+)/.exec(r.stderr);
   const conns = /connections (\d+)/.exec(r.stderr);
   // node's start and imports, reading (+ tables), matching, analysing, writing the output
-  const ms = (k: string): string => /(\d+)/.exec(new RegExp(`${k} \\d+`).exec(r.stderr)?.[0] ?? '')?.[1] ?? '-';
+  const ms = (k: string): string => new RegExp(` ${k} (\\d+)`).exec(r.stderr)?.[1] ?? '-';
   const phases = ['start', 'read', 'match', 'analyse', 'output'].map((k) => `${k} ${ms(k)}`).join(', ');
   return { secs: r.secs, rssMB: rss ? Number(rss[1]) / 1024 : NaN, conns: conns ? Number(conns[1]) : NaN, phases };
 }

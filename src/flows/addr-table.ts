@@ -20,7 +20,8 @@ export class AddrTable {
   private readonly v6 = new Map<string, number>();
   private raw = new Uint8Array(16 * 256);
   private fam = new Uint8Array(256);
-  private texts: (string | undefined)[] = [];
+  /** IPv6 text by id (IPv4 text is made on demand) */
+  private readonly texts = new Map<number, string>();
   count = 0;
 
   private add(family: 4 | 6, data: Uint8Array, off: number): number {
@@ -121,10 +122,10 @@ export class AddrTable {
       const r = id * 16, raw = this.raw;
       return `${raw[r]}.${raw[r + 1]}.${raw[r + 2]}.${raw[r + 3]}`;
     }
-    let t = this.texts[id];
+    let t = this.texts.get(id);
     if (t === undefined) {
       t = ipv6ToString(this.bytes(id), 0);
-      this.texts[id] = t;
+      this.texts.set(id, t);
     }
     return t;
   }

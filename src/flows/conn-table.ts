@@ -32,7 +32,6 @@ export const KEY_IDS = 0x10000;
  *  one with every packet twice (which would read as retransmissions). */
 export const keyOf = (v: number, iface: number): number => v | ((iface & 0x3fff) << 17);
 
-
 /*
  * During ingest every connection's key and counters live in one 64-byte record (`hotI` and `hotF`
  * view the same buffer): a packet touches one or two cache lines instead of one per column.

@@ -66,7 +66,6 @@ function groupByConn(packets: PacketTable, nConns: number): { start: Uint32Array
   return { start, rows };
 }
 
-
 /** Copy the given rows of the packet table into `into`'s arrays (one connection, for a view). */
 function fillPackets(packets: PacketTable, rows: Uint32Array, into: ConnPackets): ConnPackets {
   packets.gather(rows, 0, rows.length, into.ts, into.flags, into.seq, into.ack, into.len, into.win, into.mark);

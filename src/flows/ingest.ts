@@ -65,7 +65,10 @@ export interface LoadOptions {
   /** path -> vantage name (--name FILE=NAME) */
   names?: Map<string, string>;
   onProgress?: (p: LoadProgress) => void;
-  /** read large captures in a worker thread: 'auto' (default: files of 32 MiB and more), 'always', 'never' */
+  /**
+   * Put the second core to work (workers.ts): 'auto' reads files of 32 MiB and more in a worker
+   * and shares the verdict pass from 400 k packets; 'always', 'never'. Default: RSTTUI_WORKER, else 'auto'.
+   */
   worker?: 'auto' | 'always' | 'never';
   /**
    * Give the event loop a turn at least this often (ms) while loading, reporting progress: the UI

@@ -13,7 +13,8 @@ let gc: (() => void) | null | undefined;
 export function collectGarbage(): void {
   if (gc === undefined) {
     try {
-      // (the documented way to reach V8's gc() without starting node with --expose-gc)
+      // (the usual way to reach V8's gc() without starting node with --expose-gc; a flag set
+      // after start is not guaranteed to take: then gc stays null)
       setFlagsFromString('--expose-gc');
       gc = runInNewContext('gc') as () => void;
     } catch {

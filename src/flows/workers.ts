@@ -29,13 +29,18 @@ const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4 };
 // (run from the TypeScript sources, as under tsx, there is no compiled worker to start)
 const workerBuilt = existsSync(fileURLToPath(WORKER_URL)) && existsSync(fileURLToPath(ANALYSE_URL));
 
+/** The load option, else RSTTUI_WORKER (0: never, 1: always), else 'auto'; 'never' without a compiled worker. */
+function workerMode(option: LoadOptions['worker']): 'auto' | 'always' | 'never' {
+  const env = process.env.RSTTUI_WORKER;
+  const mode = option ?? (env === '0' ? 'never' : env === '1' ? 'always' : 'auto');
+  return workerBuilt ? mode : 'never';
+}
+
+/** Whether to read this input in the reader worker (never stdin: it can be read once, here). */
 export function useWorker(path: string, input: Input, opts: LoadOptions): boolean {
-  // stdin can be read once, here; RSTTUI_WORKER=0 turns the worker off (=1 forces it, for tests)
-  if (path === '-' || !input.source.size || !workerBuilt) return false;
-  const env = opts.worker ?? process.env.RSTTUI_WORKER;
-  if (env === '0' || env === 'never') return false;
-  if (env === '1' || env === 'always') return true;
-  return input.source.size >= WORKER_MIN_BYTES;
+  const mode = workerMode(opts.worker);
+  if (path === '-' || !input.source.size || mode === 'never') return false;
+  return mode === 'always' || input.source.size >= WORKER_MIN_BYTES;
 }
 
 /** Read and decode in a worker (batch.ts), adding its packets here as each batch arrives. */
@@ -115,9 +120,8 @@ function addBatch(b: PacketBatch, n: number, v: number, adder: PacketAdder, addr
 const ANALYSE_WORKER_MIN_PACKETS = 400_000;
 
 export function useAnalyseWorker(packets: number, worker: LoadOptions['worker']): boolean {
-  const env = worker ?? process.env.RSTTUI_WORKER;
-  if (!workerBuilt || env === '0' || env === 'never') return false;
-  return env === '1' || env === 'always' || packets >= ANALYSE_WORKER_MIN_PACKETS;
+  const mode = workerMode(worker);
+  return mode === 'always' || (mode === 'auto' && packets >= ANALYSE_WORKER_MIN_PACKETS);
 }
 
 /** Analyse connections [from, to) in a worker; undefined if it failed (the caller does the work). */
