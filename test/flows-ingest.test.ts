@@ -44,15 +44,45 @@ test("cooperative loading (the UI's): the analysis pass yields and reports progr
   assert.deepEqual(rec(a), rec(b));
 });
 
-test('the ndjson fast path prints exactly the flow record', async () => {
-  const { flowJson, flowJsonAt, newFlowJsonCache } = await import('../src/export/records.js');
+test('the ndjson lines, written as bytes, are exactly the flow records as JSON', async () => {
+  const { FlowLineEncoder } = await import('../src/export/flow-bytes.js');
   const { readdirSync } = await import('node:fs');
   const sets = [['demo/inside.pcap', 'demo/outside.pcap', 'demo/asa.log'], ['text/seed-inside.txt', 'text/seed-outside.txt', 'logs/seed-asa.log'],
     readdirSync(fixture('tcp')).filter((f) => f.endsWith('.pcap')).map((f) => `tcp/${f}`)];
   for (const set of sets) {
     const ds = await loadDataset(set.map(fixture));
-    const cache = newFlowJsonCache();
-    for (let i = 0; i < ds.conns.count; i++) assert.equal(flowJsonAt(ds, i, cache), flowJson(flowRecord(ds, i)));
-    for (let i = 0; i < ds.conns.count; i++) assert.deepEqual(JSON.parse(flowJsonAt(ds, i, cache)), JSON.parse(JSON.stringify(flowRecord(ds, i))));
+    // a small buffer, so that lines also start at the end of one and go to the next
+    const chunks: string[] = [];
+    let buffer = new Uint8Array(600), pos = 0;
+    const out = {
+      get buffer() { return buffer; },
+      reserve(n: number) { if (pos + n > buffer.length) { chunks.push(Buffer.from(buffer.subarray(0, pos)).toString()); buffer = new Uint8Array(Math.max(600, n)); pos = 0; } return pos; },
+      commit(end: number) { pos = end; },
+    };
+    const enc = new FlowLineEncoder(ds);
+    for (let i = 0; i < ds.conns.count; i++) enc.write(out, i);
+    chunks.push(Buffer.from(buffer.subarray(0, pos)).toString());
+    const want = Array.from({ length: ds.conns.count }, (_, i) => JSON.stringify(flowRecord(ds, i)) + '\n');
+    assert.equal(chunks.join(''), want.join(''), set.join(' '));
+  }
+});
+
+test('numbers and times in the byte-written lines print as JSON prints them', async () => {
+  const { FlowLineEncoder } = await import('../src/export/flow-bytes.js');
+  const ds = await loadDataset([fixture('tcp/clean-close-client.pcap')]);
+  const c = ds.conns;
+  const cases: [number, number, number][] = [
+    // firstTs, lastTs, orig_bytes: whole seconds, sub-µs remainders, big and odd numbers
+    [1700000000, 1700000000, 0], [1700000000.5, 1700000001.000001, 4294967296], [1e-7, 0.1, 2 ** 53], [1700000000.1234567, 1700000000.2, 12345678901],
+    [3e9, 3e9 + 0.25, 1.5], [0, 2147483647.999999, -1], [Number.NaN, 5, 10],
+  ];
+  for (const [first, last, ob] of cases) {
+    c.firstTs[0] = first;
+    c.lastTs[0] = last;
+    c.origBytes[0] = ob;
+    const buffer = new Uint8Array(4096);
+    let pos = 0;
+    new FlowLineEncoder(ds).write({ get buffer() { return buffer; }, reserve: () => pos, commit: (e: number) => { pos = e; } }, 0);
+    assert.equal(Buffer.from(buffer.subarray(0, pos)).toString(), JSON.stringify(flowRecord(ds, 0)) + '\n', `${first} ${last} ${ob}`);
   }
 });

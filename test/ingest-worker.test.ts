@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { ingestInputs, type Ingest } from '../src/flows/ingest.js';
 import { loadDataset } from '../src/flows/dataset.js';
-import { flowJsonAt } from '../src/export/records.js';
+import { flowRecord } from '../src/export/records.js';
 import { fixture } from './helpers.js';
 
 const CAPTURE = /\.(pcap|pcapng|gz)$|^gzip-no-ext$/;
@@ -56,7 +56,7 @@ test('the analysis worker gives every connection the verdicts the main thread gi
     const main = await loadDataset(paths, { worker: 'never' });
     const worker = await loadDataset(paths, { worker: 'always' });
     assert.ok(main.conns.count >= 3);
-    const all = (ds: typeof main): string[] => Array.from({ length: ds.conns.count }, (_, i) => flowJsonAt(ds, i));
+    const all = (ds: typeof main): string[] => Array.from({ length: ds.conns.count }, (_, i) => JSON.stringify(flowRecord(ds, i)));
     assert.deepEqual(all(worker), all(main));
   }
 });

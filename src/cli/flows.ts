@@ -1,5 +1,6 @@
 /** `rsttui flows` and `rsttui packets`. */
-import { endpoint, flowRecord, flowJsonAt, newFlowJsonCache, packetRecord, FLOW_FIELDS, type FlowRecord } from '../export/records.js';
+import { endpoint, flowRecord, packetRecord, FLOW_FIELDS, type FlowRecord } from '../export/records.js';
+import { FlowLineEncoder } from '../export/flow-bytes.js';
 import { csvHeader, csvRow, ndjsonRow } from '../export/text-formats.js';
 import { zeekFooter, zeekHeader, zeekRow } from '../export/zeek.js';
 import { LineWriter } from './out.js';
@@ -43,8 +44,8 @@ export async function runFlows(p: Parsed): Promise<number> {
     for (const i of sel) out.line(zeekRow(flowRecord(ds, i)));
     out.line(zeekFooter());
   } else {
-    const cache = newFlowJsonCache();
-    for (const i of sel) out.line(flowJsonAt(ds, i, cache));
+    const enc = new FlowLineEncoder(ds);
+    for (const i of sel) enc.write(out, i);
   }
   await out.end();
   return status;

@@ -12,9 +12,11 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
+import type { ByteLines } from '../export/flow-bytes.js';
+
 const SIZE = 1 << 20;
 
-export class LineWriter {
+export class LineWriter implements ByteLines {
   private buf = Buffer.allocUnsafe(SIZE);
   private pos = 0;
   constructor(private readonly stream: NodeJS.WritableStream = process.stdout) {}
@@ -30,8 +32,27 @@ export class LineWriter {
     this.buf[this.pos++] = 10;
   }
 
+  get buffer(): Uint8Array {
+    return this.buf;
+  }
+
+  /** Room for n bytes (lines written as bytes, see flow-bytes.ts): where to write them in `buffer`. */
+  reserve(n: number): number {
+    if (this.pos + n > this.buf.length) {
+      this.flush();
+      if (n > this.buf.length) this.buf = Buffer.allocUnsafe(n);
+    }
+    return this.pos;
+  }
+
+  /** The bytes up to `end` are written. */
+  commit(end: number): void {
+    this.pos = end;
+  }
+
   flush(): void {
-    if (this.pos === 0 || broken) return;
+    if (broken) this.pos = 0;
+    if (this.pos === 0) return;
     // The stream may hold on to the buffer until it is written: hand it over and start a new one,
     // unless the stream has already taken everything (files, /dev/null and most pipe writes are
     // synchronous). Reusing it saves a 1 MiB allocation per flush, and a run of dead buffers

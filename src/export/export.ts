@@ -13,7 +13,7 @@ import { assertRereadable, captureHeader, rereadFrames, RereadError, type Captur
 import { ExportError, writeAtomic, type OutFile } from './atomic.js';
 import { PcapWriter } from './pcap-writer.js';
 import { PcapngWriter } from './pcapng-writer.js';
-import { flowJson, flowRecord, FLOW_FIELDS } from './records.js';
+import { flowRecord, FLOW_FIELDS } from './records.js';
 import { csvHeader, csvRow } from './text-formats.js';
 import { zeekFooter, zeekHeader, zeekRow } from './zeek.js';
 
@@ -142,7 +142,7 @@ function writeRecords(ds: Dataset, conns: readonly number[], format: ExportForma
     o.text(csvHeader(FLOW_FIELDS) + '\n');
     for (const i of conns) o.text(csvRow(flowRecord(ds, i) as unknown as Record<string, unknown>, FLOW_FIELDS) + '\n');
   } else if (format === 'ndjson') {
-    for (const i of conns) o.text(flowJson(flowRecord(ds, i)) + '\n');
+    for (const i of conns) o.text(JSON.stringify(flowRecord(ds, i)) + '\n');
   } else {
     const now = new Date();
     o.text(zeekHeader(now) + '\n');

@@ -114,6 +114,13 @@ export class AddrTable {
     return this.raw.subarray(id * 16, id * 16 + (this.fam[id] === 6 ? 16 : 4));
   }
 
+  /** The IPv4 address of id as an unsigned 32-bit number; -1 for IPv6. */
+  v4Value(id: number): number {
+    if (this.fam[id] === 6) return -1;
+    const r = id * 16, raw = this.raw;
+    return ((raw[r]! << 24) | (raw[r + 1]! << 16) | (raw[r + 2]! << 8) | raw[r + 3]!) >>> 0;
+  }
+
   text(id: number): string {
     // IPv4 text is made on demand: cheaper than keeping a string per address (at a million
     // addresses the cache held ~40 MB, most of the headless output's peak); IPv6 text, which

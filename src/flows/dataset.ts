@@ -74,6 +74,7 @@ function fillPackets(packets: PacketTable, rows: Uint32Array, into: ConnPackets)
 }
 
 const NONE: readonly number[] = [];
+const NO_EVENTS: readonly FwEvent[] = [];
 
 /** Load inputs, match vantages and logs, renumber connections by time, compute every verdict. */
 export async function loadDataset(paths: readonly string[], opts: DatasetOptions = {}): Promise<Dataset> {
@@ -258,7 +259,7 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
     primaryRows,
     connPackets,
     verdict,
-    firewallOf: (i) => (fw[i] ?? []).map((e) => events[e]!),
+    firewallOf: (i) => fw[i]?.map((e) => events[e]!) ?? NO_EVENTS,
     vantageMask: (i) => conns.vantageMask[i]!,
     eventPacket: (e) => deniedRst.get(e),
     timings: { read: t1 - t0, match: t2 - t1, analyse: performance.now() - t2 },
