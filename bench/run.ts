@@ -5,7 +5,7 @@
  *
  *   npm run bench                      # 10 M packets (~1 GB)
  *   npm run bench -- --packets 2000000 # smaller
- *   npm run bench -- --runs 3          # best of 3 runs per input (default 2)
+ *   npm run bench -- --runs 5          # best and median of 5 runs per input (default 3)
  */
 import { parseArgs } from 'node:util';
 import { existsSync, mkdirSync, statSync, createReadStream, createWriteStream } from 'node:fs';
@@ -26,7 +26,7 @@ const { values } = parseArgs({
     packets: { type: 'string', default: '10000000' },
     'tshark-packets': { type: 'string', default: '1000000' },
     formats: { type: 'string', default: 'pcap,pcapng,gzip' },
-    runs: { type: 'string', default: '2' },
+    runs: { type: 'string', default: '3' },
   },
 });
 const N = Number(values.packets);
@@ -51,6 +51,15 @@ function timeCmd(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.e
 
 interface Run { secs: number; rssMB: number; conns: number; phases: string }
 
+/**
+ * Read the file once, untimed, before each timed command: these machines' page cache is small
+ * and reclaimed in the background, so without it a run may read part of the file from disk and
+ * time the disk, not the program.
+ */
+function warm(file: string): void {
+  spawnSync('cat', [file], { stdio: 'ignore' });
+}
+
 /** One run of `rsttui flows`; `worker: '0'` keeps everything on one thread. */
 function rsttuiOnce(file: string, worker?: string): Run {
   const env = { ...process.env, RSTTUI_REPORT: '1', ...(worker !== undefined ? { RSTTUI_WORKER: worker } : {}) };
@@ -64,14 +73,16 @@ function rsttuiOnce(file: string, worker?: string): Run {
   return { secs: r.secs, rssMB: rss ? Number(rss[1]) / 1024 : NaN, conns: conns ? Number(conns[1]) : NaN, phases };
 }
 
-/** Best of `n` runs (these machines are noisy: the best run is the one least disturbed). */
-function rsttui(file: string, n = 1, worker?: string): Run {
-  let best: Run | undefined;
+/** Best of `n` runs (these machines are noisy: the best run is the one least disturbed), and the median time. */
+function rsttui(file: string, n = 1, worker?: string): Run & { median: number } {
+  const runs: Run[] = [];
   for (let k = 0; k < n; k++) {
-    const r = rsttuiOnce(file, worker);
-    if (!best || r.secs < best.secs) best = r;
+    warm(file);
+    runs.push(rsttuiOnce(file, worker));
   }
-  return best!;
+  runs.sort((a, b) => a.secs - b.secs);
+  const median = n % 2 ? runs[n >> 1]!.secs : (runs[n / 2 - 1]!.secs + runs[n / 2]!.secs) / 2;
+  return { ...runs[0]!, median };
 }
 
 const rows: string[][] = [];
@@ -92,6 +103,7 @@ if (wanted.includes('gzip')) {
 
 for (const [label, file] of inputs) {
   const size = statSync(file).size;
+  warm(file);
   const cat = label === 'pcap.gz' ? timeCmd('gzip', ['-dc', file]) : timeCmd('cat', [file]);
   const r = rsttui(file, RUNS);
   const one = rsttui(file, 1, '0');
@@ -100,21 +112,22 @@ for (const [label, file] of inputs) {
   // the issue's memory target: 40 bytes per packet plus 300 per connection
   const budgetMB = (40 * N + 300 * r.conns) / 1048576;
   rows.push([
-    label, (size / 1e6).toFixed(0), fmt(r.secs), fmt(N / r.secs / 1e6), fmt(size / 1e6 / r.secs, 0), fmt(r.rssMB, 0),
+    label, (size / 1e6).toFixed(0), fmt(r.secs), fmt(r.median), fmt(N / r.secs / 1e6), fmt(size / 1e6 / r.secs, 0), fmt(r.rssMB, 0),
     fmt(perPkt, 1), fmt(budgetMB, 0), String(r.conns), fmt(cat.secs), fmt(r.secs / cat.secs, 1) + 'x',
   ]);
 }
 
-const head = ['input', 'MB', 'rsttui s', 'Mpkt/s', 'MB/s', 'peak RSS MB', 'RSS B/pkt', 'budget MB', 'conns', 'ref s', 'vs ref'];
+const head = ['input', 'MB', 'rsttui s', 'median s', 'Mpkt/s', 'MB/s', 'peak RSS MB', 'RSS B/pkt', 'budget MB', 'conns', 'ref s', 'vs ref'];
 const w = head.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k]!.length)));
 console.log(`\nrsttui flows --format ndjson, ${N} packets (ref: cat, or gzip -dc for .gz; budget: 40 B/packet + 300 B/connection)`);
 console.log(head.map((h, k) => h.padStart(w[k]!)).join('  '));
 for (const r of rows) console.log(r.map((c, k) => c.padStart(w[k]!)).join('  '));
-console.log(`\nbest of ${RUNS} runs; where the time went (best run), and the same without the worker threads:`);
+console.log(`\nbest and median of ${RUNS} runs, the file read once before each (untimed); where the time went (best run), and the same without the worker threads:`);
 for (const l of phaseLines) console.log('  ' + l);
 
 if (spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status === 0) {
   const small = ensure(`bench-${NT}.pcap`, NT, 'pcap');
+  warm(small);
   const ts = timeCmd('tshark', ['-q', '-z', 'conv,tcp', '-r', small]);
   const r = rsttui(small);
   console.log(`\n${NT} packets: tshark -q -z conv,tcp ${fmt(ts.secs)} s, rsttui flows ${fmt(r.secs)} s: rsttui is ${fmt(ts.secs / r.secs, 1)}x faster`);

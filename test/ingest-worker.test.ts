@@ -60,3 +60,49 @@ test('the analysis worker gives every connection the verdicts the main thread gi
     assert.deepEqual(all(worker), all(main));
   }
 });
+
+test('the analysis worker, given every block, computes what the main thread does; a failed worker is redone', async () => {
+  // (in the loader the two threads race for blocks, and on small captures the main thread may take
+  // them all: here the worker takes every block itself)
+  const { groupByConn } = await import('../src/flows/dataset.js');
+  const { AnalysisWorker } = await import('../src/flows/workers.js');
+  const { BY_MAIN, BY_WORKER, newSharedPass, redoBlocks, takeBlocks } = await import('../src/flows/analyse-range.js');
+  const paths = ['tcp/fin-then-rst.pcap', 'tcp/rejected.pcap', 'tcp/port-reuse.pcap', 'tcp/tls13-no-close-notify.pcap', 'formats/ipv6.pcap', 'tcp/retransmission.pcap'];
+  const ds = await loadDataset(paths.map(fixture), { worker: 'never' });
+  const n = ds.conns.count, c = ds.conns;
+  const { start, rows } = groupByConn(ds.packets, n);
+  const input = {
+    cols: ds.packets.analysisColumns(), start, rows, base: 0, vantage: c.vantage, flipped: c.flipped, reused: c.reused,
+    fileFirst: ds.files.map((f) => f.first), fileEnd: ds.files.map((f) => f.end),
+  };
+  const columns = () => ({
+    connState: new Uint8Array(new SharedArrayBuffer(n)), teardown: new Uint8Array(new SharedArrayBuffer(n)), closedBy: new Uint8Array(new SharedArrayBuffer(n)),
+    anomalies: new Uint32Array(new SharedArrayBuffer(4 * n)), origBytes: new Float64Array(new SharedArrayBuffer(8 * n)),
+    respBytes: new Float64Array(new SharedArrayBuffer(8 * n)), missing: new Uint8Array(new SharedArrayBuffer(n)),
+  });
+  const plain = (o: ReturnType<typeof columns>, histories: string[]) => ({ ...Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Array.from(v)])), histories });
+
+  const ref = { ...columns(), histories: new Array<string>(n).fill('') };
+  takeBlocks(input, newSharedPass(n), ref, BY_MAIN);
+  assert.ok(ref.histories.every((h) => h !== '') && n >= 6, 'every connection analysed');
+
+  const out = columns();
+  const historyIndex = new Int32Array(new SharedArrayBuffer(4 * n));
+  const pass = newSharedPass(n);
+  const worker = AnalysisWorker.start();
+  const got = await worker.run({ input, pass, out, historyIndex });
+  worker.stop();
+  assert.ok(got, 'the worker answered');
+  assert.ok(Array.from(pass.done).every((d) => d === BY_WORKER), 'the worker did every block');
+  const { histories: _, ...refColumns } = ref;
+  assert.deepEqual(plain(out, Array.from(historyIndex, (h) => got.historyTable[h - 1]!)), plain(refColumns, ref.histories));
+
+  // a worker that failed after its blocks: its histories are lost, so every block of its is redone
+  const again = { ...columns(), histories: new Array<string>(n).fill('') };
+  const failed = newSharedPass(n);
+  failed.done.fill(BY_WORKER);
+  Atomics.store(failed.next, 0, failed.done.length);
+  redoBlocks(input, failed, again);
+  const { histories: __, ...againColumns } = again;
+  assert.deepEqual(plain(againColumns, again.histories), plain(refColumns, ref.histories));
+});

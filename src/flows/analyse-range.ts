@@ -1,8 +1,9 @@
 /**
  * The bulk pass over a range of connections: each one's packets at its primary vantage gathered
  * into one reused scratch set, then its Zeek conn_state and history and its teardown verdict.
- * Pure over its inputs, so that the main thread and the analysis worker (analyse-worker.ts) each
- * take a share of the connections.
+ * Pure over its inputs, so that the main thread and the analysis worker (analyse-worker.ts) can
+ * share the connections: each takes the next block of them until none is left (takeBlocks), so
+ * both finish together however late the worker started and whatever its blocks held.
  */
 import { CONN_STATES, TEARDOWNS, CLOSED_BY } from '../model.js';
 import { allocConnPackets } from '../analysis/conn-packets.js';
@@ -38,13 +39,6 @@ export interface RangeOutput {
   histories: string[];
   /** packets marked missing at another vantage: 2 yes, 1 no, 0 not known (rows at other vantages) */
   missing: Uint8Array;
-}
-
-export function newRangeOutput(n: number): RangeOutput {
-  return {
-    connState: new Uint8Array(n), teardown: new Uint8Array(n), closedBy: new Uint8Array(n), anomalies: new Uint32Array(n),
-    origBytes: new Float64Array(n), respBytes: new Float64Array(n), histories: new Array<string>(n).fill(''), missing: new Uint8Array(n),
-  };
 }
 
 // classify's options in the bulk pass (one object each, not one per connection)
@@ -93,3 +87,52 @@ export function analyseRange(inp: RangeInput, from: number, to: number, out: Ran
     out.anomalies[o] = verdict.anomalies;
   }
 }
+
+/** Connections per block of the shared pass: ~35 k packets, a few ms; small enough that the two threads end together. */
+export const BLOCK = 2048;
+
+/** The shared pass's bookkeeping, in shared memory: the next block to take, and who did each block (0: not done yet). */
+export interface SharedPass {
+  n: number;
+  next: Int32Array;
+  done: Uint8Array;
+}
+
+export function newSharedPass(n: number): SharedPass {
+  const blocks = Math.ceil(n / BLOCK);
+  return { n, next: new Int32Array(new SharedArrayBuffer(4)), done: new Uint8Array(new SharedArrayBuffer(Math.max(blocks, 1))) };
+}
+
+/** Who did a block: */
+export const BY_MAIN = 1;
+export const BY_WORKER = 2;
+
+/**
+ * Analyse the next blocks of connections until none is left (false) or, given `until`
+ * (performance.now() time), until then (true: some may be left; at least one block is done). Outputs are indexed by connection.
+ */
+export function takeBlocks(inp: RangeInput, pass: SharedPass, out: RangeOutput, who: number, until?: number): boolean {
+  for (;;) {
+    const b = Atomics.add(pass.next, 0, 1);
+    const from = b * BLOCK;
+    if (from >= pass.n) return false;
+    analyseRange(inp, from, Math.min(pass.n, from + BLOCK), out, 0);
+    Atomics.store(pass.done, b, who);
+    if (until !== undefined && performance.now() >= until) return true;
+  }
+}
+
+/**
+ * After a worker failed: analyse here every block not done by the main thread (the worker's
+ * histories were lost with it, even for the blocks it finished).
+ */
+export function redoBlocks(inp: RangeInput, pass: SharedPass, out: RangeOutput): void {
+  for (let b = 0; b * BLOCK < pass.n; b++) {
+    if (Atomics.load(pass.done, b) === BY_MAIN) continue;
+    analyseRange(inp, b * BLOCK, Math.min(pass.n, (b + 1) * BLOCK), out, 0);
+    Atomics.store(pass.done, b, BY_MAIN);
+  }
+}
+
+/** How many connections the shared pass has handed out so far (for progress). */
+export const blocksTaken = (pass: SharedPass): number => Math.min(pass.n, Atomics.load(pass.next, 0) * BLOCK);

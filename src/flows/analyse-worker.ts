@@ -1,38 +1,39 @@
 /**
- * The analysis worker: verdicts for a share of the connections (analyse-range.ts), read from the
- * packet table's shared columns, while the main thread analyses the rest. History strings come
- * back as a table of the distinct ones and an index per connection.
+ * The analysis worker: started early (while the capture is still being read) so that its start-up
+ * is over when the verdict pass begins; then, given the pass, it takes blocks of connections
+ * (analyse-range.ts) from the packet table's shared columns alongside the main thread, writing the
+ * verdicts into the shared output columns. History strings come back as a table of the distinct
+ * ones, with a 1-based index per connection it analysed.
  */
-import { parentPort, workerData } from 'node:worker_threads';
-import { analyseRange, newRangeOutput, type RangeInput, type RangeOutput } from './analyse-range.js';
+import { parentPort } from 'node:worker_threads';
+import { BY_WORKER, takeBlocks, type RangeInput, type RangeOutput, type SharedPass } from './analyse-range.js';
 
 export interface AnalyseTask {
   input: RangeInput;
-  from: number;
-  to: number;
+  pass: SharedPass;
+  /** the shared output columns (histories aside) */
+  out: Omit<RangeOutput, 'histories'>;
+  /** Int32Array over shared memory, one per connection: 1 + the history's index in the table (0: not analysed here) */
+  historyIndex: Int32Array;
 }
 
-/** RangeOutput, with the histories as a table of the distinct strings and an index per connection. */
-export type AnalyseResult = Omit<RangeOutput, 'histories'> & { historyTable: string[]; historyIndex: Uint32Array };
+export interface AnalyseResult {
+  historyTable: string[];
+}
 
-const { input, from, to } = workerData as AnalyseTask;
-const out = newRangeOutput(to - from);
-analyseRange(input, from, to, out, from);
-const table: string[] = [];
-const ids = new Map<string, number>();
-const historyIndex = new Uint32Array(to - from);
-out.histories.forEach((h, k) => {
-  let id = ids.get(h);
-  if (id === undefined) {
-    ids.set(h, (id = table.length));
-    table.push(h);
-  }
-  historyIndex[k] = id;
+const port = parentPort!;
+port.once('message', (task: AnalyseTask) => {
+  const histories = new Array<string>(task.pass.n);
+  takeBlocks(task.input, task.pass, { ...task.out, histories }, BY_WORKER);
+  const table: string[] = [];
+  const ids = new Map<string, number>();
+  histories.forEach((h, i) => {
+    let id = ids.get(h);
+    if (id === undefined) {
+      ids.set(h, (id = table.length));
+      table.push(h);
+    }
+    task.historyIndex[i] = id + 1;
+  });
+  port.postMessage({ historyTable: table } satisfies AnalyseResult);
 });
-const result: AnalyseResult = {
-  connState: out.connState, teardown: out.teardown, closedBy: out.closedBy, anomalies: out.anomalies,
-  origBytes: out.origBytes, respBytes: out.respBytes, missing: out.missing, historyTable: table, historyIndex,
-};
-// (the arrays are the worker's own: hand them over instead of copying)
-const own = [out.connState, out.teardown, out.closedBy, out.anomalies, out.origBytes, out.respBytes, out.missing, historyIndex];
-parentPort!.postMessage(result, own.map((a) => a.buffer as ArrayBuffer));

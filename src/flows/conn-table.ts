@@ -82,15 +82,15 @@ export class ConnTable {
   reused = new Uint8Array(0);
   /** initial sequence number of the originator's SYN (0 when none) */
   origIsn = new Uint32Array(0);
-  // filled by the analysis pass
-  connState = new Uint8Array(0);
-  teardown = new Uint8Array(0);
-  closedBy = new Uint8Array(0);
-  anomalies = new Uint32Array(0);
+  // filled by the analysis pass (which may put them in shared memory, for its worker)
+  connState: Uint8Array = new Uint8Array(0);
+  teardown: Uint8Array = new Uint8Array(0);
+  closedBy: Uint8Array = new Uint8Array(0);
+  anomalies: Uint32Array = new Uint32Array(0);
   tls = new Uint8Array(0);
   /** Zeek's sequence-based payload sizes */
-  origBytes = new Float64Array(0);
-  respBytes = new Float64Array(0);
+  origBytes: Float64Array = new Float64Array(0);
+  respBytes: Float64Array = new Float64Array(0);
   histories: string[] = [];
   /** bit v set when vantage v saw the connection (set by finalize) */
   vantageMask = new Uint32Array(0);

@@ -9,9 +9,9 @@ import { classify, type Verdict } from '../analysis/teardown.js';
 import type { FwEvent } from '../read/asa.js';
 import { correlateFirewall, LOG_ONLY } from '../correlate/firewall.js';
 import { matchVantages, MARK_MISSING_ELSEWHERE } from '../correlate/vantage.js';
-import { analyseRange, type RangeInput, type RangeOutput } from './analyse-range.js';
+import { BY_MAIN, blocksTaken, newSharedPass, redoBlocks, takeBlocks, type RangeInput, type RangeOutput } from './analyse-range.js';
 import type { AnalyseResult } from './analyse-worker.js';
-import { analyseInWorker, useAnalyseWorker } from './workers.js';
+import { AnalysisWorker, useAnalyseWorker } from './workers.js';
 import { collectGarbage } from './memory.js';
 import { ingestInputs, type Ingest, type LoadOptions } from './ingest.js';
 import { CHUNK_ROWS, type PacketTable } from './packet-table.js';
@@ -44,7 +44,7 @@ export interface Dataset extends Ingest {
 }
 
 /** Group packet rows by connection (counting sort): start[i]..start[i+1] index into rows. */
-function groupByConn(packets: PacketTable, nConns: number): { start: Uint32Array; rows: Uint32Array } {
+export function groupByConn(packets: PacketTable, nConns: number): { start: Uint32Array; rows: Uint32Array } {
   // (in shared memory: the analysis worker reads them)
   const start = new Uint32Array(new SharedArrayBuffer(4 * (nConns + 1)));
   const n = packets.count;
@@ -79,6 +79,8 @@ const NO_EVENTS: readonly FwEvent[] = [];
 /** Load inputs, match vantages and logs, renumber connections by time, compute every verdict. */
 export async function loadDataset(paths: readonly string[], opts: DatasetOptions = {}): Promise<Dataset> {
   const t0 = performance.now();
+  // (started now, it loads while the inputs are read)
+  const helper = AnalysisWorker.early(paths, opts.worker);
   const ing = await ingestInputs(paths, opts);
   const t1 = performance.now();
   // the ingest records and lookup hash are dead now: free them before the analysis allocates
@@ -121,47 +123,49 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
     return all.subarray(a, e);
   };
 
-  // The bulk pass: every connection's verdicts (analyse-range.ts). Large captures split it with a
-  // worker, which takes the later connections, holding half the packets, from the shared columns.
+  // The bulk pass: every connection's verdicts (analyse-range.ts). Large captures share it with the
+  // analysis worker: both take blocks of connections until none is left, reading the shared
+  // packet columns and writing the shared output columns.
   const n = conns.count;
+  const worker = useAnalyseWorker(packets.count, opts.worker) ? (helper ?? AnalysisWorker.start()) : undefined;
+  if (!worker) helper?.stop();
+  const buffer = (bytes: number): ArrayBufferLike => (worker ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  conns.connState = new Uint8Array(buffer(n));
+  conns.teardown = new Uint8Array(buffer(n));
+  conns.closedBy = new Uint8Array(buffer(n));
+  conns.anomalies = new Uint32Array(buffer(4 * n));
+  conns.origBytes = new Float64Array(buffer(8 * n));
+  conns.respBytes = new Float64Array(buffer(8 * n));
+  const missing = new Uint8Array(buffer(n));
   const input: RangeInput = {
     cols: packets.analysisColumns(), start, rows, base: 0, vantage: conns.vantage, flipped: conns.flipped, reused: conns.reused,
     fileFirst: files.map((f) => f.first), fileEnd: files.map((f) => f.end),
   };
-  const missing = new Uint8Array(n);
-  const direct: RangeOutput = {
+  const out: Omit<RangeOutput, 'histories'> = {
     connState: conns.connState, teardown: conns.teardown, closedBy: conns.closedBy, anomalies: conns.anomalies,
-    origBytes: conns.origBytes, respBytes: conns.respBytes, histories: conns.histories, missing,
+    origBytes: conns.origBytes, respBytes: conns.respBytes, missing,
   };
-  let mid = n;
+  const pass = newSharedPass(n);
   let share: Promise<AnalyseResult | undefined> | undefined;
-  if (useAnalyseWorker(packets.count, opts.worker)) {
-    while (mid > 0 && start[mid - 1]! * 2 > packets.count) mid--;
-    share = analyseInWorker(input, mid, n);
-  }
+  const historyIndex = new Int32Array(buffer(worker ? 4 * n : 0));
+  if (worker) share = worker.run({ input, pass, out, historyIndex });
+  const direct: RangeOutput = { ...out, histories: conns.histories };
   const yieldMs = opts.yieldEveryMs;
-  const step = yieldMs === undefined ? mid : 0x1000;
-  for (let i = 0; i < mid; i += step) {
-    analyseRange(input, i, Math.min(mid, i + step), direct, 0);
-    if (yieldMs !== undefined) {
-      // (the worker's share goes at about the same pace: count this share's progress for both)
-      opts.onProgress?.({ phase: 'analysing', file: '', fileIndex: 0, files: files.length, bytesRead: Math.round((i * n) / mid), totalBytes: n, packets: packets.count, conns: n });
+  if (yieldMs === undefined) takeBlocks(input, pass, direct, BY_MAIN);
+  else {
+    while (takeBlocks(input, pass, direct, BY_MAIN, performance.now() + yieldMs)) {
+      opts.onProgress?.({ phase: 'analysing', file: '', fileIndex: 0, files: files.length, bytesRead: blocksTaken(pass), totalBytes: n, packets: packets.count, conns: n });
       await new Promise<void>((r) => setImmediate(r));
     }
   }
   const got = share ? await share : undefined;
+  worker?.stop();
   if (got) {
-    conns.connState.set(got.connState, mid);
-    conns.teardown.set(got.teardown, mid);
-    conns.closedBy.set(got.closedBy, mid);
-    conns.anomalies.set(got.anomalies, mid);
-    conns.origBytes.set(got.origBytes, mid);
-    conns.respBytes.set(got.respBytes, mid);
-    missing.set(got.missing, mid);
-    for (let k = 0; k < n - mid; k++) conns.histories[mid + k] = got.historyTable[got.historyIndex[k]!]!;
-  } else if (mid < n) {
-    analyseRange(input, mid, n, direct, 0); // the worker failed: do its share here
-  }
+    for (let i = 0; i < n; i++) {
+      const h = historyIndex[i]!;
+      if (h) conns.histories[i] = got.historyTable[h - 1]!;
+    }
+  } else if (share) redoBlocks(input, pass, direct); // the worker failed: what it did is lost
   for (let i = 0; i < n; i++) conns.tls[i] = conns.marks[i]! & MARK_TLS ? 1 : 0;
 
   // firewall events per connection (deduplicated across vantages), and their anomalies; most

@@ -6,7 +6,7 @@
  *   this thread does the rest.
  * Both are used only where they pay (large inputs) and only from the compiled build.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { InputIssue } from '../model.js';
@@ -16,7 +16,6 @@ import { FREE, MISC_V6, PacketBatch, RING, type WorkerMessage, type WorkerTask }
 import { KEY_IDS, keyOf } from './conn-table.js';
 import type { DecodeTally } from './decode-sink.js';
 import type { LoadOptions, PacketAdder } from './ingest.js';
-import type { RangeInput } from './analyse-range.js';
 import type { AnalyseResult, AnalyseTask } from './analyse-worker.js';
 
 /** Files this large are read by a worker (smaller ones finish before a worker has started). */
@@ -116,7 +115,7 @@ function addBatch(b: PacketBatch, n: number, v: number, adder: PacketAdder, addr
   }
 }
 
-/** Captures with fewer packets are analysed here alone (a worker takes ~50 ms to start). */
+/** Captures with fewer packets are analysed here alone (a worker takes ~0.1 s to start). */
 const ANALYSE_WORKER_MIN_PACKETS = 400_000;
 
 export function useAnalyseWorker(packets: number, worker: LoadOptions['worker']): boolean {
@@ -124,29 +123,59 @@ export function useAnalyseWorker(packets: number, worker: LoadOptions['worker'])
   return mode === 'always' || (mode === 'auto' && packets >= ANALYSE_WORKER_MIN_PACKETS);
 }
 
-/** Analyse connections [from, to) in a worker; undefined if it failed (the caller does the work). */
-export function analyseInWorker(input: RangeInput, from: number, to: number): Promise<AnalyseResult | undefined> {
-  // the per-connection columns it needs, for its share only (copies: they are not shared)
-  const task: AnalyseTask = {
-    input: {
-      ...input, base: from, vantage: input.vantage.slice(from, to), flipped: input.flipped.slice(from, to), reused: input.reused.slice(from, to),
-    },
-    from,
-    to,
-  };
-  return new Promise((resolve) => {
-    let worker: Worker;
-    try {
-      worker = new Worker(ANALYSE_URL, { workerData: task, resourceLimits: WORKER_LIMITS });
-    } catch {
-      resolve(undefined);
-      return;
-    }
-    worker.once('message', (r: AnalyseResult) => {
-      resolve(r);
-      void worker.terminate();
+/**
+ * The analysis worker, started before reading when the inputs are large enough that the verdict
+ * pass will want it (it takes ~0.1 s to load, which then overlaps the reading).
+ */
+export class AnalysisWorker {
+  private worker: Worker | undefined;
+  private readonly result: Promise<AnalyseResult | undefined>;
+
+  private constructor() {
+    this.result = new Promise((resolve) => {
+      try {
+        this.worker = new Worker(ANALYSE_URL, { resourceLimits: WORKER_LIMITS });
+      } catch {
+        resolve(undefined);
+        return;
+      }
+      this.worker.once('message', (r: AnalyseResult) => resolve(r));
+      this.worker.once('error', () => resolve(undefined));
+      this.worker.once('exit', () => resolve(undefined));
+      // (it must not keep the process alive while it waits for its task)
+      this.worker.unref();
     });
-    worker.once('error', () => resolve(undefined));
-    worker.once('exit', () => resolve(undefined));
-  });
+  }
+
+  /** Start one now if the inputs (plain files) add up to the reader worker's size, else undefined. */
+  static early(paths: readonly string[], worker: LoadOptions['worker']): AnalysisWorker | undefined {
+    const mode = workerMode(worker);
+    if (mode === 'never') return undefined;
+    let bytes = 0;
+    for (const p of paths) {
+      try {
+        if (p !== '-') bytes += statSync(p).size;
+      } catch {
+        // the reader reports it
+      }
+    }
+    return mode === 'always' || bytes >= WORKER_MIN_BYTES ? new AnalysisWorker() : undefined;
+  }
+
+  static start(): AnalysisWorker {
+    return new AnalysisWorker();
+  }
+
+  /** Hand it the pass; resolves with its histories when it has taken its last block, or undefined if it failed. */
+  run(task: AnalyseTask): Promise<AnalyseResult | undefined> {
+    if (this.worker) {
+      this.worker.ref();
+      this.worker.postMessage(task);
+    }
+    return this.result;
+  }
+
+  stop(): void {
+    void this.worker?.terminate();
+  }
 }
