@@ -32,8 +32,36 @@ test('structured filters select what the flow records say', () => {
 
 test('address tests give the same answer with and without the packed address table', () => {
   const plain = { ...t, addrs: { count: t.addrs.count, bytes: t.addrs.bytes, text: t.addrs.text } };
-  for (const e of ['ip.addr == 10.0.0.0/8', 'ip.src == 203.0.113.0/25', 'ip.dst == 192.0.2.80', 'ip.addr != 172.17.77.250', 'ipv6.addr']) {
+  // every address of the demo under blocks of every length (the packed path masks 32-bit words)
+  const blocks: string[] = [];
+  for (let id = 0; id < t.addrs.count; id++) {
+    const text = t.addrs.text(id);
+    if (text.includes(':')) continue;
+    for (const bits of [0, 1, 7, 8, 9, 15, 16, 17, 23, 24, 25, 31, 32]) blocks.push(`${text}/${bits}`);
+  }
+  const exprs = ['ip.addr == 10.0.0.0/8', 'ip.src == 203.0.113.0/25', 'ip.dst == 192.0.2.80', 'ip.addr != 172.17.77.250', 'ipv6.addr',
+    'ip.addr == 203.0.113.0/24 or ip.dst == 192.0.2.0/23', ...blocks.map((b) => `ip.addr == ${b}`), ...blocks.slice(0, 40)];
+  let nonEmpty = 0;
+  for (const e of exprs) {
     const a = filterIndices(e, t), b = filterIndices(e, plain);
     assert.deepEqual(Array.from(a as Uint32Array), Array.from(b as Uint32Array), e);
+    if ((a as Uint32Array).length > 0 && (a as Uint32Array).length < ds.conns.count) nonEmpty++;
   }
+  assert.ok(nonEmpty > 20, `${nonEmpty} blocks selected some but not all connections`);
+});
+
+test('the bulk scan of a test selects exactly the rows its per-row calls do', async () => {
+  const { compileFilter, matchingRows } = await import('../src/filter/index.js');
+  const exprs = ['ip.addr == 10.0.0.0/8', 'ip.src == 203.0.113.0/25', 'ip.addr === 203.0.113.0/24', 'tcp.port == 443', 'tcp.dstport in {80 443}',
+    'anomaly == late-rst', 'anomaly in {late-rst rst-denied}', 'teardown == fin-then-rst', 'conn_state == RSTO', 'late-rst', 'ip.addr == 172.17.77.250'];
+  let scanned = 0;
+  for (const e of exprs) {
+    const c = compileFilter(e, t);
+    assert.ok(c.ok, e);
+    if (c.test.scan) scanned++;
+    const byRow: number[] = [];
+    for (let i = 0; i < t.count; i++) if (c.test(i)) byRow.push(i);
+    assert.deepEqual(Array.from(matchingRows(t.count, c.test)), byRow, e);
+  }
+  assert.ok(scanned >= 8, `${scanned} of the tests had a bulk scan`);
 });

@@ -1,7 +1,7 @@
 /** Which connections a subcommand prints: all, or those matching --filter. */
 import type { Dataset } from '../flows/dataset.js';
 import { datasetTarget } from '../flows/filter-target.js';
-import { compileFilter, formatFilterError } from '../filter/index.js';
+import { compileFilter, formatFilterError, matchingRows } from '../filter/index.js';
 import type { Parsed } from './main.js';
 
 /** Connection indices to print, or an exit status (2) after printing the filter's error. */
@@ -14,7 +14,5 @@ export function selectConns(ds: Dataset, p: Parsed): Iterable<number> | number {
     process.stderr.write(`rsttui: ${formatFilterError(f.error)}\n  ${expr}\n  ${' '.repeat(Math.max(0, f.error.col - 1))}^\n`);
     return 2;
   }
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) if (f.test(i)) out.push(i);
-  return out;
+  return matchingRows(n, f.test);
 }

@@ -4,6 +4,7 @@
  * match `::ffff:10.0.0.1`), as the two are different fields in Wireshark.
  */
 import type { FilterTarget } from './target.js';
+import type { NumTest } from './fields.js';
 import { parseIp } from '../decode/bytes.js';
 
 export { parseIp };
@@ -72,6 +73,34 @@ export function inCidrAt(buf: Uint8Array, off: number, len: number, c: Cidr): bo
 export function addrInCidr(t: FilterTarget, id: number, c: Cidr): boolean {
   const p = t.addrs.packed;
   return p ? inCidrAt(p.bytes, id * 16, p.len[id]!, c) : inCidr(t.addrs.bytes(id), c);
+}
+
+/**
+ * The test "address id lies in c", made once per filter: for an IPv4 block over packed
+ * addresses, a mask and compare on the address as a 32-bit number (a filter over a million
+ * addresses was ~20 ms through addrInCidr's byte loop, a keystroke's worth of the budget).
+ */
+export function cidrTest(t: FilterTarget, c: Cidr): NumTest {
+  const p = t.addrs.packed;
+  if (!p || c.net.length !== 4 || p.bytes.byteOffset % 4 !== 0) return (id) => addrInCidr(t, id, c);
+  const { bytes, len } = p;
+  // the block's mask and network as the 4 bytes they are in memory, read as one native int32:
+  // each address is then one load, an AND and a compare, whatever the machine's byte order
+  const mb = new Uint8Array(4), nb = new Uint8Array(4);
+  for (let k = 0; k < 4; k++) {
+    const bits = Math.max(0, Math.min(8, c.bits - 8 * k));
+    mb[k] = (0xff00 >> bits) & 0xff;
+    nb[k] = c.net[k]! & mb[k]!;
+  }
+  const mask = new Int32Array(mb.buffer)[0]!, net = new Int32Array(nb.buffer)[0]!;
+  const words = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2);
+  const test = (id: number): boolean => len[id] === 4 && (words[id << 2]! & mask) === net;
+  const table = (count: number): Uint8Array => {
+    const tb = new Uint8Array(count);
+    for (let id = 0; id < count; id++) tb[id] = len[id] === 4 && (words[id << 2]! & mask) === net ? 1 : 0;
+    return tb;
+  };
+  return Object.assign(test, { table });
 }
 
 /** Byte length (4 or 16) of address `id`. */

@@ -10,7 +10,7 @@
  * `!=` is "all not equal", i.e. `a != b` is exactly `!(a == b)`; `===` is "all equal" and `!==`
  * "any not equal".
  */
-import { addrInCidr, compareAddr, inCidr, looksLikeAddrPrefix, parseCidr, parseIp } from './addr.js';
+import { cidrTest, compareAddr, inCidr, looksLikeAddrPrefix, parseCidr, parseIp } from './addr.js';
 import {
   BARE_ENUM_FIELDS,
   closest,
@@ -88,8 +88,7 @@ function eqPred(f: FieldDef, v: Value, t: FilterTarget): NumTest | StrTest {
     case 'address': {
       const r = parseCidr(v.text);
       if (!r.ok) return fail(printable(r.error), v, r.hint);
-      const c = r.cidr;
-      return (id: number) => addrInCidr(t, id, c);
+      return cidrTest(t, r.cidr);
     }
     case 'port':
     case 'number': {
@@ -253,8 +252,7 @@ function bare(v: Value, t: FilterTarget): Compiled {
   if (parseIp(w) !== null || (slash > 0 && parseIp(w.slice(0, slash)) !== null)) {
     const r = parseCidr(w);
     if (!r.ok) return fail(printable(r.error), v, r.hint);
-    const c = r.cidr;
-    return { test: (FIELD_BY_NAME.get('ip.addr') as NumField).lift(t, (id) => addrInCidr(t, id, c), 'any'), fuzzy: false };
+    return { test: (FIELD_BY_NAME.get('ip.addr') as NumField).lift(t, cidrTest(t, r.cidr), 'any'), fuzzy: false };
   }
   if (looksLikeAddrPrefix(w)) {
     const lw = w.toLowerCase();

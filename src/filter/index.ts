@@ -23,7 +23,9 @@
  * A compiled filter closes over the target's columns: compile again when the target changes.
  */
 import { compile } from './compile.js';
-import { FIELDS, type FieldDef } from './fields.js';
+import { FIELDS, matchingRows, type FieldDef, type RowTest } from './fields.js';
+
+export { matchingRows, type RowTest };
 import { FilterSyntaxError } from './lexer.js';
 import { parseFilter, type FilterError } from './parse.js';
 import type { FilterTarget } from './target.js';
@@ -41,7 +43,7 @@ export const FIELD_HELP: readonly { name: string; type: string; description: str
 }));
 export { FIELDS };
 
-export type CompiledFilter = { ok: true; test: (i: number) => boolean; fuzzy: boolean } | { ok: false; error: FilterError };
+export type CompiledFilter = { ok: true; test: RowTest; fuzzy: boolean } | { ok: false; error: FilterError };
 
 /** Parse and compile `expr` against `t`. Never throws: every problem is a FilterError with a position. */
 export function compileFilter(expr: string, t: FilterTarget): CompiledFilter {
@@ -68,13 +70,7 @@ export function formatFilterError(e: FilterError): string {
 /** The indices (0-based) of the connections `expr` selects, in order; or the error. */
 export function filterIndices(expr: string, t: FilterTarget): Uint32Array | FilterError {
   const c = compileFilter(expr, t);
-  if (!c.ok) return c.error;
-  const test = c.test;
-  const n = t.count;
-  const out = new Uint32Array(n);
-  let k = 0;
-  for (let i = 0; i < n; i++) if (test(i)) out[k++] = i;
-  return out.slice(0, k);
+  return c.ok ? matchingRows(t.count, c.test) : c.error;
 }
 
 /** Field names starting with `prefix` (case-insensitive), in table order, for the UI's completion. */

@@ -6,8 +6,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Dataset } from '../../flows/dataset.js';
 import { datasetTarget } from '../../flows/filter-target.js';
-import { compileFilter, formatFilterError, type FilterTarget } from '../../filter/index.js';
-import { allIndices, applyTest, knownWords, mayBeFuzzy } from '../view/filter-edit.js';
+import { compileFilter, formatFilterError, matchingRows, type FilterTarget } from '../../filter/index.js';
+import { allIndices, knownWords, mayBeFuzzy } from '../view/filter-edit.js';
 import { nextSortKey, sortIndices, type SortKey } from '../view/list.js';
 
 /** fuse.js costs ~270 ms per query at 100 k rows: wait for a pause in typing first */
@@ -81,7 +81,7 @@ export function useConnView(ds: Dataset | undefined): ConnView {
       }
       setError(undefined);
       setApplied(text);
-      setShown(applyTest(target.count, c.test));
+      setShown(matchingRows(target.count, c.test));
     },
     [target],
   );

@@ -114,14 +114,6 @@ export function mayBeFuzzy(expr: string, known: ReadonlySet<string>): boolean {
   });
 }
 
-/** Indices (ascending) of the connections `test` keeps. */
-export function applyTest(count: number, test: (i: number) => boolean): Uint32Array {
-  const out = new Uint32Array(count);
-  let k = 0;
-  for (let i = 0; i < count; i++) if (test(i)) out[k++] = i;
-  return out.slice(0, k);
-}
-
 export function allIndices(count: number): Uint32Array {
   const out = new Uint32Array(count);
   for (let i = 0; i < count; i++) out[i] = i;
