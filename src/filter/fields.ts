@@ -27,7 +27,15 @@ export function matchingRows(n: number, test: RowTest): Uint32Array {
   const out = new Uint32Array(n);
   let k = 0;
   for (let i = 0; i < n; i++) if (test(i)) out[k++] = i;
-  return out.slice(0, k);
+  return fit(out, k);
+}
+
+/**
+ * The first k entries of a scan's array: a copy when few passed (the big array is freed), else a
+ * view of it (no copy of megabytes in a keystroke, for at most twice the bytes).
+ */
+function fit(out: Uint32Array, k: number): Uint32Array {
+  return k * 2 < out.length ? out.slice(0, k) : out.subarray(0, k);
 }
 
 // (the scans write every index and advance past the passing ones: no branch to mispredict when
@@ -86,7 +94,7 @@ function liftTable(cols: readonly Col[], tb: Uint8Array, q: Quant): RowTest {
         out[k] = i;
         k += tb[a[i]!]!;
       }
-      return out.slice(0, k);
+      return fit(out, k);
     });
   }
   const b = cols[1]!;
@@ -98,7 +106,7 @@ function liftTable(cols: readonly Col[], tb: Uint8Array, q: Quant): RowTest {
         out[k] = i;
         k += tb[a[i]!]! | tb[b[i]!]!;
       }
-      return out.slice(0, k);
+      return fit(out, k);
     });
   }
   return withScan((i) => (tb[a[i]!]! & tb[b[i]!]!) === 1, (n) => {
@@ -108,7 +116,7 @@ function liftTable(cols: readonly Col[], tb: Uint8Array, q: Quant): RowTest {
       out[k] = i;
       k += tb[a[i]!]! & tb[b[i]!]!;
     }
-    return out.slice(0, k);
+    return fit(out, k);
   });
 }
 
@@ -233,7 +241,7 @@ function maskField(
             out[k] = i;
             k += (a[i]! & m) !== 0 ? 1 : 0;
           }
-          return out.slice(0, k);
+          return fit(out, k);
         });
       }
       // every member satisfies it; an empty set satisfies no `===` (as Wireshark's all_eq on an absent field)

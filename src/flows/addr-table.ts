@@ -19,7 +19,8 @@ export class AddrTable {
   private v4n = 0;
   private readonly v6 = new Map<string, number>();
   private raw = new Uint8Array(16 * 256);
-  private fam = new Uint8Array(256);
+  /** byte length of each address: 4 (IPv4) or 16 (IPv6) */
+  private len = new Uint8Array(256);
   /** IPv6 text by id (IPv4 text is made on demand) */
   private readonly texts = new Map<number, string>();
   count = 0;
@@ -33,15 +34,15 @@ export class AddrTable {
 
   private newId(family: 4 | 6): number {
     const id = this.count++;
-    if (id >= this.fam.length) {
-      const f = new Uint8Array(this.fam.length * 2);
-      f.set(this.fam);
-      this.fam = f;
+    if (id >= this.len.length) {
+      const f = new Uint8Array(this.len.length * 2);
+      f.set(this.len);
+      this.len = f;
       const r = new Uint8Array(this.raw.length * 2);
       r.set(this.raw);
       this.raw = r;
     }
-    this.fam[id] = family;
+    this.len[id] = family === 6 ? 16 : 4;
     return id;
   }
 
@@ -51,8 +52,44 @@ export class AddrTable {
     return this.v4IdOf(v);
   }
 
+  /**
+   * Every address, 16 bytes an id, and each one's byte length: the table's own arrays, not a copy
+   * (address filters read them). Valid until the next new address.
+   */
+  packed(): { bytes: Uint8Array; len: Uint8Array } {
+    return { bytes: this.raw.subarray(0, this.count * 16), len: this.len.subarray(0, this.count) };
+  }
+
+  /**
+   * Drop the IPv4 lookup index (16 bytes a slot, ~16 MB at a million addresses) once loading is
+   * done: ids are then read, not looked up. A later lookup builds it again.
+   */
+  dropIndex(): void {
+    this.v4keys = new Int32Array(0);
+    this.v4ids = new Int32Array(0);
+    this.v4n = 0;
+  }
+
+  private rebuildIndex(): void {
+    let size = 1 << 12;
+    while (size < this.count * 2) size *= 2;
+    this.v4keys = new Int32Array(size);
+    this.v4ids = new Int32Array(size).fill(-1);
+    const mask = size - 1;
+    for (let id = 0; id < this.count; id++) {
+      if (this.len[id] !== 4) continue;
+      const key = this.v4Value(id) | 0;
+      let s = mix(key) & mask;
+      while (this.v4ids[s]! >= 0) s = (s + 1) & mask;
+      this.v4keys[s] = key;
+      this.v4ids[s] = id;
+      this.v4n++;
+    }
+  }
+
   /** Id of the IPv4 address `v` (unsigned 32-bit; its bytes are v's, big-endian). */
   v4IdOf(v: number): number {
+    if (this.v4ids.length === 0) this.rebuildIndex();
     const key = v | 0;
     const ids = this.v4ids;
     const mask = ids.length - 1;
@@ -108,15 +145,15 @@ export class AddrTable {
     return this.v6Id(b, 0);
   }
 
-  family(id: number): 4 | 6 { return this.fam[id] === 6 ? 6 : 4; }
+  family(id: number): 4 | 6 { return this.len[id] === 16 ? 6 : 4; }
 
   bytes(id: number): Uint8Array {
-    return this.raw.subarray(id * 16, id * 16 + (this.fam[id] === 6 ? 16 : 4));
+    return this.raw.subarray(id * 16, id * 16 + (this.len[id] === 16 ? 16 : 4));
   }
 
   /** The IPv4 address of id as an unsigned 32-bit number; -1 for IPv6. */
   v4Value(id: number): number {
-    if (this.fam[id] === 6) return -1;
+    if (this.len[id] === 16) return -1;
     const r = id * 16, raw = this.raw;
     return ((raw[r]! << 24) | (raw[r + 1]! << 16) | (raw[r + 2]! << 8) | raw[r + 3]!) >>> 0;
   }
@@ -125,7 +162,7 @@ export class AddrTable {
     // IPv4 text is made on demand: cheaper than keeping a string per address (at a million
     // addresses the cache held ~40 MB, most of the headless output's peak); IPv6 text, which
     // takes the zero-run search, is kept
-    if (this.fam[id] !== 6) {
+    if (this.len[id] !== 16) {
       const r = id * 16, raw = this.raw;
       return `${raw[r]}.${raw[r + 1]}.${raw[r + 2]}.${raw[r + 3]}`;
     }

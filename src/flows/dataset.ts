@@ -256,6 +256,8 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
     return v;
   };
   grouped = undefined;
+  // (every id is made: the lookup index is dead weight from here on)
+  ing.addrs.dropIndex();
   return {
     ...ing,
     logOffset: { seconds: corr.offset, pairs: corr.offsetPairs },

@@ -24,7 +24,7 @@ export function datasetTarget(ds: Dataset): FilterTarget {
   }
   return {
     count: n,
-    addrs: { count: ds.addrs.count, bytes: (id) => ds.addrs.bytes(id), text: (id) => ds.addrs.text(id), packed: packAddrs(ds) },
+    addrs: { count: ds.addrs.count, bytes: (id) => ds.addrs.bytes(id), text: (id) => ds.addrs.text(id), packed: ds.addrs.packed() },
     origAddr: c.origAddr,
     respAddr: c.respAddr,
     origPort: c.origPort,
@@ -46,19 +46,6 @@ export function datasetTarget(ds: Dataset): FilterTarget {
     tls: c.tls,
     describe: (i) => describeConn(ds, i),
   };
-}
-
-/** Every address in one buffer (16 bytes an id) so address filters need no view per address. */
-function packAddrs(ds: Dataset): { bytes: Uint8Array; len: Uint8Array } {
-  const n = ds.addrs.count;
-  const bytes = new Uint8Array(n * 16);
-  const len = new Uint8Array(n);
-  for (let id = 0; id < n; id++) {
-    const b = ds.addrs.bytes(id);
-    bytes.set(b, id * 16);
-    len[id] = b.length;
-  }
-  return { bytes, len };
 }
 
 /** The one-line description fuzzy search runs over (and the UI may show). */

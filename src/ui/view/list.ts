@@ -166,11 +166,8 @@ function popcount(x: number): number {
  */
 export function sortIndices(ds: Dataset, indices: Uint32Array, key: SortKey, reverse: boolean): Uint32Array {
   const n = indices.length;
-  if (key === 'id') {
-    const out = indices.slice();
-    if (reverse) out.reverse();
-    return out;
-  }
+  // (index arrays are never written after they are made: in id order the filter's array serves as is)
+  if (key === 'id') return reverse ? indices.slice().reverse() : indices;
   const f = keyFn(ds, key);
   const keys = new Float64Array(n);
   for (let k = 0; k < n; k++) keys[k] = f(indices[k]!);

@@ -1,0 +1,25 @@
+/** The address table: ids, the packed view the filters read, and the lookup index dropped after loading. */
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { AddrTable } from '../src/flows/addr-table.js';
+
+const v4 = (s: string): number => s.split('.').reduce((a, b) => a * 256 + Number(b), 0);
+
+test('after dropIndex, lookups rebuild it and give the same ids; the packed view is the table', () => {
+  const t = new AddrTable();
+  const addrs = Array.from({ length: 5000 }, (_, k) => `10.${(k >> 8) & 255}.${k & 255}.${k % 7}`);
+  const ids = addrs.map((a) => t.v4IdOf(v4(a)));
+  const v6 = t.idOfText('2001:db8::1')!;
+  assert.equal(new Set(ids).size, addrs.length);
+  t.dropIndex();
+  assert.deepEqual(addrs.map((a) => t.v4IdOf(v4(a))), ids, 'same ids after the rebuild');
+  assert.equal(t.idOfText('2001:db8::1'), v6);
+  const fresh = t.v4IdOf(v4('192.0.2.1'));
+  assert.equal(fresh, t.count - 1, 'a new address still gets the next id');
+  const { bytes, len } = t.packed();
+  assert.equal(len.length, t.count);
+  assert.deepEqual(Array.from(bytes.subarray(ids[3]! * 16, ids[3]! * 16 + 4)), addrs[3]!.split('.').map(Number));
+  assert.equal(len[v6], 16);
+  assert.equal(t.text(ids[3]!), addrs[3]);
+  assert.equal(t.family(v6), 6);
+});
