@@ -3,6 +3,8 @@
  * buffers (no joined string per flush), and a closed pipe (`rsttui packets x.pcap | head`) ends the
  * program quietly instead of crashing.
  */
+import type { ByteLines } from '../export/flow-bytes.js';
+
 let broken = false;
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') {
@@ -11,8 +13,6 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   }
   throw e;
 });
-
-import type { ByteLines } from '../export/flow-bytes.js';
 
 const SIZE = 1 << 20;
 

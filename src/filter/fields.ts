@@ -20,6 +20,9 @@ export type Quant = 'any' | 'all';
  * row costs most of the time at a million rows.
  */
 export type RowTest = ((i: number) => boolean) & { scan?: (n: number) => Uint32Array };
+/** A test of one value; `table`, when present, gives its answers for 0..n-1 at once (see cidrTest). */
+export type NumTest = ((v: number) => boolean) & { table?: (n: number) => Uint8Array };
+export type StrTest = (s: string) => boolean;
 
 /** The rows of 0..n-1 that pass `test`, in order. */
 export function matchingRows(n: number, test: RowTest): Uint32Array {
@@ -41,9 +44,6 @@ function fit(out: Uint32Array, k: number): Uint32Array {
 // (the scans write every index and advance past the passing ones: no branch to mispredict when
 // half the rows pass, as with a /8 over a mix of addresses; the tables hold 0 or 1)
 const withScan = (test: (i: number) => boolean, scan: (n: number) => Uint32Array): RowTest => Object.assign(test, { scan });
-/** A test of one value; `table`, when present, gives its answers for 0..n-1 at once (see cidrTest). */
-export type NumTest = ((v: number) => boolean) & { table?: (n: number) => Uint8Array };
-export type StrTest = (s: string) => boolean;
 
 interface FieldBase {
   name: string;
@@ -85,20 +85,9 @@ type Col = Uint8Array | Uint16Array | Uint32Array;
 
 /** A value read through a lookup table: one column (`ip.src`) or two (`ip.addr`). */
 function liftTable(cols: readonly Col[], tb: Uint8Array, q: Quant): RowTest {
-  const a = cols[0]!;
-  if (cols.length === 1) {
-    return withScan((i) => tb[a[i]!] === 1, (n) => {
-      const out = new Uint32Array(n);
-      let k = 0;
-      for (let i = 0; i < n; i++) {
-        out[k] = i;
-        k += tb[a[i]!]!;
-      }
-      return fit(out, k);
-    });
-  }
-  const b = cols[1]!;
-  if (q === 'any') {
+  // (one column reads as two equal ones)
+  const a = cols[0]!, b = cols[1] ?? a;
+  if (q === 'any' || cols.length === 1) {
     return withScan((i) => (tb[a[i]!]! | tb[b[i]!]!) === 1, (n) => {
       const out = new Uint32Array(n);
       let k = 0;

@@ -24,8 +24,6 @@
  */
 import { compile } from './compile.js';
 import { FIELDS, matchingRows, type FieldDef, type RowTest } from './fields.js';
-
-export { matchingRows, type RowTest };
 import { FilterSyntaxError } from './lexer.js';
 import { parseFilter, type FilterError } from './parse.js';
 import type { FilterTarget } from './target.js';
@@ -41,7 +39,7 @@ export const FIELD_HELP: readonly { name: string; type: string; description: str
   type: f.type,
   description: f.description,
 }));
-export { FIELDS };
+export { FIELDS, matchingRows, type RowTest };
 
 export type CompiledFilter = { ok: true; test: RowTest; fuzzy: boolean } | { ok: false; error: FilterError };
 
