@@ -5,10 +5,14 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ingestInputs, type Ingest } from '../src/flows/ingest.js';
 import { loadDataset } from '../src/flows/dataset.js';
 import { flowRecord } from '../src/export/records.js';
+import { CHUNK_ROWS } from '../src/flows/packet-table.js';
+import { generate } from '../bench/gen.js';
 import { fixture } from './helpers.js';
 
 const CAPTURE = /\.(pcap|pcapng|gz)$|^gzip-no-ext$/;
@@ -43,6 +47,20 @@ test('the worker keeps vantages and interfaces apart when files are read togethe
   const main = await ingestInputs(paths, { worker: 'never' });
   const worker = await ingestInputs(paths, { worker: 'always' });
   assert.ok(main.conns.count >= 4);
+  assert.deepEqual(snapshot(worker), snapshot(main));
+});
+
+test('the worker fills packet-table chunks across their boundaries, from a part-filled one on', async (t) => {
+  // 100 k packets: batches cross the 64 Ki-row chunk boundaries; the second and third files start
+  // in the middle of a chunk the main thread or the worker began
+  const dir = mkdtempSync(join(tmpdir(), 'rsttui-chunks-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const big = join(dir, 'big.pcap');
+  generate(big, { packets: 100_000, concurrent: 300, seed: 7 });
+  const paths = [fixture('tcp/fin-then-rst.pcap'), big, big];
+  const main = await ingestInputs(paths, { worker: 'never' });
+  const worker = await ingestInputs(paths, { worker: 'always' });
+  assert.ok(main.packets.count > 2 * 100_000 && main.packets.count % CHUNK_ROWS !== 0);
   assert.deepEqual(snapshot(worker), snapshot(main));
 });
 

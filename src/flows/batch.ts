@@ -6,9 +6,14 @@
  * the packets to its tables, sets state[k] = FREE and notifies. The worker waits (Atomics.wait)
  * only when it has caught up with the main thread, so reading and decoding run on one core while
  * the connection table is built on the other.
+ *
+ * The columns that do not depend on the connection (the analysis columns: ts, flags, seq, ack,
+ * len, win, mark) the worker writes straight into packet-table chunks, which it makes and posts
+ * with the batch that first uses them; the batch carries what the connection lookup needs.
  */
 import type { InputIssue } from '../model.js';
 import type { DecodeStats } from './decode-sink.js';
+import type { AnalysisChunk } from './packet-table.js';
 
 export const BATCH_PACKETS = 16384;
 export const RING = 3;
@@ -18,8 +23,8 @@ export const FULL = 1;
 /** misc word: flags in bits 0-7, MARK_* bits 8-15, pcapng interface (14 bits) 16-29, IPv6 bit 30 */
 export const MISC_V6 = 1 << 30;
 
-/** bytes one batch takes: ts and offset (8 each), nine 4-byte columns, 32 bytes of IPv6 addresses */
-const BYTES = BATCH_PACKETS * (16 + 36 + 32);
+/** bytes one batch takes: ts and offset (8 each), seven 4-byte columns, 32 bytes of IPv6 addresses */
+const BYTES = BATCH_PACKETS * (16 + 28 + 32);
 
 export class PacketBatch {
   readonly ts: Float64Array;
@@ -30,11 +35,9 @@ export class PacketBatch {
   /** sport << 16 | dport */
   readonly ports: Uint32Array;
   readonly seq: Uint32Array;
-  readonly ack: Uint32Array;
   readonly frame: Uint32Array;
   readonly misc: Uint32Array;
   readonly plen: Uint32Array;
-  readonly win: Uint32Array;
   /** IPv6 source (16 bytes) then destination (16 bytes) of row i at i * 32 */
   readonly v6: Uint8Array;
 
@@ -50,11 +53,9 @@ export class PacketBatch {
     this.dst = i32();
     this.ports = u32();
     this.seq = u32();
-    this.ack = u32();
     this.frame = u32();
     this.misc = u32();
     this.plen = u32();
-    this.win = u32();
     this.v6 = new Uint8Array(buffer, o, n * 32);
   }
 }
@@ -67,10 +68,14 @@ export interface WorkerTask {
   batches: SharedArrayBuffer[];
   /** Int32Array over it: one FREE/FULL word per batch */
   state: SharedArrayBuffer;
+  /** the packet-table row the file's first packet goes to */
+  startRow: number;
+  /** the analysis columns of that row's chunk, when it is part-filled (else the worker starts a chunk) */
+  chunk: AnalysisChunk | undefined;
 }
 
 /** Messages from the worker. */
 export type WorkerMessage =
-  | { t: 'batch'; k: number; n: number; bytesRead: number; totalBytes: number | undefined }
+  | { t: 'batch'; k: number; n: number; bytesRead: number; totalBytes: number | undefined; chunks: AnalysisChunk[] }
   | { t: 'issue'; issue: InputIssue }
   | { t: 'done'; tally: { stats: DecodeStats; linktypes: number[]; nsec: boolean; firstDamagedFrame: number } };

@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openInput, readCaptureInput } from '../read/source.js';
 import { BATCH_PACKETS, FREE, FULL, MISC_V6, PacketBatch, RING, type WorkerMessage, type WorkerTask } from './batch.js';
 import { decodingSink, newTally } from './decode-sink.js';
+import { CHUNK_ROWS, newAnalysisChunk, putAnalysisRow, type AnalysisChunk } from './packet-table.js';
 
 const task = workerData as WorkerTask;
 const port = parentPort!;
@@ -18,11 +19,16 @@ let n = 0;
 let b = batches[0]!;
 let bytesRead = 0;
 let totalBytes: number | undefined;
+// the packet-table row of the next packet, its chunk, and the chunks made since the last batch
+let row = task.startRow;
+let chunk = task.chunk;
+let made: AnalysisChunk[] = [];
 
 function flush(): void {
   if (n === 0) return;
   Atomics.store(state, k, FULL);
-  post({ t: 'batch', k, n, bytesRead, totalBytes });
+  post({ t: 'batch', k, n, bytesRead, totalBytes, chunks: made });
+  made = [];
   k = (k + 1) % RING;
   n = 0;
   b = batches[k]!;
@@ -32,15 +38,16 @@ function flush(): void {
 
 const tally = newTally();
 const sink = decodingSink(tally, (data, f, ts, mark, iface, frame, fileOffset) => {
+  const j = row++ & (CHUNK_ROWS - 1);
+  if (j === 0 || chunk === undefined) made.push((chunk = newAnalysisChunk()));
+  putAnalysisRow(chunk, j, ts, f.flags, f.seq, f.ack, f.payloadLen, f.win, mark);
   const i = n;
   b.ts[i] = ts;
   b.offset[i] = fileOffset;
   b.ports[i] = (f.sport << 16) | f.dport;
   b.seq[i] = f.seq;
-  b.ack[i] = f.ack;
   b.frame[i] = frame;
   b.plen[i] = f.payloadLen;
-  b.win[i] = f.win;
   let misc = f.flags | (mark << 8) | ((iface & 0x3fff) << 16);
   if (f.ipVersion === 4) {
     b.src[i] = f.v4src | 0;

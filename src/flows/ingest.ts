@@ -119,8 +119,26 @@ export class PacketAdder {
       : this.conns.addHot(kv, ka, sport, kb, dport, idS, idD, ts, replaces);
   }
 
+  /** Add a packet: its connection's counters and its row. */
   add(kv: number, ka: number, sport: number, kb: number, dport: number, ts: number, flags: number, seq: number, ack: number,
     plen: number, win: number, mark: number, frame: number, offset: number): void {
+    const r = this.tally(kv, ka, sport, kb, dport, ts, flags, seq, plen, mark);
+    this.packets.push(ts, offset, frame, r >>> 1, seq, ack, plen, win, flags, r & 1 ? mark | MARK_RESP : mark);
+  }
+
+  /** Add a packet whose analysis columns the reader worker has written (PacketTable.pushRead). */
+  addRead(kv: number, ka: number, sport: number, kb: number, dport: number, ts: number, flags: number, seq: number,
+    plen: number, mark: number, frame: number, offset: number): void {
+    const r = this.tally(kv, ka, sport, kb, dport, ts, flags, seq, plen, mark);
+    this.packets.pushRead(offset, frame, r >>> 1, r & 1 ? mark | MARK_RESP : -1);
+  }
+
+  /**
+   * Find or create the packet's connection and count the packet in it. Returns the connection's
+   * index * 2, plus 1 when the responder sent the packet.
+   */
+  private tally(kv: number, ka: number, sport: number, kb: number, dport: number, ts: number, flags: number, seq: number,
+    plen: number, mark: number): number {
     const conns = this.conns;
     const r = conns.find(kv, ka, sport, kb, dport);
     let c: number;
@@ -171,7 +189,7 @@ export class PacketAdder {
     hot[h + H_BITS] = bits | (mark << 16);
     if (ts > hf[f + HF_LAST]!) hf[f + HF_LAST] = ts;
     if (ts < hf[f + HF_FIRST]!) hf[f + HF_FIRST] = ts;
-    this.packets.push(ts, offset, frame, c, seq, ack, plen, win, flags, mark);
+    return resp ? (c << 1) | 1 : c << 1;
   }
 }
 

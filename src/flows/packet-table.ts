@@ -25,9 +25,45 @@ export interface AnalysisColumns {
   mark: Uint8Array[];
 }
 
+/** One chunk of the analysis columns (each array CHUNK_ROWS long, in shared memory). */
+export interface AnalysisChunk {
+  ts: Float64Array;
+  flags: Uint8Array;
+  seq: Uint32Array;
+  ack: Uint32Array;
+  len: Uint16Array;
+  win: Uint16Array;
+  mark: Uint8Array;
+}
+
 type Typed = Float64Array | Uint32Array | Uint16Array | Uint8Array;
 function shared<T extends Typed>(make: new (b: SharedArrayBuffer) => T, bytes: number): T {
   return new make(new SharedArrayBuffer(CHUNK * bytes));
+}
+
+/** A fresh chunk of analysis columns (the table's, or one the reader worker fills and posts). */
+export function newAnalysisChunk(): AnalysisChunk {
+  return {
+    ts: shared(Float64Array, 8), flags: shared(Uint8Array, 1), seq: shared(Uint32Array, 4), ack: shared(Uint32Array, 4),
+    len: shared(Uint16Array, 2), win: shared(Uint16Array, 2), mark: shared(Uint8Array, 1),
+  };
+}
+
+const NO_CHUNK: AnalysisChunk = {
+  ts: new Float64Array(0), flags: new Uint8Array(0), seq: new Uint32Array(0), ack: new Uint32Array(0), len: new Uint16Array(0),
+  win: new Uint16Array(0), mark: new Uint8Array(0),
+};
+
+/** Row `j` of chunk `c`: the analysis facts of one packet (the payload length saturates at 65535). */
+export function putAnalysisRow(c: AnalysisChunk, j: number, ts: number, flags: number, seq: number, ack: number, len: number, win: number,
+  mark: number): void {
+  c.ts[j] = ts;
+  c.flags[j] = flags;
+  c.seq[j] = seq;
+  c.ack[j] = ack;
+  c.len[j] = len > 0xffff ? 0xffff : len;
+  c.win[j] = win;
+  c.mark[j] = mark;
 }
 
 /**
@@ -90,16 +126,12 @@ export class PacketTable {
   private readonly flagsC: Uint8Array[] = [];
   private readonly markC: Uint8Array[] = [];
   // the chunk being appended to, cached so that push() does not index the chunk lists 10 times
-  private cTs: Float64Array = new Float64Array(0);
+  private cA: AnalysisChunk = NO_CHUNK;
   private cOff: Uint32Array | Float64Array = new Uint32Array(0);
   private cFrame: Uint32Array | undefined;
   private cConn: Uint32Array = new Uint32Array(0);
-  private cSeq: Uint32Array = new Uint32Array(0);
-  private cAck: Uint32Array = new Uint32Array(0);
-  private cLen: Uint16Array = new Uint16Array(0);
-  private cWin: Uint16Array = new Uint16Array(0);
-  private cFlags: Uint8Array = new Uint8Array(0);
-  private cMark: Uint8Array = new Uint8Array(0);
+  /** the chunk the c* fields above view */
+  private cur = -1;
   /** offsets are kept in 32 bits until an input may be larger than 4 GiB */
   private wideOffsets = false;
 
@@ -108,54 +140,74 @@ export class PacketTable {
     if (this.wideOffsets) return;
     this.wideOffsets = true;
     for (let c = 0; c < this.offC.length; c++) this.offC[c] = Float64Array.from(this.offC[c]!);
-    if (this.offC.length) this.cOff = this.offC[this.offC.length - 1]!;
+    if (this.cur >= 0) this.cOff = this.offC[this.cur]!;
   }
 
-  private addChunk(): void {
-    this.tsC.push(shared(Float64Array, 8));
+  /**
+   * Append chunk storage whose analysis columns come from elsewhere (the reader worker fills them,
+   * see pushRead); the columns kept here alone (offset, conn, frame) are made for it.
+   */
+  adoptChunk(a: AnalysisChunk): void {
+    this.tsC.push(a.ts);
+    this.flagsC.push(a.flags);
+    this.seqC.push(a.seq);
+    this.ackC.push(a.ack);
+    this.lenC.push(a.len);
+    this.winC.push(a.win);
+    this.markC.push(a.mark);
     this.offC.push(this.wideOffsets ? new Float64Array(CHUNK) : new Uint32Array(CHUNK));
     this.frameC?.push(new Uint32Array(CHUNK));
     this.connC.push(new Uint32Array(CHUNK));
-    this.seqC.push(shared(Uint32Array, 4));
-    this.ackC.push(shared(Uint32Array, 4));
-    this.lenC.push(shared(Uint16Array, 2));
-    this.winC.push(shared(Uint16Array, 2));
-    this.flagsC.push(shared(Uint8Array, 1));
-    this.markC.push(shared(Uint8Array, 1));
-    const last = this.tsC.length - 1;
-    this.cTs = this.tsC[last]!;
-    this.cOff = this.offC[last]!;
-    if (this.frameC) this.cFrame = this.frameC[last]!;
-    this.cConn = this.connC[last]!;
-    this.cSeq = this.seqC[last]!;
-    this.cAck = this.ackC[last]!;
-    this.cLen = this.lenC[last]!;
-    this.cWin = this.winC[last]!;
-    this.cFlags = this.flagsC[last]!;
-    this.cMark = this.markC[last]!;
+  }
+
+  /** The analysis columns of chunk k (to hand the part-filled last chunk to the reader worker). */
+  analysisChunk(k: number): AnalysisChunk {
+    return { ts: this.tsC[k]!, flags: this.flagsC[k]!, seq: this.seqC[k]!, ack: this.ackC[k]!, len: this.lenC[k]!, win: this.winC[k]!, mark: this.markC[k]! };
+  }
+
+  /** Make chunk c the one rows are appended to. */
+  private enterChunk(c: number): void {
+    this.cur = c;
+    this.cA = this.analysisChunk(c);
+    this.cOff = this.offC[c]!;
+    if (this.frameC) this.cFrame = this.frameC[c]!;
+    this.cConn = this.connC[c]!;
   }
 
   /** Append a packet; returns its index. */
   push(ts: number, offset: number, frame: number, conn: number, seq: number, ack: number, len: number, win: number, flags: number, mark: number): number {
     const i = this.count;
-    if ((i >>> SHIFT) === this.tsC.length) this.addChunk();
+    const c = i >>> SHIFT;
+    if (c !== this.cur) {
+      if (c === this.tsC.length) this.adoptChunk(newAnalysisChunk());
+      this.enterChunk(c);
+    }
+    putAnalysisRow(this.cA, i & MASK, ts, flags, seq, ack, len, win, mark);
+    this.pushRead(offset, frame, conn, -1);
+    return i;
+  }
+
+  /**
+   * Append a packet whose analysis columns the reader worker has already written (putAnalysisRow,
+   * in a chunk adopted beforehand); `mark` >= 0 overwrites the worker's (it adds MARK_RESP).
+   */
+  pushRead(offset: number, frame: number, conn: number, mark: number): void {
+    const i = this.count;
+    const c = i >>> SHIFT;
+    if (c !== this.cur) {
+      if (c >= this.tsC.length) throw new Error(`packet table: row ${i} has no chunk`);
+      this.enterChunk(c);
+    }
     const j = i & MASK;
     // (a 32-bit column would wrap: stdin and gzip inputs switch here, when it happens)
     if (offset >= 4294967296 && !this.wideOffsets) this.needWideOffsets();
-    this.cTs[j] = ts;
     this.cOff[j] = offset;
     if (frame !== this.nextFrame) this.newRun(i, frame);
     else if (this.cFrame) this.cFrame[j] = frame;
     this.nextFrame = frame + 1;
     this.cConn[j] = conn;
-    this.cSeq[j] = seq;
-    this.cAck[j] = ack;
-    this.cLen[j] = len > 0xffff ? 0xffff : len;
-    this.cWin[j] = win;
-    this.cFlags[j] = flags;
-    this.cMark[j] = mark;
+    if (mark >= 0) this.cA.mark[j] = mark;
     this.count = i + 1;
-    return i;
   }
 
   /** Row i (the count) starts a new frame run. */
@@ -192,7 +244,7 @@ export class PacketTable {
       for (let i = this.runRow[k]!, f = this.runFrame[k]!; i < end; i++, f++) cols[i >>> SHIFT]![i & MASK] = f;
     }
     this.frameC = cols;
-    this.cFrame = cols[cols.length - 1];
+    this.cFrame = cols[this.cur];
     this.runRow = new Float64Array(0);
     this.runFrame = new Float64Array(0);
     this.runs = 0;

@@ -15,6 +15,7 @@ import type { AddrTable } from './addr-table.js';
 import { FREE, MISC_V6, PacketBatch, RING, type WorkerMessage, type WorkerTask } from './batch.js';
 import { KEY_IDS, keyOf } from './conn-table.js';
 import type { DecodeTally } from './decode-sink.js';
+import { CHUNK_ROWS } from './packet-table.js';
 import type { LoadOptions, PacketAdder } from './ingest.js';
 import type { AnalyseResult, AnalyseTask } from './analyse-worker.js';
 
@@ -49,7 +50,12 @@ export async function readInWorker(path: string, input: Input, v: number, tally:
   await input.chunks[Symbol.asyncIterator]().return?.();
   const batches = Array.from({ length: RING }, () => new PacketBatch());
   const state = new Int32Array(new SharedArrayBuffer(4 * RING));
-  const task: WorkerTask = { path, file: path, batches: batches.map((b) => b.buffer), state: state.buffer as SharedArrayBuffer };
+  const packets = adder.packets;
+  const part = packets.count % CHUNK_ROWS !== 0;
+  const task: WorkerTask = {
+    path, file: path, batches: batches.map((b) => b.buffer), state: state.buffer as SharedArrayBuffer,
+    startRow: packets.count, chunk: part ? packets.analysisChunk(Math.floor(packets.count / CHUNK_ROWS)) : undefined,
+  };
   const worker = new Worker(WORKER_URL, { workerData: task, resourceLimits: WORKER_LIMITS });
   const queue: WorkerMessage[] = [];
   let wake: (() => void) | undefined;
@@ -79,6 +85,7 @@ export async function readInWorker(path: string, input: Input, v: number, tally:
       continue;
     }
     if (m.t === 'batch') {
+      for (const c of m.chunks) packets.adoptChunk(c);
       addBatch(batches[m.k]!, m.n, v, adder, addrs);
       Atomics.store(state, m.k, FREE);
       Atomics.notify(state, m.k);
@@ -99,9 +106,9 @@ export async function readInWorker(path: string, input: Input, v: number, tally:
   void worker.terminate();
 }
 
-/** Add the n packets of a batch to the tables, as the main-thread sink would have. */
+/** Add the n packets of a batch to the tables, as the main-thread sink would have (the worker wrote their analysis columns). */
 function addBatch(b: PacketBatch, n: number, v: number, adder: PacketAdder, addrs: AddrTable): void {
-  const { ts, offset, src, dst, ports, seq, ack, frame, misc, plen, win } = b;
+  const { ts, offset, src, dst, ports, seq, frame, misc, plen } = b;
   for (let i = 0; i < n; i++) {
     const m = misc[i]!;
     let kv = keyOf(v, (m >>> 16) & 0x3fff), s = src[i]!, d = dst[i]!;
@@ -111,7 +118,7 @@ function addBatch(b: PacketBatch, n: number, v: number, adder: PacketAdder, addr
       d = addrs.v6Id(b.v6, i * 32 + 16);
     }
     const p = ports[i]!;
-    adder.add(kv, s, p >>> 16, d, p & 0xffff, ts[i]!, m & 0xff, seq[i]!, ack[i]!, plen[i]!, win[i]!, (m >>> 8) & 0xff, frame[i]!, offset[i]!);
+    adder.addRead(kv, s, p >>> 16, d, p & 0xffff, ts[i]!, m & 0xff, seq[i]!, plen[i]!, (m >>> 8) & 0xff, frame[i]!, offset[i]!);
   }
 }
 
