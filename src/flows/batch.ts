@@ -16,7 +16,13 @@ import type { DecodeStats } from './decode-sink.js';
 import type { AnalysisChunk } from './packet-table.js';
 
 export const BATCH_PACKETS = 16384;
-export const RING = 3;
+/**
+ * Batches in the ring: both threads are preempted now and then on a busy machine, and a deeper
+ * ring lets one run on while the other stalls (measured on the 10 M bench: 8 instead of 3 cut
+ * the main thread's waits from ~270 to ~190 ms and the worker's from ~310 to ~190 ms; peak RSS
+ * was the same, 536-538 MB, in both).
+ */
+export const RING = 8;
 export const FREE = 0;
 export const FULL = 1;
 
