@@ -8,33 +8,22 @@
  * or as a 4-byte column once runs stop paying (much non-TCP traffic between the TCP packets).
  * Packet bytes are not kept: they are read again from the file (offset) when a view needs them.
  */
+import type { ConnPackets } from '../analysis/conn-packets.js';
+
 const SHIFT = 16;
 const CHUNK = 1 << SHIFT;
 const MASK = CHUNK - 1;
 /** rows per chunk */
 export const CHUNK_ROWS = CHUNK;
 
-/** The columns the analysis reads, chunk by chunk: in shared memory, so that a worker can read them too. */
-export interface AnalysisColumns {
-  ts: Float64Array[];
-  flags: Uint8Array[];
-  seq: Uint32Array[];
-  ack: Uint32Array[];
-  len: Uint16Array[];
-  win: Uint16Array[];
-  mark: Uint8Array[];
-}
+/**
+ * One chunk of the columns the analysis reads (each array CHUNK_ROWS long, in shared memory, so
+ * that a worker can write or read them): a connection's packets take the same arrays.
+ */
+export type AnalysisChunk = Pick<ConnPackets, 'ts' | 'flags' | 'seq' | 'ack' | 'len' | 'win' | 'mark'>;
 
-/** One chunk of the analysis columns (each array CHUNK_ROWS long, in shared memory). */
-export interface AnalysisChunk {
-  ts: Float64Array;
-  flags: Uint8Array;
-  seq: Uint32Array;
-  ack: Uint32Array;
-  len: Uint16Array;
-  win: Uint16Array;
-  mark: Uint8Array;
-}
+/** The columns the analysis reads, chunk by chunk. */
+export type AnalysisColumns = { [K in keyof AnalysisChunk]: AnalysisChunk[K][] };
 
 type Typed = Float64Array | Uint32Array | Uint16Array | Uint8Array;
 function shared<T extends Typed>(make: new (b: SharedArrayBuffer) => T, bytes: number): T {
