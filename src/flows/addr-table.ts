@@ -3,6 +3,10 @@
  * 32-bit ids instead of strings, and address filters are decided once per address, not per row.
  */
 import { ipv6ToString, parseIp } from '../decode/bytes.js';
+import { osBuffer } from './memory.js';
+
+/** A lookup-index array (it lives while loading: see osBuffer). */
+const indexArray = (n: number): Int32Array => new Int32Array(osBuffer(n * 4), 0, n);
 
 /** Spread an int32 key over all bits (the low bits of addresses in one subnet are alike). */
 function mix(k: number): number {
@@ -14,8 +18,8 @@ function mix(k: number): number {
 
 export class AddrTable {
   // IPv4: open addressing over int32 keys (a Map with numbers above 2^31 hashes heap numbers, ~3x slower)
-  private v4keys = new Int32Array(1 << 12);
-  private v4ids = new Int32Array(1 << 12).fill(-1);
+  private v4keys = indexArray(1 << 12);
+  private v4ids = indexArray(1 << 12).fill(-1);
   private v4n = 0;
   private readonly v6 = new Map<string, number>();
   private raw = new Uint8Array(16 * 256);
@@ -35,10 +39,11 @@ export class AddrTable {
   private newId(family: 4 | 6): number {
     const id = this.count++;
     if (id >= this.len.length) {
-      const f = new Uint8Array(this.len.length * 2);
+      // (doubling leaves the old arrays behind: see osBuffer)
+      const f = new Uint8Array(osBuffer(this.len.length * 2), 0, this.len.length * 2);
       f.set(this.len);
       this.len = f;
-      const r = new Uint8Array(this.raw.length * 2);
+      const r = new Uint8Array(osBuffer(this.raw.length * 2), 0, this.raw.length * 2);
       r.set(this.raw);
       this.raw = r;
     }
@@ -73,8 +78,8 @@ export class AddrTable {
   private rebuildIndex(): void {
     let size = 1 << 12;
     while (size < this.count * 2) size *= 2;
-    this.v4keys = new Int32Array(size);
-    this.v4ids = new Int32Array(size).fill(-1);
+    this.v4keys = indexArray(size);
+    this.v4ids = indexArray(size).fill(-1);
     const mask = size - 1;
     for (let id = 0; id < this.count; id++) {
       if (this.len[id] !== 4) continue;
@@ -114,8 +119,8 @@ export class AddrTable {
 
   private growV4(): void {
     const oldK = this.v4keys, oldI = this.v4ids;
-    this.v4keys = new Int32Array(oldK.length * 2);
-    this.v4ids = new Int32Array(oldK.length * 2).fill(-1);
+    this.v4keys = indexArray(oldK.length * 2);
+    this.v4ids = indexArray(oldK.length * 2).fill(-1);
     const mask = this.v4ids.length - 1;
     for (let k = 0; k < oldK.length; k++) {
       if (oldI[k]! < 0) continue;

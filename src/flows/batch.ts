@@ -14,6 +14,7 @@
 import type { InputIssue } from '../model.js';
 import type { DecodeStats } from './decode-sink.js';
 import type { AnalysisChunk } from './packet-table.js';
+import { osBuffer } from './memory.js';
 
 export const BATCH_PACKETS = 16384;
 /**
@@ -47,7 +48,7 @@ export class PacketBatch {
   /** IPv6 source (16 bytes) then destination (16 bytes) of row i at i * 32 */
   readonly v6: Uint8Array;
 
-  constructor(readonly buffer: SharedArrayBuffer = new SharedArrayBuffer(BYTES)) {
+  constructor(readonly buffer: SharedArrayBuffer = osBuffer(BYTES, true) as unknown as SharedArrayBuffer) {
     const n = BATCH_PACKETS;
     let o = 0;
     const f64 = (): Float64Array => { const a = new Float64Array(buffer, o, n); o += n * 8; return a; };
