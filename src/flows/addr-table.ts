@@ -3,7 +3,7 @@
  * 32-bit ids instead of strings, and address filters are decided once per address, not per row.
  */
 import { ipv6ToString, parseIp } from '../decode/bytes.js';
-import { GrowingBuffer, osBuffer } from './memory.js';
+import { osBuffer } from './memory.js';
 
 /** A lookup-index array (it lives while loading: see osBuffer). */
 const indexArray = (n: number): Int32Array => new Int32Array(osBuffer(n * 4), 0, n);
@@ -22,12 +22,9 @@ export class AddrTable {
   private v4ids = indexArray(1 << 12).fill(-1);
   private v4n = 0;
   private readonly v6 = new Map<string, number>();
-  // (grown in place: see GrowingBuffer)
-  private readonly rawMem = new GrowingBuffer(16 * 256);
-  private readonly lenMem = new GrowingBuffer(256);
-  private raw = new Uint8Array(this.rawMem.buffer, 0, 16 * 256);
+  private raw = new Uint8Array(16 * 256);
   /** byte length of each address: 4 (IPv4) or 16 (IPv6) */
-  private len = new Uint8Array(this.lenMem.buffer, 0, 256);
+  private len = new Uint8Array(256);
   /** IPv6 text by id (IPv4 text is made on demand) */
   private readonly texts = new Map<number, string>();
   count = 0;
@@ -42,9 +39,13 @@ export class AddrTable {
   private newId(family: 4 | 6): number {
     const id = this.count++;
     if (id >= this.len.length) {
-      const n = this.len.length * 2;
-      this.len = new Uint8Array(this.lenMem.grow(n), 0, n);
-      this.raw = new Uint8Array(this.rawMem.grow(n * 16), 0, n * 16);
+      // (doubling leaves the old arrays behind: see osBuffer)
+      const f = new Uint8Array(osBuffer(this.len.length * 2), 0, this.len.length * 2);
+      f.set(this.len);
+      this.len = f;
+      const r = new Uint8Array(osBuffer(this.raw.length * 2), 0, this.raw.length * 2);
+      r.set(this.raw);
+      this.raw = r;
     }
     this.len[id] = family === 6 ? 16 : 4;
     return id;

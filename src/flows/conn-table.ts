@@ -6,7 +6,7 @@
  * here, linked later by the vantage matcher (src/correlate/). Rows are created in reading order and
  * renumbered by first-packet time in `finalize` (id = index + 1).
  */
-import { GrowingBuffer, osBuffer } from './memory.js';
+import { osBuffer } from './memory.js';
 
 type Grow = Uint8Array | Uint16Array | Uint32Array | Float64Array | Int32Array;
 
@@ -101,12 +101,10 @@ export class ConnTable {
   private sealed = false;
   private hotCap = 1024;
   /** hot records, see H_* (replaced when they grow: do not keep across addHot) */
-  private hotMem: GrowingBuffer | undefined = new GrowingBuffer(this.hotCap * 64);
-  hotI = new Int32Array(this.hotMem!.buffer, 0, this.hotCap * 16);
-  hotF = new Float64Array(this.hotMem!.buffer, 0, this.hotCap * 8);
+  hotI = new Int32Array(osBuffer(this.hotCap * 64), 0, this.hotCap * 16);
+  hotF = new Float64Array(this.hotI.buffer, 0, this.hotCap * 8);
   /** address-table ids of originator and responder (2 per connection) */
-  private idsMem: GrowingBuffer | undefined = new GrowingBuffer(this.hotCap * 8);
-  private ids = new Uint32Array(this.idsMem!.buffer, 0, this.hotCap * 2);
+  private ids = new Uint32Array(osBuffer(this.hotCap * 8), 0, this.hotCap * 2);
   // open-addressing hash, two words a slot: connection index + 1 (0 = empty), then the key's full
   // hash, so that a probe past another connection's slot is rejected without reading its record
   // (a cache miss into the records, most of which belong to connections long closed)
@@ -225,13 +223,15 @@ export class ConnTable {
 
   private growHot(): void {
     const n = this.hotCap * 2;
-    const hot = this.hotMem!.grow(n * 64);
-    this.hotI = new Int32Array(hot, 0, n * 16);
-    this.hotF = new Float64Array(hot, 0, n * 8);
-    this.ids = new Uint32Array(this.idsMem!.grow(n * 8), 0, n * 2);
+    const hot = new Int32Array(osBuffer(n * 64), 0, n * 16);
+    hot.set(this.hotI);
+    this.hotI = hot;
+    this.hotF = new Float64Array(hot.buffer, 0, n * 8);
+    const ids = new Uint32Array(osBuffer(n * 8), 0, n * 2);
+    ids.set(this.ids);
+    this.ids = ids;
     this.hotCap = n;
   }
-
 
   /** New connection (after ingest: log-only connections) with originator o:po and responder r:pr (address ids). */
   add(v: number, o: number, po: number, r: number, pr: number, ts: number, replaces: number): number {
@@ -310,7 +310,6 @@ export class ConnTable {
     this.hotI = new Int32Array(0);
     this.hotF = new Float64Array(0);
     this.ids = new Uint32Array(0);
-    this.hotMem = this.idsMem = undefined;
     this.hotCap = 0;
     this.dropIndex();
   }

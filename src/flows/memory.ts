@@ -25,14 +25,9 @@ export function collectGarbage(): void {
 }
 
 // (the WebAssembly global, which TypeScript's ES libraries do not declare)
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
 const Wasm = (globalThis as unknown as {
-  WebAssembly: { Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory };
+  WebAssembly: { Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => { buffer: ArrayBuffer } };
 }).WebAssembly;
-const PAGE = 65536;
 
 /**
  * A zeroed buffer of at least `bytes` that does not come from malloc: a WebAssembly memory, which
@@ -43,46 +38,11 @@ const PAGE = 65536;
  * threshold pinned, which returned them). `shared`: the buffer is a SharedArrayBuffer.
  */
 export function osBuffer(bytes: number, shared = false): ArrayBuffer {
-  const pages = Math.max(1, Math.ceil(bytes / PAGE));
+  const pages = Math.max(1, Math.ceil(bytes / 65536));
   try {
     return new Wasm.Memory(shared ? { initial: pages, maximum: pages, shared: true } : { initial: pages }).buffer;
   } catch {
     // (no WebAssembly, or the address space is limited, as under `ulimit -v`): malloc it
     return shared ? (new SharedArrayBuffer(bytes) as unknown as ArrayBuffer) : new ArrayBuffer(bytes);
-  }
-}
-
-/**
- * An osBuffer that grows in place: the memory maps more pages and keeps its contents, so nothing
- * is copied and no outgrown buffer waits for a collection (the connection table's ingest records
- * doubled through 64 MB at 1 M connections). `buffer` is replaced by each grow.
- */
-export class GrowingBuffer {
-  private readonly mem: WasmMemory | undefined;
-  buffer: ArrayBuffer;
-
-  constructor(bytes: number) {
-    try {
-      this.mem = new Wasm.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) });
-      this.buffer = this.mem.buffer;
-    } catch {
-      this.buffer = new ArrayBuffer(bytes);
-    }
-  }
-
-  /** Make it at least `bytes` long; returns the (new) buffer. */
-  grow(bytes: number): ArrayBuffer {
-    if (bytes <= this.buffer.byteLength) return this.buffer;
-    if (this.mem) {
-      try {
-        this.mem.grow(Math.ceil((bytes - this.buffer.byteLength) / PAGE));
-        return (this.buffer = this.mem.buffer);
-      } catch {
-        // (out of address space: fall back to a copy)
-      }
-    }
-    const b = new ArrayBuffer(bytes);
-    new Uint8Array(b).set(new Uint8Array(this.buffer));
-    return (this.buffer = b);
   }
 }
