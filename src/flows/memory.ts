@@ -30,19 +30,35 @@ const Wasm = (globalThis as unknown as {
 }).WebAssembly;
 
 /**
- * A zeroed buffer of at least `bytes` that does not come from malloc: a WebAssembly memory, which
- * V8 maps straight from the OS and unmaps once it is collected. For the large tables that live
- * only while loading (lookup hashes, the connection table's ingest records): glibc serves a
- * buffer under 32 MiB from its heap and keeps the pages when it is freed, so these tables left
- * ~56 MB of holes in the UI's RSS after loading 1 M connections (measured with glibc's mmap
- * threshold pinned, which returned them). `shared`: the buffer is a SharedArrayBuffer.
+ * A zeroed buffer of at least `bytes`; once mapLoadTablesFromOs is on, one that does not come
+ * from malloc: a WebAssembly memory, which V8 maps straight from the OS and unmaps once it is
+ * collected (never grown: growing detaches the old buffer, which slows every typed array in the
+ * process; see test/memory.test.ts). For the large tables that live only while loading (lookup
+ * hashes, the connection table's ingest records): glibc serves a buffer under 32 MiB from its
+ * heap and keeps the pages when it is freed, so these tables left ~40 MB of holes in the UI's
+ * RSS after loading 1 M connections. `shared`: the buffer is a SharedArrayBuffer.
  */
 export function osBuffer(bytes: number, shared = false): ArrayBuffer {
+  if (!fromOs) return malloced(bytes, shared);
   const pages = Math.max(1, Math.ceil(bytes / 65536));
   try {
     return new Wasm.Memory(shared ? { initial: pages, maximum: pages, shared: true } : { initial: pages }).buffer;
   } catch {
-    // (no WebAssembly, or the address space is limited, as under `ulimit -v`): malloc it
-    return shared ? (new SharedArrayBuffer(bytes) as unknown as ArrayBuffer) : new ArrayBuffer(bytes);
+    // (no WebAssembly, or the address space is limited, as under `ulimit -v`)
+    return malloced(bytes, shared);
   }
+}
+
+const malloced = (bytes: number, shared: boolean): ArrayBuffer =>
+  shared ? (new SharedArrayBuffer(bytes) as unknown as ArrayBuffer) : new ArrayBuffer(bytes);
+
+let fromOs = false;
+
+/**
+ * Take the load-time tables from the OS (osBuffer) from now on: for a process that lives on
+ * after loading, the UI. A headless command exits soon after; fresh pages cost it ~25 k more page
+ * faults at 10 M packets (~0.1 s of system time, measured), for memory it would not keep anyway.
+ */
+export function mapLoadTablesFromOs(on = true): void {
+  fromOs = on;
 }

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createElement } from 'react';
 import { render } from 'ink';
-import { collectGarbage } from '../flows/memory.js';
+import { collectGarbage, mapLoadTablesFromOs } from '../flows/memory.js';
 import { loadDataset, type DatasetOptions } from '../flows/dataset.js';
 import { UI_COMMAND, UI_OPTIONS } from '../cli/commands.js';
 import { loadOptions } from '../cli/load.js';
@@ -61,6 +61,8 @@ export async function launch(argv: string[]): Promise<number> {
   let note = '';
   if (files.length === 0) ({ files, note } = defaultInputs());
   const theme = makeTheme({ ascii });
+  // the UI lives on after loading: the tables that die then should give their memory back
+  mapLoadTablesFromOs();
   const loader = (onProgress: Parameters<typeof loadDataset>[1] extends infer O ? (O extends { onProgress?: infer F } ? NonNullable<F> : never) : never) =>
     loadDataset(files, { ...opts, onProgress, yieldEveryMs: 50 }).then((ds) => {
       // loading leaves much garbage behind (the workers' hand-overs, the analysis' scratch): collect
