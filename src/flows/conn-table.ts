@@ -108,7 +108,7 @@ export class ConnTable {
   // open-addressing hash, two words a slot: connection index + 1 (0 = empty), then the key's full
   // hash, so that a probe past another connection's slot is rejected without reading its record
   // (a cache miss into the records, most of which belong to connections long closed)
-  private slots = new Int32Array(osBuffer(4 << 12), 0, 2 << 12);
+  private slots = new Int32Array(osBuffer(8 << 12), 0, 2 << 12);
 
   /** Grow the columns (after seal: connections the firewall correlation adds). */
   private ensure(n: number): void {
