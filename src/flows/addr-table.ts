@@ -3,10 +3,10 @@
  * 32-bit ids instead of strings, and address filters are decided once per address, not per row.
  */
 import { ipv6ToString, parseIp } from '../decode/bytes.js';
-import { osBuffer } from './memory.js';
+import { osArray } from './memory.js';
 
 /** A lookup-index array (it lives while loading: see osBuffer). */
-const indexArray = (n: number): Int32Array => new Int32Array(osBuffer(n * 4), 0, n);
+const indexArray = (n: number): Int32Array => osArray(Int32Array, n);
 
 /** Spread an int32 key over all bits (the low bits of addresses in one subnet are alike). */
 function mix(k: number): number {
@@ -40,10 +40,10 @@ export class AddrTable {
     const id = this.count++;
     if (id >= this.len.length) {
       // (doubling leaves the old arrays behind: see osBuffer)
-      const f = new Uint8Array(osBuffer(this.len.length * 2), 0, this.len.length * 2);
+      const f = osArray(Uint8Array, this.len.length * 2);
       f.set(this.len);
       this.len = f;
-      const r = new Uint8Array(osBuffer(this.raw.length * 2), 0, this.raw.length * 2);
+      const r = osArray(Uint8Array, this.raw.length * 2);
       r.set(this.raw);
       this.raw = r;
     }

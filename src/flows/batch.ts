@@ -48,7 +48,7 @@ export class PacketBatch {
   /** IPv6 source (16 bytes) then destination (16 bytes) of row i at i * 32 */
   readonly v6: Uint8Array;
 
-  constructor(readonly buffer: SharedArrayBuffer = osBuffer(BYTES, true) as unknown as SharedArrayBuffer) {
+  constructor(readonly buffer: SharedArrayBuffer = osBuffer(BYTES, true)) {
     const n = BATCH_PACKETS;
     let o = 0;
     const f64 = (): Float64Array => { const a = new Float64Array(buffer, o, n); o += n * 8; return a; };

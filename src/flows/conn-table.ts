@@ -6,7 +6,7 @@
  * here, linked later by the vantage matcher (src/correlate/). Rows are created in reading order and
  * renumbered by first-packet time in `finalize` (id = index + 1).
  */
-import { osBuffer } from './memory.js';
+import { osArray } from './memory.js';
 
 type Grow = Uint8Array | Uint16Array | Uint32Array | Float64Array | Int32Array;
 
@@ -101,14 +101,14 @@ export class ConnTable {
   private sealed = false;
   private hotCap = 1024;
   /** hot records, see H_* (replaced when they grow: do not keep across addHot) */
-  hotI = new Int32Array(osBuffer(this.hotCap * 64), 0, this.hotCap * 16);
+  hotI = osArray(Int32Array, this.hotCap * 16);
   hotF = new Float64Array(this.hotI.buffer, 0, this.hotCap * 8);
   /** address-table ids of originator and responder (2 per connection) */
-  private ids = new Uint32Array(osBuffer(this.hotCap * 8), 0, this.hotCap * 2);
+  private ids = osArray(Uint32Array, this.hotCap * 2);
   // open-addressing hash, two words a slot: connection index + 1 (0 = empty), then the key's full
   // hash, so that a probe past another connection's slot is rejected without reading its record
   // (a cache miss into the records, most of which belong to connections long closed)
-  private slots = new Int32Array(osBuffer(8 << 12), 0, 2 << 12);
+  private slots = osArray(Int32Array, 2 << 12);
 
   /** Grow the columns (after seal: connections the firewall correlation adds). */
   private ensure(n: number): void {
@@ -223,11 +223,11 @@ export class ConnTable {
 
   private growHot(): void {
     const n = this.hotCap * 2;
-    const hot = new Int32Array(osBuffer(n * 64), 0, n * 16);
+    const hot = osArray(Int32Array, n * 16);
     hot.set(this.hotI);
     this.hotI = hot;
     this.hotF = new Float64Array(hot.buffer, 0, n * 8);
-    const ids = new Uint32Array(osBuffer(n * 8), 0, n * 2);
+    const ids = osArray(Uint32Array, n * 2);
     ids.set(this.ids);
     this.ids = ids;
     this.hotCap = n;
@@ -264,7 +264,7 @@ export class ConnTable {
 
   private rehash(): void {
     const old = this.slots;
-    this.slots = new Int32Array(osBuffer(old.length * 8), 0, old.length * 2);
+    this.slots = osArray(Int32Array, old.length * 2);
     for (let s = 0; s < old.length; s += 2) {
       const e = old[s]!;
       if (e !== 0) this.insert(e - 1, old[s + 1]! >>> 0);
@@ -341,7 +341,7 @@ export class ConnTable {
     if (mergeInto) for (let c = 0; c < all && inOrder; c++) inOrder = mergeInto[c]! < 0;
     for (let c = 1; c < all && inOrder; c++) inOrder = ft[c - 1]! <= ft[c]!; // false for NaN: sort then
     if (inOrder) {
-      const id = new Uint32Array(osBuffer(all * 4), 0, all);
+      const id = osArray(Uint32Array, all);
       for (let c = 0; c < all; c++) id[c] = c;
       this.vantageMask = mask;
       this.dropIndex();
@@ -351,7 +351,7 @@ export class ConnTable {
     for (let c = 0; c < all; c++) if (!mergeInto || mergeInto[c]! < 0) order.push(c);
     const n = order.length;
     order.sort((x, y) => ft[x]! - ft[y]! || x - y);
-    const map = new Uint32Array(osBuffer(all * 4), 0, all);
+    const map = osArray(Uint32Array, all);
     for (let k = 0; k < n; k++) map[order[k]!] = k;
     if (mergeInto) for (let c = 0; c < all; c++) if (mergeInto[c]! >= 0) map[c] = map[mergeInto[c]!]!;
     this.count = n;

@@ -12,7 +12,7 @@ import { matchVantages, MARK_MISSING_ELSEWHERE } from '../correlate/vantage.js';
 import { BY_MAIN, blocksTaken, newSharedPass, redoBlocks, takeBlocks, type RangeInput, type RangeOutput } from './analyse-range.js';
 import type { AnalyseResult } from './analyse-worker.js';
 import { AnalysisWorker, useAnalyseWorker } from './workers.js';
-import { collectGarbage, osBuffer } from './memory.js';
+import { collectGarbage, osArray } from './memory.js';
 import { ingestInputs, type Ingest, type LoadOptions } from './ingest.js';
 import { CHUNK_ROWS, type PacketTable } from './packet-table.js';
 
@@ -46,7 +46,7 @@ export interface Dataset extends Ingest {
 /** Group packet rows by connection (counting sort): start[i]..start[i+1] index into rows. */
 export function groupByConn(packets: PacketTable, nConns: number): { start: Uint32Array; rows: Uint32Array } {
   // (in shared memory: the analysis worker reads them; not malloc's: the UI drops them after loading)
-  const start = new Uint32Array(osBuffer(4 * (nConns + 1), true), 0, nConns + 1);
+  const start = osArray(Uint32Array, nConns + 1, true);
   const n = packets.count;
   // straight over the conn column's chunks: two passes over every row
   for (let k = 0; k < packets.chunks; k++) {
@@ -56,7 +56,7 @@ export function groupByConn(packets: PacketTable, nConns: number): { start: Uint
   }
   for (let c = 0; c < nConns; c++) start[c + 1]! += start[c]!;
   const fill = start.slice(0, nConns);
-  const rows = new Uint32Array(osBuffer(4 * Math.max(n, 1), true), 0, Math.max(n, 1));
+  const rows = osArray(Uint32Array, Math.max(n, 1), true);
   for (let k = 0; k < packets.chunks; k++) {
     const col = packets.connChunk(k);
     const base = k * CHUNK_ROWS;
@@ -147,7 +147,7 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   };
   const pass = newSharedPass(n);
   let share: Promise<AnalyseResult | undefined> | undefined;
-  const historyIndex = new Int32Array(osBuffer(worker ? 4 * n : 0, true), 0, worker ? n : 0);
+  const historyIndex = osArray(Int32Array, worker ? n : 0, true);
   if (worker) share = worker.run({ input, pass, out, historyIndex });
   const direct: RangeOutput = { ...out, histories: conns.histories };
   const yieldMs = opts.yieldEveryMs;

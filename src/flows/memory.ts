@@ -38,19 +38,26 @@ const Wasm = (globalThis as unknown as {
  * heap and keeps the pages when it is freed, so these tables left ~40 MB of holes in the UI's
  * RSS after loading 1 M connections. `shared`: the buffer is a SharedArrayBuffer.
  */
-export function osBuffer(bytes: number, shared = false): ArrayBuffer {
-  if (!fromOs) return malloced(bytes, shared);
+export function osBuffer(bytes: number): ArrayBuffer;
+export function osBuffer(bytes: number, shared: true): SharedArrayBuffer;
+export function osBuffer(bytes: number, shared = false): ArrayBufferLike {
+  if (!fromOs) return shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
   const pages = Math.max(1, Math.ceil(bytes / 65536));
   try {
     return new Wasm.Memory(shared ? { initial: pages, maximum: pages, shared: true } : { initial: pages }).buffer;
   } catch {
     // (no WebAssembly, or the address space is limited, as under `ulimit -v`)
-    return malloced(bytes, shared);
+    return shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
   }
 }
 
-const malloced = (bytes: number, shared: boolean): ArrayBuffer =>
-  shared ? (new SharedArrayBuffer(bytes) as unknown as ArrayBuffer) : new ArrayBuffer(bytes);
+type View<T> = { new (buffer: ArrayBufferLike, offset: number, length: number): T; readonly BYTES_PER_ELEMENT: number };
+
+/** A typed array of n elements over an osBuffer (shared: over a SharedArrayBuffer). */
+export function osArray<T>(make: View<T>, n: number, shared = false): T {
+  const bytes = n * make.BYTES_PER_ELEMENT;
+  return new make(shared ? osBuffer(bytes, true) : osBuffer(bytes), 0, n);
+}
 
 let fromOs = false;
 
