@@ -2,7 +2,6 @@
  * Entry point: a subcommand runs headless; no subcommand opens the UI, which is imported lazily so
  * that headless runs never load Ink or React.
  */
-import { register } from 'node:module';
 import { parseArgs } from 'node:util';
 import { COMMANDS, commandHelp, globalHelp, type Command } from './commands.js';
 import { runFlows, runPackets } from './flows.js';
@@ -51,8 +50,6 @@ export async function main(argv: string[]): Promise<number> {
       if (first !== undefined && !first.startsWith('-') && /^[a-z]+$/.test(first) && !(await exists(first))) {
         throw new UsageError(`unknown command '${first}' (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
       }
-      // (before Ink loads: bound its text caches, see ui/ink-caches.ts)
-      register('../ui/ink-cache-hook.js', import.meta.url);
       const ui = await import('../ui/launch.js');
       return await ui.launch(argv);
     }
