@@ -14,6 +14,7 @@ import { keysOf } from '../keys.js';
 import type { Theme } from '../theme.js';
 import { FilterBar } from '../components/FilterBar.js';
 import { Line } from '../components/Line.js';
+import { Lines, type PageLine } from '../components/Lines.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import { StatusBar } from '../components/StatusBar.js';
 import { completeAtCursor, composeClause, editLine, quickItems, type LineState } from '../view/filter-edit.js';
@@ -157,14 +158,14 @@ export function ConnList(props: ConnListProps) {
     return <Line text={fit(`rsttui  ${files}${issues}${props.note ? '  ' + props.note : ''}`, width)} bold color={theme.accent} />;
   };
 
-  const rows: ReactElement[] = [];
+  const rows: PageLine[] = [];
   let legendMask = 0;
   if (mode === 'menu') {
     const mn = clampNav(menuNav, ITEMS.length, rowsH);
     for (let k = mn.offset; k < Math.min(ITEMS.length, mn.offset + rowsH); k++) {
       const it = ITEMS[k]!;
       const sel = k === mn.cursor;
-      rows.push(<Line key={k} text={fit(`${sel ? theme.g.sel : ' '} ${it.key}  ${it.clause.padEnd(26)} ${it.label}`, width)} inverse={sel && theme.inverse} />);
+      rows.push({ text: fit(`${sel ? theme.g.sel : ' '} ${it.key}  ${it.clause.padEnd(26)} ${it.label}`, width), inverse: sel && theme.inverse });
     }
   } else if (ds) {
     const arrow = theme.g.to;
@@ -173,10 +174,10 @@ export function ConnList(props: ConnListProps) {
       legendMask |= ds.conns.anomalies[i]!;
       const sel = k === nav.cursor;
       const text = `${sel ? theme.g.sel : ' '}${view.marks[i] ? theme.g.mark : ' '}` + cols.map((c) => cellText(ds, i, c, arrow)).join(' ');
-      rows.push(<Line key={k} text={fit(text, width)} inverse={sel && theme.inverse} />);
+      rows.push({ text: fit(text, width), inverse: sel && theme.inverse });
     }
   }
-  while (rows.length < rowsH) rows.push(<Line key={`pad${rows.length}`} text={rows.length === 0 && ds && count === 0 ? '  no connection matches the filter' : ''} />);
+  while (rows.length < rowsH) rows.push({ text: rows.length === 0 && ds && count === 0 ? '  no connection matches the filter' : '' });
 
   const sortName = `${view.sort}${view.reverse ? theme.g.down : theme.g.up}`;
   const counts = `${count}/${view.total} shown${view.markCount ? `, ${view.markCount} marked` : ''}, sort ${sortName}`;
@@ -193,7 +194,7 @@ export function ConnList(props: ConnListProps) {
     <Box flexDirection="column" width={width}>
       {title()}
       <Line text={fit('  ' + (mode === 'menu' ? 'key clause                      meaning' : headerText(cols)), width)} bold />
-      {rows}
+      <Lines lines={rows} />
       <FilterBar editing={mode === 'filter'} draft={mode === 'filter' ? line.text : view.draft} pos={line.pos} applied={view.applied} error={view.error} pending={view.pending} counts={counts} width={width} theme={theme} />
       <Line text={fit(legend, width)} dim={theme.dim} />
       <StatusBar left={mode === 'filter' ? counts : ''} hints={hints} width={width} theme={theme} />
