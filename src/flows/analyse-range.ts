@@ -13,13 +13,12 @@ import { LOG_ONLY } from '../correlate/firewall.js';
 import { MARK_MISSING_ELSEWHERE } from '../correlate/vantage.js';
 import { gatherRows, type AnalysisColumns } from './packet-table.js';
 
-/** What the pass reads; per-connection arrays are indexed from `base` (connection base + k at k). */
+/** What the pass reads, indexed by connection. */
 export interface RangeInput {
   cols: AnalysisColumns;
-  /** packet rows grouped by connection: start[i]..start[i + 1] index into rows (global indices) */
+  /** packet rows grouped by connection: start[i]..start[i + 1] index into rows */
   start: Uint32Array;
   rows: Uint32Array;
-  base: number;
   vantage: Uint16Array;
   flipped: Uint8Array;
   reused: Uint8Array;
@@ -28,7 +27,7 @@ export interface RangeInput {
   fileEnd: number[];
 }
 
-/** What it writes, indexed from the range's first connection. */
+/** What it writes, indexed by connection. */
 export interface RangeOutput {
   connState: Uint8Array;
   teardown: Uint8Array;
@@ -45,14 +44,14 @@ export interface RangeOutput {
 const BULK_REUSED = { reused: true, evidence: false } as const;
 const BULK_FRESH = { reused: false, evidence: false } as const;
 
-/** Analyse connections [from, to), writing out[i - outBase]. */
-export function analyseRange(inp: RangeInput, from: number, to: number, out: RangeOutput, outBase: number): void {
-  const { cols, start, rows, base } = inp;
+/** Analyse connections [from, to), writing out[i]. */
+export function analyseRange(inp: RangeInput, from: number, to: number, out: RangeOutput): void {
+  const { cols, start, rows } = inp;
   let p = allocConnPackets(64);
   // history strings, one copy of each: a capture has few distinct ones (~20 bytes each per connection saved)
   const histories = new Map<string, string>();
   for (let i = from; i < to; i++) {
-    const v = inp.vantage[i - base]!;
+    const v = inp.vantage[i]!;
     if (v === LOG_ONLY) continue; // in the logs only: no packets
     const s0 = start[i]!, s1 = start[i + 1]!;
     // the rows at the primary vantage: contiguous in file order
@@ -67,24 +66,23 @@ export function analyseRange(inp: RangeInput, from: number, to: number, out: Ran
     if (n > p.ts.length) p = allocConnPackets(Math.max(n, p.ts.length * 2));
     gatherRows(cols, rows, a, e, p.ts, p.flags, p.seq, p.ack, p.len, p.win, p.mark);
     p.n = n;
-    p.flipped = inp.flipped[i - base] === 1;
-    const o = i - outBase;
+    p.flipped = inp.flipped[i] === 1;
     if (n === s1 - s0) {
       let m = 0;
       for (let k = 0; k < n; k++) m |= p.mark[k]!;
-      out.missing[o] = m & MARK_MISSING_ELSEWHERE ? 2 : 1;
+      out.missing[i] = m & MARK_MISSING_ELSEWHERE ? 2 : 1;
     }
     const z = zeekConn(p);
-    out.connState[o] = CONN_STATES.indexOf(z.state);
+    out.connState[i] = CONN_STATES.indexOf(z.state);
     let h = histories.get(z.history);
     if (h === undefined) histories.set(z.history, (h = z.history));
-    out.histories[o] = h;
-    out.origBytes[o] = z.origBytes;
-    out.respBytes[o] = z.respBytes;
-    const verdict = classify(p, inp.reused[i - base] === 1 ? BULK_REUSED : BULK_FRESH);
-    out.teardown[o] = TEARDOWNS.indexOf(verdict.teardown);
-    out.closedBy[o] = CLOSED_BY.indexOf(verdict.closedBy);
-    out.anomalies[o] = verdict.anomalies;
+    out.histories[i] = h;
+    out.origBytes[i] = z.origBytes;
+    out.respBytes[i] = z.respBytes;
+    const verdict = classify(p, inp.reused[i] === 1 ? BULK_REUSED : BULK_FRESH);
+    out.teardown[i] = TEARDOWNS.indexOf(verdict.teardown);
+    out.closedBy[i] = CLOSED_BY.indexOf(verdict.closedBy);
+    out.anomalies[i] = verdict.anomalies;
   }
 }
 
@@ -116,7 +114,7 @@ export function takeBlocks(inp: RangeInput, pass: SharedPass, out: RangeOutput, 
     const b = Atomics.add(pass.next, 0, 1);
     const from = b * BLOCK;
     if (from >= pass.n) return false;
-    analyseRange(inp, from, Math.min(pass.n, from + BLOCK), out, 0);
+    analyseRange(inp, from, Math.min(pass.n, from + BLOCK), out);
     Atomics.store(pass.done, b, who);
     if (until !== undefined && performance.now() >= until) return true;
   }
@@ -129,7 +127,7 @@ export function takeBlocks(inp: RangeInput, pass: SharedPass, out: RangeOutput, 
 export function redoBlocks(inp: RangeInput, pass: SharedPass, out: RangeOutput): void {
   for (let b = 0; b * BLOCK < pass.n; b++) {
     if (Atomics.load(pass.done, b) === BY_MAIN) continue;
-    analyseRange(inp, b * BLOCK, Math.min(pass.n, (b + 1) * BLOCK), out, 0);
+    analyseRange(inp, b * BLOCK, Math.min(pass.n, (b + 1) * BLOCK), out);
     Atomics.store(pass.done, b, BY_MAIN);
   }
 }

@@ -138,7 +138,7 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   conns.respBytes = new Float64Array(buffer(8 * n));
   const missing = new Uint8Array(buffer(n));
   const input: RangeInput = {
-    cols: packets.analysisColumns(), start, rows, base: 0, vantage: conns.vantage, flipped: conns.flipped, reused: conns.reused,
+    cols: packets.analysisColumns(), start, rows, vantage: conns.vantage, flipped: conns.flipped, reused: conns.reused,
     fileFirst: files.map((f) => f.first), fileEnd: files.map((f) => f.end),
   };
   const out: Omit<RangeOutput, 'histories'> = {

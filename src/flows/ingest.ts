@@ -122,14 +122,14 @@ export class PacketAdder {
   /** Add a packet: its connection's counters and its row. */
   add(kv: number, ka: number, sport: number, kb: number, dport: number, ts: number, flags: number, seq: number, ack: number,
     plen: number, win: number, mark: number, frame: number, offset: number): void {
-    const r = this.tally(kv, ka, sport, kb, dport, ts, flags, seq, plen, mark);
+    const r = this.countPacket(kv, ka, sport, kb, dport, ts, flags, seq, plen, mark);
     this.packets.push(ts, offset, frame, r >>> 1, seq, ack, plen, win, flags, r & 1 ? mark | MARK_RESP : mark);
   }
 
   /** Add a packet whose analysis columns the reader worker has written (PacketTable.pushRead). */
   addRead(kv: number, ka: number, sport: number, kb: number, dport: number, ts: number, flags: number, seq: number,
     plen: number, mark: number, frame: number, offset: number): void {
-    const r = this.tally(kv, ka, sport, kb, dport, ts, flags, seq, plen, mark);
+    const r = this.countPacket(kv, ka, sport, kb, dport, ts, flags, seq, plen, mark);
     this.packets.pushRead(offset, frame, r >>> 1, r & 1 ? mark | MARK_RESP : -1);
   }
 
@@ -137,7 +137,7 @@ export class PacketAdder {
    * Find or create the packet's connection and count the packet in it. Returns the connection's
    * index * 2, plus 1 when the responder sent the packet.
    */
-  private tally(kv: number, ka: number, sport: number, kb: number, dport: number, ts: number, flags: number, seq: number,
+  private countPacket(kv: number, ka: number, sport: number, kb: number, dport: number, ts: number, flags: number, seq: number,
     plen: number, mark: number): number {
     const conns = this.conns;
     const r = conns.find(kv, ka, sport, kb, dport);

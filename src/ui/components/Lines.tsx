@@ -1,8 +1,8 @@
 /**
  * Several terminal lines as one Ink text node, for the connection list's page of rows. One node
  * instead of one per row: a page costs one layout node, and one entry in Ink 6's text-size cache,
- * which keeps every distinct text it has ever measured (ink issue #986): paging through the list
- * left ~1 KB per row behind, now a page's text.
+ * which keeps every distinct text it has ever measured (ink issue #986), instead of one a row
+ * (paging 4000 screens at 1 M connections: RSS +96 MB instead of +116; the rest is not that cache).
  */
 import { Text } from 'ink';
 import type { ReactNode } from 'react';
