@@ -22,8 +22,8 @@ export const CHUNK_ROWS = CHUNK;
  */
 export type AnalysisChunk = Pick<ConnPackets, 'ts' | 'flags' | 'seq' | 'ack' | 'len' | 'win' | 'mark'>;
 
-/** The columns the analysis reads, chunk by chunk. */
-export type AnalysisColumns = { [K in keyof AnalysisChunk]: AnalysisChunk[K][] };
+/** The columns the analysis reads: the table's chunks in order (chunk c holds rows c * CHUNK_ROWS ..). */
+export type AnalysisColumns = readonly AnalysisChunk[];
 
 type Typed = Float64Array | Uint32Array | Uint16Array | Uint8Array;
 function shared<T extends Typed>(make: new (b: SharedArrayBuffer) => T, bytes: number): T {
@@ -74,13 +74,14 @@ export function gatherRows(cols: AnalysisColumns, rows: Uint32Array, from: numbe
     const c = i >>> SHIFT;
     if (c !== ch) {
       ch = c;
-      cTs = cols.ts[c]!;
-      cFlags = cols.flags[c]!;
-      cSeq = cols.seq[c]!;
-      cAck = cols.ack[c]!;
-      cLen = cols.len[c]!;
-      cWin = cols.win[c]!;
-      cMark = cols.mark[c]!;
+      const a = cols[c]!;
+      cTs = a.ts;
+      cFlags = a.flags;
+      cSeq = a.seq;
+      cAck = a.ack;
+      cLen = a.len;
+      cWin = a.win;
+      cMark = a.mark;
     }
     const j = i & MASK;
     const o = k - from;
@@ -97,7 +98,8 @@ export function gatherRows(cols: AnalysisColumns, rows: Uint32Array, from: numbe
 export class PacketTable {
   /** rows in use */
   count = 0;
-  private readonly tsC: Float64Array[] = [];
+  /** the analysis columns, chunk by chunk (shared memory) */
+  private readonly aC: AnalysisChunk[] = [];
   private readonly offC: (Uint32Array | Float64Array)[] = [];
   /** frame numbers as a column (undefined while they are kept as runs) */
   private frameC: Uint32Array[] | undefined;
@@ -108,13 +110,7 @@ export class PacketTable {
   /** the frame that continues the current run */
   private nextFrame = -1;
   private readonly connC: Uint32Array[] = [];
-  private readonly seqC: Uint32Array[] = [];
-  private readonly ackC: Uint32Array[] = [];
-  private readonly lenC: Uint16Array[] = [];
-  private readonly winC: Uint16Array[] = [];
-  private readonly flagsC: Uint8Array[] = [];
-  private readonly markC: Uint8Array[] = [];
-  // the chunk being appended to, cached so that push() does not index the chunk lists 10 times
+  // the chunk being appended to, cached so that push() does not index the chunk lists per field
   private cA: AnalysisChunk = NO_CHUNK;
   private cOff: Uint32Array | Float64Array = new Uint32Array(0);
   private cFrame: Uint32Array | undefined;
@@ -137,13 +133,7 @@ export class PacketTable {
    * see pushRead); the columns kept here alone (offset, conn, frame) are made for it.
    */
   adoptChunk(a: AnalysisChunk): void {
-    this.tsC.push(a.ts);
-    this.flagsC.push(a.flags);
-    this.seqC.push(a.seq);
-    this.ackC.push(a.ack);
-    this.lenC.push(a.len);
-    this.winC.push(a.win);
-    this.markC.push(a.mark);
+    this.aC.push(a);
     this.offC.push(this.wideOffsets ? new Float64Array(CHUNK) : new Uint32Array(CHUNK));
     this.frameC?.push(new Uint32Array(CHUNK));
     this.connC.push(new Uint32Array(CHUNK));
@@ -151,13 +141,13 @@ export class PacketTable {
 
   /** The analysis columns of chunk k (to hand the part-filled last chunk to the reader worker). */
   analysisChunk(k: number): AnalysisChunk {
-    return { ts: this.tsC[k]!, flags: this.flagsC[k]!, seq: this.seqC[k]!, ack: this.ackC[k]!, len: this.lenC[k]!, win: this.winC[k]!, mark: this.markC[k]! };
+    return this.aC[k]!;
   }
 
   /** Make chunk c the one rows are appended to. */
   private enterChunk(c: number): void {
     this.cur = c;
-    this.cA = this.analysisChunk(c);
+    this.cA = this.aC[c]!;
     this.cOff = this.offC[c]!;
     if (this.frameC) this.cFrame = this.frameC[c]!;
     this.cConn = this.connC[c]!;
@@ -168,7 +158,7 @@ export class PacketTable {
     const i = this.count;
     const c = i >>> SHIFT;
     if (c !== this.cur) {
-      if (c === this.tsC.length) this.adoptChunk(newAnalysisChunk());
+      if (c === this.aC.length) this.adoptChunk(newAnalysisChunk());
       this.enterChunk(c);
     }
     putAnalysisRow(this.cA, i & MASK, ts, flags, seq, ack, len, win, mark);
@@ -184,7 +174,7 @@ export class PacketTable {
     const i = this.count;
     const c = i >>> SHIFT;
     if (c !== this.cur) {
-      if (c >= this.tsC.length) throw new Error(`packet table: row ${i} has no chunk`);
+      if (c >= this.aC.length) throw new Error(`packet table: row ${i} has no chunk`);
       this.enterChunk(c);
     }
     const j = i & MASK;
@@ -227,7 +217,7 @@ export class PacketTable {
   /** Write the frames of rows [0, n) into a column and keep frames there from now on. */
   private toFrameColumn(n: number): void {
     const cols: Uint32Array[] = [];
-    for (let c = 0; c < this.tsC.length; c++) cols.push(new Uint32Array(CHUNK));
+    for (let c = 0; c < this.aC.length; c++) cols.push(new Uint32Array(CHUNK));
     for (let k = 0; k < this.runs; k++) {
       const end = k + 1 < this.runs ? this.runRow[k + 1]! : n;
       for (let i = this.runRow[k]!, f = this.runFrame[k]!; i < end; i++, f++) cols[i >>> SHIFT]![i & MASK] = f;
@@ -239,7 +229,7 @@ export class PacketTable {
     this.runs = 0;
   }
 
-  ts(i: number): number { return this.tsC[i >>> SHIFT]![i & MASK]!; }
+  ts(i: number): number { return this.aC[i >>> SHIFT]!.ts[i & MASK]!; }
   offset(i: number): number { return this.offC[i >>> SHIFT]![i & MASK]!; }
   frame(i: number): number {
     if (this.frameC) return this.frameC[i >>> SHIFT]![i & MASK]!;
@@ -253,15 +243,15 @@ export class PacketTable {
     return this.runFrame[lo]! + (i - this.runRow[lo]!);
   }
   conn(i: number): number { return this.connC[i >>> SHIFT]![i & MASK]!; }
-  seq(i: number): number { return this.seqC[i >>> SHIFT]![i & MASK]!; }
-  ack(i: number): number { return this.ackC[i >>> SHIFT]![i & MASK]!; }
-  len(i: number): number { return this.lenC[i >>> SHIFT]![i & MASK]!; }
-  win(i: number): number { return this.winC[i >>> SHIFT]![i & MASK]!; }
-  flags(i: number): number { return this.flagsC[i >>> SHIFT]![i & MASK]!; }
-  mark(i: number): number { return this.markC[i >>> SHIFT]![i & MASK]!; }
+  seq(i: number): number { return this.aC[i >>> SHIFT]!.seq[i & MASK]!; }
+  ack(i: number): number { return this.aC[i >>> SHIFT]!.ack[i & MASK]!; }
+  len(i: number): number { return this.aC[i >>> SHIFT]!.len[i & MASK]!; }
+  win(i: number): number { return this.aC[i >>> SHIFT]!.win[i & MASK]!; }
+  flags(i: number): number { return this.aC[i >>> SHIFT]!.flags[i & MASK]!; }
+  mark(i: number): number { return this.aC[i >>> SHIFT]!.mark[i & MASK]!; }
 
   setConn(i: number, conn: number): void { this.connC[i >>> SHIFT]![i & MASK] = conn; }
-  orMark(i: number, bits: number): void { this.markC[i >>> SHIFT]![i & MASK]! |= bits; }
+  orMark(i: number, bits: number): void { this.aC[i >>> SHIFT]!.mark[i & MASK]! |= bits; }
 
   /** Number of chunks; chunk k holds rows k * CHUNK_ROWS .. (bulk passes). */
   get chunks(): number {
@@ -276,12 +266,12 @@ export class PacketTable {
   /** Copy rows[from..to) into the arrays, see gatherRows. */
   gather(rows: Uint32Array, from: number, to: number, ts: Float64Array, flags: Uint8Array, seq: Uint32Array, ack: Uint32Array,
     len: Uint16Array, win: Uint16Array, mark: Uint8Array): void {
-    gatherRows(this.analysisColumns(), rows, from, to, ts, flags, seq, ack, len, win, mark);
+    gatherRows(this.aC, rows, from, to, ts, flags, seq, ack, len, win, mark);
   }
 
   /** The chunks of the columns the analysis reads (shared memory: they can be posted to a worker). */
   analysisColumns(): AnalysisColumns {
-    return { ts: this.tsC, flags: this.flagsC, seq: this.seqC, ack: this.ackC, len: this.lenC, win: this.winC, mark: this.markC };
+    return this.aC;
   }
 
   /** Rewrite every conn column entry through `map` (old index -> new index); nothing to do for the identity. */
@@ -299,6 +289,6 @@ export class PacketTable {
   /** Bytes held by the columns (for the benchmark's memory figures). */
   bytes(): number {
     const perRow = 8 + (this.wideOffsets ? 8 : 4) + (this.frameC ? 4 : 0) + 4 + 4 + 4 + 2 + 2 + 1 + 1;
-    return this.tsC.length * CHUNK * perRow + this.runRow.length * 16;
+    return this.aC.length * CHUNK * perRow + this.runRow.length * 16;
   }
 }
