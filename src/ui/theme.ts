@@ -16,8 +16,6 @@ export interface Glyphs {
   hline: string;
   arrowR: string;
   arrowL: string;
-  /** between orig and resp in the list */
-  to: string;
   barFull: string;
   barEmpty: string;
   /** sparkline levels, lowest first */
@@ -52,7 +50,6 @@ const UNICODE: Glyphs = {
   hline: '─',
   arrowR: '>',
   arrowL: '<',
-  to: '→',
   barFull: '█',
   barEmpty: '░',
   spark: ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'],
@@ -69,7 +66,6 @@ const ASCII: Glyphs = {
   hline: '-',
   arrowR: '>',
   arrowL: '<',
-  to: '->',
   barFull: '#',
   barEmpty: '.',
   spark: ['_', '.', ':', '-', '=', '+', '*', '#'],

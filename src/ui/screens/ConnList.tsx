@@ -168,12 +168,11 @@ export function ConnList(props: ConnListProps) {
       rows.push({ text: fit(`${sel ? theme.g.sel : ' '} ${it.key}  ${it.clause.padEnd(26)} ${it.label}`, width), inverse: sel && theme.inverse });
     }
   } else if (ds) {
-    const arrow = theme.g.to;
     for (let k = nav.offset; k < Math.min(count, nav.offset + rowsH); k++) {
       const i = view.order[k]!;
       legendMask |= ds.conns.anomalies[i]!;
       const sel = k === nav.cursor;
-      const text = `${sel ? theme.g.sel : ' '}${view.marks[i] ? theme.g.mark : ' '}` + cols.map((c) => cellText(ds, i, c, arrow)).join(' ');
+      const text = `${sel ? theme.g.sel : ' '}${view.marks[i] ? theme.g.mark : ' '}` + cols.map((c) => cellText(ds, i, c)).join(' ');
       rows.push({ text: fit(text, width), inverse: sel && theme.inverse });
     }
   }
