@@ -14,7 +14,10 @@ import type { AnalyseResult } from './analyse-worker.js';
 import { AnalysisWorker, useAnalyseWorker } from './workers.js';
 import { collectGarbage, osArray } from './memory.js';
 import { ingestInputs, type Ingest, type LoadOptions } from './ingest.js';
-import { CHUNK_ROWS, type PacketTable } from './packet-table.js';
+import type { PacketTable } from './packet-table.js';
+import { ConnRows, groupByConn } from './conn-rows.js';
+
+export { groupByConn } from './conn-rows.js';
 
 export interface DatasetOptions extends LoadOptions {
   /** the largest log-to-capture clock offset to look for, seconds (--skew) */
@@ -41,29 +44,6 @@ export interface Dataset extends Ingest {
   eventPacket(event: FwEvent): number | undefined;
   /** milliseconds spent reading, matching (logs, vantages, renumbering) and analysing: for the benchmark */
   timings: { read: number; match: number; analyse: number };
-}
-
-/** Group packet rows by connection (counting sort): start[i]..start[i+1] index into rows. */
-export function groupByConn(packets: PacketTable, nConns: number): { start: Uint32Array; rows: Uint32Array } {
-  // (in shared memory: the analysis worker reads them; not malloc's: the UI drops them after loading)
-  const start = osArray(Uint32Array, nConns + 1, true);
-  const n = packets.count;
-  // straight over the conn column's chunks: two passes over every row
-  for (let k = 0; k < packets.chunks; k++) {
-    const col = packets.connChunk(k);
-    const m = Math.min(CHUNK_ROWS, n - k * CHUNK_ROWS);
-    for (let j = 0; j < m; j++) start[col[j]! + 1]!++;
-  }
-  for (let c = 0; c < nConns; c++) start[c + 1]! += start[c]!;
-  const fill = start.slice(0, nConns);
-  const rows = osArray(Uint32Array, Math.max(n, 1), true);
-  for (let k = 0; k < packets.chunks; k++) {
-    const col = packets.connChunk(k);
-    const base = k * CHUNK_ROWS;
-    const m = Math.min(CHUNK_ROWS, n - base);
-    for (let j = 0; j < m; j++) rows[fill[col[j]!]!++] = base + j;
-  }
-  return { start, rows };
 }
 
 /** Copy the given rows of the packet table into `into`'s arrays (one connection, for a view). */
@@ -104,23 +84,15 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   const map = conns.finalize(vm.mergeInto);
   packets.remapConns(map);
   const t2 = performance.now();
-  // rows by connection: 4 bytes a packet, needed by the passes below and later by the views and
-  // exports, not by headless output; dropped at the end of loading and rebuilt on first use
-  let grouped: { start: Uint32Array; rows: Uint32Array } | undefined = groupByConn(packets, conns.count);
-  const groups = (): { start: Uint32Array; rows: Uint32Array } => (grouped ??= groupByConn(packets, conns.count));
-  const { start, rows } = grouped;
+  // rows by connection: 4 bytes a packet, needed by the passes below; after loading, the views and
+  // exports find one connection's rows by a scan instead (conn-rows.ts)
+  const { start, rows } = groupByConn(packets, conns.count);
+  const connRows = new ConnRows(packets, conns, files);
 
   // the rows of a connection at its own (primary) vantage: contiguous in file order
   const primaryRows = (i: number): Uint32Array => {
-    const g = groups();
-    const all = g.rows.subarray(g.start[i]!, g.start[i + 1]!);
-    const f = files[conns.vantage[i]!];
-    if (!f) return all;
-    let a = 0, b = all.length;
-    while (a < b && all[a]! < f.first) a++;
-    let e = a;
-    while (e < b && all[e]! < f.end) e++;
-    return all.subarray(a, e);
+    const v = conns.vantage[i]!;
+    return v < files.length ? connRows.rows(i, v) : connRows.rows(i);
   };
 
   // The bulk pass: every connection's verdicts (analyse-range.ts). Large captures share it with the
@@ -220,8 +192,7 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   const packetRows = (i: number): Uint32Array => {
     let r = timeSorted.get(i);
     if (!r) {
-      const g = groups();
-      const idx = Array.from(g.rows.subarray(g.start[i]!, g.start[i + 1]!));
+      const idx = Array.from(connRows.rows(i));
       idx.sort((a, b) => packets.ts(a) - packets.ts(b) || a - b);
       r = Uint32Array.from(idx);
       if (timeSorted.size > 64) timeSorted.clear();
@@ -255,7 +226,6 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
     }
     return v;
   };
-  grouped = undefined;
   // (every id is made: the lookup index is dead weight from here on)
   ing.addrs.dropIndex();
   return {
