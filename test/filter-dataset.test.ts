@@ -62,6 +62,19 @@ test('the bulk scan of a test selects exactly the rows its per-row calls do', as
     const byRow: number[] = [];
     for (let i = 0; i < t.count; i++) if (c.test(i)) byRow.push(i);
     assert.deepEqual(Array.from(matchingRows(t.count, c.test)), byRow, e);
+    // into an array of the caller's (the UI's recycled results), holding an older result
+    const into = new Uint32Array(t.count + 5).fill(7);
+    const got = matchingRows(t.count, c.test, into);
+    assert.deepEqual(Array.from(got), byRow, `${e}, into`);
+    assert.equal(got.buffer, into.buffer, `${e}: the result is a view of the caller's array`);
   }
   assert.ok(scanned >= 8, `${scanned} of the tests had a bulk scan`);
+  // (a compound test has no bulk scan: the per-row loop writes into the caller's array too)
+  const c = compileFilter('tcp.port == 443 and not late-rst', t);
+  assert.ok(c.ok && !c.test.scan);
+  const into = new Uint32Array(t.count);
+  const got = matchingRows(t.count, c.test, into);
+  assert.equal(got.buffer, into.buffer);
+  assert.deepEqual(Array.from(got), Array.from(matchingRows(t.count, c.test)));
+  assert.ok(got.length > 0 && got.length < t.count);
 });

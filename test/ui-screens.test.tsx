@@ -104,6 +104,25 @@ test('filter: narrows as you type; a bad expression shows the reason and keeps t
   a.unmount();
 });
 
+test('filter: successive filters each list exactly their rows (the result arrays are recycled)', async () => {
+  const { filterIndices } = await import('../src/filter/index.js');
+  const { datasetTarget } = await import('../src/flows/filter-target.js');
+  const t = datasetTarget(ds);
+  const exprs = ['late-rst', 'teardown == graceful', 'not late-rst', 'tcp.flags.reset', 'late-rst'];
+  const a = await app(plain, 100, 30);
+  const ids = (f: string): number[] => f.split('\n').map((l) => /^[> ][ *]\s*(\d+) /.exec(l)).filter((m) => m !== null).map((m) => Number(m![1]));
+  let seen = 0;
+  for (const e of exprs) {
+    const want = Array.from(filterIndices(e, t) as Uint32Array, (i) => i + 1);
+    assert.ok(want.length > 0 && want.length < ds.conns.count && want.length <= 20, `${e}: ${want.length} rows`);
+    await a.press('/\x15' + e + '\r', (f) => f.includes(`filter: ${e}`) && f.includes(`${want.length}/${ds.conns.count} shown`), e);
+    assert.deepEqual(ids(a.frame()), want, `${e}: the rows listed`);
+    seen++;
+  }
+  assert.equal(seen, exprs.length);
+  a.unmount();
+});
+
 test('quick filter menu composes the clause into the bar', async () => {
   const a = await app();
   await a.press('f', (f) => /anomaly == late-rst/.test(f), 'the menu');

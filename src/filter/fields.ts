@@ -19,18 +19,21 @@ export type Quant = 'any' | 'all';
  * for the tests a filter bar sees most (address, port, enum and anomaly tables), where a call per
  * row costs most of the time at a million rows.
  */
-export type RowTest = ((i: number) => boolean) & { scan?: (n: number) => Uint32Array };
+export type RowTest = ((i: number) => boolean) & { scan?: (n: number, into?: Uint32Array) => Uint32Array };
 /** A test of one value; `table`, when present, gives its answers for 0..n-1 at once (see cidrTest). */
 export type NumTest = ((v: number) => boolean) & { table?: (n: number) => Uint8Array };
 export type StrTest = (s: string) => boolean;
 
-/** The rows of 0..n-1 that pass `test`, in order. */
-export function matchingRows(n: number, test: RowTest): Uint32Array {
-  if (test.scan) return test.scan(n);
-  const out = scratch(n);
+/**
+ * The rows of 0..n-1 that pass `test`, in order: a fresh array, or a view of `into` (at least n
+ * long) when given, for a caller that recycles its result arrays (the UI's filter bar).
+ */
+export function matchingRows(n: number, test: RowTest, into?: Uint32Array): Uint32Array {
+  if (test.scan) return test.scan(n, into);
+  const out = into ?? scratch(n);
   let k = 0;
   for (let i = 0; i < n; i++) if (test(i)) out[k++] = i;
-  return fit(out, k);
+  return fit(out, k, into);
 }
 
 /**
@@ -38,6 +41,8 @@ export function matchingRows(n: number, test: RowTest): Uint32Array {
  * scan, 4 MB at 1 M rows, lived a keystroke or two, long enough to be promoted, and then waited
  * for a full collection: the UI's RSS rose ~38 MB over a run of filters (measured). The copy of
  * half a million results takes well under a millisecond. (Scans never nest: matchingRows runs one.)
+ * A caller that keeps one result at a time passes arrays of its own instead (`into`), and then
+ * nothing is allocated per scan.
  */
 let scratchRows = new Uint32Array(0);
 function scratch(n: number): Uint32Array {
@@ -45,14 +50,14 @@ function scratch(n: number): Uint32Array {
   return scratchRows;
 }
 
-/** The first k entries of the scratch array, copied out. */
-function fit(out: Uint32Array, k: number): Uint32Array {
-  return out.slice(0, k);
+/** The first k entries: copied out of the scratch array, or a view of the caller's array. */
+function fit(out: Uint32Array, k: number, into: Uint32Array | undefined): Uint32Array {
+  return into ? into.subarray(0, k) : out.slice(0, k);
 }
 
 // (the scans write every index and advance past the passing ones: no branch to mispredict when
 // half the rows pass, as with a /8 over a mix of addresses; the tables hold 0 or 1)
-const withScan = (test: (i: number) => boolean, scan: (n: number) => Uint32Array): RowTest => Object.assign(test, { scan });
+const withScan = (test: (i: number) => boolean, scan: (n: number, into?: Uint32Array) => Uint32Array): RowTest => Object.assign(test, { scan });
 
 interface FieldBase {
   name: string;
@@ -97,24 +102,24 @@ function liftTable(cols: readonly Col[], tb: Uint8Array, q: Quant): RowTest {
   // (one column reads as two equal ones)
   const a = cols[0]!, b = cols[1] ?? a;
   if (q === 'any' || cols.length === 1) {
-    return withScan((i) => (tb[a[i]!]! | tb[b[i]!]!) === 1, (n) => {
-      const out = scratch(n);
+    return withScan((i) => (tb[a[i]!]! | tb[b[i]!]!) === 1, (n, into) => {
+      const out = into ?? scratch(n);
       let k = 0;
       for (let i = 0; i < n; i++) {
         out[k] = i;
         k += tb[a[i]!]! | tb[b[i]!]!;
       }
-      return fit(out, k);
+      return fit(out, k, into);
     });
   }
-  return withScan((i) => (tb[a[i]!]! & tb[b[i]!]!) === 1, (n) => {
-    const out = scratch(n);
+  return withScan((i) => (tb[a[i]!]! & tb[b[i]!]!) === 1, (n, into) => {
+    const out = into ?? scratch(n);
     let k = 0;
     for (let i = 0; i < n; i++) {
       out[k] = i;
       k += tb[a[i]!]! & tb[b[i]!]!;
     }
-    return fit(out, k);
+    return fit(out, k, into);
   });
 }
 
@@ -232,14 +237,14 @@ function maskField(
       for (let v = 0; v < n; v++) if (p(v)) m |= 1 << v;
       if (q === 'any') {
         if (m === 0) return NEVER;
-        return withScan((i) => (a[i]! & m) !== 0, (n) => {
-          const out = scratch(n);
+        return withScan((i) => (a[i]! & m) !== 0, (n, into) => {
+          const out = into ?? scratch(n);
           let k = 0;
           for (let i = 0; i < n; i++) {
             out[k] = i;
             k += (a[i]! & m) !== 0 ? 1 : 0;
           }
-          return fit(out, k);
+          return fit(out, k, into);
         });
       }
       // every member satisfies it; an empty set satisfies no `===` (as Wireshark's all_eq on an absent field)

@@ -172,7 +172,7 @@ function popcount(x: number): number {
  */
 export function sortIndices(ds: Dataset, indices: Uint32Array, key: SortKey, reverse: boolean): Uint32Array {
   const n = indices.length;
-  // (index arrays are never written after they are made: in id order the filter's array serves as is)
+  // (in id order the filter's array serves as is: it is not written while it is the one shown)
   if (key === 'id') return reverse ? indices.slice().reverse() : indices;
   const f = keyFn(ds, key);
   const keys = new Float64Array(n);
