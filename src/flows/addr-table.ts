@@ -3,7 +3,7 @@
  * 32-bit ids instead of strings, and address filters are decided once per address, not per row.
  */
 import { ipv6ToString, parseIp } from '../decode/bytes.js';
-import { osArray } from './memory.js';
+import { discarded, osArray } from './memory.js';
 
 /** A lookup-index array (it lives while loading: see osBuffer). */
 const indexArray = (n: number): Int32Array => osArray(Int32Array, n);
@@ -45,6 +45,7 @@ export class AddrTable {
       this.len = f;
       const r = osArray(Uint8Array, this.raw.length * 2);
       r.set(this.raw);
+      discarded(this.len.length / 2 + this.raw.length);
       this.raw = r;
     }
     this.len[id] = family === 6 ? 16 : 4;
@@ -129,6 +130,7 @@ export class AddrTable {
       this.v4keys[s] = oldK[k]!;
       this.v4ids[s] = oldI[k]!;
     }
+    discarded(oldK.byteLength + oldI.byteLength);
   }
 
   /** Id of the IPv6 address at data[off..off+16). */

@@ -6,7 +6,7 @@
  * here, linked later by the vantage matcher (src/correlate/). Rows are created in reading order and
  * renumbered by first-packet time in `finalize` (id = index + 1).
  */
-import { osArray } from './memory.js';
+import { collectGarbage, discarded, osArray } from './memory.js';
 
 type Grow = Uint8Array | Uint16Array | Uint32Array | Float64Array | Int32Array;
 
@@ -229,6 +229,7 @@ export class ConnTable {
     this.hotF = new Float64Array(hot.buffer, 0, n * 8);
     const ids = osArray(Uint32Array, n * 2);
     ids.set(this.ids);
+    discarded(this.ids.byteLength + hot.byteLength / 2);
     this.ids = ids;
     this.hotCap = n;
   }
@@ -269,6 +270,7 @@ export class ConnTable {
       const e = old[s]!;
       if (e !== 0) this.insert(e - 1, old[s + 1]! >>> 0);
     }
+    discarded(old.byteLength);
   }
 
   /**
@@ -279,6 +281,11 @@ export class ConnTable {
     if (this.sealed) return;
     this.sealed = true;
     const n = this.count;
+    // the lookup hash first, before the columns are allocated beside the records: sealing is the
+    // load's peak (1 M connections: columns +60 MB while records, ids and hash are alive)
+    const hashBytes = this.slots.byteLength;
+    this.dropIndex();
+    if (hashBytes >= 8 << 20) collectGarbage();
     this.cap = 0;
     this.ensure(n);
     const hot = this.hotI, hf = this.hotF, ids = this.ids;
