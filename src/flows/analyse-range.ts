@@ -35,7 +35,8 @@ export interface RangeOutput {
   anomalies: Uint32Array;
   origBytes: Float64Array;
   respBytes: Float64Array;
-  histories: string[];
+  /** connection i's history (one string object per distinct history in a range) */
+  history: (i: number, h: string) => void;
   /** packets marked missing at another vantage: 2 yes, 1 no, 0 not known (rows at other vantages) */
   missing: Uint8Array;
 }
@@ -76,7 +77,7 @@ export function analyseRange(inp: RangeInput, from: number, to: number, out: Ran
     out.connState[i] = CONN_STATES.indexOf(z.state);
     let h = histories.get(z.history);
     if (h === undefined) histories.set(z.history, (h = z.history));
-    out.histories[i] = h;
+    out.history(i, h);
     out.origBytes[i] = z.origBytes;
     out.respBytes[i] = z.respBytes;
     const verdict = classify(p, inp.reused[i] === 1 ? BULK_REUSED : BULK_FRESH);

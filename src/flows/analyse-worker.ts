@@ -12,7 +12,7 @@ export interface AnalyseTask {
   input: RangeInput;
   pass: SharedPass;
   /** the shared output columns (histories aside) */
-  out: Omit<RangeOutput, 'histories'>;
+  out: Omit<RangeOutput, 'history'>;
   /** Int32Array over shared memory, one per connection: 1 + the history's index in the table (0: not analysed here) */
   historyIndex: Int32Array;
 }
@@ -23,17 +23,17 @@ export interface AnalyseResult {
 
 const port = parentPort!;
 port.once('message', (task: AnalyseTask) => {
-  const histories = new Array<string>(task.pass.n);
-  takeBlocks(task.input, task.pass, { ...task.out, histories }, BY_WORKER);
+  // each distinct history once, in the table, and its index beside each connection analysed here
   const table: string[] = [];
   const ids = new Map<string, number>();
-  histories.forEach((h, i) => {
+  const history = (i: number, h: string): void => {
     let id = ids.get(h);
     if (id === undefined) {
       ids.set(h, (id = table.length));
       table.push(h);
     }
     task.historyIndex[i] = id + 1;
-  });
+  };
+  takeBlocks(task.input, task.pass, { ...task.out, history }, BY_WORKER);
   port.postMessage({ historyTable: table } satisfies AnalyseResult);
 });

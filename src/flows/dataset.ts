@@ -113,7 +113,7 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
     cols: packets.analysisColumns(), start, rows, vantage: conns.vantage, flipped: conns.flipped, reused: conns.reused,
     fileFirst: files.map((f) => f.first), fileEnd: files.map((f) => f.end),
   };
-  const out: Omit<RangeOutput, 'histories'> = {
+  const out: Omit<RangeOutput, 'history'> = {
     connState: conns.connState, teardown: conns.teardown, closedBy: conns.closedBy, anomalies: conns.anomalies,
     origBytes: conns.origBytes, respBytes: conns.respBytes, missing,
   };
@@ -121,7 +121,8 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   let share: Promise<AnalyseResult | undefined> | undefined;
   const historyIndex = osArray(Int32Array, worker ? n : 0, true);
   if (worker) share = worker.run({ input, pass, out, historyIndex });
-  const direct: RangeOutput = { ...out, histories: conns.histories };
+  const histories = conns.histories;
+  const direct: RangeOutput = { ...out, history: (i, h) => { histories[i] = h; } };
   const yieldMs = opts.yieldEveryMs;
   if (yieldMs === undefined) takeBlocks(input, pass, direct, BY_MAIN);
   else {
