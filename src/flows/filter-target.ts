@@ -1,6 +1,6 @@
 /**
  * The dataset seen through the filter language's FilterTarget: mostly the connection table's own
- * columns; the derived ones (packets, bytes, duration, vantage mask) computed once here.
+ * columns; the derived ones (packets, bytes, duration) computed once here.
  */
 import { CLOSED_BY, CONN_STATES, TEARDOWNS, anomalyNames } from '../model.js';
 import type { FilterTarget } from '../filter/target.js';
@@ -15,12 +15,10 @@ export function datasetTarget(ds: Dataset): FilterTarget {
   const packets = new Uint32Array(n);
   const bytes = new Float64Array(n);
   const duration = new Float64Array(n);
-  const vantageMask = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
     packets[i] = c.origPkts[i]! + c.respPkts[i]!;
     bytes[i] = c.origBytes[i]! + c.respBytes[i]!;
     duration[i] = c.lastTs[i]! - c.firstTs[i]!;
-    vantageMask[i] = ds.vantageMask(i);
   }
   return {
     count: n,
@@ -39,7 +37,7 @@ export function datasetTarget(ds: Dataset): FilterTarget {
     duration,
     packets,
     bytes,
-    vantageMask,
+    vantageMask: c.vantageMask,
     vantageNames: ds.files.map((f) => f.name),
     fwMsgids: (i) => { const l = ds.firewallOf(i); return l.length ? l.map((e) => e.msgid) : NONE; },
     fwReasons: (i) => { const l = ds.firewallOf(i); return l.length ? l.map((e) => e.reason ?? '').filter((r) => r !== '') : NONE; },
