@@ -9,7 +9,6 @@ import { datasetTarget } from '../../flows/filter-target.js';
 import { compileFilter, formatFilterError, matchingRows, type FilterTarget } from '../../filter/index.js';
 import { allIndices, knownWords, mayBeFuzzy } from '../view/filter-edit.js';
 import { nextSortKey, sortIndices, type SortKey } from '../view/list.js';
-import { collectGarbage } from '../../flows/memory.js';
 
 /** fuse.js costs ~270 ms per query at 100 k rows: wait for a pause in typing first */
 export const FUZZY_DEBOUNCE_MS = 150;
@@ -19,19 +18,6 @@ export const FUZZY_DEBOUNCE_MS = 150;
  * are bare words too, and a pause in typing must never freeze the screen.
  */
 export const FUZZY_LIVE_MAX_ROWS = 50_000;
-
-/**
- * Each filter leaves megabytes of index arrays behind, and V8 lets its heap grow with them (RSS
- * +60-100 MB over a few filters at 1 M rows, measured by bench/ui.ts): on large tables, collect
- * once the filter bar has been left alone this long, when a full GC is unlikely to delay a key.
- */
-const GC_IDLE_MS = 1500;
-const GC_MIN_ROWS = 100_000;
-let gcTimer: NodeJS.Timeout | undefined;
-function collectWhenIdle(): void {
-  if (gcTimer) clearTimeout(gcTimer);
-  gcTimer = setTimeout(collectGarbage, GC_IDLE_MS).unref();
-}
 
 export interface ConnView {
   target: FilterTarget | undefined;
@@ -112,8 +98,6 @@ export function useConnView(ds: Dataset | undefined): ConnView {
   const setFilter = useCallback(
     (text: string, now = false) => {
       setDraft(text);
-      // (every keystroke puts the collection off: it runs only once the typing has paused)
-      if ((target?.count ?? 0) >= GC_MIN_ROWS) collectWhenIdle();
       if (timer.current) clearTimeout(timer.current);
       timer.current = undefined;
       if (!now && mayBeFuzzy(text, known)) {

@@ -10,6 +10,7 @@
 import { useInput } from 'ink';
 import { createContext, useContext, useEffect, useLayoutEffect, useRef, type MutableRefObject } from 'react';
 import { actionFor, tokens, type Action, type Screen } from '../keys.js';
+import { afterInput } from '../idle-gc.js';
 
 export type KeyHandler = (token: string, action: Action | undefined) => void;
 
@@ -35,6 +36,7 @@ function drain(): void {
 
 /** Feed tokens as if typed (tests of the queue; the hook uses it for Ink's input). */
 export function dispatchTokens(ts: readonly string[]): void {
+  afterInput();
   queue.push(...ts);
   if (!draining) {
     draining = true;
