@@ -14,7 +14,7 @@ import { keysOf } from '../keys.js';
 import type { Theme } from '../theme.js';
 import { FilterBar } from '../components/FilterBar.js';
 import { Line } from '../components/Line.js';
-import { Lines, type PageLine } from '../components/Lines.js';
+import { Lines, type Selected } from '../components/Lines.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import { StatusBar } from '../components/StatusBar.js';
 import { completeAtCursor, composeClause, editLine, quickItems, type LineState } from '../view/filter-edit.js';
@@ -158,25 +158,33 @@ export function ConnList(props: ConnListProps) {
     return <Line text={fit(`rsttui  ${files}${issues}${props.note ? '  ' + props.note : ''}`, width)} bold color={theme.accent} />;
   };
 
-  const rows: PageLine[] = [];
+  // the rows unselected, and the selected one (drawn over them: see Lines)
+  let rowText: (k: number) => string = () => '';
+  let rowCount = 0;
+  let first = 0;
+  let selected: Selected | undefined;
   let legendMask = 0;
   if (mode === 'menu') {
     const mn = clampNav(menuNav, ITEMS.length, rowsH);
-    for (let k = mn.offset; k < Math.min(ITEMS.length, mn.offset + rowsH); k++) {
+    const text = (k: number, marker: string): string => {
       const it = ITEMS[k]!;
-      const sel = k === mn.cursor;
-      rows.push({ text: fit(`${sel ? theme.g.sel : ' '} ${it.key}  ${it.clause.padEnd(26)} ${it.label}`, width), inverse: sel && theme.inverse });
-    }
+      return fit(`${marker} ${it.key}  ${it.clause.padEnd(26)} ${it.label}`, width);
+    };
+    rowText = (k) => text(k, ' ');
+    rowCount = ITEMS.length;
+    first = mn.offset;
+    selected = { row: mn.cursor, text: text(mn.cursor, theme.g.sel), inverse: theme.inverse };
   } else if (ds) {
-    for (let k = nav.offset; k < Math.min(count, nav.offset + rowsH); k++) {
+    const cells = (k: number): string => {
       const i = view.order[k]!;
-      legendMask |= ds.conns.anomalies[i]!;
-      const sel = k === nav.cursor;
-      const text = `${sel ? theme.g.sel : ' '}${view.marks[i] ? theme.g.mark : ' '}` + cols.map((c) => cellText(ds, i, c)).join(' ');
-      rows.push({ text: fit(text, width), inverse: sel && theme.inverse });
-    }
+      return `${view.marks[i] ? theme.g.mark : ' '}` + cols.map((c) => cellText(ds, i, c)).join(' ');
+    };
+    rowText = (k) => fit(' ' + cells(k), width);
+    rowCount = count;
+    first = nav.offset;
+    for (let k = nav.offset; k < Math.min(count, nav.offset + rowsH); k++) legendMask |= ds.conns.anomalies[view.order[k]!]!;
+    if (count > 0) selected = { row: nav.cursor, text: fit(theme.g.sel + cells(nav.cursor), width), inverse: theme.inverse };
   }
-  while (rows.length < rowsH) rows.push({ text: rows.length === 0 && ds && count === 0 ? '  no connection matches the filter' : '' });
 
   const sortName = `${view.sort}${view.reverse ? theme.g.down : theme.g.up}`;
   const counts = `${count}/${view.total} shown${view.markCount ? `, ${view.markCount} marked` : ''}, sort ${sortName}`;
@@ -193,7 +201,7 @@ export function ConnList(props: ConnListProps) {
     <Box flexDirection="column" width={width}>
       {title()}
       <Line text={fit('  ' + (mode === 'menu' ? 'key clause                      meaning' : headerText(cols)), width)} bold />
-      <Lines lines={rows} />
+      <Lines rowText={rowText} count={rowCount} first={first} height={rowsH} width={width} selected={selected} empty={ds && count === 0 ? '  no connection matches the filter' : ''} />
       <FilterBar editing={mode === 'filter'} draft={mode === 'filter' ? line.text : view.draft} pos={line.pos} applied={view.applied} error={view.error} pending={view.pending} counts={counts} width={width} theme={theme} />
       <Line text={fit(legend, width)} dim={theme.dim} />
       <StatusBar left={mode === 'filter' ? counts : ''} hints={hints} width={width} theme={theme} />
