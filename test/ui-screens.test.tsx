@@ -123,6 +123,19 @@ test('filter: successive filters each list exactly their rows (the result arrays
   a.unmount();
 });
 
+test('Lines: a window at any offset shows exactly its rows, the selected one laid over its own', async () => {
+  const { Lines, BLOCK } = await import('../src/ui/components/Lines.js');
+  const rowText = (k: number) => `  row ${k}`.padEnd(20, '.');
+  for (const [count, first, height, sel] of [[100, 13, 10, 15], [100, 0, 10, 0], [100, 16, 8, 23], [20, 15, 10, 19], [3, 0, 6, 1]] as const) {
+    const r = render(<Lines rowText={rowText} count={count} first={first} height={height} width={24} selected={{ row: sel, text: `> row ${sel}`, inverse: false }} />);
+    const got = (r.lastFrame() ?? '').split('\n');
+    const want = Array.from({ length: height }, (_, j) => first + j).map((k) => (k >= count ? '' : k === sel ? `> row ${k}` : rowText(k)).trimEnd());
+    assert.deepEqual(got.map((l) => l.trimEnd()), want.slice(0, got.length), `count ${count}, first ${first} (block of ${BLOCK}), selected ${sel}`);
+    assert.equal(got.length <= height, true);
+    r.unmount();
+  }
+});
+
 test('quick filter menu composes the clause into the bar', async () => {
   const a = await app();
   await a.press('f', (f) => /anomaly == late-rst/.test(f), 'the menu');
