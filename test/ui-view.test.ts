@@ -136,3 +136,17 @@ test('the progress bar says when the load is analysing connections, not reading 
   assert.match(line, /^analysing \[#+\.+\] 500\/1000 conns/);
   assert.equal(line.length, 80);
 });
+
+test('fit pads or cuts to w cells by code point, ASCII or not', async () => {
+  const { fit } = await import('../src/ui/view/text.js');
+  assert.equal(fit('abc', 5), 'abc  ');
+  assert.equal(fit('abcdef', 4), 'abc~');
+  assert.equal(fit('abc', 3), 'abc');
+  assert.equal(fit('abc', 1), 'a');
+  assert.equal(fit('abc', 0), '');
+  assert.equal(fit('534 µs', 6), '534 µs', 'µ is one code point');
+  // astral code points (two UTF-16 units each) count once
+  assert.equal(fit('a😀b', 4), 'a😀b ');
+  assert.equal(fit('😀😀😀😀', 3), '😀😀~');
+  assert.equal(fit('😀x', 1), '😀');
+});

@@ -89,10 +89,11 @@ export function layoutColumns(width: number, opts: { fw: boolean; vantage: boole
 
 /**
  * Cell text of connection i in column c (already cut to the column's width). Rows are plain
- * ASCII, `->` between the ends as in the header, in both themes: Ink measures a changed text
- * with string-width, which takes its fast path only for printable ASCII; one `→` a row sent
- * every line of the page through Intl.Segmenter twice a repaint (~3.5 ms of the ~16 ms a `j`
- * cost at 1 M connections, CPU profile).
+ * ASCII (`->` between the ends as in the header, `us` for microseconds) in both themes: Ink
+ * measures a changed text with string-width, which takes its fast path only for printable
+ * ASCII; one `→` a row sent every line of the page through Intl.Segmenter twice a repaint
+ * (~3.5 ms of the ~16 ms a `j` cost at 1 M connections, CPU profile), and rows with `µs` cost up
+ * to 9 ms in a frame that showed new ones.
  */
 export function cellText(ds: Dataset, i: number, c: Column): string {
   const k = ds.conns;
@@ -101,7 +102,7 @@ export function cellText(ds: Dataset, i: number, c: Column): string {
     case 'id': s = String(i + 1); break;
     case 'conn': s = `${endpoint(ds.addrs.text(k.origAddr[i]!), k.origPort[i]!)} -> ${endpoint(ds.addrs.text(k.respAddr[i]!), k.respPort[i]!)}`; break;
     case 'start': s = timeOfDay(k.firstTs[i]!); break;
-    case 'duration': s = humanDelta(k.lastTs[i]! - k.firstTs[i]!); break;
+    case 'duration': s = humanDelta(k.lastTs[i]! - k.firstTs[i]!).replace('µs', 'us'); break;
     case 'packets': s = shortNum(k.origPkts[i]! + k.respPkts[i]!); break;
     case 'bytes': s = shortNum(k.origBytes[i]! + k.respBytes[i]!); break;
     case 'state': s = CONN_STATES[k.connState[i]!] ?? '?'; break;

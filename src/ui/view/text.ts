@@ -1,7 +1,14 @@
 /** Fitting text into terminal cells. Widths count code points: the UI only prints narrow glyphs. */
 
+// (a string without surrogates has as many code points as UTF-16 units: no array of them needed)
+const SURROGATE = /[\ud800-\udfff]/;
+
 export function fit(s: string, w: number): string {
   if (w <= 0) return '';
+  if (!SURROGATE.test(s)) {
+    if (s.length <= w) return s + ' '.repeat(w - s.length);
+    return w === 1 ? s[0]! : s.slice(0, w - 1) + '~';
+  }
   const cps = [...s];
   if (cps.length <= w) return s + ' '.repeat(w - cps.length);
   return w === 1 ? cps[0]! : cps.slice(0, w - 1).join('') + '~';
