@@ -36,8 +36,8 @@ export const IDLE_GC: IdleGcOptions = {
 export function idleCollector(o: IdleGcOptions): () => void {
   let pause: NodeJS.Timeout | undefined;
   let soon: NodeJS.Timeout | undefined;
-  /** heap in use after the last collection */
-  let live = 0;
+  /** heap in use after the last collection (until the first key: what is in use then) */
+  let live = -1;
   const grown = (): number => o.used() - live;
   const collect = (): void => {
     clearTimeout(pause);
@@ -47,6 +47,7 @@ export function idleCollector(o: IdleGcOptions): () => void {
     live = o.used();
   };
   return () => {
+    if (live < 0) live = o.used();
     clearTimeout(pause);
     pause = setTimeout(() => (grown() >= o.pauseGrowth ? collect() : (pause = undefined)), o.pauseMs);
     pause.unref?.();
