@@ -3,13 +3,15 @@
  * collects once the heap has grown enough; keys that never pause still get a collection soon
  * after a key once it has grown a lot; otherwise none.
  */
-import { test, mock } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { idleCollector } from '../src/ui/idle-gc.js';
 
 const MB = 1 << 20;
 
-function setup() {
+/** A collector on a simulated heap (40 MB live) and clock; `step`: the heap grows, a key, time passes. */
+function setup(t: TestContext) {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
   let heap = 40 * MB;
   const collected: number[] = [];
   const key = idleCollector({
@@ -17,51 +19,40 @@ function setup() {
     used: () => heap,
     collect: () => { collected.push(heap); heap = 40 * MB; },
   });
-  return { key, collected, grow: (mb: number) => (heap += mb * MB) };
+  const step = (mb: number, ms: number): void => {
+    heap += mb * MB;
+    key();
+    t.mock.timers.tick(ms);
+  };
+  return { collected, step };
 }
 
 test('a pause in the keys collects once the heap has grown by the pause threshold, not before', (t) => {
-  t.mock.timers.enable({ apis: ['setTimeout'] });
-  const s = setup();
-  s.key(); // (the first key: what is in use now is the baseline, however large)
-  t.mock.timers.tick(500);
+  const s = setup(t);
+  s.step(0, 500); // (the first key: what is in use now is the baseline, however large)
   assert.equal(s.collected.length, 0, 'the first pause does not collect: nothing has grown');
-  s.grow(20);
-  s.key();
-  t.mock.timers.tick(500);
+  s.step(20, 500);
   assert.equal(s.collected.length, 1, 'grown 20 MB and paused: collected');
-  s.grow(10);
-  s.key();
-  t.mock.timers.tick(499);
-  s.key(); // keys reset the wait
-  t.mock.timers.tick(499);
-  t.mock.timers.tick(1);
+  s.step(10, 499);
+  s.step(0, 499); // keys reset the wait
+  s.step(0, 500);
   assert.equal(s.collected.length, 1, 'grown 10 MB: no collection');
-  s.grow(10);
-  s.key();
-  t.mock.timers.tick(499);
+  s.step(10, 499);
   assert.equal(s.collected.length, 1, 'not before the pause is over');
-  t.mock.timers.tick(1);
+  s.step(0, 500);
   assert.equal(s.collected.length, 2, 'grown 20 MB and paused: collected');
 });
 
 test('keys that never pause: a collection soon after a key once the heap has grown a lot', (t) => {
-  t.mock.timers.enable({ apis: ['setTimeout'] });
-  const s = setup();
-  s.grow(20);
-  s.key();
-  t.mock.timers.tick(500);
+  const s = setup(t);
+  s.step(20, 500);
   assert.equal(s.collected.length, 0, 'the first key takes what is in use as the baseline');
-  s.grow(20);
-  s.key();
-  t.mock.timers.tick(500);
+  s.step(20, 500);
   assert.equal(s.collected.length, 1);
   // a key every 100 ms for 10 s, the heap growing 2 MB a key
   let at = -1;
   for (let k = 0; k < 100; k++) {
-    s.grow(2);
-    s.key();
-    t.mock.timers.tick(100);
+    s.step(2, 100);
     if (at < 0 && (s.collected.length as number) === 2) at = k;
   }
   assert.ok(s.collected.length >= 2, 'collected while the keys went on');
