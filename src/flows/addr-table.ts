@@ -40,13 +40,14 @@ export class AddrTable {
     const id = this.count++;
     if (id >= this.len.length) {
       // (doubling leaves the old arrays behind: see osBuffer)
+      const oldBytes = this.len.length + this.raw.length;
       const f = osArray(Uint8Array, this.len.length * 2);
       f.set(this.len);
       this.len = f;
       const r = osArray(Uint8Array, this.raw.length * 2);
       r.set(this.raw);
-      discarded(this.len.length / 2 + this.raw.length);
       this.raw = r;
+      discarded(oldBytes);
     }
     this.len[id] = family === 6 ? 16 : 4;
     return id;

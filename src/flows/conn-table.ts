@@ -223,15 +223,16 @@ export class ConnTable {
 
   private growHot(): void {
     const n = this.hotCap * 2;
+    const oldBytes = this.hotI.byteLength + this.ids.byteLength;
     const hot = osArray(Int32Array, n * 16);
     hot.set(this.hotI);
     this.hotI = hot;
     this.hotF = new Float64Array(hot.buffer, 0, n * 8);
     const ids = osArray(Uint32Array, n * 2);
     ids.set(this.ids);
-    discarded(this.ids.byteLength + hot.byteLength / 2);
     this.ids = ids;
     this.hotCap = n;
+    discarded(oldBytes);
   }
 
   /** New connection (after ingest: log-only connections) with originator o:po and responder r:pr (address ids). */
@@ -318,7 +319,6 @@ export class ConnTable {
     this.hotF = new Float64Array(0);
     this.ids = new Uint32Array(0);
     this.hotCap = 0;
-    this.dropIndex();
   }
 
   /** Drop the lookup hash (after reading: nothing more is added). */
