@@ -82,7 +82,7 @@ test('the analysis worker gives every connection the verdicts the main thread gi
 test('the analysis worker, given every block, computes what the main thread does; a failed worker is redone', async () => {
   // (in the loader the two threads race for blocks, and on small captures the main thread may take
   // them all: here the worker takes every block itself)
-  const { groupByConn } = await import('../src/flows/dataset.js');
+  const { groupByConn } = await import('../src/flows/conn-rows.js');
   const { AnalysisWorker } = await import('../src/flows/workers.js');
   const { BY_MAIN, BY_WORKER, newSharedPass, redoBlocks, takeBlocks } = await import('../src/flows/analyse-range.js');
   const paths = ['tcp/fin-then-rst.pcap', 'tcp/rejected.pcap', 'tcp/port-reuse.pcap', 'tcp/tls13-no-close-notify.pcap', 'formats/ipv6.pcap', 'tcp/retransmission.pcap'];

@@ -17,8 +17,6 @@ import { ingestInputs, type Ingest, type LoadOptions } from './ingest.js';
 import type { PacketTable } from './packet-table.js';
 import { ConnRows, groupByConn } from './conn-rows.js';
 
-export { groupByConn } from './conn-rows.js';
-
 export interface DatasetOptions extends LoadOptions {
   /** the largest log-to-capture clock offset to look for, seconds (--skew) */
   skew?: number;
