@@ -90,7 +90,7 @@ test('the analysis worker, given every block, computes what the main thread does
   const n = ds.conns.count, c = ds.conns;
   const { start, rows } = groupByConn(ds.packets, n);
   const input = {
-    cols: ds.packets.analysisColumns(), start, rows, vantage: c.vantage, flipped: c.flipped, reused: c.reused,
+    cols: ds.packets.analysisColumns(), byConn: { start, rows }, vantage: c.vantage, flipped: c.flipped, reused: c.reused,
     fileFirst: ds.files.map((f) => f.first), fileEnd: ds.files.map((f) => f.end),
   };
   const columns = () => ({

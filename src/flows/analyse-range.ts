@@ -12,13 +12,16 @@ import { classify } from '../analysis/teardown.js';
 import { LOG_ONLY } from '../correlate/firewall.js';
 import { MARK_MISSING_ELSEWHERE } from '../correlate/vantage.js';
 import { gatherRows, type AnalysisColumns } from './packet-table.js';
+import { blockRows, type BlockRows } from './block-rows.js';
 
 /** What the pass reads, indexed by connection. */
 export interface RangeInput {
   cols: AnalysisColumns;
-  /** packet rows grouped by connection: start[i]..start[i + 1] index into rows */
-  start: Uint32Array;
-  rows: Uint32Array;
+  /**
+   * Packet rows grouped by connection (start[i]..start[i + 1] index into rows), or the plan by
+   * which each block of connections finds its own (block-rows.ts)
+   */
+  byConn: { start: Uint32Array; rows: Uint32Array } | BlockRows;
   vantage: Uint16Array;
   flipped: Uint8Array;
   reused: Uint8Array;
@@ -41,20 +44,30 @@ export interface RangeOutput {
   missing: Uint8Array;
 }
 
+/** The rows of the block being analysed, when blocks find their own (one array per thread, reused) */
+let scratch: Uint32Array = new Uint32Array(0);
+
 // classify's options in the bulk pass (one object each, not one per connection)
 const BULK_REUSED = { reused: true, evidence: false } as const;
 const BULK_FRESH = { reused: false, evidence: false } as const;
 
 /** Analyse connections [from, to), writing out[i]. */
 export function analyseRange(inp: RangeInput, from: number, to: number, out: RangeOutput): void {
-  const { cols, start, rows } = inp;
+  const { cols, byConn } = inp;
+  const start = byConn.start;
+  // the rows of connection i are rows[start[i] - base ..]
+  let rows: Uint32Array, base = 0;
+  if ('firstRow' in byConn) {
+    rows = scratch = blockRows(byConn, from, to, scratch);
+    base = start[from]!;
+  } else rows = byConn.rows;
   let p = allocConnPackets(64);
   // history strings, one copy of each: a capture has few distinct ones (~20 bytes each per connection saved)
   const histories = new Map<string, string>();
   for (let i = from; i < to; i++) {
     const v = inp.vantage[i]!;
     if (v === LOG_ONLY) continue; // in the logs only: no packets
-    const s0 = start[i]!, s1 = start[i + 1]!;
+    const s0 = start[i]! - base, s1 = start[i + 1]! - base;
     // the rows at the primary vantage: contiguous in file order
     let a = s0, e = s1;
     if (v < inp.fileFirst.length) {

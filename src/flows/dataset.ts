@@ -9,13 +9,14 @@ import { classify, type Verdict } from '../analysis/teardown.js';
 import type { FwEvent } from '../read/asa.js';
 import { correlateFirewall, LOG_ONLY } from '../correlate/firewall.js';
 import { matchVantages, MARK_MISSING_ELSEWHERE } from '../correlate/vantage.js';
-import { BY_MAIN, blocksTaken, newSharedPass, redoBlocks, takeBlocks, type RangeInput, type RangeOutput } from './analyse-range.js';
+import { BLOCK, BY_MAIN, blocksTaken, newSharedPass, redoBlocks, takeBlocks, type RangeInput, type RangeOutput } from './analyse-range.js';
 import type { AnalyseResult } from './analyse-worker.js';
 import { AnalysisWorker, useAnalyseWorker } from './workers.js';
 import { collectGarbage, osArray } from './memory.js';
 import { ingestInputs, type Ingest, type LoadOptions } from './ingest.js';
 import type { PacketTable } from './packet-table.js';
 import { ConnRows, groupByConn } from './conn-rows.js';
+import { planBlocks } from './block-rows.js';
 
 export interface DatasetOptions extends LoadOptions {
   /** the largest log-to-capture clock offset to look for, seconds (--skew) */
@@ -82,9 +83,6 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   const map = conns.finalize(vm.mergeInto);
   packets.remapConns(map);
   const t2 = performance.now();
-  // rows by connection: 4 bytes a packet, needed by the passes below; after loading, the views and
-  // exports find one connection's rows by a scan instead (conn-rows.ts)
-  const { start, rows } = groupByConn(packets, conns.count);
   const connRows = new ConnRows(packets, conns, files);
 
   // the rows of a connection at its own (primary) vantage: contiguous in file order
@@ -100,6 +98,12 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   const worker = useAnalyseWorker(packets.count, opts.worker) ? (helper ?? AnalysisWorker.start()) : undefined;
   if (!worker) helper?.stop();
   const buffer = (bytes: number): ArrayBufferLike => (worker ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  // Rows by connection for the pass: with one capture (nothing merged), each block of connections
+  // finds its own in the rows it spans (block-rows.ts); else an index of every row, 4 bytes a
+  // packet. After loading, the views and exports find one connection's rows by a scan (conn-rows.ts).
+  const blocks = files.length < 2 ? planBlocks(conns, ing.spans, map, packets.connChunks(), packets.count, BLOCK, worker !== undefined) : undefined;
+  const index = blocks ? undefined : groupByConn(packets, conns.count);
+  const rowsOf = (i: number): Uint32Array => (index ? index.rows.subarray(index.start[i]!, index.start[i + 1]!) : connRows.rows(i));
   conns.connState = new Uint8Array(buffer(n));
   conns.teardown = new Uint8Array(buffer(n));
   conns.closedBy = new Uint8Array(buffer(n));
@@ -108,7 +112,7 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   conns.respBytes = new Float64Array(buffer(8 * n));
   const missing = new Uint8Array(buffer(n));
   const input: RangeInput = {
-    cols: packets.analysisColumns(), start, rows, vantage: conns.vantage, flipped: conns.flipped, reused: conns.reused,
+    cols: packets.analysisColumns(), byConn: blocks ?? index!, vantage: conns.vantage, flipped: conns.flipped, reused: conns.reused,
     fileFirst: files.map((f) => f.first), fileEnd: files.map((f) => f.end),
   };
   const out: Omit<RangeOutput, 'history'> = {
@@ -154,7 +158,9 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   for (const l of fw) l?.sort((a, b) => events[a]!.ts - events[b]!.ts || a - b);
   const deniedRst = new Map<FwEvent, number>();
   const stampOf = (e: FwEvent): number => e.ts + (Number.isInteger(e.ts) ? 0.5 : 0) - corr.offset;
-  for (let i = 0; i < conns.count; i++) {
+  // (with no logs and one capture there is nothing to add: no firewall events, no other vantage)
+  const more = events.length > 0 || files.length >= 2;
+  for (let i = 0; more && i < conns.count; i++) {
     if (conns.vantage[i] === LOG_ONLY) conns.anomalies[i]! |= anomalyBit('firewall-only');
     // the firewall logged the connection being built: its handshake happened, before the capture
     const fwi = fw[i];
@@ -165,8 +171,7 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
       conns.anomalies[i]! |= anomalyBit('rst-denied');
       // the denied RST itself, when a capture has it: a RST from the deny's source, closest in time
       let best = -1, bestD = Infinity;
-      for (let k = start[i]!; k < start[i + 1]!; k++) {
-        const r = rows[k]!;
+      for (const r of rowsOf(i)) {
         if (!(packets.flags(r) & RST)) continue;
         const fromResp = (packets.mark(r) & 1) !== 0;
         const sport = fromResp ? conns.respPort[i]! : conns.origPort[i]!;
@@ -178,8 +183,8 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
     }
     if (missing[i] === 2) conns.anomalies[i]! |= anomalyBit('dropped-between-vantages');
     else if (missing[i] === 0) {
-      for (let k = start[i]!; k < start[i + 1]!; k++) {
-        if (packets.mark(rows[k]!) & MARK_MISSING_ELSEWHERE) {
+      for (const r of rowsOf(i)) {
+        if (packets.mark(r) & MARK_MISSING_ELSEWHERE) {
           conns.anomalies[i]! |= anomalyBit('dropped-between-vantages');
           break;
         }

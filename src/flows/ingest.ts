@@ -18,6 +18,8 @@ import {
   B_CLOSE_SHIFT, B_FLIPPED, B_REUSED,
 } from './conn-table.js';
 import { PacketTable } from './packet-table.js';
+import { discarded, osArray } from './memory.js';
+import type { RowSpans } from './block-rows.js';
 import { decodingSink, newStats, newTally, type DecodeStats } from './decode-sink.js';
 import { readInWorker, useWorker } from './workers.js';
 
@@ -105,6 +107,12 @@ const displayName = (path: string, names: Map<string, string> | undefined): stri
  * ids are handed out in the order the addresses first appear, as before).
  */
 export class PacketAdder {
+  /**
+   * Packet-table rows of each connection's first and last packet (by index before renumbering):
+   * the verdict pass finds a block of connections' packets in the rows between (block-rows.ts).
+   */
+  readonly spans: RowSpans = { count: 0, first: osArray(Uint32Array, 1024), last: osArray(Uint32Array, 1024) };
+
   constructor(readonly packets: PacketTable, readonly conns: ConnTable, readonly addrs: AddrTable) {}
 
   /** New connection from the packet ka:sport -> kb:dport; `flip`: the destination is the originator. */
@@ -114,15 +122,29 @@ export class PacketAdder {
       idS = this.addrs.v4IdOf(ka >>> 0);
       idD = this.addrs.v4IdOf(kb >>> 0);
     }
-    return flip
+    const c = flip
       ? this.conns.addHot(kv, kb, dport, ka, sport, idD, idS, ts, replaces)
       : this.conns.addHot(kv, ka, sport, kb, dport, idS, idD, ts, replaces);
+    const sp = this.spans;
+    if (c >= sp.first.length) {
+      const oldBytes = sp.first.byteLength * 2;
+      const first = osArray(Uint32Array, sp.first.length * 2), last = osArray(Uint32Array, sp.first.length * 2);
+      first.set(sp.first);
+      last.set(sp.last);
+      sp.first = first;
+      sp.last = last;
+      discarded(oldBytes);
+    }
+    sp.first[c] = this.packets.count;
+    sp.count = c + 1;
+    return c;
   }
 
   /** Add a packet: its connection's counters and its row. */
   add(kv: number, ka: number, sport: number, kb: number, dport: number, ts: number, flags: number, seq: number, ack: number,
     plen: number, win: number, mark: number, frame: number, offset: number): void {
     const r = this.countPacket(kv, ka, sport, kb, dport, ts, flags, seq, plen, mark);
+    this.spans.last[r >>> 1] = this.packets.count;
     this.packets.push(ts, offset, frame, r >>> 1, seq, ack, plen, win, flags, r & 1 ? mark | MARK_RESP : mark);
   }
 
@@ -130,6 +152,7 @@ export class PacketAdder {
   addRead(kv: number, ka: number, sport: number, kb: number, dport: number, ts: number, flags: number, seq: number,
     plen: number, mark: number, frame: number, offset: number): void {
     const r = this.countPacket(kv, ka, sport, kb, dport, ts, flags, seq, plen, mark);
+    this.spans.last[r >>> 1] = this.packets.count;
     this.packets.pushRead(offset, frame, r >>> 1, r & 1 ? mark | MARK_RESP : -1);
   }
 
@@ -194,7 +217,7 @@ export class PacketAdder {
 }
 
 /** Read every input into fresh tables (connections not yet renumbered nor analysed). */
-export async function ingestInputs(paths: readonly string[], opts: LoadOptions = {}): Promise<Ingest> {
+export async function ingestInputs(paths: readonly string[], opts: LoadOptions = {}): Promise<Ingest & { spans: RowSpans }> {
   const packets = new PacketTable();
   const conns = new ConnTable();
   const addrs = new AddrTable();
@@ -279,7 +302,7 @@ export async function ingestInputs(paths: readonly string[], opts: LoadOptions =
     file.end = packets.count;
   }
   conns.seal();
-  return { files, logs, events, packets, conns, addrs, issues };
+  return { files, logs, events, packets, conns, addrs, issues, spans: adder.spans };
 }
 
 async function readBinary(path: string, input: Input, v: number, file: CaptureFile, packets: PacketTable, adder: PacketAdder,
