@@ -29,10 +29,16 @@ function fwSummary(r: FlowRecord): string {
 
 export async function runFlows(p: Parsed): Promise<number> {
   const format = formatOf(p, ['table', 'ndjson', 'csv', 'zeek']);
-  const { ds, status } = await loadForCommand(p);
+  const out = new LineWriter();
+  // every line, in order: written during the verdict pass where the load can (flow-share.ts)
+  const all = format === 'ndjson' && ((p.values.filter as string | undefined) ?? '').trim() === '';
+  const { ds, status } = await loadForCommand(p, all ? { flowLines: (b) => out.bytes(b) } : {});
   const sel = selectConns(ds, p);
   if (typeof sel === 'number') return sel;
-  const out = new LineWriter();
+  if (ds.flowLinesWritten) {
+    await out.end();
+    return status;
+  }
   if (format === 'table') {
     const rows = Array.from(sel, (i) => flowCells(flowRecord(ds, i)));
     out.line(renderTable(FLOW_HEADER, rows, new Set([0, 4, 5, 6])));

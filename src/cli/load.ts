@@ -44,11 +44,11 @@ export function loadOptions(p: Parsed): DatasetOptions {
   return o;
 }
 
-export async function loadForCommand(p: Parsed): Promise<Loaded> {
+export async function loadForCommand(p: Parsed, extra: DatasetOptions = {}): Promise<Loaded> {
   // (time from process start to here: node's own start and the CLI's imports)
   const t0 = performance.now();
   const progress = progressReporter();
-  const ds = await loadDataset(p.files, { ...loadOptions(p), ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) });
+  const ds = await loadDataset(p.files, { ...loadOptions(p), ...extra, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) });
   progress.done();
   if (process.env.RSTTUI_REPORT) {
     // for the benchmark: counts now, peak RSS at exit

@@ -36,6 +36,12 @@ export class LineWriter implements ByteLines {
     return this.buf;
   }
 
+  /** Whole lines already encoded, as bytes (the stream may keep them until written). */
+  bytes(b: Uint8Array): void {
+    this.flush();
+    if (!broken && b.length) this.stream.write(b);
+  }
+
   /** Room for n bytes (lines written as bytes, see flow-bytes.ts): where to write them in `buffer`. */
   reserve(n: number): number {
     if (this.pos + n > this.buf.length) {

@@ -9,6 +9,51 @@ import { CLOSED_BY, CONN_STATES, TEARDOWNS, anomalyNames } from '../model.js';
 import type { Dataset } from '../flows/dataset.js';
 import { firewallRecords, roundUs, vantageNames } from './records.js';
 
+/**
+ * What the lines are made of, by connection: a dataset's (datasetFlows), or the same columns in
+ * shared memory, which the analysis worker reads to write lines during the verdict pass
+ * (flow-share.ts).
+ */
+export interface FlowSource {
+  readonly origAddr: Uint32Array;
+  readonly respAddr: Uint32Array;
+  readonly origPort: Uint16Array;
+  readonly respPort: Uint16Array;
+  readonly firstTs: Float64Array;
+  readonly lastTs: Float64Array;
+  readonly origPkts: Uint32Array;
+  readonly respPkts: Uint32Array;
+  readonly origBytes: Float64Array;
+  readonly respBytes: Float64Array;
+  readonly connState: Uint8Array;
+  readonly teardown: Uint8Array;
+  readonly closedBy: Uint8Array;
+  readonly anomalies: Uint32Array;
+  readonly vantageMask: Uint32Array;
+  history(i: number): string;
+  /** the IPv4 address of an address id as an unsigned number; -1 for any other */
+  v4Value(id: number): number;
+  text(id: number): string;
+  vantageNames(mask: number): string[];
+  /** connection i's firewall records as JSON, '[]' for none */
+  firewallJson(i: number): string;
+}
+
+/** A dataset as the lines' source. */
+export function datasetFlows(ds: Dataset): FlowSource {
+  const c = ds.conns;
+  return {
+    origAddr: c.origAddr, respAddr: c.respAddr, origPort: c.origPort, respPort: c.respPort, firstTs: c.firstTs, lastTs: c.lastTs,
+    origPkts: c.origPkts, respPkts: c.respPkts, origBytes: c.origBytes, respBytes: c.respBytes, connState: c.connState,
+    teardown: c.teardown, closedBy: c.closedBy, anomalies: c.anomalies, vantageMask: c.vantageMask,
+    history: (i) => c.histories[i] ?? '',
+    v4Value: (id) => ds.addrs.v4Value(id),
+    text: (id) => ds.addrs.text(id),
+    vantageNames: (mask) => vantageNames(ds, mask),
+    firewallJson: (i) => (ds.firewallOf(i).length ? js(firewallRecords(ds, i)) : '[]'),
+  };
+}
+
 /** Where lines go: room for n bytes at the returned position of `buffer`, then `commit(end)`. */
 export interface ByteLines {
   reserve(n: number): number;
@@ -112,11 +157,15 @@ export class FlowLineEncoder {
    */
   private readonly tails = new Map<number, Map<string, Map<number, Uint8Array>>>();
 
-  constructor(private readonly ds: Dataset) {}
+  private readonly c: FlowSource;
+
+  constructor(from: Dataset | FlowSource) {
+    this.c = 'conns' in from ? datasetFlows(from) : from;
+  }
 
   /** Write connection i's line (and its newline) to `out`. */
   write(out: ByteLines, i: number): void {
-    const ds = this.ds, c = ds.conns;
+    const c = this.c;
     const tail = this.tail(i);
     let p = out.reserve(HEAD_MAX + tail.length);
     const b = out.buffer;
@@ -147,28 +196,28 @@ export class FlowLineEncoder {
   }
 
   private tail(i: number): Uint8Array {
-    const ds = this.ds, c = ds.conns;
-    const vm = ds.vantageMask(i), h = c.histories[i] ?? '', am = c.anomalies[i]!;
+    const c = this.c;
+    const vm = c.vantageMask[i]!, h = c.history(i), am = c.anomalies[i]!;
     const key = (c.connState[i]! | (c.teardown[i]! << 8) | (c.closedBy[i]! << 16)) + am * 0x1000000;
     // (a connection with firewall events has its own tail; so has one with anomaly bits past 2^29, where the key is not exact)
-    const cacheable = am < 2 ** 29 && ds.firewallOf(i).length === 0;
+    const fw = c.firewallJson(i);
+    const cacheable = am < 2 ** 29 && fw === '[]';
     let byHistory = this.tails.get(vm);
     if (byHistory === undefined) this.tails.set(vm, (byHistory = new Map()));
     let byKey = byHistory.get(h);
     if (byKey === undefined) byHistory.set(h, (byKey = new Map()));
     let t = cacheable ? byKey.get(key) : undefined;
     if (t === undefined) {
-      const fw = ds.firewallOf(i).length ? js(firewallRecords(ds, i)) : '[]';
       t = bytes(`,"conn_state":"${CONN_STATES[c.connState[i]!] ?? 'OTH'}","history":${js(h)},"teardown":"${TEARDOWNS[c.teardown[i]!] ?? 'open'}",` +
-        `"closed_by":"${CLOSED_BY[c.closedBy[i]!] ?? 'none'}","anomalies":${js(anomalyNames(am))},"vantages":${js(vantageNames(ds, vm))},"firewall":${fw}}\n`);
+        `"closed_by":"${CLOSED_BY[c.closedBy[i]!] ?? 'none'}","anomalies":${js(anomalyNames(am))},"vantages":${js(c.vantageNames(vm))},"firewall":${fw}}\n`);
       if (cacheable) byKey.set(key, t);
     }
     return t;
   }
 
   private putHost(b: Uint8Array, p: number, id: number): number {
-    const v4 = this.ds.addrs.v4Value(id);
-    if (v4 < 0) return putText(b, p, this.ds.addrs.text(id));
+    const v4 = this.c.v4Value(id);
+    if (v4 < 0) return putText(b, p, this.c.text(id));
     p = putUint(b, p, v4 >>> 24);
     b[p++] = 46;
     p = putUint(b, p, (v4 >>> 16) & 0xff);

@@ -42,6 +42,8 @@ export interface RangeOutput {
   history: (i: number, h: string) => void;
   /** packets marked missing at another vantage: 2 yes, 1 no, 0 not known (rows at other vantages) */
   missing: Uint8Array;
+  /** given, called with each block of connections once analysed: to write their flow lines (flow-share.ts) */
+  lines?: (from: number, to: number) => void;
 }
 
 /** The rows of the block being analysed, when blocks find their own (one array per thread, reused) */
@@ -129,6 +131,7 @@ export function takeBlocks(inp: RangeInput, pass: SharedPass, out: RangeOutput, 
     const from = b * BLOCK;
     if (from >= pass.n) return false;
     analyseRange(inp, from, Math.min(pass.n, from + BLOCK), out);
+    out.lines?.(from, Math.min(pass.n, from + BLOCK));
     Atomics.store(pass.done, b, who);
     if (until !== undefined && performance.now() >= until) return true;
   }
@@ -142,6 +145,7 @@ export function redoBlocks(inp: RangeInput, pass: SharedPass, out: RangeOutput):
   for (let b = 0; b * BLOCK < pass.n; b++) {
     if (Atomics.load(pass.done, b) === BY_MAIN) continue;
     analyseRange(inp, b * BLOCK, Math.min(pass.n, (b + 1) * BLOCK), out);
+    out.lines?.(b * BLOCK, Math.min(pass.n, (b + 1) * BLOCK));
     Atomics.store(pass.done, b, BY_MAIN);
   }
 }

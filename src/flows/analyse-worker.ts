@@ -3,10 +3,13 @@
  * is over when the verdict pass begins; then, given the pass, it takes blocks of connections
  * (analyse-range.ts) from the packet table's shared columns alongside the main thread, writing the
  * verdicts into the shared output columns. History strings come back as a table of the distinct
- * ones, with a 1-based index per connection it analysed.
+ * ones, with a 1-based index per connection it analysed. Given lines to write (`flows --format
+ * ndjson`, flow-share.ts), it writes its blocks' flow lines too and posts them on a port of their own.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, type MessagePort } from 'node:worker_threads';
 import { BY_WORKER, takeBlocks, type RangeInput, type RangeOutput, type SharedPass } from './analyse-range.js';
+import { FlowLineEncoder } from '../export/flow-bytes.js';
+import { encodeBlock, sharedFlows, type FlowShare } from '../export/flow-share.js';
 
 export interface AnalyseTask {
   input: RangeInput;
@@ -15,6 +18,14 @@ export interface AnalyseTask {
   out: Omit<RangeOutput, 'history'>;
   /** Int32Array over shared memory, one per connection: 1 + the history's index in the table (0: not analysed here) */
   historyIndex: Int32Array;
+  /** given, write each block's flow lines too, and post them on `port` as { from, bytes } */
+  lines?: { share: FlowShare; port: MessagePort };
+}
+
+/** A block's flow lines, as posted. */
+export interface BlockLines {
+  from: number;
+  bytes: Uint8Array;
 }
 
 export interface AnalyseResult {
@@ -34,6 +45,15 @@ port.once('message', (task: AnalyseTask) => {
     }
     task.historyIndex[i] = id + 1;
   };
-  takeBlocks(task.input, task.pass, { ...task.out, history }, BY_WORKER);
+  let lines: RangeOutput['lines'];
+  if (task.lines) {
+    const { share, port: to } = task.lines;
+    const enc = new FlowLineEncoder(sharedFlows(share, (i) => table[task.historyIndex[i]! - 1] ?? ''));
+    lines = (from, end) => {
+      const bytes = encodeBlock(enc, from, end);
+      to.postMessage({ from, bytes } satisfies BlockLines, [bytes.buffer as ArrayBuffer]);
+    };
+  }
+  takeBlocks(task.input, task.pass, { ...task.out, history, ...(lines ? { lines } : {}) }, BY_WORKER);
   port.postMessage({ historyTable: table } satisfies AnalyseResult);
 });

@@ -57,7 +57,8 @@ export function planBlocks(conns: ConnTable, spans: RowSpans, map: Uint32Array, 
     lastRow[i] = spans.last[c]!;
   }
   const start = osArray(Uint32Array, n + 1, shared);
-  for (let i = 0; i < n; i++) start[i + 1] = start[i]! + conns.origPkts[i]! + conns.respPkts[i]!;
+  const { origPkts, respPkts } = conns;
+  for (let i = 0; i < n; i++) start[i + 1] = start[i]! + origPkts[i]! + respPkts[i]!;
   if (start[n] !== rows) return undefined; // (packets that no connection counted: cannot happen, but the index would still be right)
   let cost = 0;
   for (let from = 0; from < n; from += block) {

@@ -10,8 +10,14 @@ import { collectGarbage, discarded, osArray } from './memory.js';
 
 type Grow = Uint8Array | Uint16Array | Uint32Array | Float64Array | Int32Array;
 
+/** A column of n (in shared memory: the analysis worker reads columns when it writes flow lines). */
+function column<T extends Grow>(like: T, n: number): T {
+  const make = like.constructor as new (b: SharedArrayBuffer) => T;
+  return new make(new SharedArrayBuffer(n * like.BYTES_PER_ELEMENT));
+}
+
 function grow<T extends Grow>(a: T, n: number): T {
-  const b = new (a.constructor as new (n: number) => T)(n);
+  const b = column(a, n);
   b.set(a.subarray(0, Math.min(a.length, n)) as never);
   return b;
 }
@@ -334,7 +340,7 @@ export class ConnTable {
    */
   finalize(mergeInto?: Int32Array): Uint32Array {
     const all = this.count;
-    const mask = new Uint32Array(all);
+    const mask = column(this.vantageMask, all);
     for (let c = 0; c < all; c++) {
       const v = this.vantage[c]!;
       const bit = v < 32 ? 1 << v : 0;
@@ -363,7 +369,7 @@ export class ConnTable {
     if (mergeInto) for (let c = 0; c < all; c++) if (mergeInto[c]! >= 0) map[c] = map[mergeInto[c]!]!;
     this.count = n;
     const perm = <T extends Grow>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(Math.max(n, 1));
+      const b = column(a, Math.max(n, 1));
       for (let k = 0; k < n; k++) b[k] = a[order[k]!]!;
       return b;
     };

@@ -10,17 +10,28 @@ import type { FwEvent } from '../read/asa.js';
 import { correlateFirewall, LOG_ONLY } from '../correlate/firewall.js';
 import { matchVantages, MARK_MISSING_ELSEWHERE } from '../correlate/vantage.js';
 import { BLOCK, BY_MAIN, blocksTaken, newSharedPass, redoBlocks, takeBlocks, type RangeInput, type RangeOutput } from './analyse-range.js';
-import type { AnalyseResult } from './analyse-worker.js';
+import type { AnalyseResult, BlockLines } from './analyse-worker.js';
 import { AnalysisWorker, useAnalyseWorker } from './workers.js';
 import { collectGarbage, osArray } from './memory.js';
-import { ingestInputs, type Ingest, type LoadOptions } from './ingest.js';
+import { ingestInputs, type CaptureFile, type Ingest, type LoadOptions } from './ingest.js';
 import type { PacketTable } from './packet-table.js';
 import { ConnRows, groupByConn } from './conn-rows.js';
 import { planBlocks } from './block-rows.js';
+import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
+import { FlowLineEncoder } from '../export/flow-bytes.js';
+import { encodeBlock, OrderedLines, shareFlows, sharedFlows } from '../export/flow-share.js';
+import type { ConnTable } from './conn-table.js';
+import type { AddrTable } from './addr-table.js';
 
 export interface DatasetOptions extends LoadOptions {
   /** the largest log-to-capture clock offset to look for, seconds (--skew) */
   skew?: number;
+  /**
+   * Given, every connection's NDJSON flow line is written to this, in order, during the verdict
+   * pass, by whichever thread analysed it (flow-share.ts), when every field is final by then: one
+   * capture and no logs. `flowLinesWritten` says whether it was done.
+   */
+  flowLines?: (bytes: Uint8Array) => void;
 }
 
 /** What ingest read (files, logs, events, tables, issues), renumbered and analysed, and the views over it. */
@@ -41,6 +52,8 @@ export interface Dataset extends Ingest {
   vantageMask(i: number): number;
   /** the packet row a firewall event refers to (a denied RST), if the capture has it */
   eventPacket(event: FwEvent): number | undefined;
+  /** every flow line went to opts.flowLines */
+  flowLinesWritten: boolean;
   /** milliseconds spent reading, matching (logs, vantages, renumbering) and analysing: for the benchmark */
   timings: { read: number; match: number; analyse: number };
 }
@@ -122,9 +135,14 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   const pass = newSharedPass(n);
   let share: Promise<AnalyseResult | undefined> | undefined;
   const historyIndex = osArray(Int32Array, worker ? n : 0, true);
-  if (worker) share = worker.run({ input, pass, out, historyIndex });
   const histories = conns.histories;
   const direct: RangeOutput = { ...out, history: (i, h) => { histories[i] = h; } };
+  // (with no logs and one capture, a line is final once its block is analysed: no firewall
+  // events, no other vantage's anomalies to add)
+  const more = events.length > 0 || files.length >= 2;
+  const lines = opts.flowLines && !more ? flowLinesDuringPass(opts.flowLines, conns, ing.addrs, files, worker !== undefined) : undefined;
+  if (lines) direct.lines = lines.write;
+  if (worker) share = worker.run({ input, pass, out, historyIndex, ...(lines?.port ? { lines: { share: lines.share, port: lines.port } } : {}) });
   const yieldMs = opts.yieldEveryMs;
   if (yieldMs === undefined) takeBlocks(input, pass, direct, BY_MAIN);
   else {
@@ -141,6 +159,7 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
       if (h) conns.histories[i] = got.historyTable[h - 1]!;
     }
   } else if (share) redoBlocks(input, pass, direct); // the worker failed: what it did is lost
+  lines?.finish();
   for (let i = 0; i < n; i++) conns.tls[i] = conns.marks[i]! & MARK_TLS ? 1 : 0;
 
   // firewall events per connection (deduplicated across vantages), and their anomalies; most
@@ -158,8 +177,7 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   for (const l of fw) l?.sort((a, b) => events[a]!.ts - events[b]!.ts || a - b);
   const deniedRst = new Map<FwEvent, number>();
   const stampOf = (e: FwEvent): number => e.ts + (Number.isInteger(e.ts) ? 0.5 : 0) - corr.offset;
-  // (with no logs and one capture there is nothing to add: no firewall events, no other vantage)
-  const more = events.length > 0 || files.length >= 2;
+  // (with no logs and one capture there is nothing to add)
   for (let i = 0; more && i < conns.count; i++) {
     if (conns.vantage[i] === LOG_ONLY) conns.anomalies[i]! |= anomalyBit('firewall-only');
     // the firewall logged the connection being built: its handshake happened, before the capture
@@ -242,6 +260,40 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
     firewallOf: (i) => fw[i]?.map((e) => events[e]!) ?? NO_EVENTS,
     vantageMask: (i) => conns.vantageMask[i]!,
     eventPacket: (e) => deniedRst.get(e),
+    flowLinesWritten: lines !== undefined,
     timings: { read: t1 - t0, match: t2 - t1, analyse: performance.now() - t2 },
+  };
+}
+
+/**
+ * Flow lines written during the pass: this thread's blocks as it analyses them, the worker's
+ * (given `worker`) as they come in on a port, handed on in order after each block of this
+ * thread's and at the end (`finish`, which writes any block still missing itself).
+ */
+function flowLinesDuringPass(sink: (bytes: Uint8Array) => void, conns: ConnTable, addrs: AddrTable, files: readonly CaptureFile[], worker: boolean) {
+  const n = conns.count;
+  const share = shareFlows(conns, addrs, files.map((f) => f.name), worker);
+  const enc = new FlowLineEncoder(sharedFlows(share, (i) => conns.histories[i] ?? ''));
+  const order = new OrderedLines(n, BLOCK, sink);
+  const ch = worker ? new MessageChannel() : undefined;
+  const drain = (): void => {
+    if (!ch) return;
+    for (let m = receiveMessageOnPort(ch.port1); m; m = receiveMessageOnPort(ch.port1)) {
+      const b = m.message as BlockLines;
+      order.put(b.from, b.bytes);
+    }
+  };
+  return {
+    share,
+    port: ch?.port2,
+    write: (from: number, to: number): void => {
+      order.put(from, encodeBlock(enc, from, to));
+      drain();
+    },
+    finish: (): void => {
+      drain();
+      for (let from = order.missing; from < n; from = order.missing) order.put(from, encodeBlock(enc, from, Math.min(n, from + BLOCK)));
+      ch?.port1.close();
+    },
   };
 }

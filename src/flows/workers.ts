@@ -177,7 +177,7 @@ export class AnalysisWorker {
   run(task: AnalyseTask): Promise<AnalyseResult | undefined> {
     if (this.worker) {
       this.worker.ref();
-      this.worker.postMessage(task);
+      this.worker.postMessage(task, task.lines ? [task.lines.port] : []);
     }
     return this.result;
   }
