@@ -4,10 +4,6 @@
  */
 import { parseArgs } from 'node:util';
 import { COMMANDS, commandHelp, globalHelp, type Command } from './commands.js';
-import { runFlows, runPackets } from './flows.js';
-import { runExplain } from './explain.js';
-import { runSummary } from './summary.js';
-import { runExport } from './export.js';
 
 export class UsageError extends Error {}
 
@@ -26,12 +22,14 @@ function parse(cmd: Command, argv: string[]): Parsed {
   }
 }
 
-const RUNNERS: Record<string, (p: Parsed) => Promise<number>> = {
-  flows: runFlows,
-  packets: runPackets,
-  explain: runExplain,
-  summary: runSummary,
-  export: runExport,
+// (each command's code is loaded when it runs: a command does not wait for the others' to compile)
+type Runner = (p: Parsed) => Promise<number>;
+const RUNNERS: Record<string, () => Promise<Runner>> = {
+  flows: async () => (await import('./flows.js')).runFlows,
+  packets: async () => (await import('./flows.js')).runPackets,
+  explain: async () => (await import('./explain.js')).runExplain,
+  summary: async () => (await import('./summary.js')).runSummary,
+  export: async () => (await import('./export.js')).runExport,
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -59,7 +57,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (parsed.files.length === 0) throw new UsageError(`${cmd.name}: no input FILE given\n\n${commandHelp(cmd)}`);
-    return await RUNNERS[cmd.name]!(parsed);
+    return await (await RUNNERS[cmd.name]!())(parsed);
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`rsttui: ${e.message}\n`);
