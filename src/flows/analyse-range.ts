@@ -129,7 +129,10 @@ export function takeBlocks(inp: RangeInput, pass: SharedPass, out: RangeOutput, 
   for (;;) {
     const b = Atomics.add(pass.next, 0, 1);
     const from = b * BLOCK;
-    if (from >= pass.n) return false;
+    if (from >= pass.n) {
+      scratch = new Uint32Array(0); // (a block of long connections may have grown it large)
+      return false;
+    }
     analyseRange(inp, from, Math.min(pass.n, from + BLOCK), out);
     out.lines?.(from, Math.min(pass.n, from + BLOCK));
     Atomics.store(pass.done, b, who);
@@ -148,6 +151,7 @@ export function redoBlocks(inp: RangeInput, pass: SharedPass, out: RangeOutput):
     out.lines?.(b * BLOCK, Math.min(pass.n, (b + 1) * BLOCK));
     Atomics.store(pass.done, b, BY_MAIN);
   }
+  scratch = new Uint32Array(0);
 }
 
 /** How many connections the shared pass has handed out so far (for progress). */

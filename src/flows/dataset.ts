@@ -73,7 +73,8 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   const t0 = performance.now();
   // (started now, it loads while the inputs are read)
   const helper = AnalysisWorker.early(paths, opts.worker);
-  const ing = await ingestInputs(paths, opts);
+  // (the spans serve the verdict pass only: not kept in the dataset)
+  const { spans, ...ing } = await ingestInputs(paths, opts);
   const t1 = performance.now();
   // the ingest records and lookup hash are dead now: free them before the analysis allocates
   if (ing.packets.count >= 1_000_000) collectGarbage();
@@ -114,7 +115,7 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   // Rows by connection for the pass: with one capture (nothing merged), each block of connections
   // finds its own in the rows it spans (block-rows.ts); else an index of every row, 4 bytes a
   // packet. After loading, the views and exports find one connection's rows by a scan (conn-rows.ts).
-  const blocks = files.length < 2 ? planBlocks(conns, ing.spans, map, packets.connChunks(), packets.count, BLOCK, worker !== undefined) : undefined;
+  const blocks = files.length < 2 ? planBlocks(conns, spans, map, packets.connChunks(), packets.count, BLOCK, worker !== undefined) : undefined;
   const index = blocks ? undefined : groupByConn(packets, conns.count);
   const rowsOf = (i: number): Uint32Array => (index ? index.rows.subarray(index.start[i]!, index.start[i + 1]!) : connRows.rows(i));
   conns.connState = new Uint8Array(buffer(n));
