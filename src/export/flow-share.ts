@@ -22,37 +22,14 @@ export interface FlowShare {
   names: string[];
 }
 
-type Typed = Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array;
-
-/** `a` itself if it views shared memory, else a copy that does. */
-function toShared<T extends Typed>(a: T): T {
-  if (a.buffer instanceof SharedArrayBuffer) return a;
-  const make = a.constructor as new (b: SharedArrayBuffer) => T;
-  const b = new make(new SharedArrayBuffer(a.length * a.BYTES_PER_ELEMENT));
-  b.set(a as never);
-  return b;
-}
-
 /**
- * The share of a table after renumbering and before the pass (its output columns, written by the
- * pass, must be in shared memory already when `shared`: a worker will read it). Then the columns
- * not yet in shared memory are moved there, in the table.
+ * The share of a table after renumbering and before the pass. Its columns are in shared memory
+ * already (the connection table allocates them there), the pass's output columns too when a
+ * worker runs it.
  */
-export function shareFlows(conns: ConnTable, addrs: AddrTable, names: string[], shared: boolean): FlowShare {
-  if (shared) {
-    conns.origAddr = toShared(conns.origAddr);
-    conns.respAddr = toShared(conns.respAddr);
-    conns.origPort = toShared(conns.origPort);
-    conns.respPort = toShared(conns.respPort);
-    conns.firstTs = toShared(conns.firstTs);
-    conns.lastTs = toShared(conns.lastTs);
-    conns.origPkts = toShared(conns.origPkts);
-    conns.respPkts = toShared(conns.respPkts);
-    conns.vantageMask = toShared(conns.vantageMask);
-  }
+export function shareFlows(conns: ConnTable, addrs: AddrTable, names: string[]): FlowShare {
   const c = conns;
-  const bytes = 8 * Math.max(addrs.count, 1);
-  const v4 = new Float64Array(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  const v4 = new Float64Array(new SharedArrayBuffer(8 * Math.max(addrs.count, 1)));
   const texts: [number, string][] = [];
   for (let id = 0; id < addrs.count; id++) {
     v4[id] = addrs.v4Value(id);

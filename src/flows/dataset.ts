@@ -273,7 +273,7 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
  */
 function flowLinesDuringPass(sink: (bytes: Uint8Array) => void, conns: ConnTable, addrs: AddrTable, files: readonly CaptureFile[], worker: boolean) {
   const n = conns.count;
-  const share = shareFlows(conns, addrs, files.map((f) => f.name), worker);
+  const share = shareFlows(conns, addrs, files.map((f) => f.name));
   const enc = new FlowLineEncoder(sharedFlows(share, (i) => conns.histories[i] ?? ''));
   const order = new OrderedLines(n, BLOCK, sink);
   const ch = worker ? new MessageChannel() : undefined;
