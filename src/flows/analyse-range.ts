@@ -133,8 +133,9 @@ export function takeBlocks(inp: RangeInput, pass: SharedPass, out: RangeOutput, 
       scratch = new Uint32Array(0); // (a block of long connections may have grown it large)
       return false;
     }
-    analyseRange(inp, from, Math.min(pass.n, from + BLOCK), out);
-    out.lines?.(from, Math.min(pass.n, from + BLOCK));
+    const to = Math.min(pass.n, from + BLOCK);
+    analyseRange(inp, from, to, out);
+    out.lines?.(from, to);
     Atomics.store(pass.done, b, who);
     if (until !== undefined && performance.now() >= until) return true;
   }
@@ -147,8 +148,9 @@ export function takeBlocks(inp: RangeInput, pass: SharedPass, out: RangeOutput, 
 export function redoBlocks(inp: RangeInput, pass: SharedPass, out: RangeOutput): void {
   for (let b = 0; b * BLOCK < pass.n; b++) {
     if (Atomics.load(pass.done, b) === BY_MAIN) continue;
-    analyseRange(inp, b * BLOCK, Math.min(pass.n, (b + 1) * BLOCK), out);
-    out.lines?.(b * BLOCK, Math.min(pass.n, (b + 1) * BLOCK));
+    const from = b * BLOCK, to = Math.min(pass.n, from + BLOCK);
+    analyseRange(inp, from, to, out);
+    out.lines?.(from, to);
     Atomics.store(pass.done, b, BY_MAIN);
   }
   scratch = new Uint32Array(0);

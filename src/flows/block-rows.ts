@@ -92,17 +92,17 @@ export function blockRows(p: BlockRows, from: number, to: number, into: Uint32Ar
   let found = 0;
   for (let r = lo; found < total && r < p.rows;) {
     const col = conn[Math.floor(r / CHUNK_ROWS)]!;
-    const base = r - (r % CHUNK_ROWS);
-    const end = Math.min(CHUNK_ROWS, p.rows - base);
-    let j = r - base;
+    const chunkFirst = r - (r % CHUNK_ROWS);
+    const end = Math.min(CHUNK_ROWS, p.rows - chunkFirst);
+    let j = r - chunkFirst;
     for (; j < end && found < total; j++) {
       const k = col[j]! - from;
       if (k >>> 0 < span) {
-        into[fill[k]!++] = base + j;
+        into[fill[k]!++] = chunkFirst + j;
         found++;
       }
     }
-    r = base + j;
+    r = chunkFirst + j;
   }
   return into;
 }
