@@ -7,7 +7,7 @@ import { LineWriter } from './out.js';
 import { loadForCommand } from './load.js';
 import { renderTable, isoUs } from './table.js';
 import { UsageError, type Parsed } from './main.js';
-import { selectConns } from './select.js';
+import { filterOf, selectConns } from './select.js';
 
 function formatOf(p: Parsed, allowed: readonly string[]): string {
   const f = (p.values.format as string | undefined) ?? 'table';
@@ -31,7 +31,7 @@ export async function runFlows(p: Parsed): Promise<number> {
   const format = formatOf(p, ['table', 'ndjson', 'csv', 'zeek']);
   const out = new LineWriter();
   // every line, in order: written during the verdict pass where the load can (flow-share.ts)
-  const all = format === 'ndjson' && ((p.values.filter as string | undefined) ?? '').trim() === '';
+  const all = format === 'ndjson' && filterOf(p) === undefined;
   const { ds, status } = await loadForCommand(p, all ? { flowLines: (b) => out.bytes(b) } : {});
   const sel = selectConns(ds, p);
   if (typeof sel === 'number') return sel;

@@ -4,11 +4,17 @@ import { datasetTarget } from '../flows/filter-target.js';
 import { compileFilter, formatFilterError, matchingRows } from '../filter/index.js';
 import type { Parsed } from './main.js';
 
+/** The --filter expression given, or undefined for none (every connection). */
+export function filterOf(p: Parsed): string | undefined {
+  const expr = p.values.filter as string | undefined;
+  return expr === undefined || expr.trim() === '' ? undefined : expr;
+}
+
 /** Connection indices to print, or an exit status (2) after printing the filter's error. */
 export function selectConns(ds: Dataset, p: Parsed): Iterable<number> | number {
-  const expr = p.values.filter as string | undefined;
+  const expr = filterOf(p);
   const n = ds.conns.count;
-  if (expr === undefined || expr.trim() === '') return { [Symbol.iterator]: function* () { for (let i = 0; i < n; i++) yield i; } };
+  if (expr === undefined) return { [Symbol.iterator]: function* () { for (let i = 0; i < n; i++) yield i; } };
   const f = compileFilter(expr, datasetTarget(ds));
   if (!f.ok) {
     process.stderr.write(`rsttui: ${formatFilterError(f.error)}\n  ${expr}\n  ${' '.repeat(Math.max(0, f.error.col - 1))}^\n`);
