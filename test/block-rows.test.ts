@@ -6,7 +6,7 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ingestInputs } from '../src/flows/ingest.js';
@@ -14,7 +14,7 @@ import { groupByConn } from '../src/flows/conn-rows.js';
 import { blockRows, planBlocks } from '../src/flows/block-rows.js';
 import { correlateFirewall } from '../src/correlate/firewall.js';
 import { CHUNK_ROWS } from '../src/flows/packet-table.js';
-import { readPcap } from './pcap-records.js';
+import { writeReordered } from './pcap-records.js';
 import { fixture } from './helpers.js';
 
 /** Load paths as loadDataset does up to the verdict pass (one capture: nothing merged). */
@@ -55,16 +55,11 @@ test('block rows equal the index: port reuse, several connections, log-only conn
 });
 
 test('block rows equal the index in a capture out of time order', async () => {
-  const src = fixture('demo/inside.pcap');
-  const p = readPcap(src);
-  const recs = p.records.map((r) => p.data.subarray(r.off - 16, r.off + r.caplen));
-  // neighbours swapped every 5 records, and an early record moved to the end
-  for (let k = 0; k + 1 < recs.length; k += 5) [recs[k], recs[k + 1]] = [recs[k + 1]!, recs[k]!];
-  recs.push(...recs.splice(3, 1));
   const dir = mkdtempSync(join(tmpdir(), 'rsttui-blockrows-'));
   try {
+    // neighbours swapped every 5 records, and an early record moved to the end
     const path = join(dir, 'shuffled.pcap');
-    writeFileSync(path, Buffer.concat([readFileSync(src).subarray(0, 24), ...recs]));
+    writeReordered(fixture('demo/inside.pcap'), path, 5, 3);
     const t = await tables([path]);
     for (const block of [1, 4, 16, 4096]) compareBlocks(t, block, `shuffled, blocks of ${block}`);
   } finally {

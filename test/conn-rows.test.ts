@@ -5,12 +5,12 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDataset, type Dataset } from '../src/flows/dataset.js';
 import { ConnRows, groupByConn, inFile } from '../src/flows/conn-rows.js';
-import { readPcap } from './pcap-records.js';
+import { writeReordered } from './pcap-records.js';
 import { fixture } from './helpers.js';
 
 /** Every connection's rows, all vantages and primary only, by `rows` and by the index. */
@@ -57,15 +57,10 @@ test('scanned rows equal the index: one capture, two vantages with logs, several
 test('scanned rows equal the index in a capture out of time order, and once the index takes over', async () => {
   // the demo's inside capture with its records reordered: neighbours swapped every 7 records
   // (a multi-queue NIC's small steps back) and one early record moved to the end (a big one)
-  const src = fixture('demo/inside.pcap');
-  const p = readPcap(src);
-  const recs = p.records.map((r) => p.data.subarray(r.off - 16, r.off + r.caplen));
-  for (let k = 0; k + 1 < recs.length; k += 7) [recs[k], recs[k + 1]] = [recs[k + 1]!, recs[k]!];
-  recs.push(...recs.splice(10, 1));
   const dir = mkdtempSync(join(tmpdir(), 'rsttui-connrows-'));
   try {
     const path = join(dir, 'shuffled.pcap');
-    writeFileSync(path, Buffer.concat([readFileSync(src).subarray(0, 24), ...recs]));
+    writeReordered(fixture('demo/inside.pcap'), path, 7, 10);
     const ds = await loadDataset([path, fixture('demo/outside.pcap')], { worker: 'never' });
     let back = 0;
     for (let r = 1; r < ds.files[0]!.end; r++) if (ds.packets.ts(r) < ds.packets.ts(r - 1)) back++;

@@ -73,3 +73,15 @@ export function writePcap(path: string, linktype: number, packets: Uint8Array[])
   });
   writeFileSync(path, Buffer.concat(parts));
 }
+
+/**
+ * Write `src`'s records to `path` out of time order: neighbours swapped every `swapEvery` records
+ * (a multi-queue NIC's small steps back), and record `moveToEnd` moved to the end (a big one).
+ */
+export function writeReordered(src: string, path: string, swapEvery: number, moveToEnd: number): void {
+  const p = readPcap(src);
+  const recs = p.records.map((r) => p.data.subarray(r.off - 16, r.off + r.caplen));
+  for (let k = 0; k + 1 < recs.length; k += swapEvery) [recs[k], recs[k + 1]] = [recs[k + 1]!, recs[k]!];
+  recs.push(...recs.splice(moveToEnd, 1));
+  writeFileSync(path, Buffer.concat([p.data.subarray(0, 24), ...recs]));
+}
