@@ -6,21 +6,7 @@
  * here, linked later by the vantage matcher (src/correlate/). Rows are created in reading order and
  * renumbered by first-packet time in `finalize` (id = index + 1).
  */
-import { collectGarbage, discarded, osArray } from './memory.js';
-
-type Grow = Uint8Array | Uint16Array | Uint32Array | Float64Array | Int32Array;
-
-/** A column of n (in shared memory: the analysis worker reads columns when it writes flow lines). */
-function column<T extends Grow>(like: T, n: number): T {
-  const make = like.constructor as new (b: SharedArrayBuffer) => T;
-  return new make(new SharedArrayBuffer(n * like.BYTES_PER_ELEMENT));
-}
-
-function grow<T extends Grow>(a: T, n: number): T {
-  const b = column(a, n);
-  b.set(a.subarray(0, Math.min(a.length, n)) as never);
-  return b;
-}
+import { collectGarbage, discarded, grownColumn, osArray, sharedColumn, type Column } from './memory.js';
 
 /** closed-state bits kept during ingest, to tell a reused 4-tuple from a retransmitted SYN */
 export const CLOSE_FIN_ORIG = 1;
@@ -121,31 +107,31 @@ export class ConnTable {
     if (n <= this.cap) return;
     const c = Math.max(n, Math.ceil(this.cap * 1.5), 16);
     this.cap = c;
-    this.vantage = grow(this.vantage, c);
-    this.origAddr = grow(this.origAddr, c);
-    this.respAddr = grow(this.respAddr, c);
-    this.origPort = grow(this.origPort, c);
-    this.respPort = grow(this.respPort, c);
-    this.firstTs = grow(this.firstTs, c);
-    this.lastTs = grow(this.lastTs, c);
-    this.origPkts = grow(this.origPkts, c);
-    this.respPkts = grow(this.respPkts, c);
-    this.origPayload = grow(this.origPayload, c);
-    this.respPayload = grow(this.respPayload, c);
-    this.flagsOrig = grow(this.flagsOrig, c);
-    this.flagsResp = grow(this.flagsResp, c);
-    this.marks = grow(this.marks, c);
-    this.closeBits = grow(this.closeBits, c);
-    this.flipped = grow(this.flipped, c);
-    this.reused = grow(this.reused, c);
-    this.origIsn = grow(this.origIsn, c);
-    this.connState = grow(this.connState, c);
-    this.teardown = grow(this.teardown, c);
-    this.closedBy = grow(this.closedBy, c);
-    this.anomalies = grow(this.anomalies, c);
-    this.tls = grow(this.tls, c);
-    this.origBytes = grow(this.origBytes, c);
-    this.respBytes = grow(this.respBytes, c);
+    this.vantage = grownColumn(this.vantage, c);
+    this.origAddr = grownColumn(this.origAddr, c);
+    this.respAddr = grownColumn(this.respAddr, c);
+    this.origPort = grownColumn(this.origPort, c);
+    this.respPort = grownColumn(this.respPort, c);
+    this.firstTs = grownColumn(this.firstTs, c);
+    this.lastTs = grownColumn(this.lastTs, c);
+    this.origPkts = grownColumn(this.origPkts, c);
+    this.respPkts = grownColumn(this.respPkts, c);
+    this.origPayload = grownColumn(this.origPayload, c);
+    this.respPayload = grownColumn(this.respPayload, c);
+    this.flagsOrig = grownColumn(this.flagsOrig, c);
+    this.flagsResp = grownColumn(this.flagsResp, c);
+    this.marks = grownColumn(this.marks, c);
+    this.closeBits = grownColumn(this.closeBits, c);
+    this.flipped = grownColumn(this.flipped, c);
+    this.reused = grownColumn(this.reused, c);
+    this.origIsn = grownColumn(this.origIsn, c);
+    this.connState = grownColumn(this.connState, c);
+    this.teardown = grownColumn(this.teardown, c);
+    this.closedBy = grownColumn(this.closedBy, c);
+    this.anomalies = grownColumn(this.anomalies, c);
+    this.tls = grownColumn(this.tls, c);
+    this.origBytes = grownColumn(this.origBytes, c);
+    this.respBytes = grownColumn(this.respBytes, c);
   }
 
   private static hash(kv: number, a: number, pa: number, b: number, pb: number): number {
@@ -340,7 +326,7 @@ export class ConnTable {
    */
   finalize(mergeInto?: Int32Array): Uint32Array {
     const all = this.count;
-    const mask = column(this.vantageMask, all);
+    const mask = sharedColumn(this.vantageMask, all);
     for (let c = 0; c < all; c++) {
       const v = this.vantage[c]!;
       const bit = v < 32 ? 1 << v : 0;
@@ -368,8 +354,8 @@ export class ConnTable {
     for (let k = 0; k < n; k++) map[order[k]!] = k;
     if (mergeInto) for (let c = 0; c < all; c++) if (mergeInto[c]! >= 0) map[c] = map[mergeInto[c]!]!;
     this.count = n;
-    const perm = <T extends Grow>(a: T): T => {
-      const b = column(a, Math.max(n, 1));
+    const perm = <T extends Column>(a: T): T => {
+      const b = sharedColumn(a, Math.max(n, 1));
       for (let k = 0; k < n; k++) b[k] = a[order[k]!]!;
       return b;
     };

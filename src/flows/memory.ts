@@ -1,6 +1,7 @@
 /**
  * Memory the engine hands back: forced collections at phase boundaries, and buffers mapped from
- * the OS for the tables that live only while loading (osBuffer).
+ * the OS for the tables that live only while loading (osBuffer); and the connection table's
+ * columns, allocated in shared memory (sharedColumn).
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -89,4 +90,20 @@ let fromOs = false;
  */
 export function mapLoadTablesFromOs(on = true): void {
   fromOs = on;
+}
+
+/** A typed array the connection table keeps as a column. */
+export type Column = Uint8Array | Uint16Array | Uint32Array | Float64Array | Int32Array;
+
+/** A zeroed column of n like `like`, in shared memory (the analysis worker reads columns when it writes flow lines). */
+export function sharedColumn<T extends Column>(like: T, n: number): T {
+  const make = like.constructor as new (b: SharedArrayBuffer) => T;
+  return new make(new SharedArrayBuffer(n * like.BYTES_PER_ELEMENT));
+}
+
+/** `a` copied into a shared column of n (cut or zero-filled). */
+export function grownColumn<T extends Column>(a: T, n: number): T {
+  const b = sharedColumn(a, n);
+  b.set(a.subarray(0, Math.min(a.length, n)) as never);
+  return b;
 }
