@@ -12,6 +12,8 @@ import { ingestInputs, type Ingest } from '../src/flows/ingest.js';
 import { loadDataset } from '../src/flows/dataset.js';
 import { flowRecord } from '../src/export/records.js';
 import { CHUNK_ROWS } from '../src/flows/packet-table.js';
+import { prewarmReader, spareReader } from '../src/flows/workers.js';
+import { once } from 'node:events';
 import { generate } from '../bench/gen.js';
 import { fixture } from './helpers.js';
 
@@ -62,6 +64,41 @@ test('the worker fills packet-table chunks across their boundaries, from a part-
   const worker = await ingestInputs(paths, { worker: 'always' });
   assert.ok(main.packets.count > 2 * 100_000 && main.packets.count % CHUNK_ROWS !== 0);
   assert.deepEqual(snapshot(worker), snapshot(main));
+});
+
+test('a reader started ahead of need reads the capture; when no input is a capture it is ended', async (t) => {
+  const path = fixture('tcp/fin-then-rst.pcap');
+  const main = await ingestInputs([path], { worker: 'never' });
+  prewarmReader([path], 'always');
+  const w = spareReader();
+  assert.ok(w, 'started');
+  // (listening keeps a worker's port alive: end it whatever the test finds)
+  t.after(() => w.terminate());
+  const exited = once(w, 'exit');
+  let heard = 0;
+  w.on('message', () => heard++);
+  const worker = await ingestInputs([path], { worker: 'always' });
+  assert.equal(spareReader(), undefined);
+  assert.ok(heard > 0, 'the prewarmed worker is the one that read');
+  assert.deepEqual(snapshot(worker), snapshot(main));
+  await exited;
+
+  const log = fixture('demo/asa.log');
+  prewarmReader([log], 'always');
+  const unused = spareReader();
+  assert.ok(unused);
+  t.after(() => unused.terminate());
+  const ended = once(unused, 'exit');
+  let heardUnused = 0;
+  unused.on('message', () => heardUnused++);
+  const ing = await ingestInputs([log], { worker: 'always' });
+  assert.ok(ing.events.length > 0);
+  assert.equal(spareReader(), undefined);
+  assert.equal(heardUnused, 0, 'no input took it');
+  await ended;
+
+  prewarmReader([path], 'never');
+  assert.equal(spareReader(), undefined, 'none with --worker never');
 });
 
 test('the analysis worker gives every connection the verdicts the main thread gives it', async () => {

@@ -3,14 +3,15 @@
  * TCP packets to the main thread in shared batches (batch.ts). Started by ingest.ts for large
  * files; what it reports is what the main-thread reading would have found, record for record.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { openInput, readCaptureInput } from '../read/source.js';
 import { BATCH_PACKETS, FREE, FULL, MISC_V6, PacketBatch, RING, type WorkerMessage, type WorkerTask } from './batch.js';
 import { decodingSink, newTally } from './decode-sink.js';
 import { CHUNK_ROWS, newAnalysisChunk, putAnalysisRow, type AnalysisChunk } from './packet-table.js';
 
-const task = workerData as WorkerTask;
 const port = parentPort!;
+// (started ahead of need, see prewarmReader: the task comes when an input is ready for it)
+const task = await new Promise<WorkerTask>((resolve) => port.once('message', resolve));
 const post = (m: WorkerMessage): void => port.postMessage(m);
 const batches = task.batches.map((b) => new PacketBatch(b));
 const state = new Int32Array(task.state);

@@ -21,7 +21,7 @@ import { PacketTable } from './packet-table.js';
 import { discarded, osArray } from './memory.js';
 import type { RowSpans } from './block-rows.js';
 import { decodingSink, newStats, newTally, type DecodeStats } from './decode-sink.js';
-import { readInWorker, useWorker } from './workers.js';
+import { dropSpareReader, readInWorker, useWorker } from './workers.js';
 
 export type { DecodeStats } from './decode-sink.js';
 
@@ -261,6 +261,7 @@ export async function ingestInputs(paths: readonly string[], opts: LoadOptions =
     const v = vantageOf.get(k)!;
     await readBinary(o.path, o.input, v, files[v]!, packets, adder, addrs, issues, opts, files.length);
   }
+  dropSpareReader();
   let firstCaptureTs = Infinity;
   for (let i = 0; i < packets.count; i += 4096) firstCaptureTs = Math.min(firstCaptureTs, packets.ts(i));
 

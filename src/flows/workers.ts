@@ -43,6 +43,53 @@ export function useWorker(path: string, input: Input, opts: LoadOptions): boolea
   return mode === 'always' || input.source.size >= WORKER_MIN_BYTES;
 }
 
+/**
+ * A reader worker started before it is needed (prewarmReader): starting one takes ~0.1 s, its
+ * imports mostly, which then overlap the CLI's own instead of keeping this thread waiting for
+ * the first batch. It waits for its task (a message) and does not keep the process alive.
+ */
+let spare: Worker | undefined;
+
+const newReader = (): Worker => new Worker(WORKER_URL, { resourceLimits: WORKER_LIMITS });
+
+/**
+ * Start a reader worker now if one of these inputs is a plain file that will be read in one (a
+ * headless command calls this as soon as it has its arguments). An input that turns out not to be
+ * a capture leaves it unused: dropSpareReader ends it.
+ */
+export function prewarmReader(paths: readonly string[], worker?: LoadOptions['worker']): void {
+  const mode = workerMode(worker);
+  if (spare || mode === 'never') return;
+  for (const p of paths) {
+    if (p === '-') continue;
+    try {
+      const size = statSync(p).size;
+      if (!(mode === 'always' ? size > 0 : size >= WORKER_MIN_BYTES)) continue;
+    } catch {
+      continue; // the reader reports it
+    }
+    try {
+      const w = newReader();
+      w.unref();
+      // (an error before it is taken: nothing to report, readInWorker starts another)
+      w.once('error', () => { if (spare === w) spare = undefined; });
+      spare = w;
+    } catch {
+      // readInWorker starts one, or reads here
+    }
+    return;
+  }
+}
+
+/** The prewarmed reader no input has taken yet (tests). */
+export const spareReader = (): Worker | undefined => spare;
+
+/** End the prewarmed reader if no input took it. */
+export function dropSpareReader(): void {
+  void spare?.terminate();
+  spare = undefined;
+}
+
 /** Read and decode in a worker (batch.ts), adding its packets here as each batch arrives. */
 export async function readInWorker(path: string, input: Input, v: number, tally: DecodeTally, adder: PacketAdder, addrs: AddrTable,
   issues: InputIssue[], progress: (bytesRead: number, totalBytes: number | undefined) => void, yieldMs: number | undefined): Promise<void> {
@@ -56,7 +103,10 @@ export async function readInWorker(path: string, input: Input, v: number, tally:
     path, file: path, batches: batches.map((b) => b.buffer), state: state.buffer as SharedArrayBuffer,
     startRow: packets.count, chunk: part ? packets.analysisChunk(Math.floor(packets.count / CHUNK_ROWS)) : undefined,
   };
-  const worker = new Worker(WORKER_URL, { workerData: task, resourceLimits: WORKER_LIMITS });
+  const worker = spare ?? newReader();
+  spare = undefined;
+  worker.ref();
+  worker.postMessage(task);
   const queue: WorkerMessage[] = [];
   let wake: (() => void) | undefined;
   let ended = false;
