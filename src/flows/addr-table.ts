@@ -17,9 +17,11 @@ function mix(k: number): number {
 }
 
 export class AddrTable {
-  // IPv4: open addressing over int32 keys (a Map with numbers above 2^31 hashes heap numbers, ~3x slower)
-  private v4keys = indexArray(1 << 12);
-  private v4ids = indexArray(1 << 12).fill(-1);
+  // IPv4: open addressing over int32 keys (a Map with numbers above 2^31 hashes heap numbers, ~3x
+  // slower), two words a slot: the id (-1: empty) beside its key, so that a probe reads one cache
+  // line, not one per array (a new connection's lookup mostly misses the cache: addresses of
+  // clients seen once)
+  private v4slots = indexArray(2 << 12).fill(-1);
   private v4n = 0;
   private readonly v6 = new Map<string, number>();
   private raw = new Uint8Array(16 * 256);
@@ -68,43 +70,45 @@ export class AddrTable {
   }
 
   /**
-   * Drop the IPv4 lookup index (16 bytes a slot, ~16 MB at a million addresses) once loading is
-   * done: ids are then read, not looked up. A later lookup builds it again.
+   * Drop the IPv4 lookup index (16 bytes an address, ~16 MB at a million addresses) once loading
+   * is done: ids are then read, not looked up. A later lookup builds it again.
    */
   dropIndex(): void {
-    this.v4keys = new Int32Array(0);
-    this.v4ids = new Int32Array(0);
+    this.v4slots = new Int32Array(0);
     this.v4n = 0;
   }
 
   private rebuildIndex(): void {
     let size = 1 << 12;
     while (size < this.count * 2) size *= 2;
-    this.v4keys = indexArray(size);
-    this.v4ids = indexArray(size).fill(-1);
-    const mask = size - 1;
+    this.v4slots = indexArray(size * 2).fill(-1);
     for (let id = 0; id < this.count; id++) {
       if (this.len[id] !== 4) continue;
-      const key = this.v4Value(id) | 0;
-      let s = mix(key) & mask;
-      while (this.v4ids[s]! >= 0) s = (s + 1) & mask;
-      this.v4keys[s] = key;
-      this.v4ids[s] = id;
+      this.place(this.v4slots, this.v4Value(id) | 0, id);
       this.v4n++;
     }
   }
 
+  /** Put key -> id in the first free slot of its probe sequence. */
+  private place(slots: Int32Array, key: number, id: number): void {
+    const mask = (slots.length >>> 1) - 1;
+    let s = mix(key) & mask;
+    while (slots[s << 1]! >= 0) s = (s + 1) & mask;
+    slots[s << 1] = id;
+    slots[(s << 1) + 1] = key;
+  }
+
   /** Id of the IPv4 address `v` (unsigned 32-bit; its bytes are v's, big-endian). */
   v4IdOf(v: number): number {
-    if (this.v4ids.length === 0) this.rebuildIndex();
+    if (this.v4slots.length === 0) this.rebuildIndex();
     const key = v | 0;
-    const ids = this.v4ids;
-    const mask = ids.length - 1;
+    const slots = this.v4slots;
+    const mask = (slots.length >>> 1) - 1;
     let s = mix(key) & mask;
     for (;;) {
-      const id = ids[s]!;
+      const id = slots[s << 1]!;
       if (id < 0) break;
-      if (this.v4keys[s] === key) return id;
+      if (slots[(s << 1) + 1] === key) return id;
       s = (s + 1) & mask;
     }
     const nid = this.newId(4);
@@ -113,25 +117,17 @@ export class AddrTable {
     this.raw[r + 1] = (key >>> 16) & 0xff;
     this.raw[r + 2] = (key >>> 8) & 0xff;
     this.raw[r + 3] = key & 0xff;
-    this.v4keys[s] = key;
-    ids[s] = nid;
-    if (++this.v4n * 2 > ids.length) this.growV4();
+    slots[s << 1] = nid;
+    slots[(s << 1) + 1] = key;
+    if (++this.v4n * 4 > slots.length) this.growV4();
     return nid;
   }
 
   private growV4(): void {
-    const oldK = this.v4keys, oldI = this.v4ids;
-    this.v4keys = indexArray(oldK.length * 2);
-    this.v4ids = indexArray(oldK.length * 2).fill(-1);
-    const mask = this.v4ids.length - 1;
-    for (let k = 0; k < oldK.length; k++) {
-      if (oldI[k]! < 0) continue;
-      let s = mix(oldK[k]!) & mask;
-      while (this.v4ids[s]! >= 0) s = (s + 1) & mask;
-      this.v4keys[s] = oldK[k]!;
-      this.v4ids[s] = oldI[k]!;
-    }
-    discarded(oldK.byteLength + oldI.byteLength);
+    const old = this.v4slots;
+    const slots = (this.v4slots = indexArray(old.length * 2).fill(-1));
+    for (let k = 0; k < old.length; k += 2) if (old[k]! >= 0) this.place(slots, old[k + 1]!, old[k]!);
+    discarded(old.byteLength);
   }
 
   /** Id of the IPv6 address at data[off..off+16). */

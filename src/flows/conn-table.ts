@@ -198,7 +198,6 @@ export class ConnTable {
     this.hotF[f + HF_RPAY] = 0;
     this.ids[c << 1] = idO;
     this.ids[(c << 1) + 1] = idR;
-    this.histories.push('');
     const slots = this.slots;
     if (replaces >= 0) {
       // port reuse: point the tuple's slot at the new connection
@@ -281,6 +280,9 @@ export class ConnTable {
     if (hashBytes >= 8 << 20) collectGarbage();
     this.cap = 0;
     this.ensure(n);
+    // (one per connection; not pushed per new connection while reading, where the array's growth
+    // cost collections in the hot loop)
+    this.histories = new Array<string>(n).fill('');
     const hot = this.hotI, hf = this.hotF, ids = this.ids;
     const { vantage, origAddr, respAddr, origPort, respPort, firstTs, lastTs, origPkts, respPkts, origPayload, respPayload } = this;
     const { flagsOrig, flagsResp, marks, closeBits, flipped, reused, origIsn } = this;
