@@ -122,10 +122,7 @@ export function zeekConn(p: ConnPackets): ZeekConn {
   r.swapped = false;
   r.a.reset(true, r.b);
   r.b.reset(false, r.a);
-  for (let i = 0; i < p.n; i++) {
-    const m = p.mark[i]!;
-    packet(r, m & MARK_RESP ? r.b : r.a, p.flags[i]!, p.seq[i]!, p.ack[i]!, p.len[i]!, p.win[i]!, (m & MARK_CUT) !== 0);
-  }
+  for (let i = 0; i < p.n; i++) packet(r, p.mark[i]! & MARK_RESP ? r.b : r.a, p, i);
   const orig = r.swapped ? r.b : r.a;
   const resp = r.swapped ? r.a : r.b;
   const origBytes = orig.size();
@@ -139,8 +136,14 @@ export function zeekConn(p: ConnPackets): ZeekConn {
   };
 }
 
-/** TCPSessionAdapter::Process for one packet, minus events, weirds and timers. */
-function packet(r: Replay, ep: ZeekEndpoint, flags: number, seq: number, ack: number, len: number, win: number, cut: boolean): void {
+/**
+ * TCPSessionAdapter::Process for packet i, minus events, weirds and timers. (It takes the packet
+ * by index: too large to be inlined, it would be passed each sequence and acknowledgement number
+ * past 30 bits as a fresh heap number.)
+ */
+function packet(r: Replay, ep: ZeekEndpoint, p: ConnPackets, i: number): void {
+  const flags = p.flags[i]!, seq = p.seq[i]!, ack = p.ack[i]!, len = p.len[i]!, win = p.win[i]!;
+  const cut = (p.mark[i]! & MARK_CUT) !== 0;
   const peer = ep.peer;
   const isOrig = ep.isOrig;
   const syn = (flags & SYN) !== 0;
@@ -240,7 +243,7 @@ function packet(r: Replay, ep: ZeekEndpoint, flags: number, seq: number, ack: nu
   } else if (deltaLast > 0) ep.updateLastSeq(onePast);
   else if (len > 0) ep.didRxmit(r);
 
-  stateMachine(r, ep, peer, isOrig, flags, seq, len);
+  stateMachine(r, ep, peer, isOrig, flags, seq === ep.start, len);
 
   if (hasAck) peer.ackReceived(relAck, r.isPartial, r);
 
@@ -265,8 +268,11 @@ function relative(ep: ZeekEndpoint, cur: number, last: number, wraps: number): n
   return wraps * 4294967296 + cur - ep.start;
 }
 
-/** UpdateStateMachine with UpdateInactiveState / UpdateSYN_SentState / UpdateEstablishedState / ... */
-function stateMachine(r: Replay, ep: ZeekEndpoint, peer: ZeekEndpoint, isOrig: boolean, flags: number, seq: number, len: number): void {
+/**
+ * UpdateStateMachine with UpdateInactiveState / UpdateSYN_SentState / UpdateEstablishedState / ...
+ * `atStart`: the packet's sequence number is the endpoint's start (a boolean, not the number: see packet).
+ */
+function stateMachine(r: Replay, ep: ZeekEndpoint, peer: ZeekEndpoint, isOrig: boolean, flags: number, atStart: boolean, len: number): void {
   const syn = (flags & SYN) !== 0;
   const fin = (flags & FIN) !== 0;
   const rst = (flags & RST) !== 0;
@@ -276,7 +282,7 @@ function stateMachine(r: Replay, ep: ZeekEndpoint, peer: ZeekEndpoint, isOrig: b
       if (syn) {
         if (isOrig) ep.setState(hasAck ? SYN_ACK_SENT : SYN_SENT);
         else {
-          if (!hasAck && peer.state === SYN_ACK_SENT && seq === ep.start) {
+          if (!hasAck && peer.state === SYN_ACK_SENT && atStart) {
             // SYN/SYN-ACK reversal (e.g. two capture interfaces): flip and establish
             r.isPartial = false;
             r.flip();
