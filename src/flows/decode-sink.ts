@@ -38,11 +38,26 @@ export interface DecodeTally {
 
 export const newTally = (): DecodeTally => ({ stats: newStats(), linktypes: new Set(), nsec: false, firstDamagedFrame: 0 });
 
-/** A decoded TCP packet: the facts (valid during the call only), its time, MARK_* bits, and where it came from. */
-export type OnTcp = (data: Uint8Array, f: TcpFacts, ts: number, mark: number, iface: number, frame: number, fileOffset: number) => void;
+/** Where a decoded packet came from, and its time and MARK_* bits (one object, reused: valid during the call only). */
+export interface RecordAt {
+  /** epoch seconds */
+  ts: number;
+  mark: number;
+  iface: number;
+  frame: number;
+  fileOffset: number;
+}
+
+/**
+ * A decoded TCP packet: the facts and where it came from, both valid during the call only. (In
+ * objects rather than arguments: the callbacks are too large to be inlined, and a call that is
+ * not passes a double, the time, as a fresh heap number, one per packet.)
+ */
+export type OnTcp = (data: Uint8Array, f: TcpFacts, at: RecordAt) => void;
 
 export function decodingSink(t: DecodeTally, onTcp: OnTcp, onIssue: (i: InputIssue) => void): RecordSink {
   const f = newTcpFacts();
+  const at: RecordAt = { ts: 0, mark: 0, iface: 0, frame: 0, fileOffset: 0 };
   const st = t.stats;
   let lastLinktype = -1;
   return {
@@ -69,7 +84,12 @@ export function decodingSink(t: DecodeTally, onTcp: OnTcp, onIssue: (i: InputIss
         st.cut++;
       }
       if (f.payloadLen > 0) mark |= tlsMark(data, f.payloadOff, f.payloadCaptured, f.payloadLen);
-      onTcp(data, f, tsSec + tsNsec / 1e9, mark, iface, frame, fileOffset);
+      at.ts = tsSec + tsNsec / 1e9;
+      at.mark = mark;
+      at.iface = iface;
+      at.frame = frame;
+      at.fileOffset = fileOffset;
+      onTcp(data, f, at);
     },
     issue: onIssue,
   };

@@ -38,18 +38,19 @@ function flush(): void {
 }
 
 const tally = newTally();
-const sink = decodingSink(tally, (data, f, ts, mark, iface, frame, fileOffset) => {
+const sink = decodingSink(tally, (data, f, at) => {
+  const { ts, mark } = at;
   const j = row++ & (CHUNK_ROWS - 1);
   if (j === 0 || chunk === undefined) made.push((chunk = newAnalysisChunk()));
   putAnalysisRow(chunk, j, ts, f.flags, f.seq, f.ack, f.payloadLen, f.win, mark);
   const i = n;
   b.ts[i] = ts;
-  b.offset[i] = fileOffset;
+  b.offset[i] = at.fileOffset;
   b.ports[i] = (f.sport << 16) | f.dport;
   b.seq[i] = f.seq;
-  b.frame[i] = frame;
+  b.frame[i] = at.frame;
   b.plen[i] = f.payloadLen;
-  let misc = f.flags | (mark << 8) | ((iface & 0x3fff) << 16);
+  let misc = f.flags | (mark << 8) | ((at.iface & 0x3fff) << 16);
   if (f.ipVersion === 4) {
     b.src[i] = f.v4src | 0;
     b.dst[i] = f.v4dst | 0;

@@ -352,14 +352,14 @@ async function readBinary(path: string, input: Input, v: number, file: CaptureFi
     await readInWorker(path, input, v, tally, adder, addrs, issues, progress, opts.yieldEveryMs);
   } else {
     // IPv4: raw addresses as the key (ids when the connection is new); IPv6: ids
-    const sink = decodingSink(tally, (data, f, ts, mark, iface, frame, fileOffset) => {
-      let kv = keyOf(v, iface), src = f.v4src | 0, dst = f.v4dst | 0;
+    const sink = decodingSink(tally, (data, f, at) => {
+      let kv = keyOf(v, at.iface), src = f.v4src | 0, dst = f.v4dst | 0;
       if (f.ipVersion !== 4) {
         kv |= KEY_IDS;
         src = addrs.v6Id(data, f.srcOff);
         dst = addrs.v6Id(data, f.dstOff);
       }
-      adder.add(kv, src, f.sport, dst, f.dport, ts, f.flags, f.seq, f.ack, f.payloadLen, f.win, mark, frame, fileOffset);
+      adder.add(kv, src, f.sport, dst, f.dport, at.ts, f.flags, f.seq, f.ack, f.payloadLen, f.win, at.mark, at.frame, at.fileOffset);
     }, (i) => issues.push(i));
     await readCaptureInput(input, path === '-' ? 'stdin' : path, sink, progress);
   }
