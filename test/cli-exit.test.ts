@@ -45,6 +45,25 @@ test('bad usage exits 2: unknown command, unknown format, missing --flow', () =>
   assert.match(bad.stderr, /unknown field 'tcp.flag.reset' at 1:1 \(did you mean tcp.flags.reset\?\)/);
 });
 
+test('a --filter that does not parse (syntax, unknown field) is reported before any input is read', () => {
+  // (the input does not exist: reading it would have reported that first)
+  const missing = fixture('formats/no-such-file.pcap');
+  for (const cmd of [['flows'], ['packets'], ['summary'], ['export', '-o', '/tmp/rsttui-never-written.pcap']]) {
+    const r = run([...cmd, '--filter', 'teardown ==', missing]);
+    assert.equal(r.status, 2, cmd[0]);
+    assert.match(r.stderr, /expected a value after '==' at 1:12/, cmd[0]);
+    assert.doesNotMatch(r.stderr, /no-such-file/, `${cmd[0]}: the input was not opened`);
+  }
+  const field = run(['flows', '--filter', 'tcp.flag.reset', missing]);
+  assert.equal(field.status, 2);
+  assert.match(field.stderr, /unknown field 'tcp.flag.reset'/);
+  assert.doesNotMatch(field.stderr, /no-such-file/, 'an unknown field too');
+  // values are checked once the inputs are loaded (a bare word may be a vantage name)
+  const value = run(['flows', '--filter', 'teardown == nosuch', missing]);
+  assert.equal(value.status, 2);
+  assert.match(value.stderr, /no-such-file[^]*unknown teardown 'nosuch'/, 'the input first, then the filter');
+});
+
 test('- reads a capture from stdin, gzip or not', () => {
   const plain = run(['flows', '--format', 'ndjson', '-'], readFileSync(fixture('formats/eth-usec-le.pcap')));
   const gz = run(['flows', '--format', 'ndjson', '-'], readFileSync(fixture('formats/eth.pcap.gz')));

@@ -14,7 +14,7 @@ import { EXPORT_FORMATS, ExportError, exportFlows, formatFromPath, needsPackets,
 import { stripControls } from '../text.js';
 import { loadForCommand } from './load.js';
 import { UsageError, type Parsed } from './main.js';
-import { selectConns } from './select.js';
+import { filterSyntaxError, selectConns } from './select.js';
 
 export async function runExport(p: Parsed): Promise<number> {
   const out = p.values.output as string | undefined;
@@ -28,6 +28,8 @@ export async function runExport(p: Parsed): Promise<number> {
     throw new UsageError(`export: cannot tell the format of '${out}' from its extension (.pcap .pcapng .csv .ndjson .jsonl .log .zeek); give --format`);
   }
   if (p.files.filter((f) => f === '-').length > 1) throw new UsageError('export: stdin (-) can be given only once');
+  const bad = filterSyntaxError(p);
+  if (bad !== undefined) return bad;
 
   let spoolDir: string | undefined;
   try {

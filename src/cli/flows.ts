@@ -7,7 +7,7 @@ import { LineWriter } from './out.js';
 import { loadForCommand } from './load.js';
 import { renderTable, isoUs } from './table.js';
 import { UsageError, type Parsed } from './main.js';
-import { filterOf, selectConns } from './select.js';
+import { filterOf, filterSyntaxError, selectConns } from './select.js';
 
 function formatOf(p: Parsed, allowed: readonly string[]): string {
   const f = (p.values.format as string | undefined) ?? 'table';
@@ -29,6 +29,8 @@ function fwSummary(r: FlowRecord): string {
 
 export async function runFlows(p: Parsed): Promise<number> {
   const format = formatOf(p, ['table', 'ndjson', 'csv', 'zeek']);
+  const bad = filterSyntaxError(p);
+  if (bad !== undefined) return bad;
   const out = new LineWriter();
   // every line, in order: written during the verdict pass where the load can (flow-share.ts)
   const all = format === 'ndjson' && filterOf(p) === undefined;
@@ -59,6 +61,8 @@ export async function runFlows(p: Parsed): Promise<number> {
 
 export async function runPackets(p: Parsed): Promise<number> {
   const format = formatOf(p, ['table', 'ndjson']);
+  const bad = filterSyntaxError(p);
+  if (bad !== undefined) return bad;
   const { ds, status } = await loadForCommand(p);
   const sel = selectConns(ds, p);
   if (typeof sel === 'number') return sel;

@@ -1,7 +1,7 @@
 /** Which connections a subcommand prints: all, or those matching --filter. */
 import type { Dataset } from '../flows/dataset.js';
 import { datasetTarget } from '../flows/filter-target.js';
-import { compileFilter, formatFilterError, matchingRows } from '../filter/index.js';
+import { compileFilter, formatFilterError, matchingRows, parseFilter, type FilterError } from '../filter/index.js';
 import type { Parsed } from './main.js';
 
 /** The --filter expression given, or undefined for none (every connection). */
@@ -10,15 +10,29 @@ export function filterOf(p: Parsed): string | undefined {
   return expr === undefined || expr.trim() === '' ? undefined : expr;
 }
 
+function reportFilterError(expr: string, e: FilterError): number {
+  process.stderr.write(`rsttui: ${formatFilterError(e)}\n  ${expr}\n  ${' '.repeat(Math.max(0, e.col - 1))}^\n`);
+  return 2;
+}
+
+/**
+ * Before loading: exit status 2, after printing the error, when --filter does not parse (its
+ * syntax, or an unknown field): a typo should not cost the load of a large capture first. Values
+ * (a bare word may be a vantage name) are checked once the inputs are loaded, by selectConns.
+ */
+export function filterSyntaxError(p: Parsed): number | undefined {
+  const expr = filterOf(p);
+  if (expr === undefined) return undefined;
+  const r = parseFilter(expr);
+  return r.ok ? undefined : reportFilterError(expr, r.error);
+}
+
 /** Connection indices to print, or an exit status (2) after printing the filter's error. */
 export function selectConns(ds: Dataset, p: Parsed): Iterable<number> | number {
   const expr = filterOf(p);
   const n = ds.conns.count;
   if (expr === undefined) return { [Symbol.iterator]: function* () { for (let i = 0; i < n; i++) yield i; } };
   const f = compileFilter(expr, datasetTarget(ds));
-  if (!f.ok) {
-    process.stderr.write(`rsttui: ${formatFilterError(f.error)}\n  ${expr}\n  ${' '.repeat(Math.max(0, f.error.col - 1))}^\n`);
-    return 2;
-  }
+  if (!f.ok) return reportFilterError(expr, f.error);
   return matchingRows(n, f.test);
 }

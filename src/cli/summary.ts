@@ -5,7 +5,7 @@ import { isoUs } from './table.js';
 import { loadForCommand } from './load.js';
 import { LineWriter } from './out.js';
 import type { Parsed } from './main.js';
-import { selectConns } from './select.js';
+import { filterSyntaxError, selectConns } from './select.js';
 
 export interface Summary {
   connections: number;
@@ -97,6 +97,8 @@ export function summaryLines(s: Summary): string[] {
 }
 
 export async function runSummary(p: Parsed): Promise<number> {
+  const bad = filterSyntaxError(p);
+  if (bad !== undefined) return bad;
   const { ds, status } = await loadForCommand(p);
   const sel = selectConns(ds, p);
   if (typeof sel === 'number') return sel;
