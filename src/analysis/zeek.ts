@@ -136,11 +136,7 @@ export function zeekConn(p: ConnPackets): ZeekConn {
   };
 }
 
-/**
- * TCPSessionAdapter::Process for packet i, minus events, weirds and timers. (It takes the packet
- * by index: too large to be inlined, it would be passed each sequence and acknowledgement number
- * past 30 bits as a fresh heap number.)
- */
+/** TCPSessionAdapter::Process for packet i, minus events, weirds and timers (by index: not inlined, numbers passed would be boxed). */
 function packet(r: Replay, ep: ZeekEndpoint, p: ConnPackets, i: number): void {
   const flags = p.flags[i]!, seq = p.seq[i]!, ack = p.ack[i]!, len = p.len[i]!, win = p.win[i]!;
   const cut = (p.mark[i]! & MARK_CUT) !== 0;
@@ -268,11 +264,9 @@ function relative(ep: ZeekEndpoint, cur: number, last: number, wraps: number): n
   return wraps * 4294967296 + cur - ep.start;
 }
 
-/**
- * UpdateStateMachine with UpdateInactiveState / UpdateSYN_SentState / UpdateEstablishedState / ...
- * `atStart`: the packet's sequence number is the endpoint's start (a boolean, not the number: see packet).
- */
-function stateMachine(r: Replay, ep: ZeekEndpoint, peer: ZeekEndpoint, isOrig: boolean, flags: number, atStart: boolean, len: number): void {
+/** UpdateStateMachine with UpdateInactiveState / ... (`atStart`: the packet's seq is ep.start; not the number, see packet). */
+function stateMachine(r: Replay, ep: ZeekEndpoint, peer: ZeekEndpoint, isOrig: boolean, flags: number, atStart: boolean,
+  len: number): void {
   const syn = (flags & SYN) !== 0;
   const fin = (flags & FIN) !== 0;
   const rst = (flags & RST) !== 0;
