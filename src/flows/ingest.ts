@@ -173,7 +173,6 @@ export class PacketAdder {
     plen: number, win: number, mark: number, frame: number, offset: number): void {
     this.setPacket(kv, ka, sport, kb, dport, ts, flags, seq, plen, mark);
     const r = this.countPacket();
-    this.spans.last[r >>> 1] = this.packets.count;
     this.packets.push(ts, offset, frame, r >>> 1, seq, ack, plen, win, flags, r & 1 ? mark | MARK_RESP : mark);
   }
 
@@ -182,13 +181,12 @@ export class PacketAdder {
     plen: number, mark: number, frame: number, offset: number): void {
     this.setPacket(kv, ka, sport, kb, dport, ts, flags, seq, plen, mark);
     const r = this.countPacket();
-    this.spans.last[r >>> 1] = this.packets.count;
     this.packets.pushRead(offset, frame, r >>> 1, r & 1 ? mark | MARK_RESP : -1);
   }
 
   /**
-   * Find or create the packet's connection (setPacket) and count the packet in it. Returns the
-   * connection's index * 2, plus 1 when the responder sent the packet.
+   * Find or create the packet's connection (setPacket), count the packet in it and note it as the
+   * connection's last row. Returns the connection's index * 2, plus 1 when the responder sent it.
    */
   private countPacket(): number {
     const pk = this.pk;
@@ -246,6 +244,7 @@ export class PacketAdder {
     hot[h + H_BITS] = bits | (mark << 16);
     if (ts > hf[f + HF_LAST]!) hf[f + HF_LAST] = ts;
     if (ts < hf[f + HF_FIRST]!) hf[f + HF_FIRST] = ts;
+    this.spans.last[c] = this.packets.count;
     return resp ? (c << 1) | 1 : c << 1;
   }
 }
