@@ -1,7 +1,8 @@
 /**
  * The reader worker: reads one capture file (plain or gzip), decodes every record and hands the
- * TCP packets to the main thread in shared batches (batch.ts). Started by ingest.ts for large
- * files; what it reports is what the main-thread reading would have found, record for record.
+ * TCP packets to the main thread in shared batches (batch.ts). Started for large files by
+ * workers.ts, ahead of need from the CLI (prewarmReader); what it reports is what the
+ * main-thread reading would have found, record for record.
  */
 import { parentPort } from 'node:worker_threads';
 import { openInput, readCaptureInput } from '../read/source.js';

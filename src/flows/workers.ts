@@ -16,7 +16,8 @@ import { FREE, MISC_V6, PacketBatch, RING, type WorkerMessage, type WorkerTask }
 import { KEY_IDS, keyOf } from './conn-table.js';
 import type { DecodeTally } from './decode-sink.js';
 import { CHUNK_ROWS } from './packet-table.js';
-import type { LoadOptions, PacketAdder } from './ingest.js';
+import type { LoadOptions } from './ingest.js';
+import type { PacketAdder } from './packet-adder.js';
 import type { AnalyseResult, AnalyseTask } from './analyse-worker.js';
 
 /** Files this large are read by a worker (smaller ones finish before a worker has started). */
