@@ -112,7 +112,11 @@ export interface CaptureReader {
 export type InputKind = 'pcap' | 'pcapng' | 'gzip' | 'syslog' | 'text-capture' | 'unknown';
 
 /** Teardown classes, exactly one per connection (see src/analysis/glossary.ts for meanings). */
-export const TEARDOWNS = ['graceful', 'fin-then-rst', 'abort', 'rejected', 'unanswered', 'half-closed', 'open'] as const;
+export const TEARDOWNS = [
+  'graceful', 'fin-then-rst', 'abort', 'rejected', 'unanswered', 'half-closed', 'open',
+  // known from a firewall's log (issue 15): it removed the connection itself, or never built it
+  'timeout', 'firewall-reset', 'denied',
+] as const;
 export type Teardown = (typeof TEARDOWNS)[number];
 
 export const CLOSED_BY = ['none', 'orig', 'resp', 'both'] as const;
@@ -132,6 +136,7 @@ export const ANOMALIES = [
   'rst-denied',
   'dropped-between-vantages',
   'firewall-only',
+  'after-timeout',
 ] as const;
 export type Anomaly = (typeof ANOMALIES)[number];
 export const anomalyBit = (a: Anomaly): number => 1 << ANOMALIES.indexOf(a);
@@ -144,6 +149,13 @@ export function anomalyNames(mask: number): Anomaly[] {
 /** Zeek conn_state values. */
 export const CONN_STATES = ['S0', 'S1', 'SF', 'REJ', 'S2', 'S3', 'RSTO', 'RSTR', 'RSTOS0', 'RSTRH', 'SH', 'SHR', 'OTH'] as const;
 export type ConnState = (typeof CONN_STATES)[number];
+/**
+ * connState value of a connection with no packets (known only from a firewall log): Zeek's
+ * conn_state describes packets, so there is none (`null` in NDJSON, `-` in a conn.log).
+ */
+export const NO_CONN_STATE = 0xff;
+/** The conn_state of a table value, undefined for NO_CONN_STATE. */
+export const connStateName = (v: number): ConnState | undefined => CONN_STATES[v];
 
 /** RFC 9293 endpoint states, as the capture shows them. */
 export const TCP_STATES = [

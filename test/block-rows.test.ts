@@ -20,7 +20,7 @@ import { fixture } from './helpers.js';
 /** Load paths as loadDataset does up to the verdict pass (one capture: nothing merged). */
 async function tables(paths: string[]) {
   const ing = await ingestInputs(paths, { worker: 'never' });
-  if (ing.events.length) correlateFirewall(ing.events, ing.conns, ing.addrs);
+  if (ing.fw.count) correlateFirewall(ing.fw, ing.conns, ing.addrs);
   const map = ing.conns.finalize();
   ing.packets.remapConns(map);
   return { ...ing, map };

@@ -41,8 +41,22 @@ export const TEARDOWN_INFO: Record<Teardown, GlossaryEntry> = {
     causes: 'the capture ended before the other side closed, or that side keeps its half open (shutdown(SHUT_WR))',
   },
   open: {
-    meaning: 'no FIN or RST seen',
+    meaning: 'no FIN or RST seen (from a firewall log: the log does not say how it ended, or it had not ended when the log did)',
     causes: 'the connection was still open when the capture ended, or its end was not captured',
+  },
+  timeout: {
+    meaning: 'the firewall removed the connection on its own clock: idle too long, or half-open (a handshake or a close that did not finish)',
+    causes:
+      'an application idle for longer than the firewall\'s idle timeout (ASA `timeout conn`, 1 h by default), a peer that vanished, ' +
+      'or a close or handshake that stalled; a packet after it is denied as "no connection" (see after-timeout)',
+  },
+  'firewall-reset': {
+    meaning: 'the firewall itself ended the connection (it sent RST, or dropped the connection for a reason of its own)',
+    causes: 'a policy or inspection reset, IPS, TCP Intercept, TCP normalization (bad retransmission, overlap, data after FINs), an administrator clearing connections, a route change, failover',
+  },
+  denied: {
+    meaning: 'the firewall denied the connection by policy and never built it (ASA 106023, 106100 denied, 106001, 710003)',
+    causes: 'an access rule that does not allow this traffic: expected for scans and noise, a problem when the rule is new or wrong',
   },
 };
 
@@ -95,7 +109,14 @@ export const ANOMALY_INFO: Record<Anomaly, GlossaryEntry> = {
   },
   'firewall-only': {
     meaning: 'the connection is in the firewall log but in no capture',
-    causes: 'the capture filter or capture window missed it',
+    causes: 'the capture filter or capture window missed it, or no capture was given (a log-only load)',
+  },
+  'after-timeout': {
+    meaning: 'the firewall denied a packet of this connection as "no connection" after it had timed the connection out',
+    causes:
+      'the application was idle for longer than the firewall\'s idle timeout and then sent again: that packet is dropped and the ' +
+      'application sees a hang or a reset. Remedies: TCP keepalives shorter than the firewall\'s idle timeout, or a longer ' +
+      'idle timeout for that traffic (ASA: `timeout conn`, or `set connection timeout idle` in a policy map)',
   },
 };
 

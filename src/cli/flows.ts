@@ -17,7 +17,7 @@ function formatOf(p: Parsed, allowed: readonly string[]): string {
 
 const flowCells = (r: FlowRecord): string[] => [
   String(r.id), endpoint(r.orig_h, r.orig_p), endpoint(r.resp_h, r.resp_p), isoUs(r.ts), r.duration.toFixed(6),
-  String(r.orig_pkts + r.resp_pkts), String(r.orig_bytes + r.resp_bytes), r.conn_state, r.history, r.teardown,
+  String(r.orig_pkts + r.resp_pkts), String(r.orig_bytes + r.resp_bytes), r.conn_state ?? '-', r.history ?? '-', r.teardown,
   r.closed_by, r.anomalies.join(','), r.vantages.join(','), fwSummary(r),
 ];
 const FLOW_HEADER = ['id', 'orig', 'resp', 'start (UTC)', 'dur s', 'pkts', 'bytes', 'state', 'history', 'teardown', 'closed', 'anomalies', 'vantages', 'firewall'];

@@ -1,5 +1,6 @@
 /** `rsttui summary FILE...`: counts per teardown class and anomaly, top hosts, RST histogram. */
 import { ANOMALIES, RST, TEARDOWNS } from '../model.js';
+import { FW_KINDS } from '../read/asa.js';
 import type { Dataset } from '../flows/dataset.js';
 import { isoUs } from './table.js';
 import { loadForCommand } from './load.js';
@@ -55,10 +56,14 @@ export function summarize(ds: Dataset, sel: Iterable<number>, buckets = 24): Sum
   for (const l of ds.logs) for (const [id, k] of l.counts) messages[id] = (messages[id] ?? 0) + k;
   const denies = new Array<number>(buckets).fill(0);
   const off = ds.logOffset.seconds;
-  for (const e of ds.events) {
-    if (e.kind !== 'deny-no-conn' || !Number.isFinite(e.ts) || !Number.isFinite(t0)) continue;
-    const k = Math.floor((e.ts - off - t0) / (bucketSeconds || 1));
-    if (k >= 0 && k < buckets) denies[k]!++;
+  const noConn = FW_KINDS.indexOf('deny-no-conn');
+  for (const ch of ds.fw.chunks) {
+    for (let r = 0; r < ch.n && Number.isFinite(t0); r++) {
+      const ts = ch.ts[r]!;
+      if (ch.kind[r] !== noConn || !Number.isFinite(ts)) continue;
+      const k = Math.floor((ts - off - t0) / (bucketSeconds || 1));
+      if (k >= 0 && k < buckets) denies[k]!++;
+    }
   }
   return {
     connections: n, packets, teardown, anomalies, topHosts,

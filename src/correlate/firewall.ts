@@ -1,16 +1,21 @@
 /**
- * Firewall events <-> connections. An event names two endpoints (real and, with NAT, mapped
- * addresses and ports); a connection matches when both of its ends match one side each, at a time
- * that fits once the log's clock offset is known. The offset (log time - capture time) is estimated
- * from the pairs themselves: Built vs the first packet, Teardown and denies vs the last one. The
- * ASA stamps whole seconds, so a stamp S means [S, S+1): half a second is added before comparing.
- *
- * Events that match no captured connection become connections of their own (firewall-only).
+ * Firewall events <-> connections, linear in events and connections (issue 15). The log's
+ * connections (fw-groups.ts) are joined to the captured ones by a hash of their tuples (real or
+ * NAT-mapped), at a time that fits once the log's clock offset is known. The offset (log time -
+ * capture time) is estimated from the pairs themselves: Built vs the first packet, Teardown and
+ * denies vs the last one. The ASA stamps whole seconds, so a stamp S means [S, S+1): half a second
+ * is added before comparing. A log connection no capture has becomes a connection of its own
+ * (log-only: no packets, so no conn_state or history; its class from the firewall's reason).
  */
-import type { FwEvent, FwEndpoint } from '../read/asa.js';
+import { FIN, RST, SYN } from '../model.js';
+import { A_DST, A_SRC, S_DIF, S_RFROM, S_SIF, STR_SLOTS } from '../read/fw-chunk.js';
+import { FW_KINDS } from '../read/asa.js';
+import type { ReasonClass } from '../read/asa-reasons.js';
 import type { AddrTable } from '../flows/addr-table.js';
 import type { ConnTable } from '../flows/conn-table.js';
-import { CONN_STATES, TEARDOWNS, CLOSED_BY, RST } from '../model.js';
+import { CHUNK_BITS, type FwTable } from '../flows/fw-table.js';
+import { G_CONN, G_POLICY, groupEvents, reasonClassOf, srcIsOrig, type Groups } from './fw-groups.js';
+import { TupleHash } from './tuple-hash.js';
 
 /** vantage value of a connection known only from the logs */
 export const LOG_ONLY = 0xffff;
@@ -20,10 +25,16 @@ export interface Correlation {
   offset: number;
   /** how many event/connection pairs the estimate rests on */
   offsetPairs: number;
-  /** event index -> connections (pre-finalize indices) it is attached to */
-  attached: number[][];
-  /** connections created for events no capture has */
+  /** connections created for log connections no capture has */
   logOnly: number;
+  /** connection (pre-finalize index) each event is attached to, by chunk; -1 for none */
+  evConn: Int32Array[];
+  /** further connections an event is attached to (the same connection at other vantages; a host's events) */
+  extra: Map<number, number[]>;
+  groups: Groups;
+  /** the connection each log connection became or joined (-1: none), and any at other vantages */
+  groupConn: Int32Array;
+  groupExtra: Map<number, number[]>;
 }
 
 export interface CorrelateOptions {
@@ -33,216 +44,228 @@ export interface CorrelateOptions {
 
 /** slack around a connection's packets once the offset is applied, seconds */
 const TOL = 2;
+const K_BUILT = FW_KINDS.indexOf('built');
+const K_TEARDOWN = FW_KINDS.indexOf('teardown');
+const K_LH_BUILT = FW_KINDS.indexOf('local-host-built');
+const K_LH_TEARDOWN = FW_KINDS.indexOf('local-host-teardown');
 
-const TCP_KINDS = new Set(['built', 'teardown', 'deny-no-conn', 'deny', 'permit']);
-
-function endpointIds(e: FwEndpoint, addrs: AddrTable): { ids: number[]; ports: number[] } {
-  const ids: number[] = [];
-  const ports: number[] = [];
-  const a = addrs.idOfText(e.addr);
-  if (a !== undefined && e.port !== undefined && Number.isFinite(e.port)) {
-    ids.push(a);
-    ports.push(e.port);
+/** Captured connections by tuple: the first of a tuple in the hash, the rest chained. */
+function indexConns(conns: ConnTable, n: number): { head: TupleHash; next: Int32Array } {
+  const head = new TupleHash(n);
+  const next = new Int32Array(n).fill(-1);
+  for (let c = n - 1; c >= 0; c--) {
+    const o = conns.origAddr[c]!, op = conns.origPort[c]!, r = conns.respAddr[c]!, rp = conns.respPort[c]!;
+    next[c] = head.get(o, op, r, rp);
+    head.set(o, op, r, rp, c);
   }
-  if (e.mappedAddr !== undefined) {
-    const m = addrs.idOfText(e.mappedAddr);
-    const mp = e.mappedPort ?? e.port;
-    if (m !== undefined && mp !== undefined && Number.isFinite(mp) && !(m === a && mp === e.port)) {
-      ids.push(m);
-      ports.push(mp);
-    }
-  }
-  return { ids, ports };
+  return { head, next };
 }
 
-/** Whether connection c's ends are (x, y) in either order, each end by any of its forms. */
-function tupleMatches(conns: ConnTable, c: number, x: { ids: number[]; ports: number[] }, y: { ids: number[]; ports: number[] }): boolean {
-  const is = (addr: number, port: number, e: { ids: number[]; ports: number[] }): boolean => {
-    for (let k = 0; k < e.ids.length; k++) if (e.ids[k] === addr && e.ports[k] === port) return true;
-    return false;
-  };
-  const o = conns.origAddr[c]!, op = conns.origPort[c]!, r = conns.respAddr[c]!, rp = conns.respPort[c]!;
-  return (is(o, op, x) && is(r, rp, y)) || (is(o, op, y) && is(r, rp, x));
-}
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
+function median(xs: Float64Array): number {
+  if (xs.length === 0) return 0;
+  const s = Float64Array.from(xs).sort();
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
+}
 
-export function correlateFirewall(events: readonly FwEvent[], conns: ConnTable, addrs: AddrTable, opts: CorrelateOptions = {}): Correlation {
+export function correlateFirewall(table: FwTable, conns: ConnTable, addrs: AddrTable, opts: CorrelateOptions = {}): Correlation {
   const skew = opts.skew ?? 300;
-  const attached: number[][] = events.map(() => []);
+  const { groups, evGroup } = groupEvents(table);
   const nCaptured = conns.count;
-  // connections by unordered port pair
-  const byPorts = new Map<number, number[]>();
-  const key = (a: number, b: number): number => Math.min(a, b) * 65536 + Math.max(a, b);
-  for (let c = 0; c < nCaptured; c++) {
-    const k = key(conns.origPort[c]!, conns.respPort[c]!);
-    const l = byPorts.get(k);
-    if (l) l.push(c);
-    else byPorts.set(k, [c]);
-  }
-  const whole = events.every((e) => !Number.isFinite(e.ts) || Number.isInteger(e.ts));
-  const stamp = (e: FwEvent): number => e.ts + (whole ? 0.5 : 0);
-  const tuples = events.map((e) => (e.src && e.dst && TCP_KINDS.has(e.kind) && (e.proto === undefined || e.proto === 'tcp') && Number.isFinite(e.ts)
-    ? { x: endpointIds(e.src, addrs), y: endpointIds(e.dst, addrs) } : undefined));
-  const candidates = (i: number): number[] => {
-    const t = tuples[i];
-    if (!t) return [];
-    const seen = new Set<number>();
-    const out: number[] = [];
-    for (const px of t.x.ports) for (const py of t.y.ports) {
-      for (const c of byPorts.get(key(px, py)) ?? []) {
-        if (seen.has(c)) continue;
-        seen.add(c);
-        if (tupleMatches(conns, c, t.x, t.y)) out.push(c);
+  const G = groups.n;
+  let whole = true;
+  for (const c of table.chunks) for (let r = 0; r < c.n && whole; r++) if (Number.isFinite(c.ts[r]!) && !Number.isInteger(c.ts[r]!)) whole = false;
+  const half = whole ? 0.5 : 0;
+
+  // candidates: captured connections of any of the group's tuples
+  const idx = nCaptured ? indexConns(conns, nCaptured) : undefined;
+  const cands = (g: number, f: (c: number) => void): void => {
+    if (!idx) return;
+    const e = groups.ref[g]!;
+    const a = [table.addr(e, A_SRC), table.addr(e, 2)], pa = [table.port(e, A_SRC), table.port(e, 2)];
+    const b = [table.addr(e, A_DST), table.addr(e, 3)], pb = [table.port(e, A_DST), table.port(e, 3)];
+    if (pa[1]! < 0) pa[1] = pa[0]!;
+    if (pb[1]! < 0) pb[1] = pb[0]!;
+    const seen: number[] = [];
+    for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) {
+      if (a[i]! < 0 || b[j]! < 0 || pa[i]! < 0 || pb[j]! < 0) continue;
+      for (let c = idx.head.get(a[i]!, pa[i]!, b[j]!, pb[j]!); c >= 0; c = idx.next[c]!) {
+        if (!seen.includes(c)) {
+          seen.push(c);
+          f(c);
+        }
       }
     }
-    return out;
   };
-  const cands = events.map((_, i) => candidates(i));
 
   // pass 1: pairs within the skew bound -> offset
   const deltas: number[] = [];
-  events.forEach((e, i) => {
-    for (const c of cands[i]!) {
-      const t = stamp(e);
-      if (t < conns.firstTs[c]! - skew || t > conns.lastTs[c]! + skew) continue;
-      if (e.kind === 'built') deltas.push(t - conns.firstTs[c]!);
-      else if (e.kind === 'teardown' || e.kind === 'deny-no-conn') deltas.push(t - conns.lastTs[c]!);
+  if (idx) {
+    for (let g = 0; g < G; g++) {
+      const bt = groups.built[g]!, td = groups.teardown[g]!;
+      cands(g, (c) => {
+        const f = conns.firstTs[c]!, l = conns.lastTs[c]!;
+        const t0 = groups.first[g]! + half, t1 = groups.last[g]! + half;
+        if (t1 < f - skew || t0 > l + skew) return;
+        // Built vs the handshake, Teardown vs the close, a later deny vs the last packet: only
+        // where the capture holds that moment (one that starts or ends inside the connection does not)
+        const seen = conns.flagsOrig[c]! | conns.flagsResp[c]!;
+        if (bt >= 0 && seen & SYN) deltas.push(table.ts(bt) + half - f);
+        if (td >= 0 && seen & (FIN | RST)) deltas.push(table.ts(td) + half - l);
+        if (td < 0 ? groups.kind[g] !== G_CONN : groups.last[g]! > table.ts(td)) deltas.push(t1 - l);
+      });
     }
-  });
-  const offset = deltas.length ? median(deltas) : 0;
+  }
+  const offset = median(Float64Array.from(deltas));
 
-  // pass 2: attach within TOL of the packets, the closest connection per vantage
-  events.forEach((e, i) => {
-    const t = stamp(e) - offset;
-    const best = new Map<number, { c: number; d: number }>();
-    for (const c of cands[i]!) {
-      const f = conns.firstTs[c]!, l = conns.lastTs[c]!;
-      if (t < f - TOL || t > l + TOL) continue;
-      const d = t < f ? f - t : t > l ? t - l : 0;
-      const v = conns.vantage[c]!;
-      const b = best.get(v);
-      if (!b || d < b.d) best.set(v, { c, d });
+  // pass 2: each log connection joins the closest captured connection per vantage, within TOL
+  const groupConn = new Int32Array(G).fill(-1);
+  const groupExtra = new Map<number, number[]>();
+  if (idx) {
+    for (let g = 0; g < G; g++) {
+      const t0 = groups.first[g]! + half - offset, t1 = groups.last[g]! + half - offset;
+      const best = new Map<number, { c: number; d: number }>();
+      cands(g, (c) => {
+        const f = conns.firstTs[c]!, l = conns.lastTs[c]!;
+        if (t1 < f - TOL || t0 > l + TOL) return;
+        const d = t1 < f ? f - t1 : t0 > l ? t0 - l : 0;
+        const v = conns.vantage[c]!;
+        const b = best.get(v);
+        if (!b || d < b.d) best.set(v, { c, d });
+      });
+      for (const b of best.values()) {
+        if (groupConn[g]! < 0) groupConn[g] = b.c;
+        else (groupExtra.get(g) ?? groupExtra.set(g, []).get(g)!).push(b.c);
+      }
     }
-    for (const b of best.values()) attached[i]!.push(b.c);
-  });
-
-  // events of one firewall connection id (Built, Teardown) belong together: a capture that holds
-  // only the end of a connection still gets its Built line
-  const byId = new Map<string, number[]>();
-  events.forEach((e, i) => {
-    if (e.connId === undefined || !tuples[i]) return;
-    const k = `${e.file}:${e.connId}`;
-    const l = byId.get(k);
-    if (l) l.push(i);
-    else byId.set(k, [i]);
-  });
-  for (const list of byId.values()) {
-    const union = [...new Set(list.flatMap((i) => attached[i]!))];
-    if (union.length) for (const i of list) attached[i] = union;
   }
 
-  const logOnly = addLogOnly(events, tuples, attached, conns, addrs, offset, stamp);
-  attachLocalHost(events, attached, conns, addrs, stamp);
-  return { offset, offsetPairs: deltas.length, attached, logOnly };
+  // log connections no capture has: connections of their own
+  let logOnly = 0;
+  for (let g = 0; g < G; g++) {
+    if (groupConn[g]! >= 0) continue;
+    const c = addLogOnly(table, groups, g, conns, offset);
+    if (c >= 0) {
+      groupConn[g] = c;
+      logOnly++;
+    }
+  }
+
+  // every event of a log connection is attached to its connections
+  const evConn = evGroup.map((eg) => {
+    const out = new Int32Array(eg.length);
+    for (let r = 0; r < eg.length; r++) out[r] = eg[r]! >= 0 ? groupConn[eg[r]!]! : -1;
+    return out;
+  });
+  const extra = new Map<number, number[]>();
+  if (groupExtra.size) {
+    evGroup.forEach((eg, ci) => {
+      for (let r = 0; r < eg.length; r++) {
+        const more = eg[r]! >= 0 ? groupExtra.get(eg[r]!) : undefined;
+        if (more) extra.set((ci << CHUNK_BITS) | r, [...more]);
+      }
+    });
+  }
+  attachLocalHost(table, groups, groupConn, groupExtra, evConn, extra, whole);
+  return { offset, offsetPairs: deltas.length, logOnly, evConn, extra, groups, groupConn, groupExtra };
 }
 
-/** teardown class of a connection known only from the logs, from the firewall's reason */
-function classFromReason(reason: string | undefined, denied: boolean): (typeof TEARDOWNS)[number] {
-  const r = (reason ?? '').toLowerCase();
-  if (r.startsWith('tcp fins')) return 'graceful';
-  if (r.startsWith('tcp reset') || r.includes('reset')) return 'abort';
-  if (r.startsWith('syn timeout')) return 'unanswered';
-  if (r.startsWith('tcp data sent after fins')) return 'fin-then-rst';
-  return denied ? 'open' : 'open';
+/** Whether the group's `src` endpoint (of its reference event) is the originator. */
+export function groupSrcIsOrig(table: FwTable, groups: Groups, g: number): boolean {
+  const e = groups.ref[g]!;
+  if (groups.kind[g] === G_POLICY) return true; // the denied packet's source opened the connection
+  const bt = groups.built[g]!;
+  const dir = bt >= 0 ? srcIsOrig(table, bt) : undefined;
+  if (dir !== undefined) return dir;
+  // no Built in the log: the client is the side with the higher (ephemeral) port
+  return table.port(e, A_SRC) >= table.port(e, A_DST);
 }
+
+function addLogOnly(table: FwTable, groups: Groups, g: number, conns: ConnTable, offset: number): number {
+  const e = groups.ref[g]!;
+  const srcOrig = groupSrcIsOrig(table, groups, g);
+  const os = srcOrig ? A_SRC : A_DST, rs = srcOrig ? A_DST : A_SRC;
+  const oid = table.addr(e, os), rid = table.addr(e, rs);
+  if (oid < 0 || rid < 0) return -1;
+  const bt = groups.built[g]!, td = groups.teardown[g]!;
+  let first = groups.first[g]!, last = groups.last[g]!;
+  if (bt >= 0) first = table.ts(bt);
+  else if (td >= 0 && Number.isFinite(table.duration(td))) first = table.ts(td) - table.duration(td);
+  if (td >= 0) last = table.ts(td);
+  const c = conns.add(LOG_ONLY, oid, Math.max(0, table.port(e, os)), rid, Math.max(0, table.port(e, rs)), first - offset, -1);
+  conns.lastTs[c] = Math.max(last, first) - offset;
+  return c;
+}
+
+/** The side a teardown reason names, as 'src' / 'dst' of the teardown line, or undefined. */
+export function reasonSide(table: FwTable, td: number, cls: ReasonClass): 'src' | 'dst' | undefined {
+  const ch = table.chunk(td), r = td & 0xffff;
+  const from = ch.str[r * STR_SLOTS + S_RFROM]!;
+  if (from !== 0) {
+    const name = table.strings[from]!.toLowerCase();
+    if (ch.str[r * STR_SLOTS + S_SIF] && table.strings[ch.str[r * STR_SLOTS + S_SIF]!]!.toLowerCase() === name) return 'src';
+    if (ch.str[r * STR_SLOTS + S_DIF] && table.strings[ch.str[r * STR_SLOTS + S_DIF]!]!.toLowerCase() === name) return 'dst';
+  }
+  // 302014: the `for` endpoint is on the lower security level (outside), the `to` one higher (inside)
+  if (cls.side === 'inside') return 'dst';
+  if (cls.side === 'outside') return 'src';
+  return undefined;
+}
+
+export { reasonClassOf };
 
 /**
- * Unmatched TCP events become connections with no packets: grouped by the firewall's connection
- * id (Built/Teardown), else by tuple (a deny with no Built in the log).
+ * 609001/609002 (Built/Teardown local-host) name a host, not a connection: one goes with the
+ * connections of that host whose Built (or Teardown) is within TOL of it (the firewall builds a
+ * host's state with its first connection and removes it with its last).
  */
-function addLogOnly(events: readonly FwEvent[], tuples: ({ x: { ids: number[]; ports: number[] }; y: { ids: number[]; ports: number[] } } | undefined)[],
-  attached: number[][], conns: ConnTable, addrs: AddrTable, offset: number, stamp: (e: FwEvent) => number): number {
-  const groups = new Map<string, number[]>();
-  events.forEach((e, i) => {
-    if (attached[i]!.length || !tuples[i] || !e.src || !e.dst) return;
-    if (e.kind !== 'built' && e.kind !== 'teardown' && e.kind !== 'deny-no-conn') return;
-    const k = e.connId !== undefined ? `id:${e.file}:${e.connId}` : `t:${[`${e.src.addr}/${e.src.port}`, `${e.dst.addr}/${e.dst.port}`].sort().join('-')}`;
-    const g = groups.get(k);
-    if (g) g.push(i);
-    else groups.set(k, [i]);
+function attachLocalHost(table: FwTable, groups: Groups, groupConn: Int32Array, groupExtra: Map<number, number[]>, evConn: Int32Array[],
+  extra: Map<number, number[]>, whole: boolean): void {
+  const byHost = new Map<number, number[]>();
+  table.forEach((e) => {
+    const k = table.kind(e);
+    if (k !== K_LH_BUILT && k !== K_LH_TEARDOWN) return;
+    const h = table.addr(e, A_SRC);
+    if (h < 0) return;
+    const l = byHost.get(h);
+    if (l) l.push(e);
+    else byHost.set(h, [e]);
   });
-  // a deny with no connection id right after a logged connection of the same tuple is that
-  // connection's late packet (the seed's RST after the Teardown)
-  const tupleKey = (e: FwEvent): string => [`${e.src!.addr}/${e.src!.port}`, `${e.dst!.addr}/${e.dst!.port}`].sort().join('-');
-  for (const [k, list] of groups) {
-    if (!k.startsWith('t:')) continue;
-    for (const [k2, list2] of groups) {
-      if (!k2.startsWith('id:') || tupleKey(events[list2[0]!]!) !== k.slice(2)) continue;
-      const last = Math.max(...list2.map((i) => stamp(events[i]!)));
-      const first = Math.min(...list2.map((i) => stamp(events[i]!)));
-      const mine = list.filter((i) => stamp(events[i]!) >= first - TOL && stamp(events[i]!) <= last + TOL);
-      if (!mine.length) continue;
-      list2.push(...mine);
-      const left = list.filter((i) => !mine.includes(i));
-      list.length = 0;
-      list.push(...left);
+  if (byHost.size === 0) return;
+  const tol = whole ? TOL : TOL;
+  const attach = (e: number, c: number): void => {
+    const ci = e >>> CHUNK_BITS, r = e & 0xffff;
+    const cur = evConn[ci]![r]!;
+    if (cur < 0) evConn[ci]![r] = c;
+    else if (cur !== c) {
+      const l = extra.get(e) ?? extra.set(e, []).get(e)!;
+      if (!l.includes(c)) l.push(c);
+    }
+  };
+  for (let g = 0; g < groups.n; g++) {
+    const c = groupConn[g]!;
+    if (c < 0) continue;
+    for (const [partner, kind] of [[groups.built[g]!, K_LH_BUILT], [groups.teardown[g]!, K_LH_TEARDOWN]] as const) {
+      if (partner < 0) continue;
+      const t = table.ts(partner);
+      for (const slot of [A_SRC, A_DST]) {
+        const list = byHost.get(table.addr(partner, slot));
+        if (!list) continue;
+        // (in log order, so nearly in time order: a binary search finds the window's start)
+        let lo = 0, hi = list.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (table.ts(list[mid]!) < t - tol - 60) lo = mid + 1;
+          else hi = mid;
+        }
+        for (let k = lo; k < list.length && table.ts(list[k]!) <= t + tol; k++) {
+          const e = list[k]!;
+          if (table.kind(e) !== kind || Math.abs(table.ts(e) - t) > tol) continue;
+          attach(e, c);
+          for (const x of groupExtra.get(g) ?? []) attach(e, x);
+        }
+      }
     }
   }
-  let made = 0;
-  for (const list of groups.values()) {
-    if (!list.length) continue;
-    const first = events[list[0]!]!;
-    const built = list.map((i) => events[i]!).find((e) => e.kind === 'built');
-    const td = list.map((i) => events[i]!).find((e) => e.kind === 'teardown');
-    const ref = built ?? td ?? first;
-    // the initiator: `for` side of an inbound Built, `to` side of an outbound one; for a lone deny,
-    // the side with the higher (ephemeral) port is taken for the client
-    let o = ref.src!, r = ref.dst!;
-    if (ref.direction === 'outbound' || (!built && !td && (o.port ?? 0) < (r.port ?? 0))) [o, r] = [r, o];
-    const oid = addrs.idOfText(o.addr), rid = addrs.idOfText(r.addr);
-    if (oid === undefined || rid === undefined) continue;
-    const ts = list.map((i) => stamp(events[i]!) - offset);
-    const c = conns.add(LOG_ONLY, oid, o.port ?? 0, rid, r.port ?? 0, Math.min(...ts), -1);
-    conns.lastTs[c] = Math.max(...ts);
-    conns.connState[c] = CONN_STATES.indexOf('OTH');
-    const denied = list.some((i) => events[i]!.kind === 'deny-no-conn' && ((events[i]!.tcpFlags ?? 0) & RST) !== 0);
-    conns.teardown[c] = TEARDOWNS.indexOf(classFromReason(td?.reason, denied));
-    conns.closedBy[c] = CLOSED_BY.indexOf('none');
-    for (const i of list) attached[i]!.push(c);
-    made++;
-  }
-  return made;
-}
-
-/**
- * 609001/609002 (Built/Teardown local-host) name a host, not a connection: attach one to the
- * connections of that host that have another event within TOL of it (the local-host lines come
- * with the host's first Built and last Teardown).
- */
-function attachLocalHost(events: readonly FwEvent[], attached: number[][], conns: ConnTable, addrs: AddrTable, stamp: (e: FwEvent) => number): void {
-  const byConn = new Map<number, number[]>();
-  attached.forEach((list, i) => {
-    for (const c of list) {
-      const l = byConn.get(c);
-      if (l) l.push(i);
-      else byConn.set(c, [i]);
-    }
-  });
-  events.forEach((e, i) => {
-    if ((e.kind !== 'local-host-built' && e.kind !== 'local-host-teardown') || !e.src) return;
-    const host = addrs.idOfText(e.src.addr);
-    if (host === undefined) return;
-    const t = stamp(e);
-    for (const [c, evs] of byConn) {
-      if (conns.origAddr[c] !== host && conns.respAddr[c] !== host) continue;
-      // a host's state is built with its first connection and removed with its last one
-      const partner = e.kind === 'local-host-built' ? 'built' : 'teardown';
-      if (evs.some((j) => events[j]!.kind === partner && Math.abs(stamp(events[j]!) - t) <= TOL)) attached[i]!.push(c);
-    }
-  });
+  void K_BUILT, K_TEARDOWN;
 }

@@ -5,9 +5,9 @@
  * encoding: on the 10 M-packet benchmark those took ~1.6 µs a line, most of the output phase.
  * Texts that repeat (states, classes, anomaly and vantage sets, histories) are encoded once each.
  */
-import { CLOSED_BY, CONN_STATES, TEARDOWNS, anomalyNames } from '../model.js';
+import { CLOSED_BY, CONN_STATES, NO_CONN_STATE, TEARDOWNS, anomalyNames } from '../model.js';
 import type { Dataset } from '../flows/dataset.js';
-import { firewallRecords, roundUs, vantageNames } from './records.js';
+import { firewallRecords, fwBytesOf, roundUs, vantageNames } from './records.js';
 
 /**
  * What the lines are made of, by connection: a dataset's (datasetFlows), or the same columns in
@@ -37,6 +37,8 @@ export interface FlowSource {
   vantageNames(mask: number): string[];
   /** connection i's firewall records as JSON, '[]' for none */
   firewallJson(i: number): string;
+  /** bytes the firewall counted (NaN: none); absent where no log was read */
+  readonly fwBytes?: Float64Array;
 }
 
 /** A dataset as the lines' source. */
@@ -50,7 +52,8 @@ export function datasetFlows(ds: Dataset): FlowSource {
     v4Value: (id) => ds.addrs.v4Value(id),
     text: (id) => ds.addrs.text(id),
     vantageNames: (mask) => vantageNames(ds, mask),
-    firewallJson: (i) => (ds.firewallOf(i).length ? js(firewallRecords(ds, i)) : '[]'),
+    firewallJson: (i) => (ds.fwEvents(i).length ? js(firewallRecords(ds, i)) : '[]'),
+    fwBytes: c.fwBytes,
   };
 }
 
@@ -201,15 +204,19 @@ export class FlowLineEncoder {
     const key = (c.connState[i]! | (c.teardown[i]! << 8) | (c.closedBy[i]! << 16)) + am * 0x1000000;
     // (a connection with firewall events has its own tail; so has one with anomaly bits past 2^29, where the key is not exact)
     const fw = c.firewallJson(i);
-    const cacheable = am < 2 ** 29 && fw === '[]';
+    const fb = fwBytesOf(c.fwBytes, i);
+    const cacheable = am < 2 ** 29 && fw === '[]' && fb === null;
     let byHistory = this.tails.get(vm);
     if (byHistory === undefined) this.tails.set(vm, (byHistory = new Map()));
     let byKey = byHistory.get(h);
     if (byKey === undefined) byHistory.set(h, (byKey = new Map()));
     let t = cacheable ? byKey.get(key) : undefined;
     if (t === undefined) {
-      t = bytes(`,"conn_state":"${CONN_STATES[c.connState[i]!] ?? 'OTH'}","history":${js(h)},"teardown":"${TEARDOWNS[c.teardown[i]!] ?? 'open'}",` +
-        `"closed_by":"${CLOSED_BY[c.closedBy[i]!] ?? 'none'}","anomalies":${js(anomalyNames(am))},"vantages":${js(c.vantageNames(vm))},"firewall":${fw}}\n`);
+      const none = c.connState[i] === NO_CONN_STATE;
+      const state = none ? 'null' : `"${CONN_STATES[c.connState[i]!] ?? 'OTH'}"`;
+      t = bytes(`,"conn_state":${state},"history":${none ? 'null' : js(h)},"teardown":"${TEARDOWNS[c.teardown[i]!] ?? 'open'}",` +
+        `"closed_by":"${CLOSED_BY[c.closedBy[i]!] ?? 'none'}","anomalies":${js(anomalyNames(am))},"vantages":${js(c.vantageNames(vm))},"firewall":${fw},` +
+        `"fw_bytes":${fb === null ? 'null' : js(fb)}}\n`);
       if (cacheable) byKey.set(key, t);
     }
     return t;

@@ -2,7 +2,7 @@
  * The records `flows` and `packets` print and the exports write. Field names are a contract
  * (issue 2): keep them stable; later issues only add fields.
  */
-import { CLOSED_BY, CONN_STATES, TEARDOWNS, anomalyNames, flagLetters } from '../model.js';
+import { CLOSED_BY, CONN_STATES, NO_CONN_STATE, TEARDOWNS, anomalyNames, flagLetters } from '../model.js';
 import type { Dataset } from '../flows/dataset.js';
 import { stripControls } from '../text.js';
 
@@ -18,13 +18,16 @@ export interface FlowRecord {
   resp_pkts: number;
   orig_bytes: number;
   resp_bytes: number;
-  conn_state: string;
-  history: string;
+  /** null for a connection known only from a firewall log: it describes packets, and there are none */
+  conn_state: string | null;
+  history: string | null;
   teardown: string;
   closed_by: string;
   anomalies: string[];
   vantages: string[];
   firewall: { ts: number; msgid: number; text: string; reason: string | null }[];
+  /** bytes the firewall counted for the connection (its Teardown line), null when no log says */
+  fw_bytes: number | null;
 }
 
 /** Index of the capture file (vantage) that packet-table row `row` came from: files hold contiguous row ranges. */
@@ -65,15 +68,22 @@ export function flowRecord(ds: Dataset, i: number): FlowRecord {
     resp_pkts: c.respPkts[i]!,
     orig_bytes: c.origBytes[i]!,
     resp_bytes: c.respBytes[i]!,
-    conn_state: CONN_STATES[c.connState[i]!] ?? 'OTH',
-    history: c.histories[i] ?? '',
+    conn_state: c.connState[i] === NO_CONN_STATE ? null : CONN_STATES[c.connState[i]!] ?? 'OTH',
+    history: c.connState[i] === NO_CONN_STATE ? null : c.histories[i] ?? '',
     teardown: TEARDOWNS[c.teardown[i]!] ?? 'open',
     closed_by: CLOSED_BY[c.closedBy[i]!] ?? 'none',
     anomalies: anomalyNames(c.anomalies[i]!),
     vantages: vantageNames(ds, ds.vantageMask(i)),
     firewall: firewallRecords(ds, i),
+    fw_bytes: fwBytesOf(c.fwBytes, i),
   };
 }
+
+/** The firewall's byte count of connection i, null when none (also for a table that has no such column yet). */
+export const fwBytesOf = (col: Float64Array | undefined, i: number): number | null => {
+  const v = col?.[i];
+  return v === undefined || Number.isNaN(v) ? null : v;
+};
 
 /** The firewall events of connection i as the flow records give them (log text stripped of controls). */
 export function firewallRecords(ds: Dataset, i: number): FlowRecord['firewall'] {
@@ -126,6 +136,6 @@ export function packetRecord(ds: Dataset, p: number, fileIndex: number): PacketR
 
 export const FLOW_FIELDS = [
   'id', 'orig_h', 'orig_p', 'resp_h', 'resp_p', 'ts', 'duration', 'orig_pkts', 'resp_pkts', 'orig_bytes', 'resp_bytes',
-  'conn_state', 'history', 'teardown', 'closed_by', 'anomalies', 'vantages', 'firewall',
+  'conn_state', 'history', 'teardown', 'closed_by', 'anomalies', 'vantages', 'firewall', 'fw_bytes',
 ] as const;
 

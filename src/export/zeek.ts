@@ -38,9 +38,9 @@ export function zeekFooter(now = new Date()): string {
 export const zeekUid = (id: number): string => `CR${id.toString(36).padStart(6, '0')}`;
 
 export function zeekRow(r: FlowRecord): string {
-  const empty = (s: string): string => (s === '' ? '(empty)' : s);
+  const empty = (s: string | null): string => (s === null ? '-' : s === '' ? '(empty)' : s);
   return [
     r.ts.toFixed(6), zeekUid(r.id), r.orig_h, r.orig_p, r.resp_h, r.resp_p, 'tcp', '-', r.duration.toFixed(6),
-    r.orig_bytes, r.resp_bytes, r.conn_state, '-', '-', 0, empty(r.history), r.orig_pkts, '-', r.resp_pkts, '-', '-',
+    r.orig_bytes, r.resp_bytes, r.conn_state ?? '-', '-', '-', 0, empty(r.history), r.orig_pkts, '-', r.resp_pkts, '-', '-',
   ].join('\t');
 }

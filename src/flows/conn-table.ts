@@ -86,6 +86,8 @@ export class ConnTable {
   origBytes: Float64Array = new Float64Array(0);
   respBytes: Float64Array = new Float64Array(0);
   histories: string[] = [];
+  /** bytes the firewall counted (a Teardown line), NaN when no log says (set with the firewall correlation) */
+  fwBytes: Float64Array = new Float64Array(0);
   /** bit v set when vantage v saw the connection (set by finalize) */
   vantageMask = new Uint32Array(0);
 

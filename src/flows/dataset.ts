@@ -3,11 +3,14 @@
  * saw it) renumbered by first packet, each connection's verdicts, and the firewall events attached
  * to it. Everything the CLI, the exports and the UI read goes through here.
  */
-import { MARK_TLS, RST, anomalyBit, type Anomaly } from '../model.js';
+import { CLOSED_BY, MARK_TLS, TEARDOWNS, anomalyBit, type Anomaly } from '../model.js';
 import { allocConnPackets, type ConnPackets } from '../analysis/conn-packets.js';
 import { classify, type Verdict } from '../analysis/teardown.js';
 import type { FwEvent } from '../read/asa.js';
-import { correlateFirewall, LOG_ONLY } from '../correlate/firewall.js';
+import { correlateFirewall } from '../correlate/firewall.js';
+import { applyLogVerdicts, eventsByConn, linkDeniedRsts, NO_EVENTS_INDEX } from '../correlate/fw-verdicts.js';
+import { LogText } from './log-text.js';
+import type { FwEventView } from './fw-table.js';
 import { matchVantages, MARK_MISSING_ELSEWHERE } from '../correlate/vantage.js';
 import { BLOCK, BY_MAIN, blocksTaken, newSharedPass, redoBlocks, takeBlocks, type RangeInput, type RangeOutput } from './analyse-range.js';
 import type { AnalyseResult, BlockLines } from './analyse-worker.js';
@@ -46,12 +49,16 @@ export interface Dataset extends Ingest {
   primaryRows(i: number): Uint32Array;
   /** the full verdict of connection i (with evidence, firewall anomalies included) */
   verdict(i: number): Verdict;
-  /** firewall events attached to connection i, in time order */
-  firewallOf(i: number): readonly FwEvent[];
+  /** firewall events attached to connection i, in time order (objects made on demand) */
+  firewallOf(i: number): readonly FwEventView[];
+  /** the same as event-table indices (ds.fw) */
+  fwEvents(i: number): Uint32Array;
+  /** the text of the firewall events, read back from the logs */
+  fwText: LogText;
   /** bit v set when vantage v saw connection i */
   vantageMask(i: number): number;
   /** the packet row a firewall event refers to (a denied RST), if the capture has it */
-  eventPacket(event: FwEvent): number | undefined;
+  eventPacket(event: FwEventView): number | undefined;
   /** every flow line went to opts.flowLines */
   flowLinesWritten: boolean;
   /** milliseconds spent reading, matching (logs, vantages, renumbering) and analysing: for the benchmark */
@@ -65,8 +72,7 @@ function fillPackets(packets: PacketTable, rows: Uint32Array, into: ConnPackets)
   return into;
 }
 
-const NONE: readonly number[] = [];
-const NO_EVENTS: readonly FwEvent[] = [];
+const NO_EVENTS: readonly FwEventView[] = [];
 
 /** Load inputs, match vantages and logs, renumber connections by time, compute every verdict. */
 export async function loadDataset(paths: readonly string[], opts: DatasetOptions = {}): Promise<Dataset> {
@@ -78,13 +84,11 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   const t1 = performance.now();
   // the ingest records and lookup hash are dead now: free them before the analysis allocates
   if (ing.packets.count >= 1_000_000) collectGarbage();
-  const { packets, conns, files, events } = ing;
+  const { packets, conns, files, fw: table } = ing;
 
   // firewall events <-> connections (before renumbering: log-only connections join the order)
-  // (no logs: nothing to correlate; skipping saves indexing every connection by ports)
-  const corr = events.length === 0
-    ? { offset: 0, offsetPairs: 0, attached: [] as number[][], logOnly: 0 }
-    : correlateFirewall(events, conns, ing.addrs, opts.skew !== undefined ? { skew: opts.skew } : {});
+  // (no logs: nothing to correlate)
+  const corr = table.count === 0 ? undefined : correlateFirewall(table, conns, ing.addrs, opts.skew !== undefined ? { skew: opts.skew } : {});
   // the same connection at several vantages (with one vantage there is nothing to match: the
   // matcher does not read the last times then)
   const fileLastTs = files.map((f) => {
@@ -140,7 +144,7 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   const direct: RangeOutput = { ...out, history: (i, h) => { histories[i] = h; } };
   // (with no logs and one capture, a line is final once its block is analysed: no firewall
   // events, no other vantage's anomalies to add)
-  const more = events.length > 0 || files.length >= 2;
+  const more = table.count > 0 || files.length >= 2;
   const lines = opts.flowLines && !more ? flowLinesDuringPass(opts.flowLines, conns, ing.addrs, files, worker !== undefined) : undefined;
   if (lines) direct.lines = lines.write;
   if (worker) share = worker.run({ input, pass, out, historyIndex, ...(lines?.port ? { lines: { share: lines.share, port: lines.port } } : {}) });
@@ -163,43 +167,16 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   lines?.finish();
   for (let i = 0; i < n; i++) conns.tls[i] = conns.marks[i]! & MARK_TLS ? 1 : 0;
 
-  // firewall events per connection (deduplicated across vantages), and their anomalies; most
-  // connections have none: their entry stays empty
-  const fw: (number[] | undefined)[] = new Array<number[] | undefined>(conns.count);
-  corr.attached.forEach((list, e) => {
-    const seen = new Set<number>();
-    for (const old of list) {
-      const c = map[old]!;
-      if (seen.has(c)) continue;
-      seen.add(c);
-      (fw[c] ??= []).push(e);
-    }
-  });
-  for (const l of fw) l?.sort((a, b) => events[a]!.ts - events[b]!.ts || a - b);
-  const deniedRst = new Map<FwEvent, number>();
-  const stampOf = (e: FwEvent): number => e.ts + (Number.isInteger(e.ts) ? 0.5 : 0) - corr.offset;
+  // firewall events per connection (deduplicated across vantages), the log's verdicts (log-only
+  // connections get theirs from it; captured ones where the packets do not contradict it), and the
+  // denied RSTs linked to the packets they deny
+  const byConn = corr ? eventsByConn(table, corr, map, conns.count) : undefined;
+  const fwOf = (i: number): Uint32Array => (byConn ? byConn.events.subarray(byConn.start[i]!, byConn.start[i + 1]!) : NO_EVENTS_INDEX);
+  conns.fwBytes = new Float64Array(conns.count).fill(NaN);
+  if (corr) applyLogVerdicts(table, corr, map, conns);
+  const deniedRst = corr ? linkDeniedRsts(table, corr.offset, conns, packets, fwOf, rowsOf) : new Map<number, number>();
   // (with no logs and one capture there is nothing to add)
   for (let i = 0; more && i < conns.count; i++) {
-    if (conns.vantage[i] === LOG_ONLY) conns.anomalies[i]! |= anomalyBit('firewall-only');
-    // the firewall logged the connection being built: its handshake happened, before the capture
-    const fwi = fw[i];
-    if (fwi?.some((ev) => events[ev]!.kind === 'built')) conns.anomalies[i]! &= ~anomalyBit('midstream');
-    for (const ev of fwi ?? NONE) {
-      const e = events[ev]!;
-      if (e.kind !== 'deny-no-conn' || !((e.tcpFlags ?? 0) & RST)) continue;
-      conns.anomalies[i]! |= anomalyBit('rst-denied');
-      // the denied RST itself, when a capture has it: a RST from the deny's source, closest in time
-      let best = -1, bestD = Infinity;
-      for (const r of rowsOf(i)) {
-        if (!(packets.flags(r) & RST)) continue;
-        const fromResp = (packets.mark(r) & 1) !== 0;
-        const sport = fromResp ? conns.respPort[i]! : conns.origPort[i]!;
-        if (e.src?.port !== sport && e.src?.mappedPort !== sport) continue;
-        const d = Math.abs(packets.ts(r) - stampOf(e));
-        if (d < bestD) { best = r; bestD = d; }
-      }
-      if (best >= 0) deniedRst.set(e, best);
-    }
     if (missing[i] === 2) conns.anomalies[i]! |= anomalyBit('dropped-between-vantages');
     else if (missing[i] === 0) {
       for (const r of rowsOf(i)) {
@@ -236,6 +213,9 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
     // table; so is the removal of midstream when the log shows the connection being built
     const extra = conns.anomalies[i]! & ~v.anomalies;
     v.anomalies = conns.anomalies[i]!;
+    // (the class too: a firewall's log may have said what the packets could not)
+    v.teardown = TEARDOWNS[conns.teardown[i]!] ?? v.teardown;
+    v.closedBy = CLOSED_BY[conns.closedBy[i]!] ?? v.closedBy;
     for (const a of Object.keys(v.evidence) as Anomaly[]) if (!(v.anomalies & anomalyBit(a))) delete v.evidence[a];
     const add = (a: Anomaly, k: number): void => {
       const l = (v.evidence[a] ??= []);
@@ -244,23 +224,34 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
     if (extra) {
       pr.forEach((r, k) => {
         if (packets.mark(r) & MARK_MISSING_ELSEWHERE) add('dropped-between-vantages', k);
-        for (const ev of fw[i] ?? NONE) if (deniedRst.get(events[ev]!) === r) add('rst-denied', k);
+        for (const ev of fwOf(i)) if (deniedRst.get(ev) === r) add('rst-denied', k);
       });
     }
     return v;
   };
   // (every id is made: the lookup index is dead weight from here on)
   ing.addrs.dropIndex();
+  const fwText = new LogText(table);
+  const eventObject = (e: number): FwEventView => {
+    const ev: FwEventView = table.event(e, ing.addrs, (x) => fwText.body(x));
+    ev.index = e;
+    return ev;
+  };
   return {
     ...ing,
-    logOffset: { seconds: corr.offset, pairs: corr.offsetPairs },
+    logOffset: { seconds: corr?.offset ?? 0, pairs: corr?.offsetPairs ?? 0 },
+    fwEvents: fwOf,
+    fwText,
     packetRows,
     primaryRows,
     connPackets,
     verdict,
-    firewallOf: (i) => fw[i]?.map((e) => events[e]!) ?? NO_EVENTS,
+    firewallOf: (i) => {
+      const l = fwOf(i);
+      return l.length ? Array.from(l, eventObject) : NO_EVENTS;
+    },
     vantageMask: (i) => conns.vantageMask[i]!,
-    eventPacket: (e) => deniedRst.get(e),
+    eventPacket: (e) => (e.index === undefined ? undefined : deniedRst.get(e.index)),
     flowLinesWritten: lines !== undefined,
     timings: { read: t1 - t0, match: t2 - t1, analyse: performance.now() - t2 },
   };

@@ -8,9 +8,9 @@ import { basename } from 'node:path';
 import { statSync } from 'node:fs';
 import { MARK_SYNTH, type InputIssue } from '../model.js';
 import { openInput, readCaptureInput, type Input } from '../read/source.js';
-import { readSyslog, parseSyslogText } from '../read/syslog.js';
 import { readTextCapture } from '../read/text-capture.js';
-import type { FwEvent } from '../read/asa.js';
+import { FwTable } from './fw-table.js';
+import { loadLog, type LogFile } from './fw-load.js';
 import { AddrTable } from './addr-table.js';
 import { ConnTable, keyOf, KEY_IDS } from './conn-table.js';
 import { PacketTable } from './packet-table.js';
@@ -37,15 +37,7 @@ export interface CaptureFile {
   stats: DecodeStats;
 }
 
-/** A firewall log input. */
-export interface LogFile {
-  path: string;
-  name: string;
-  events: number;
-  /** events per message id */
-  counts: Map<number, number>;
-  nonAsaLines: number;
-}
+export type { LogFile } from './fw-load.js';
 
 export interface LoadProgress {
   /** reading the inputs, or (after them) computing every connection's verdicts */
@@ -83,8 +75,8 @@ export interface Ingest {
   /** capture inputs, one vantage each, in command-line order */
   files: CaptureFile[];
   logs: LogFile[];
-  /** every firewall event read, in log order */
-  events: FwEvent[];
+  /** every firewall event read, in columns, in log order */
+  fw: FwTable;
   packets: PacketTable;
   conns: ConnTable;
   addrs: AddrTable;
@@ -103,7 +95,7 @@ export async function ingestInputs(paths: readonly string[], opts: LoadOptions =
   const adder = new PacketAdder(packets, conns, addrs);
   const files: CaptureFile[] = [];
   const logs: LogFile[] = [];
-  const events: FwEvent[] = [];
+  const fw = new FwTable();
 
   // 1. sniff every input (stdin can be opened once: keep what was opened)
   const opened: { path: string; input: Input | undefined }[] = [];
@@ -148,19 +140,12 @@ export async function ingestInputs(paths: readonly string[], opts: LoadOptions =
   for (const o of opened) {
     if (!o.input || o.input.kind !== 'syslog') continue;
     const sopts = { ...(opts.year !== undefined ? { year: opts.year } : {}), ...(opts.tz !== undefined ? { tz: opts.tz } : {}), ...(defaultYear !== undefined ? { defaultYear } : {}) };
-    let r;
-    if (o.path === '-') r = parseSyslogText(await drainText(o.input), 'stdin', sopts);
-    else {
-      void o.input.chunks[Symbol.asyncIterator]().return?.();
-      r = await readSyslog(o.path, sopts);
-    }
-    for (const e of r.events) events.push(e);
-    issues.push(...r.issues);
-    logs.push({ path: o.path, name: displayName(o.path, opts.names), events: r.events.length, counts: r.counts, nonAsaLines: r.nonAsaLines });
+    logs.push(await loadLog({ path: o.path, name: displayName(o.path, opts.names), input: o.input }, logs.length, fw, addrs, issues, sopts, opts));
   }
+  fw.seal();
 
   // 4. text listings: a listing with times of day only takes its date from --date, else the logs
-  const logDate = opts.date ?? dateOf(events.find((e) => Number.isFinite(e.ts))?.ts);
+  const logDate = opts.date ?? dateOf(firstStamp(fw));
   for (let k = 0; k < opened.length; k++) {
     const o = opened[k]!;
     if (!o.input || o.input.kind !== 'text-capture') continue;
@@ -181,7 +166,7 @@ export async function ingestInputs(paths: readonly string[], opts: LoadOptions =
     file.end = packets.count;
   }
   conns.seal();
-  return { files, logs, events, packets, conns, addrs, issues, spans: adder.spans };
+  return { files, logs, fw, packets, conns, addrs, issues, spans: adder.spans };
 }
 
 async function readBinary(path: string, input: Input, v: number, file: CaptureFile, packets: PacketTable, adder: PacketAdder,
@@ -218,6 +203,12 @@ async function drainText(input: Input): Promise<string> {
   const parts: Buffer[] = [];
   for await (const c of input.chunks) parts.push(Buffer.from(c));
   return Buffer.concat(parts).toString('utf8');
+}
+
+/** The first finite event time of the logs. */
+function firstStamp(fw: FwTable): number | undefined {
+  for (const c of fw.chunks) for (let r = 0; r < c.n; r++) if (Number.isFinite(c.ts[r]!)) return c.ts[r]!;
+  return undefined;
 }
 
 const dateOf = (ts: number | undefined): string | undefined =>

@@ -31,7 +31,7 @@ const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4 };
 const workerBuilt = existsSync(fileURLToPath(WORKER_URL)) && existsSync(fileURLToPath(ANALYSE_URL));
 
 /** The load option, else RSTTUI_WORKER (0: never, 1: always), else 'auto'; 'never' without a compiled worker. */
-function workerMode(option: LoadOptions['worker']): 'auto' | 'always' | 'never' {
+export function workerMode(option: LoadOptions['worker']): 'auto' | 'always' | 'never' {
   const env = process.env.RSTTUI_WORKER;
   const mode = option ?? (env === '0' ? 'never' : env === '1' ? 'always' : 'auto');
   return workerBuilt ? mode : 'never';

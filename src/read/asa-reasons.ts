@@ -44,6 +44,71 @@ export const TEARDOWN_REASONS: Readonly<Record<string, string>> = {
   'Unknown': 'none of the known reasons: the ASA removed the connection for a reason it does not name',
 };
 
+/** Which side a reason names as the one that ended the connection. */
+export type ReasonSide =
+  /** the side named by `from IFACE` when the line has it (FINs: the side that closed first) */
+  | 'from'
+  /** the inside (higher security level: the `to` endpoint of 302013/302014), unless `from` says otherwise */
+  | 'inside'
+  /** the outside (lower security level: the `for` endpoint) */
+  | 'outside'
+  /** neither end: the firewall itself, or no one */
+  | 'none';
+
+/** What a reason means for the connection's teardown class (model.ts TEARDOWNS) and closing side. */
+export interface ReasonClass {
+  teardown: 'graceful' | 'abort' | 'unanswered' | 'timeout' | 'firewall-reset' | 'open';
+  side: ReasonSide;
+}
+
+/**
+ * The class of every reason above, in the same order: `timeout` when the firewall removed an idle
+ * or half-open connection on its own clock, `firewall-reset` when it ended the connection for a
+ * reason of its own (policy, inspection, IPS, normalization, an administrator, a route), `abort`
+ * when an end sent RST. 'Unknown' stays `open`: the log does not say how it ended.
+ */
+export const REASON_CLASS: Readonly<Record<string, ReasonClass>> = {
+  'TCP FINs': { teardown: 'graceful', side: 'from' },
+  'TCP Reset-I': { teardown: 'abort', side: 'inside' },
+  'TCP Reset-O': { teardown: 'abort', side: 'outside' },
+  'TCP Reset-APPLIANCE': { teardown: 'firewall-reset', side: 'none' },
+  'TCP data sent after FINs': { teardown: 'firewall-reset', side: 'none' },
+  'SYN Timeout': { teardown: 'unanswered', side: 'none' },
+  'SYN Control': { teardown: 'timeout', side: 'none' },
+  'FIN Timeout': { teardown: 'timeout', side: 'from' },
+  'Idle Timeout': { teardown: 'timeout', side: 'none' },
+  'Conn-timeout': { teardown: 'timeout', side: 'none' },
+  'Flow closed by inspection': { teardown: 'firewall-reset', side: 'none' },
+  'Deny Terminate': { teardown: 'firewall-reset', side: 'none' },
+  'Failover primary closed': { teardown: 'firewall-reset', side: 'none' },
+  'Flow terminated by IPS': { teardown: 'firewall-reset', side: 'none' },
+  'Flow reset by IPS': { teardown: 'firewall-reset', side: 'none' },
+  'Flow terminated by TCP Intercept': { teardown: 'firewall-reset', side: 'none' },
+  'Invalid SYN': { teardown: 'firewall-reset', side: 'none' },
+  'TCP Invalid SYN': { teardown: 'firewall-reset', side: 'none' },
+  'TCP bad retransmission': { teardown: 'firewall-reset', side: 'none' },
+  'TCP segment partial overlap': { teardown: 'firewall-reset', side: 'none' },
+  'TCP unexpected window size variation': { teardown: 'firewall-reset', side: 'none' },
+  'IPS fail-close': { teardown: 'firewall-reset', side: 'none' },
+  'Tunnel has been torn down': { teardown: 'firewall-reset', side: 'none' },
+  'Xlate Clear': { teardown: 'firewall-reset', side: 'none' },
+  'Pinhole Timeout': { teardown: 'timeout', side: 'none' },
+  'Unauth Deny': { teardown: 'firewall-reset', side: 'none' },
+  'Route change': { teardown: 'firewall-reset', side: 'none' },
+  'No valid adjacency': { teardown: 'firewall-reset', side: 'none' },
+  'Flow timed out': { teardown: 'timeout', side: 'none' },
+  'Flow timed out with reset': { teardown: 'timeout', side: 'none' },
+  'Flow is a loopback': { teardown: 'firewall-reset', side: 'none' },
+  'Cluster flow with CLU closed on owner': { teardown: 'firewall-reset', side: 'none' },
+  Unknown: { teardown: 'open', side: 'none' },
+};
+
+/** The class of a reason as written (canonical or not); undefined for a reason rsttui does not know. */
+export function reasonClass(raw: string): ReasonClass | undefined {
+  const c = canonicalReason(raw);
+  return c === undefined ? undefined : REASON_CLASS[c];
+}
+
 /** Normal form used to compare reason names: case, spacing around '-' and repeated spaces ignored. */
 function norm(s: string): string {
   return s.toLowerCase().replace(/\s*-\s*/g, '-').replace(/\s+/g, ' ').trim();

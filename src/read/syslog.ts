@@ -1,15 +1,19 @@
 /**
- * The firewall log reader: lines -> FwEvent[] + issues + counts per message id. Files are read
- * line by line through a stream (gzip is undone when the file starts 1f 8b), so large logs never
- * sit in memory as one string.
+ * The firewall log reader: lines -> events (to a sink: the column chunks of fw-chunk.ts, or
+ * objects for small in-memory logs and tests) + issues + counts per message id.
+ *
+ * Lines are split from raw bytes read in large blocks (log-lines.ts), each with its byte offset
+ * in the file, so that a view can read a line again instead of the load keeping its text. A large
+ * plain file is read in two ranges at once (log-worker.ts); a parser starts a range with the
+ * year-inference state of the range before it (`YearState`) when that is known, and reports its
+ * own, so the loader can check the guess at the seam.
  */
-import { createReadStream, openSync, readSync, closeSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { createGunzip } from 'node:zlib';
-import type { Readable } from 'node:stream';
 import type { InputIssue } from '../model.js';
-import { parseAsaBody, type FwEvent } from './asa.js';
+import { parseAsaBody, type AsaFields, type FwEvent } from './asa.js';
+import type { LineFacts } from './fw-chunk.js';
 import { makeZone, parseEnvelope, stampToEpoch, type Stamp, type Zone } from './syslog-envelope.js';
+import { readLogSource, splitText } from './log-lines.js';
+import { unwrapOf, type LogFormat } from './log-formats.js';
 
 export interface SyslogOptions {
   /** year for timestamps written without one (--year) */
@@ -31,12 +35,39 @@ export interface SyslogResult {
   nonAsaLines: number;
 }
 
-/** At most this many bad-line issues per file are listed; the rest are summed up in one. */
-const MAX_LINE_ISSUES = 100;
+/** Where parsed events go. `raw` is the whole line (kept by sinks of logs that cannot be read again). */
+export interface EventSink {
+  event(f: LineFacts, fields: AsaFields, raw: string, body: string): void;
+}
 
-/** Push parser shared by the file and the in-memory paths. */
+/** Year-less stamps: the month last seen and how many times the log wrapped Dec -> Jan so far. */
+export interface YearState {
+  lastMonth: number;
+  wraps: number;
+}
+
+/** What a parser found, besides its events. */
+export interface ParseSummary {
+  issues: InputIssue[];
+  counts: Map<number, number>;
+  nonAsaLines: number;
+  lines: number;
+  /** lines that did not parse (the first MAX_LINE_ISSUES of them are in issues) */
+  badLines: number;
+  /** first year-less month seen (-1: none) and the state at the end */
+  firstMonth: number;
+  year: YearState;
+  /** the year assumed for year-less stamps when none was given, and the line that needed it first */
+  guessed?: { year: number; line: number };
+  /** line of the first non-firewall line */
+  firstNonAsa?: number;
+}
+
+/** At most this many bad-line issues per file are listed; the rest are summed up in one. */
+export const MAX_LINE_ISSUES = 100;
+
+/** Push parser shared by every path: one line at a time, with its byte offset. */
 export class SyslogParser {
-  readonly events: FwEvent[] = [];
   readonly issues: InputIssue[] = [];
   readonly counts = new Map<number, number>();
   nonAsaLines = 0;
@@ -46,22 +77,26 @@ export class SyslogParser {
   private readonly zone: Zone;
   private guessedYear: number | undefined;
   private yearNeededAt = 0;
-  /** year-less timestamps: the month last seen and how many times the log wrapped Dec -> Jan */
-  private lastMonth = -1;
-  private wraps = 0;
-
+  private readonly year: YearState;
+  private firstMonth = -1;
+  /** a whole-file parse adds the summary issues at finish; a range leaves them to the loader */
   constructor(
     readonly file: string,
-    private readonly opts: SyslogOptions = {},
+    private readonly opts: SyslogOptions,
+    private readonly sink: EventSink,
+    start: YearState = { lastMonth: -1, wraps: 0 },
+    private readonly unwrap?: (line: string) => string | null,
   ) {
     this.zone = makeZone(opts.tz);
+    this.year = { ...start };
   }
 
   private yearFor(t: Stamp): number {
     if (t.y !== undefined) return t.y;
+    if (this.firstMonth < 0) this.firstMonth = t.mo;
     // A year-less log that runs over New Year goes Dec -> Jan: count the wrap so January is next year.
-    if (this.lastMonth === 11 && t.mo === 0) this.wraps++;
-    this.lastMonth = t.mo;
+    if (this.year.lastMonth === 11 && t.mo === 0) this.year.wraps++;
+    this.year.lastMonth = t.mo;
     let base = this.opts.year ?? this.opts.defaultYear;
     if (base === undefined) {
       if (this.guessedYear === undefined) {
@@ -70,12 +105,21 @@ export class SyslogParser {
       }
       base = this.guessedYear;
     }
-    return base + this.wraps;
+    return base + this.year.wraps;
   }
 
-  line(raw: string): void {
+  /** One line (without its newline) starting at byte `off` of the file. */
+  line(raw: string, off = 0): void {
     this.lineNo++;
-    const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    let text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (this.unwrap) {
+      const inner = this.unwrap(text);
+      if (inner === null) {
+        if (text.trim() !== '' && this.nonAsaLines++ === 0) this.firstNonAsa = this.lineNo;
+        return;
+      }
+      text = inner;
+    }
     if (text.trim() === '') return;
     const r = parseEnvelope(text);
     if (r === null) {
@@ -93,12 +137,11 @@ export class SyslogParser {
       ts = stampToEpoch(stamp, this.yearFor(stamp), this.zone);
       tsSource = env.fw ? 'firewall' : 'relay';
     }
-    const ev: FwEvent = {
-      ts, tsSource, msgid: env.msgid, severity: env.severity, vendor: env.vendor, text: env.body,
-      file: this.file, line: this.lineNo, ...fields,
-    };
-    if (env.host !== undefined) ev.host = env.host;
-    this.events.push(ev);
+    const at = text.lastIndexOf(env.body);
+    this.sink.event(
+      { ts, tsSource, msgid: env.msgid, severity: env.severity, vendor: env.vendor, host: env.host, line: this.lineNo, off, bodyAt: at < 0 || at > 0xfffe ? 0xffff : at },
+      fields, text, env.body,
+    );
     this.counts.set(env.msgid, (this.counts.get(env.msgid) ?? 0) + 1);
   }
 
@@ -108,80 +151,95 @@ export class SyslogParser {
     }
   }
 
-  finish(): SyslogResult {
-    if (this.badLines > MAX_LINE_ISSUES) {
-      this.issues.push({
-        file: this.file, severity: 'warning', code: 'bad-syslog-line',
-        message: `${this.badLines - MAX_LINE_ISSUES} more unreadable firewall lines skipped (only the first ${MAX_LINE_ISSUES} are listed)`,
-      });
-    }
-    if (this.nonAsaLines > 0) {
-      this.issues.push({
-        file: this.file, line: this.firstNonAsa, severity: 'warning', code: 'non-asa-lines',
-        message: `${this.nonAsaLines} line(s) without an %ASA-/%FTD-/%PIX- message id skipped (first at line ${this.firstNonAsa})`,
-      });
-    }
-    if (this.guessedYear !== undefined) {
-      this.issues.push({
-        file: this.file, line: this.yearNeededAt, severity: 'warning', code: 'year-guessed',
-        message: `timestamps have no year and none was given or inferred from captures: assumed ${this.guessedYear} (use --year)`,
-      });
-    }
-    return { events: this.events, issues: this.issues, counts: this.counts, nonAsaLines: this.nonAsaLines };
+  /** The parse's own findings (range parsers: lines are counted from the range's start). */
+  summary(): ParseSummary {
+    const s: ParseSummary = {
+      issues: this.issues, counts: this.counts, nonAsaLines: this.nonAsaLines, lines: this.lineNo, badLines: this.badLines,
+      firstMonth: this.firstMonth, year: { ...this.year },
+    };
+    if (this.guessedYear !== undefined) s.guessed = { year: this.guessedYear, line: this.yearNeededAt };
+    if (this.nonAsaLines) s.firstNonAsa = this.firstNonAsa;
+    return s;
+  }
+
+  /** Summary issues of a whole file (see finishIssues). */
+  finish(): ParseSummary {
+    const s = this.summary();
+    finishIssues(this.file, s, this.unwrap !== undefined);
+    return s;
   }
 }
 
-/** Parse a log already in memory. */
-export function parseSyslogText(text: string, file: string, opts: SyslogOptions = {}): SyslogResult {
-  const p = new SyslogParser(file, opts);
-  let start = 0;
-  for (;;) {
-    const nl = text.indexOf('\n', start);
-    if (nl < 0) {
-      if (start < text.length) p.line(text.slice(start));
-      break;
-    }
-    p.line(text.slice(start, nl));
-    start = nl + 1;
+/** The issues said once per file: lines beyond the listed ones, non-firewall lines, a guessed year. */
+export function finishIssues(file: string, s: ParseSummary, json: boolean): void {
+  if (s.badLines > MAX_LINE_ISSUES) {
+    s.issues.push({
+      file, severity: 'warning', code: 'bad-syslog-line',
+      message: `${s.badLines - MAX_LINE_ISSUES} more unreadable firewall lines skipped (only the first ${MAX_LINE_ISSUES} are listed)`,
+    });
   }
-  return p.finish();
+  if (s.nonAsaLines > 0 && s.firstNonAsa !== undefined) {
+    s.issues.push({
+      file, line: s.firstNonAsa, severity: 'warning', code: 'non-asa-lines',
+      message: json
+        ? `${s.nonAsaLines} record(s) without a firewall line in event.original, log.original, message or line skipped (first at line ${s.firstNonAsa})`
+        : `${s.nonAsaLines} line(s) without an %ASA-/%FTD-/%PIX- message id skipped (first at line ${s.firstNonAsa})`,
+    });
+  }
+  if (s.guessed !== undefined) {
+    s.issues.push({
+      file, line: s.guessed.line, severity: 'warning', code: 'year-guessed',
+      message: `timestamps have no year and none was given or inferred from captures: assumed ${s.guessed.year} (use --year)`,
+    });
+  }
 }
 
-function isGzip(path: string): boolean {
-  const fd = openSync(path, 'r');
-  try {
-    const b = Buffer.alloc(2);
-    return readSync(fd, b, 0, 2, 0) === 2 && b[0] === 0x1f && b[1] === 0x8b;
-  } finally {
-    closeSync(fd);
+/** Collects events as objects: small logs, tests, tools. */
+export class ObjectSink implements EventSink {
+  readonly events: FwEvent[] = [];
+  /** `bytes`: lines were read from bytes as latin1 (log-lines.ts), so UTF-8 text is decoded again here */
+  constructor(private readonly file: string, private readonly bytes = false) {}
+  event(f: LineFacts, fields: AsaFields, _raw: string, body: string): void {
+    const ev: FwEvent = {
+      ts: f.ts, tsSource: f.tsSource, msgid: f.msgid, severity: f.severity, vendor: f.vendor, text: this.bytes ? utf8Again(body) : body,
+      file: this.file, line: f.line, ...fields,
+    };
+    if (f.host !== undefined) ev.host = f.host;
+    this.events.push(ev);
   }
+}
+
+const toResult = (events: FwEvent[], s: ParseSummary): SyslogResult => ({ events, issues: s.issues, counts: s.counts, nonAsaLines: s.nonAsaLines });
+
+/** Parse a log already in memory, into objects. */
+export function parseSyslogText(text: string, file: string, opts: SyslogOptions = {}, format: LogFormat = 'lines'): SyslogResult {
+  const sink = new ObjectSink(file);
+  const p = new SyslogParser(file, opts, sink, undefined, unwrapOf(format));
+  splitText(text, (l, off) => p.line(l, off));
+  return toResult(sink.events, p.finish());
 }
 
 /**
- * Read a firewall log: a file path (streamed, gzip undone transparently) or `{ text, file }`.
+ * Read a firewall log into objects: a file path (gzip undone transparently) or `{ text, file }`.
  * Throws only when the file cannot be opened; a read error or corrupt gzip later on becomes an
- * issue and the events read before it are kept.
+ * issue and the events read before it are kept. (The loader reads into columns: fw-load.ts.)
  */
 export async function readSyslog(source: string | { text: string; file: string }, opts: SyslogOptions = {}): Promise<SyslogResult> {
   if (typeof source !== 'string') return parseSyslogText(source.text, source.file, opts);
-  const p = new SyslogParser(source, opts);
-  const raw = createReadStream(source);
-  const input: Readable = isGzip(source) ? raw.pipe(createGunzip()) : raw;
-  const rl = createInterface({ input, crlfDelay: Infinity });
-  // A read error or corrupt gzip may reach us as an event or through the iterator: either way, stop there.
-  let err: Error | undefined;
-  const stop = (e: Error): void => {
-    err ??= e;
-    rl.close();
-  };
-  raw.on('error', stop);
-  if (input !== raw) input.on('error', stop);
-  try {
-    for await (const l of rl) p.line(l);
-  } catch (e) {
-    stop(e as Error);
-  }
-  const res = p.finish();
-  if (err) res.issues.push({ file: source, severity: 'error', code: 'read-error', message: `reading stopped: ${err.message} (events before it are kept)` });
+  const sink = new ObjectSink(source, true);
+  let p: SyslogParser | undefined;
+  const err = await readLogSource(source, (format) => {
+    p = new SyslogParser(source, opts, sink, undefined, unwrapOf(format));
+    return (l, off) => p!.line(l, off);
+  });
+  const res = toResult(sink.events, (p ?? new SyslogParser(source, opts, sink)).finish());
+  if (err) res.issues.push(err);
   return res;
 }
+
+/** Text read as latin1 (one character a byte) decoded as the UTF-8 it is. */
+export function utf8Again(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /[^\x00-\x7f]/.test(s) ? Buffer.from(s, 'latin1').toString('utf8') : s;
+}
+

@@ -24,6 +24,7 @@ export const ANOMALY_CODES: Record<Anomaly, string> = {
   'rst-denied': 'RD',
   'dropped-between-vantages': 'DV',
   'firewall-only': 'FO',
+  'after-timeout': 'AT',
 };
 
 export function anomalyCodes(mask: number): string {

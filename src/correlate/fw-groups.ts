@@ -1,0 +1,212 @@
+/**
+ * Firewall events -> the connections the log tells of ("groups"), in one pass over each log in
+ * file order, with hash joins only (issue 15: the old matcher compared every group with every
+ * other and went quadratic):
+ * - Built <-> Teardown by the firewall's connection id (a Map of the connections open in the log);
+ * - a deny of a packet with no connection (ASA 106015) <-> the last connection of its tuple, real or
+ *   NAT-mapped, when it comes right after that connection's teardown (the seed's late RST: `late-rst`,
+ *   `rst-denied`) or any time after the firewall timed it out (`after-timeout`); else a group of its own;
+ * - denies by policy (106023, 106100 denied, 106001, 710003) <-> the burst of the same tuple (a
+ *   client retrying its SYN), one `denied` connection a burst.
+ */
+import { RST, anomalyBit } from '../model.js';
+import { A_DMAP, A_DST, A_SMAP, A_SRC, B_DIR, B_PROTO, S_REASON, STR_SLOTS } from '../read/fw-chunk.js';
+import { FW_KINDS } from '../read/asa.js';
+import { reasonClass, type ReasonClass } from '../read/asa-reasons.js';
+import { CHUNK_BITS, type FwTable } from '../flows/fw-table.js';
+import { TupleHash } from './tuple-hash.js';
+
+export const G_CONN = 0;
+export const G_POLICY = 1;
+export const G_NOCONN = 2;
+
+/** a deny this soon after a teardown is that connection's straggler (seconds, stamps in whole seconds) */
+export const AFTER_TEARDOWN = 5;
+/** a deny of a timed-out connection's tuple this long after the timeout is still its packet */
+export const AFTER_TIMEOUT = 24 * 3600;
+/** denies by policy of one tuple within this of the first are one attempt (SYN retries) */
+export const POLICY_BURST = 30;
+/** orphan no-connection denies of one tuple this close together are one connection's */
+export const NOCONN_BURST = 60;
+
+const K_BUILT = FW_KINDS.indexOf('built');
+const K_TEARDOWN = FW_KINDS.indexOf('teardown');
+const K_NOCONN = FW_KINDS.indexOf('deny-no-conn');
+const K_DENY = FW_KINDS.indexOf('deny');
+const PROTO_TCP = 1;
+
+const LATE_RST = anomalyBit('late-rst');
+const RST_DENIED = anomalyBit('rst-denied');
+const AFTER_TO = anomalyBit('after-timeout');
+
+/** Growable columns of the groups. */
+export class Groups {
+  n = 0;
+  private cap = 0;
+  kind = new Uint8Array(0);
+  log = new Uint16Array(0);
+  /** event index of the Built / Teardown, -1 when the log has none */
+  built = new Int32Array(0);
+  teardown = new Int32Array(0);
+  first = new Float64Array(0);
+  last = new Float64Array(0);
+  /** anomalies the log alone shows */
+  anomalies = new Uint32Array(0);
+  /** the event the group's tuple comes from */
+  ref = new Int32Array(0);
+
+  add(kind: number, log: number, e: number, t: number): number {
+    if (this.n === this.cap) this.grow();
+    const g = this.n++;
+    this.kind[g] = kind;
+    this.log[g] = log;
+    this.built[g] = -1;
+    this.teardown[g] = -1;
+    this.first[g] = t;
+    this.last[g] = t;
+    this.anomalies[g] = 0;
+    this.ref[g] = e;
+    return g;
+  }
+
+  private grow(): void {
+    const c = Math.max(1024, this.cap * 2);
+    const g = <T extends Uint8Array | Uint16Array | Int32Array | Uint32Array | Float64Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(c);
+      b.set(a);
+      return b;
+    };
+    this.kind = g(this.kind);
+    this.log = g(this.log);
+    this.built = g(this.built);
+    this.teardown = g(this.teardown);
+    this.first = g(this.first);
+    this.last = g(this.last);
+    this.anomalies = g(this.anomalies);
+    this.ref = g(this.ref);
+    this.cap = c;
+  }
+}
+
+export interface Grouping {
+  groups: Groups;
+  /** group of each event, by chunk (-1: none) */
+  evGroup: Int32Array[];
+}
+
+/** The teardown reason's class, by string id (cached: a log has few distinct reasons). */
+export function reasonClassOf(table: FwTable, e: number, cache: Map<number, ReasonClass | undefined>): ReasonClass | undefined {
+  const c = table.chunk(e);
+  const id = c.str[(e & 0xffff) * STR_SLOTS + S_REASON]!;
+  if (id === 0) return undefined;
+  if (!cache.has(id)) cache.set(id, reasonClass(table.strings[id]!));
+  return cache.get(id);
+}
+
+export function groupEvents(table: FwTable): Grouping {
+  const groups = new Groups();
+  const evGroup = table.chunks.map((c) => new Int32Array(c.n).fill(-1));
+  const reasons = new Map<number, ReasonClass | undefined>();
+  let log = -1;
+  let byId = new Map<number, number>();
+  let byTuple = new TupleHash(1024);
+  // the tuples of an event: real and NAT-mapped forms of each end, in every combination
+  const sa = [0, 0], sp = [0, 0], da = [0, 0], dp = [0, 0];
+  let ns = 0, nd = 0;
+  const tuplesOf = (e: number): boolean => {
+    ns = nd = 0;
+    const a = table.addr(e, A_SRC), pa = table.port(e, A_SRC), b = table.addr(e, A_DST), pb = table.port(e, A_DST);
+    if (a < 0 || b < 0 || pa < 0 || pb < 0) return false;
+    sa[0] = a; sp[0] = pa; da[0] = b; dp[0] = pb;
+    ns = nd = 1;
+    const ma = table.addr(e, A_SMAP), mb = table.addr(e, A_DMAP);
+    if (ma >= 0) { sa[1] = ma; sp[1] = Math.max(0, table.port(e, A_SMAP) >= 0 ? table.port(e, A_SMAP) : pa); ns = 2; }
+    if (mb >= 0) { da[1] = mb; dp[1] = Math.max(0, table.port(e, A_DMAP) >= 0 ? table.port(e, A_DMAP) : pb); nd = 2; }
+    return true;
+  };
+  const lookup = (): number => {
+    let best = -1;
+    for (let i = 0; i < ns; i++) for (let j = 0; j < nd; j++) {
+      const g = byTuple.get(sa[i]!, sp[i]!, da[j]!, dp[j]!);
+      if (g > best) best = g;
+    }
+    return best;
+  };
+  const register = (g: number): void => {
+    for (let i = 0; i < ns; i++) for (let j = 0; j < nd; j++) byTuple.set(sa[i]!, sp[i]!, da[j]!, dp[j]!, g);
+  };
+
+  for (let ci = 0; ci < table.chunks.length; ci++) {
+    const c = table.chunks[ci]!;
+    if (c.log !== log) {
+      // a firewall's connection ids and tuples are its own: each log starts afresh
+      log = c.log;
+      byId = new Map();
+      byTuple = new TupleHash(1024);
+    }
+    const eg = evGroup[ci]!;
+    for (let r = 0; r < c.n; r++) {
+      const kind = c.kind[r]!;
+      if (((c.bits[r]! >> B_PROTO) & 3) !== PROTO_TCP && kind !== K_NOCONN) continue;
+      const e = (ci << CHUNK_BITS) | r;
+      const t = c.ts[r]!;
+      if (kind === K_BUILT || kind === K_TEARDOWN) {
+        const id = c.connId[r]!;
+        if (Number.isNaN(id) || !tuplesOf(e)) continue;
+        let g = byId.get(id) ?? -1;
+        if (g < 0) {
+          g = groups.add(G_CONN, log, e, t);
+          if (kind === K_BUILT) byId.set(id, g);
+        } else if (kind === K_TEARDOWN) byId.delete(id);
+        if (kind === K_BUILT) {
+          groups.built[g] = e;
+          groups.ref[g] = e;
+        } else groups.teardown[g] = e;
+        if (t < groups.first[g]!) groups.first[g] = t;
+        if (t > groups.last[g]!) groups.last[g] = t;
+        eg[r] = g;
+        register(g);
+      } else if (kind === K_NOCONN) {
+        if (!tuplesOf(e)) continue;
+        const flags = c.flags[r]!;
+        let g = lookup();
+        let mark = 0;
+        if (g >= 0 && groups.kind[g] === G_CONN) {
+          const td = groups.teardown[g]!;
+          const since = td >= 0 ? t - table.ts(td) : NaN;
+          const cls = td >= 0 ? reasonClassOf(table, td, reasons)?.teardown : undefined;
+          if (td < 0) mark = flags & RST ? RST_DENIED : 0;
+          else if (cls === 'timeout' && since >= -1 && since <= AFTER_TIMEOUT) mark = AFTER_TO | (flags & RST ? RST_DENIED : 0);
+          else if (since >= -1 && since <= AFTER_TEARDOWN) {
+            mark = flags & RST ? RST_DENIED : 0;
+            if (cls === 'graceful' && flags & RST) mark |= LATE_RST;
+          } else g = -1;
+        } else if (g >= 0 && !(groups.kind[g] === G_NOCONN && t - groups.last[g]! <= NOCONN_BURST)) g = -1;
+        if (g < 0) {
+          g = groups.add(G_NOCONN, log, e, t);
+          register(g);
+          mark = flags & RST ? RST_DENIED : 0;
+        }
+        groups.anomalies[g]! |= mark;
+        if (t > groups.last[g]!) groups.last[g] = t;
+        eg[r] = g;
+      } else if (kind === K_DENY) {
+        if (!tuplesOf(e)) continue;
+        let g = lookup();
+        if (g < 0 || groups.kind[g] !== G_POLICY || t - groups.first[g]! > POLICY_BURST) {
+          g = groups.add(G_POLICY, log, e, t);
+          register(g);
+        }
+        if (t > groups.last[g]!) groups.last[g] = t;
+        eg[r] = g;
+      }
+    }
+  }
+  return { groups, evGroup };
+}
+
+/** Whether event e's `for` (src) side initiated the connection: Built's direction, else undefined. */
+export function srcIsOrig(table: FwTable, e: number): boolean | undefined {
+  const dir = (table.bits(e) >> B_DIR) & 3;
+  return dir === 1 ? true : dir === 2 ? false : undefined;
+}

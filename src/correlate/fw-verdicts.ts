@@ -1,0 +1,166 @@
+/**
+ * What the firewall's log says about each connection, once the connections are renumbered:
+ * - the events of each connection (an index by connection, events in time order);
+ * - the verdicts of log-only connections, from the log alone: no conn_state or history (they
+ *   describe packets), the class from the teardown reason (asa-reasons.ts), `denied` for a denial
+ *   by policy, the closing side the reason names, the anomalies the log shows (late-rst,
+ *   rst-denied, after-timeout), the firewall's byte count;
+ * - the same for captured connections where the packets do not contradict the log (a capture that
+ *   ended before the connection did says `open`; the log says how it ended);
+ * - each denied RST linked to the captured packet it denies.
+ */
+import { CLOSED_BY, NO_CONN_STATE, RST, TEARDOWNS, anomalyBit, type ClosedBy, type Teardown } from '../model.js';
+import { A_DMAP, A_DST, A_SMAP, A_SRC } from '../read/fw-chunk.js';
+import { FW_KINDS } from '../read/asa.js';
+import type { ReasonClass } from '../read/asa-reasons.js';
+import type { ConnTable } from '../flows/conn-table.js';
+import type { PacketTable } from '../flows/packet-table.js';
+import { CHUNK_BITS, type FwTable } from '../flows/fw-table.js';
+import { G_CONN, G_POLICY } from './fw-groups.js';
+import { LOG_ONLY, reasonClassOf, reasonSide, type Correlation } from './firewall.js';
+
+export const NO_EVENTS_INDEX = new Uint32Array(0);
+const K_NOCONN = FW_KINDS.indexOf('deny-no-conn');
+const FIREWALL_ONLY = anomalyBit('firewall-only');
+const MIDSTREAM = anomalyBit('midstream');
+
+/** Events of each connection (new numbering): events[start[i], start[i+1]), in time order. */
+export function eventsByConn(table: FwTable, corr: Correlation, map: Uint32Array, n: number): { start: Uint32Array; events: Uint32Array } {
+  const start = new Uint32Array(n + 1);
+  const each = (f: (e: number, c: number) => void): void => {
+    corr.evConn.forEach((ec, ci) => {
+      for (let r = 0; r < ec.length; r++) {
+        const old = ec[r]!;
+        if (old < 0) continue;
+        const e = (ci << CHUNK_BITS) | r;
+        const c = map[old]!;
+        f(e, c);
+        const more = corr.extra.get(e);
+        if (more) {
+          const done = [c];
+          for (const x of more) {
+            const cx = map[x]!;
+            if (!done.includes(cx)) {
+              done.push(cx);
+              f(e, cx);
+            }
+          }
+        }
+      }
+    });
+  };
+  each((_, c) => start[c + 1]!++);
+  for (let i = 0; i < n; i++) start[i + 1]! += start[i]!;
+  const events = new Uint32Array(start[n]!);
+  const at = start.slice(0, n);
+  each((e, c) => { events[at[c]!++] = e; });
+  // in time order (a connection's events come from one log mostly in order already)
+  for (let i = 0; i < n; i++) {
+    const s = start[i]!, t = start[i + 1]!;
+    if (t - s < 2) continue;
+    let sorted = true;
+    for (let k = s + 1; k < t && sorted; k++) if (table.ts(events[k]!) < table.ts(events[k - 1]!)) sorted = false;
+    if (!sorted) {
+      const l = Array.from(events.subarray(s, t)).sort((a, b) => table.ts(a) - table.ts(b) || a - b);
+      events.set(l, s);
+    }
+  }
+  return { start, events };
+}
+
+/** Which end of connection i (orig/resp) the side `slot` of event e is, by address (real or mapped) and port. */
+function endOf(table: FwTable, e: number, side: 'src' | 'dst', conns: ConnTable, i: number): ClosedBy {
+  const [s, m] = side === 'src' ? [A_SRC, A_SMAP] : [A_DST, A_DMAP];
+  const is = (addr: number, port: number): boolean =>
+    (table.addr(e, s) === addr && table.port(e, s) === port) || (table.addr(e, m) === addr && (table.port(e, m) < 0 ? table.port(e, s) : table.port(e, m)) === port);
+  if (is(conns.origAddr[i]!, conns.origPort[i]!)) return 'orig';
+  if (is(conns.respAddr[i]!, conns.respPort[i]!)) return 'resp';
+  return 'none';
+}
+
+/** Whether the packets' class leaves room for the log's (they do not contradict it). */
+function logMayTell(packets: Teardown, log: Teardown): boolean {
+  if (log === 'open' || packets === log) return false;
+  if (packets === 'open') return true;
+  if (packets === 'half-closed') return log === 'timeout' || log === 'firewall-reset' || log === 'abort';
+  if (packets === 'unanswered') return log === 'denied' || log === 'timeout' || log === 'firewall-reset';
+  return false;
+}
+
+export function applyLogVerdicts(table: FwTable, corr: Correlation, map: Uint32Array, conns: ConnTable): void {
+  const { groups, groupConn, groupExtra } = corr;
+  const reasons = new Map<number, ReasonClass | undefined>();
+  // a connection's log class comes from its Built/Teardown group when it has one
+  const fromConnGroup = new Uint8Array(conns.count);
+  for (let g = 0; g < groups.n; g++) {
+    const first = groupConn[g]!;
+    if (first < 0) continue;
+    const td = groups.teardown[g]!;
+    const cls = td >= 0 ? reasonClassOf(table, td, reasons) : undefined;
+    let teardown: Teardown = 'open';
+    if (groups.kind[g] === G_POLICY) teardown = 'denied';
+    else if (cls) teardown = cls.teardown;
+    const side = td >= 0 && cls ? reasonSide(table, td, cls) : undefined;
+    const bytes = td >= 0 ? table.bytes(td) : NaN;
+    const targets = [first, ...(groupExtra.get(g) ?? [])];
+    const done: number[] = [];
+    for (const old of targets) {
+      const i = map[old]!;
+      if (done.includes(i)) continue;
+      done.push(i);
+      conns.anomalies[i]! |= groups.anomalies[g]!;
+      if (!Number.isNaN(bytes)) conns.fwBytes[i] = bytes;
+      // the firewall logged the connection being built: its handshake happened, before the capture
+      if (groups.built[g]! >= 0) conns.anomalies[i]! &= ~MIDSTREAM;
+      const closedBy = side ? endOf(table, td, side, conns, i) : 'none';
+      const isConn = groups.kind[g] === G_CONN;
+      if (conns.vantage[i] === LOG_ONLY) {
+        conns.connState[i] = NO_CONN_STATE;
+        conns.histories[i] = '';
+        conns.anomalies[i]! |= FIREWALL_ONLY;
+        // (a Built/Teardown group decides; a deny group only where none has)
+        if (isConn || !fromConnGroup[i]) {
+          conns.teardown[i] = TEARDOWNS.indexOf(teardown);
+          conns.closedBy[i] = CLOSED_BY.indexOf(closedBy);
+        }
+        if (isConn) fromConnGroup[i] = 1;
+      } else if (logMayTell(TEARDOWNS[conns.teardown[i]!] ?? 'open', teardown)) {
+        conns.teardown[i] = TEARDOWNS.indexOf(teardown);
+        conns.closedBy[i] = CLOSED_BY.indexOf(closedBy);
+      }
+    }
+  }
+}
+
+/**
+ * The packet each denied RST (a no-connection deny with RST) refers to, when a capture has it: a
+ * RST from the deny's source port, closest in time.
+ */
+export function linkDeniedRsts(table: FwTable, offset: number, conns: ConnTable, packets: PacketTable, fwOf: (i: number) => Uint32Array,
+  rowsOf: (i: number) => Uint32Array): Map<number, number> {
+  const out = new Map<number, number>();
+  for (let i = 0; i < conns.count; i++) {
+    if (conns.vantage[i] === LOG_ONLY) continue;
+    const evs = fwOf(i);
+    if (evs.length === 0) continue;
+    for (const e of evs) {
+      if (table.kind(e) !== K_NOCONN || !(table.flags(e) & RST)) continue;
+      const t = table.ts(e) + (Number.isInteger(table.ts(e)) ? 0.5 : 0) - offset;
+      const sp = table.port(e, A_SRC), smp = table.port(e, A_SMAP);
+      let best = -1, bestD = Infinity;
+      for (const r of rowsOf(i)) {
+        if (!(packets.flags(r) & RST)) continue;
+        const fromResp = (packets.mark(r) & 1) !== 0;
+        const sport = fromResp ? conns.respPort[i]! : conns.origPort[i]!;
+        if (sp !== sport && smp !== sport) continue;
+        const d = Math.abs(packets.ts(r) - t);
+        if (d < bestD) {
+          best = r;
+          bestD = d;
+        }
+      }
+      if (best >= 0) out.set(e, best);
+    }
+  }
+  return out;
+}

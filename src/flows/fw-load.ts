@@ -1,0 +1,217 @@
+/**
+ * Firewall logs -> the event table (fw-table.ts). A large plain file is cut in two at a line start
+ * and each range parsed by a worker (log-worker.ts) while this thread takes their chunks; smaller
+ * files, gzip and stdin are parsed here. Either way the table ends with the same events in log
+ * order, the same line numbers and the same issues as one pass over the file would give.
+ */
+import { Worker } from 'node:worker_threads';
+import { existsSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { InputIssue } from '../model.js';
+import type { Input } from '../read/source.js';
+import { ChunkWriter } from '../read/fw-chunk.js';
+import { MAX_LINE_ISSUES, SyslogParser, finishIssues, type ParseSummary, type SyslogOptions, type YearState } from '../read/syslog.js';
+import { headOf, isGzipFile, readLogChunks, readRangeSync, splitPoints } from '../read/log-lines.js';
+import { logFormatOf, unwrapOf, type LogFormat } from '../read/log-formats.js';
+import type { AddrTable } from './addr-table.js';
+import type { FwTable } from './fw-table.js';
+import { workerMode } from './workers.js';
+import type { LoadOptions } from './ingest.js';
+import type { LogMessage, LogTask } from './log-worker.js';
+
+/** Plain log files this large are parsed in two ranges by two workers. */
+const LOG_WORKER_MIN_BYTES = 16 << 20;
+const LOG_WORKER_URL = new URL('./log-worker.js', import.meta.url);
+const logWorkerBuilt = existsSync(fileURLToPath(LOG_WORKER_URL));
+
+/** A firewall log input. */
+export interface LogFile {
+  path: string;
+  name: string;
+  events: number;
+  /** events per message id */
+  counts: Map<number, number>;
+  nonAsaLines: number;
+}
+
+/** How a log's lines are found again for a view: in the file by offset, or kept in the chunks. */
+export interface LogSource {
+  path: string;
+  /** the chunks carry the lines (stdin, gzip) */
+  kept: boolean;
+  format: LogFormat;
+}
+
+export interface LogLoad {
+  path: string;
+  name: string;
+  input: Input;
+}
+
+/** Read one log into the table as log number `log`. */
+export async function loadLog(l: LogLoad, log: number, table: FwTable, addrs: AddrTable, issues: InputIssue[], sopts: SyslogOptions,
+  opts: LoadOptions): Promise<LogFile> {
+  const before = table.count;
+  const file = l.path === '-' ? 'stdin' : l.path;
+  table.logNames[log] = file;
+  let size = 0;
+  let gzip = false;
+  if (l.path !== '-') {
+    try {
+      size = statSync(l.path).size;
+      gzip = isGzipFile(l.path);
+    } catch {
+      // reported by the read below
+    }
+  }
+  const mode = logWorkerBuilt ? workerMode(opts.worker) : 'never';
+  const split = l.path !== '-' && !gzip && size > 0 && (mode === 'always' || (mode === 'auto' && size >= LOG_WORKER_MIN_BYTES));
+  let s: ParseSummary;
+  let format: LogFormat = 'lines';
+  const progress = (bytes: number): void => {
+    opts.onProgress?.({ file: l.path, fileIndex: log, files: 0, bytesRead: bytes, totalBytes: size || undefined, packets: 0, conns: 0 });
+  };
+  if (split) {
+    await l.input.chunks[Symbol.asyncIterator]().return?.();
+    format = logFormatOf(headOf(l.path));
+    s = await readInRanges(l.path, file, log, format, table, addrs, issues, sopts, progress);
+  } else {
+    const keep = l.path === '-' || gzip;
+    let parser: SyslogParser | undefined;
+    let done = 0;
+    const writer = new ChunkWriter(log, 0, keep, (chunk, pool) => {
+      table.append(chunk, pool.all, addrs);
+      done += chunk.n;
+    });
+    let lastYield = performance.now();
+    const yieldNow = opts.yieldEveryMs === undefined ? undefined : async (): Promise<void> => {
+      if (performance.now() - lastYield < opts.yieldEveryMs!) return;
+      progress(done);
+      await new Promise<void>((r) => setImmediate(r));
+      lastYield = performance.now();
+    };
+    try {
+      await readLogChunks(l.input.chunks, (f) => {
+        format = f;
+        parser = new SyslogParser(file, sopts, { event: (facts, fields, raw) => writer.add(facts, fields, keep ? raw : undefined) }, undefined, unwrapOf(f));
+        return (line, off) => parser!.line(line, off);
+      }, yieldNow);
+    } catch (e) {
+      issues.push({ file, severity: 'error', code: 'read-error', message: `reading stopped: ${e instanceof Error ? e.message : String(e)} (events before it are kept)` });
+    }
+    writer.flush();
+    s = (parser ?? new SyslogParser(file, sopts, { event: () => undefined })).summary();
+    table.sources[log] = { path: l.path, kept: keep, format };
+  }
+  table.sources[log] ??= { path: l.path, kept: false, format };
+  finishIssues(file, s, format === 'siem-json');
+  issues.push(...s.issues);
+  return { path: l.path, name: l.name, events: table.count - before, counts: s.counts, nonAsaLines: s.nonAsaLines };
+}
+
+/** Parse a plain file in two ranges, one worker each, taking their chunks as they come. */
+async function readInRanges(path: string, file: string, log: number, format: LogFormat, table: FwTable, addrs: AddrTable,
+  issues: InputIssue[], sopts: SyslogOptions, progress: (bytes: number) => void): Promise<ParseSummary> {
+  const points = splitPoints(path, 2);
+  const ranges = points.length - 1;
+  const bytes = new Array<number>(ranges).fill(0);
+  const runs = Array.from({ length: ranges }, (_, r) => runRange({ path, log, range: r, start: points[r]!, end: points[r + 1]!, opts: sopts, format },
+    (m, pool) => {
+      table.append(m.chunk, pool, addrs);
+      bytes[r] = m.bytes;
+      progress(bytes.reduce((a, b) => a + b, 0));
+    }));
+  const got = await Promise.all(runs);
+  const sums: ParseSummary[] = [];
+  for (let r = 0; r < ranges; r++) {
+    const g = got[r]!;
+    if (g.error) issues.push({ file, severity: 'error', code: 'read-error', message: `reading stopped: ${g.error} (events before it are kept)` });
+    let sum = g.summary ?? emptySummary();
+    // a range parsed without knowing the year-less months before it: if the log wrapped past New
+    // Year before the seam (or at it), parse it again here with the state it should have started with
+    const prev = r > 0 ? sums[r - 1]!.year : undefined;
+    if (prev && sum.firstMonth >= 0 && (prev.wraps > 0 || (prev.lastMonth === 11 && sum.firstMonth === 0))) {
+      table.dropChunks((c) => c.log === log && c.range === r);
+      sum = parseRangeHere(path, file, log, r, points[r]!, points[r + 1]!, format, table, addrs, sopts, prev);
+    }
+    sums.push(sum);
+  }
+  // line numbers and issues of later ranges count from the file's start
+  let base = 0;
+  for (let r = 0; r < ranges; r++) {
+    if (base) {
+      table.shiftLines((c) => c.log === log && c.range === r, base);
+      for (const i of sums[r]!.issues) if (i.line !== undefined) i.line += base;
+      if (sums[r]!.guessed) sums[r]!.guessed!.line += base;
+      if (sums[r]!.firstNonAsa !== undefined) sums[r]!.firstNonAsa! += base;
+    }
+    base += sums[r]!.lines;
+  }
+  return mergeSummaries(sums);
+}
+
+function parseRangeHere(path: string, file: string, log: number, range: number, start: number, end: number, format: LogFormat,
+  table: FwTable, addrs: AddrTable, sopts: SyslogOptions, year: YearState): ParseSummary {
+  const writer = new ChunkWriter(log, range, false, (chunk, pool) => table.append(chunk, pool.all, addrs));
+  const parser = new SyslogParser(file, sopts, { event: (f, fields) => writer.add(f, fields) }, year, unwrapOf(format));
+  readRangeSync(path, start, end, (l, off) => parser.line(l, off));
+  writer.flush();
+  return parser.summary();
+}
+
+const emptySummary = (): ParseSummary => ({
+  issues: [], counts: new Map(), nonAsaLines: 0, lines: 0, badLines: 0, firstMonth: -1, year: { lastMonth: -1, wraps: 0 },
+});
+
+/** One file's summary from its ranges' (line numbers already from the file's start). */
+function mergeSummaries(sums: ParseSummary[]): ParseSummary {
+  const out = emptySummary();
+  for (const s of sums) {
+    for (const i of s.issues) {
+      if (i.code === 'bad-syslog-line' && out.issues.filter((x) => x.code === 'bad-syslog-line').length >= MAX_LINE_ISSUES) continue;
+      out.issues.push(i);
+    }
+    for (const [id, n] of s.counts) out.counts.set(id, (out.counts.get(id) ?? 0) + n);
+    out.nonAsaLines += s.nonAsaLines;
+    out.badLines += s.badLines;
+    out.lines += s.lines;
+    if (s.firstNonAsa !== undefined && out.firstNonAsa === undefined) out.firstNonAsa = s.firstNonAsa;
+    if (s.guessed && !out.guessed) out.guessed = s.guessed;
+    if (out.firstMonth < 0) out.firstMonth = s.firstMonth;
+    out.year = s.year;
+  }
+  return out;
+}
+
+interface RangeResult { summary?: ParseSummary; error?: string }
+
+/** One worker over one range; `take` gets each chunk with the worker's string pool so far. */
+function runRange(task: LogTask, take: (m: Extract<LogMessage, { t: 'chunk' }>, pool: string[]) => void): Promise<RangeResult> {
+  return new Promise((resolve) => {
+    const pool: string[] = [''];
+    let w: Worker;
+    try {
+      w = new Worker(LOG_WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: 16 } });
+    } catch (e) {
+      resolve({ error: e instanceof Error ? e.message : String(e) });
+      return;
+    }
+    let settled = false;
+    const end = (r: RangeResult): void => {
+      if (settled) return;
+      settled = true;
+      void w.terminate();
+      resolve(r);
+    };
+    w.on('message', (m: LogMessage) => {
+      if (m.t === 'chunk') {
+        for (const s of m.strings) pool.push(s);
+        take(m, pool);
+      } else if (m.t === 'done') end({ summary: m.summary });
+      else end({ error: m.message });
+    });
+    w.on('error', (e) => end({ error: e instanceof Error ? e.message : String(e) }));
+    w.on('exit', () => end({ error: 'the log reader stopped' }));
+    w.postMessage(task);
+  });
+}

@@ -1,0 +1,101 @@
+/**
+ * The text of firewall events, read back from their logs when a view or a record needs it: the
+ * event table keeps each line's byte offset, not its text (a 10 M-line log would otherwise hold
+ * ~1.7 GB of strings). Blocks of the file are cached, so that reading the events of connections
+ * in order (the records of `flows`) reads each part of the log about once.
+ */
+import { closeSync, openSync, readSync } from 'node:fs';
+import { parseEnvelope, stripControl } from '../read/syslog-envelope.js';
+import { unwrapOf } from '../read/log-formats.js';
+import { utf8Again } from '../read/syslog.js';
+import { CHUNK_BITS, type FwTable } from './fw-table.js';
+
+const BLOCK = 64 * 1024;
+const CACHED_BLOCKS = 256;
+/** the longest line read back (longer ones are cut) */
+const MAX_LINE = 1 << 20;
+
+export class LogText {
+  private readonly fds = new Map<number, number>();
+  private readonly blocks = new Map<number, Buffer>();
+
+  constructor(private readonly table: FwTable) {}
+
+  /** The line of event e, as read (latin1: one character a byte), without its newline. */
+  line(e: number): string {
+    const c = this.table.chunk(e);
+    const r = e & ((1 << CHUNK_BITS) - 1);
+    const off = c.off[r]!;
+    if (c.text) {
+      let end = c.text.indexOf(10, off);
+      if (end < 0) end = c.text.length;
+      return Buffer.from(c.text.buffer, c.text.byteOffset + off, end - off).toString('latin1');
+    }
+    const src = this.table.sources[c.log];
+    if (!src) return '';
+    let s = '';
+    for (let pos = off; s.length < MAX_LINE;) {
+      const b = this.block(c.log, src.path, Math.floor(pos / BLOCK));
+      if (!b) break;
+      const from = pos % BLOCK;
+      const nl = b.indexOf(10, from);
+      s += b.toString('latin1', from, nl < 0 ? b.length : nl);
+      if (nl >= 0 || b.length < BLOCK) break;
+      pos += b.length - from;
+    }
+    if (s.endsWith('\r')) s = s.slice(0, -1);
+    if (src.format !== 'lines') s = unwrapOf(src.format)?.(s) ?? '';
+    return s;
+  }
+
+  /** The message text of event e (after the message id), control characters stripped, UTF-8 decoded. */
+  body(e: number): string {
+    const line = this.line(e);
+    const c = this.table.chunk(e);
+    const at = c.bodyAt[e & ((1 << CHUNK_BITS) - 1)]!;
+    let body: string;
+    if (at !== 0xffff && at <= line.length) body = stripControl(line.slice(at)).trim();
+    else {
+      const r = parseEnvelope(line);
+      body = r && r.ok ? r.env.body : stripControl(line).trim();
+    }
+    return stripControl(utf8Again(body));
+  }
+
+  private block(log: number, path: string, k: number): Buffer | undefined {
+    const key = log * 2 ** 32 + k;
+    const hit = this.blocks.get(key);
+    if (hit) {
+      this.blocks.delete(key);
+      this.blocks.set(key, hit);
+      return hit;
+    }
+    let fd = this.fds.get(log);
+    if (fd === undefined) {
+      try {
+        fd = openSync(path, 'r');
+      } catch {
+        return undefined;
+      }
+      this.fds.set(log, fd);
+    }
+    const b = Buffer.allocUnsafe(BLOCK);
+    let n: number;
+    try {
+      n = readSync(fd, b, 0, BLOCK, k * BLOCK);
+    } catch {
+      return undefined;
+    }
+    if (n <= 0) return undefined;
+    const got = n < BLOCK ? b.subarray(0, n) : b;
+    this.blocks.set(key, got);
+    if (this.blocks.size > CACHED_BLOCKS) this.blocks.delete(this.blocks.keys().next().value!);
+    return got;
+  }
+
+  close(): void {
+    for (const fd of this.fds.values()) closeSync(fd);
+    this.fds.clear();
+    this.blocks.clear();
+  }
+}

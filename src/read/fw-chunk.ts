@@ -1,0 +1,234 @@
+/**
+ * The columns one reader fills with firewall events, whatever the vendor: a chunk of up to 64 Ki
+ * events in typed arrays, handed to the event table (src/flows/fw-table.ts) whole, across threads
+ * without a copy (its buffers are transferred). Addresses are raw here (IPv4 as a number, IPv6 as
+ * text in `v6`): the table's thread turns them into address-table ids. Strings (interfaces,
+ * reasons, ACL and device names) are ids into the reader's own pool (`StringPool`).
+ */
+import { FW_KINDS, type AsaFields, type FwEndpoint } from './asa.js';
+import { VENDORS, type Vendor } from './syslog-envelope.js';
+
+export const CHUNK_ROWS = 1 << 16;
+/** longest line kept whole when the log cannot be read again (the text arena is 1 MiB a chunk) */
+const MAX_KEPT = 64 * 1024;
+
+/** address / port slots (4 a row) */
+export const A_SRC = 0;
+export const A_DST = 1;
+export const A_SMAP = 2;
+export const A_DMAP = 3;
+/** string slots (STR_SLOTS a row) */
+export const S_SIF = 0;
+export const S_DIF = 1;
+export const S_IFACE = 2;
+export const S_REASON = 3;
+export const S_RFROM = 4;
+export const S_ACL = 5;
+export const S_HOST = 6;
+export const STR_SLOTS = 7;
+/** bit positions in `bits` */
+export const B_SEV = 0; // 3 bits
+export const B_TSSRC = 3; // 2 bits: none, firewall, relay
+export const B_DIR = 5; // 2 bits: none, inbound, outbound
+export const B_PROTO = 7; // 2 bits: other, tcp, udp, icmp
+export const B_ACL = 9; // 2 bits: none, permitted, denied, est-allowed
+
+export interface FwChunk {
+  /** log file (index in the load's logs), range of that file a reader took, chunk number in it */
+  log: number;
+  range: number;
+  seq: number;
+  n: number;
+  ts: Float64Array;
+  /** firewall connection id, NaN when none */
+  connId: Float64Array;
+  /** bytes and duration (s) the firewall counted, NaN when none */
+  bytes: Float64Array;
+  duration: Float32Array;
+  /** byte offset of the line in the (decompressed) log, or in `text` when the chunk carries it */
+  off: Float64Array;
+  /** 1-based line number (within the reader's range until the table fixes it) */
+  line: Uint32Array;
+  /** where the message body starts within the line (0xffff: find it again) */
+  bodyAt: Uint16Array;
+  msgid: Uint32Array;
+  addr: Uint32Array;
+  port: Uint16Array;
+  /** bits 0-3: address slot present; 4-7: that address is IPv6; 8-11: port slot present */
+  amask: Uint16Array;
+  str: Uint16Array;
+  kind: Uint8Array;
+  /** TCP flags of a denied packet */
+  flags: Uint8Array;
+  vendor: Uint8Array;
+  bits: Uint16Array;
+  /** IPv6 address texts the addr column points into (emptied by the table) */
+  v6: string[];
+  /** the lines themselves, for logs that cannot be read again (stdin, gzip): `off` points here */
+  text?: Uint8Array;
+}
+
+/**
+ * A chunk's columns, in shared memory when it is filled in a worker: posted, the main thread gets
+ * the same memory without a copy, and nothing is detached (a transfer detaches the sender's
+ * buffers, which makes V8 check every typed-array access in that thread from then on).
+ */
+export function newChunk(log: number, range: number, seq: number, keepText: boolean, shared = false): FwChunk {
+  const n = CHUNK_ROWS;
+  const mk = <T>(Type: new (b: ArrayBufferLike) => T, bytes: number): T => new Type(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  const c: FwChunk = {
+    log, range, seq, n: 0,
+    ts: mk(Float64Array, 8 * n), connId: mk(Float64Array, 8 * n), bytes: mk(Float64Array, 8 * n), duration: mk(Float32Array, 4 * n),
+    off: mk(Float64Array, 8 * n), line: mk(Uint32Array, 4 * n), bodyAt: mk(Uint16Array, 2 * n), msgid: mk(Uint32Array, 4 * n),
+    addr: mk(Uint32Array, 16 * n), port: mk(Uint16Array, 8 * n), amask: mk(Uint16Array, 2 * n), str: mk(Uint16Array, 2 * STR_SLOTS * n),
+    kind: mk(Uint8Array, n), flags: mk(Uint8Array, n), vendor: mk(Uint8Array, n), bits: mk(Uint16Array, 2 * n), v6: [],
+  };
+  if (keepText) c.text = mk(Uint8Array, 1 << 20);
+  return c;
+}
+
+/** A reader's strings: ids handed out in order; `fresh` gives those added since its last call. */
+export class StringPool {
+  readonly all: string[] = [''];
+  private readonly ids = new Map<string, number>([['', 0]]);
+  id(s: string | undefined): number {
+    if (s === undefined || s === '') return 0;
+    let id = this.ids.get(s);
+    if (id === undefined) {
+      id = this.all.length;
+      if (id > 0xffff) return 0;
+      this.all.push(s);
+      this.ids.set(s, id);
+    }
+    return id;
+  }
+}
+
+const KIND_INDEX = new Map<string, number>(FW_KINDS.map((k, i) => [k, i]));
+const TS_SOURCE = { none: 0, firewall: 1, relay: 2 } as const;
+const PROTO_INDEX: Readonly<Record<string, number>> = { tcp: 1, udp: 2, icmp: 3, icmp6: 3, ipv6_icmp: 3 };
+const ACL_INDEX: Readonly<Record<string, number>> = { permitted: 1, denied: 2, 'est-allowed': 3 };
+const VENDOR_INDEX = new Map<string, number>(VENDORS.map((v, i) => [v, i]));
+
+/** IPv4 dotted quad -> unsigned number, or -1 (anything else: IPv6 or not an address). */
+export function v4Number(s: string): number {
+  let v = 0, part = 0, digits = 0, dots = 0;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s.charCodeAt(i);
+    if (ch === 46) {
+      if (digits === 0 || ++dots > 3) return -1;
+      v = v * 256 + part;
+      part = 0;
+      digits = 0;
+    } else if (ch >= 48 && ch <= 57) {
+      part = part * 10 + (ch - 48);
+      if (++digits > 3 || part > 255) return -1;
+    } else return -1;
+  }
+  if (dots !== 3 || digits === 0) return -1;
+  return v * 256 + part;
+}
+
+/** What the reader knows of a line besides the message's own fields. */
+export interface LineFacts {
+  ts: number;
+  tsSource: 'firewall' | 'relay' | 'none';
+  msgid: number;
+  severity: number;
+  vendor: Vendor;
+  host: string | undefined;
+  line: number;
+  off: number;
+  bodyAt: number;
+}
+
+/**
+ * Fills chunks with events and hands each full one to `emit`. One per reader (one range of one
+ * log file).
+ */
+export class ChunkWriter {
+  private cur: FwChunk;
+  private seq = 0;
+  readonly pool = new StringPool();
+  constructor(
+    private readonly log: number,
+    private readonly range: number,
+    private readonly keepText: boolean,
+    private readonly emit: (c: FwChunk, pool: StringPool) => void,
+    private readonly shared = false,
+  ) {
+    this.cur = newChunk(log, range, this.seq++, keepText, shared);
+  }
+
+  private endpoint(c: FwChunk, r: number, ep: FwEndpoint | undefined, slot: number, mapSlot: number, ifSlot: number): void {
+    if (!ep) return;
+    this.address(c, r, ep.addr, ep.port, slot);
+    if (ep.mappedAddr !== undefined && (ep.mappedAddr !== ep.addr || (ep.mappedPort ?? ep.port) !== ep.port)) {
+      this.address(c, r, ep.mappedAddr, ep.mappedPort ?? ep.port, mapSlot);
+    }
+    c.str[r * STR_SLOTS + ifSlot] = this.pool.id(ep.iface);
+  }
+
+  private address(c: FwChunk, r: number, text: string, port: number | undefined, slot: number): void {
+    const v4 = v4Number(text);
+    let mask = c.amask[r]! | (1 << slot);
+    if (v4 >= 0) c.addr[r * 4 + slot] = v4;
+    else {
+      c.addr[r * 4 + slot] = c.v6.length;
+      c.v6.push(text);
+      mask |= 0x10 << slot;
+    }
+    if (port !== undefined && Number.isFinite(port)) {
+      c.port[r * 4 + slot] = port;
+      mask |= 0x100 << slot;
+    }
+    c.amask[r] = mask;
+  }
+
+  add(f: LineFacts, e: AsaFields, raw?: string): void {
+    let c = this.cur;
+    // (a line kept as text takes one byte a character: see below)
+    if (raw !== undefined && raw.length > MAX_KEPT) raw = raw.slice(0, MAX_KEPT);
+    if (c.n === CHUNK_ROWS || (c.text && raw !== undefined && c.n > 0 && this.textEnd + raw.length + 1 > c.text.length)) {
+      this.flush();
+      c = this.cur;
+    }
+    const r = c.n++;
+    c.ts[r] = f.ts;
+    c.msgid[r] = f.msgid;
+    c.line[r] = f.line;
+    c.bodyAt[r] = f.bodyAt;
+    c.vendor[r] = VENDOR_INDEX.get(f.vendor) ?? 0;
+    c.kind[r] = KIND_INDEX.get(e.kind) ?? KIND_INDEX.get('other')!;
+    c.connId[r] = e.connId ?? NaN;
+    c.bytes[r] = e.bytes ?? NaN;
+    c.duration[r] = e.duration ?? NaN;
+    c.flags[r] = e.tcpFlags ?? 0;
+    c.bits[r] = (f.severity & 7) | (TS_SOURCE[f.tsSource] << 3) | ((e.direction === 'inbound' ? 1 : e.direction === 'outbound' ? 2 : 0) << 5) |
+      ((PROTO_INDEX[e.proto ?? ''] ?? 0) << 7) | ((ACL_INDEX[e.aclAction ?? ''] ?? 0) << 9);
+    c.amask[r] = 0;
+    this.endpoint(c, r, e.src, A_SRC, A_SMAP, S_SIF);
+    this.endpoint(c, r, e.dst, A_DST, A_DMAP, S_DIF);
+    const s = r * STR_SLOTS;
+    c.str[s + S_IFACE] = this.pool.id(e.iface);
+    c.str[s + S_REASON] = this.pool.id(e.reason);
+    c.str[s + S_RFROM] = this.pool.id(e.reasonFrom);
+    c.str[s + S_ACL] = this.pool.id(e.acl);
+    c.str[s + S_HOST] = this.pool.id(f.host);
+    if (c.text && raw !== undefined) {
+      const at = this.textEnd;
+      // (raw is the line's bytes read as latin1: written back as latin1 they are the bytes again)
+      this.textEnd = at + Buffer.from(c.text.buffer, c.text.byteOffset + at, c.text.length - at).write(raw, 'latin1');
+      c.text[this.textEnd++] = 10;
+      c.off[r] = at;
+    } else c.off[r] = f.off;
+  }
+  private textEnd = 0;
+
+  flush(): void {
+    if (this.cur.n === 0) return;
+    this.emit(this.cur, this.pool);
+    this.cur = newChunk(this.log, this.range, this.seq++, this.keepText, this.shared);
+    this.textEnd = 0;
+  }
+}
