@@ -44,8 +44,6 @@ export interface CorrelateOptions {
 
 /** slack around a connection's packets once the offset is applied, seconds */
 const TOL = 2;
-const K_BUILT = FW_KINDS.indexOf('built');
-const K_TEARDOWN = FW_KINDS.indexOf('teardown');
 const K_LH_BUILT = FW_KINDS.indexOf('local-host-built');
 const K_LH_TEARDOWN = FW_KINDS.indexOf('local-host-teardown');
 
@@ -142,6 +140,9 @@ export function correlateFirewall(table: FwTable, conns: ConnTable, addrs: AddrT
 
   // log connections no capture has: connections of their own
   let logOnly = 0;
+  let unmatched = 0;
+  for (let g = 0; g < G; g++) if (groupConn[g]! < 0) unmatched++;
+  conns.reserve(unmatched);
   for (let g = 0; g < G; g++) {
     if (groupConn[g]! >= 0) continue;
     const c = addLogOnly(table, groups, g, conns, offset);
@@ -166,7 +167,7 @@ export function correlateFirewall(table: FwTable, conns: ConnTable, addrs: AddrT
       }
     });
   }
-  attachLocalHost(table, groups, groupConn, groupExtra, evConn, extra, whole);
+  attachLocalHost(table, groups, groupConn, groupExtra, evConn, extra, addrs.count);
   return { offset, offsetPairs: deltas.length, logOnly, evConn, extra, groups, groupConn, groupExtra };
 }
 
@@ -220,19 +221,24 @@ export { reasonClassOf };
  * host's state with its first connection and removes it with its last).
  */
 function attachLocalHost(table: FwTable, groups: Groups, groupConn: Int32Array, groupExtra: Map<number, number[]>, evConn: Int32Array[],
-  extra: Map<number, number[]>, whole: boolean): void {
-  const byHost = new Map<number, number[]>();
-  table.forEach((e) => {
-    const k = table.kind(e);
-    if (k !== K_LH_BUILT && k !== K_LH_TEARDOWN) return;
-    const h = table.addr(e, A_SRC);
-    if (h < 0) return;
-    const l = byHost.get(h);
-    if (l) l.push(e);
-    else byHost.set(h, [e]);
+  extra: Map<number, number[]>, nAddrs: number): void {
+  // the local-host events of each host, in log order (nearly time order): host h's are
+  // byHost[start[h], start[h+1]) (address ids are dense)
+  const lh: number[] = [];
+  table.chunks.forEach((c, ci) => {
+    for (let r = 0; r < c.n; r++) {
+      const k = c.kind[r]!;
+      if ((k !== K_LH_BUILT && k !== K_LH_TEARDOWN) || !(c.amask[r]! & 1)) continue;
+      lh.push((ci << CHUNK_BITS) | r);
+    }
   });
-  if (byHost.size === 0) return;
-  const tol = whole ? TOL : TOL;
+  if (lh.length === 0) return;
+  const start = new Uint32Array(nAddrs + 1);
+  for (const e of lh) start[table.addr(e, A_SRC) + 1]!++;
+  for (let h = 0; h < nAddrs; h++) start[h + 1]! += start[h]!;
+  const byHost = new Uint32Array(lh.length);
+  const at = start.slice(0, nAddrs);
+  for (const e of lh) byHost[at[table.addr(e, A_SRC)]!++] = e;
   const attach = (e: number, c: number): void => {
     const ci = e >>> CHUNK_BITS, r = e & 0xffff;
     const cur = evConn[ci]![r]!;
@@ -245,27 +251,29 @@ function attachLocalHost(table: FwTable, groups: Groups, groupConn: Int32Array, 
   for (let g = 0; g < groups.n; g++) {
     const c = groupConn[g]!;
     if (c < 0) continue;
-    for (const [partner, kind] of [[groups.built[g]!, K_LH_BUILT], [groups.teardown[g]!, K_LH_TEARDOWN]] as const) {
+    for (let p = 0; p < 2; p++) {
+      const partner = p === 0 ? groups.built[g]! : groups.teardown[g]!;
       if (partner < 0) continue;
+      const kind = p === 0 ? K_LH_BUILT : K_LH_TEARDOWN;
       const t = table.ts(partner);
-      for (const slot of [A_SRC, A_DST]) {
-        const list = byHost.get(table.addr(partner, slot));
-        if (!list) continue;
-        // (in log order, so nearly in time order: a binary search finds the window's start)
-        let lo = 0, hi = list.length;
+      for (let slot = A_SRC; slot <= A_DST; slot++) {
+        const a = table.addr(partner, slot);
+        if (a < 0) continue;
+        // the window around t: a binary search (a minute of slack for lines a little out of order)
+        let lo = start[a]!, hi = start[a + 1]!;
+        const end = hi;
         while (lo < hi) {
-          const mid = (lo + hi) >> 1;
-          if (table.ts(list[mid]!) < t - tol - 60) lo = mid + 1;
+          const mid = (lo + hi) >>> 1;
+          if (table.ts(byHost[mid]!) < t - TOL - 60) lo = mid + 1;
           else hi = mid;
         }
-        for (let k = lo; k < list.length && table.ts(list[k]!) <= t + tol; k++) {
-          const e = list[k]!;
-          if (table.kind(e) !== kind || Math.abs(table.ts(e) - t) > tol) continue;
+        for (let k = lo; k < end && table.ts(byHost[k]!) <= t + TOL + 60; k++) {
+          const e = byHost[k]!;
+          if (table.kind(e) !== kind || Math.abs(table.ts(e) - t) > TOL) continue;
           attach(e, c);
           for (const x of groupExtra.get(g) ?? []) attach(e, x);
         }
       }
     }
   }
-  void K_BUILT, K_TEARDOWN;
 }

@@ -142,7 +142,9 @@ export function groupEvents(table: FwTable): Grouping {
       // a firewall's connection ids and tuples are its own: each log starts afresh
       log = c.log;
       byId = new Map();
-      byTuple = new TupleHash(1024);
+      let n = 0;
+      for (const x of table.chunks) if (x.log === log) n += x.n;
+      byTuple = new TupleHash(n);
     }
     const eg = evGroup[ci]!;
     for (let r = 0; r < c.n; r++) {

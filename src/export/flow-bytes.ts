@@ -7,7 +7,7 @@
  */
 import { CLOSED_BY, CONN_STATES, NO_CONN_STATE, TEARDOWNS, anomalyNames } from '../model.js';
 import type { Dataset } from '../flows/dataset.js';
-import { firewallRecords, fwBytesOf, roundUs, vantageNames } from './records.js';
+import { firewallJson, fwBytesOf, roundUs, vantageNames } from './records.js';
 
 /**
  * What the lines are made of, by connection: a dataset's (datasetFlows), or the same columns in
@@ -52,7 +52,7 @@ export function datasetFlows(ds: Dataset): FlowSource {
     v4Value: (id) => ds.addrs.v4Value(id),
     text: (id) => ds.addrs.text(id),
     vantageNames: (mask) => vantageNames(ds, mask),
-    firewallJson: (i) => (ds.fwEvents(i).length ? js(firewallRecords(ds, i)) : '[]'),
+    firewallJson: (i) => firewallJson(ds, i),
     fwBytes: c.fwBytes,
   };
 }
@@ -170,7 +170,7 @@ export class FlowLineEncoder {
   write(out: ByteLines, i: number): void {
     const c = this.c;
     const tail = this.tail(i);
-    let p = out.reserve(HEAD_MAX + tail.length);
+    let p = out.reserve(HEAD_MAX + (typeof tail === 'string' ? 3 * tail.length : tail.length));
     const b = out.buffer;
     p = put(b, p, OPEN);
     p = putUint(b, p, i + 1);
@@ -194,11 +194,16 @@ export class FlowLineEncoder {
     p = putNumber(b, p, c.origBytes[i]!);
     p = put(b, p, RESP_BYTES);
     p = putNumber(b, p, c.respBytes[i]!);
-    b.set(tail, p);
-    out.commit(p + tail.length);
+    if (typeof tail === 'string') p += utf8.encodeInto(tail, b.subarray(p)).written;
+    else {
+      b.set(tail, p);
+      p += tail.length;
+    }
+    out.commit(p);
   }
 
-  private tail(i: number): Uint8Array {
+  /** The line's tail: bytes when it is one of the few shared ones, else text (with firewall events: its own) */
+  private tail(i: number): Uint8Array | string {
     const c = this.c;
     const vm = c.vantageMask[i]!, h = c.history(i), am = c.anomalies[i]!;
     const key = (c.connState[i]! | (c.teardown[i]! << 8) | (c.closedBy[i]! << 16)) + am * 0x1000000;
@@ -214,10 +219,12 @@ export class FlowLineEncoder {
     if (t === undefined) {
       const none = c.connState[i] === NO_CONN_STATE;
       const state = none ? 'null' : `"${CONN_STATES[c.connState[i]!] ?? 'OTH'}"`;
-      t = bytes(`,"conn_state":${state},"history":${none ? 'null' : js(h)},"teardown":"${TEARDOWNS[c.teardown[i]!] ?? 'open'}",` +
+      const text = `,"conn_state":${state},"history":${none ? 'null' : js(h)},"teardown":"${TEARDOWNS[c.teardown[i]!] ?? 'open'}",` +
         `"closed_by":"${CLOSED_BY[c.closedBy[i]!] ?? 'none'}","anomalies":${js(anomalyNames(am))},"vantages":${js(c.vantageNames(vm))},"firewall":${fw},` +
-        `"fw_bytes":${fb === null ? 'null' : js(fb)}}\n`);
-      if (cacheable) byKey.set(key, t);
+        `"fw_bytes":${fb === null ? 'null' : js(fb)}}\n`;
+      if (!cacheable) return text;
+      t = bytes(text);
+      byKey.set(key, t);
     }
     return t;
   }

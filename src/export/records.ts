@@ -87,7 +87,25 @@ export const fwBytesOf = (col: Float64Array | undefined, i: number): number | nu
 
 /** The firewall events of connection i as the flow records give them (log text stripped of controls). */
 export function firewallRecords(ds: Dataset, i: number): FlowRecord['firewall'] {
-  return ds.firewallOf(i).map((e) => ({ ts: e.ts, msgid: e.msgid, text: stripControls(e.text), reason: e.reason ?? null }));
+  const fw = ds.fw;
+  return Array.from(ds.fwEvents(i), (e) => ({ ts: fw.ts(e), msgid: fw.msgid(e), text: stripControls(ds.fwText.body(e)), reason: fw.reason(e) ?? null }));
+}
+
+/**
+ * The same as JSON, written straight from the event columns (the `flows` NDJSON of a log-only load
+ * is mostly this). The text needs no second stripping: LogText.body leaves no control character.
+ */
+export function firewallJson(ds: Dataset, i: number): string {
+  const evs = ds.fwEvents(i);
+  if (evs.length === 0) return '[]';
+  const fw = ds.fw;
+  let s = '[';
+  for (let k = 0; k < evs.length; k++) {
+    const e = evs[k]!;
+    const reason = fw.reason(e);
+    s += `${k ? ',' : ''}{"ts":${JSON.stringify(fw.ts(e))},"msgid":${fw.msgid(e)},"text":${JSON.stringify(ds.fwText.body(e))},"reason":${reason === undefined ? 'null' : JSON.stringify(reason)}}`;
+  }
+  return s + ']';
 }
 
 export interface PacketRecord {

@@ -228,6 +228,11 @@ export class ConnTable {
     discarded(oldBytes);
   }
 
+  /** Room for `more` connections after seal (the log-only ones), so that adding them copies no column. */
+  reserve(more: number): void {
+    if (this.sealed) this.ensure(this.count + more);
+  }
+
   /** New connection (after ingest: log-only connections) with originator o:po and responder r:pr (address ids). */
   add(v: number, o: number, po: number, r: number, pr: number, ts: number, replaces: number): number {
     if (!this.sealed) {

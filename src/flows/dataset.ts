@@ -7,7 +7,7 @@ import { CLOSED_BY, MARK_TLS, TEARDOWNS, anomalyBit, type Anomaly } from '../mod
 import { allocConnPackets, type ConnPackets } from '../analysis/conn-packets.js';
 import { classify, type Verdict } from '../analysis/teardown.js';
 import type { FwEvent } from '../read/asa.js';
-import { correlateFirewall } from '../correlate/firewall.js';
+import { correlateFirewall, LOG_ONLY } from '../correlate/firewall.js';
 import { applyLogVerdicts, eventsByConn, linkDeniedRsts, NO_EVENTS_INDEX } from '../correlate/fw-verdicts.js';
 import { LogText } from './log-text.js';
 import type { FwEventView } from './fw-table.js';
@@ -177,6 +177,7 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   const deniedRst = corr ? linkDeniedRsts(table, corr.offset, conns, packets, fwOf, rowsOf) : new Map<number, number>();
   // (with no logs and one capture there is nothing to add)
   for (let i = 0; more && i < conns.count; i++) {
+    if (conns.vantage[i] === LOG_ONLY) continue;
     if (missing[i] === 2) conns.anomalies[i]! |= anomalyBit('dropped-between-vantages');
     else if (missing[i] === 0) {
       for (const r of rowsOf(i)) {

@@ -11,6 +11,8 @@ import { utf8Again } from '../read/syslog.js';
 import { CHUNK_BITS, type FwTable } from './fw-table.js';
 
 const BLOCK = 64 * 1024;
+// eslint-disable-next-line no-control-regex
+const NOT_PLAIN = /[^\x20-\x7e]/;
 const CACHED_BLOCKS = 256;
 /** the longest line read back (longer ones are cut) */
 const MAX_LINE = 1 << 20;
@@ -53,6 +55,8 @@ export class LogText {
     const line = this.line(e);
     const c = this.table.chunk(e);
     const at = c.bodyAt[e & ((1 << CHUNK_BITS) - 1)]!;
+    // (most lines are printable ASCII: nothing to strip or decode)
+    if (at !== 0xffff && at <= line.length && !NOT_PLAIN.test(line)) return line.slice(at).trim();
     let body: string;
     if (at !== 0xffff && at <= line.length) body = stripControl(line.slice(at)).trim();
     else {
@@ -62,8 +66,19 @@ export class LogText {
     return stripControl(utf8Again(body));
   }
 
+  private lastKey = -1;
+  private lastBlock: Buffer | undefined;
+
   private block(log: number, path: string, k: number): Buffer | undefined {
     const key = log * 2 ** 32 + k;
+    if (key === this.lastKey) return this.lastBlock;
+    const got = this.fetch(log, path, k, key);
+    this.lastKey = key;
+    this.lastBlock = got;
+    return got;
+  }
+
+  private fetch(log: number, path: string, k: number, key: number): Buffer | undefined {
     const hit = this.blocks.get(key);
     if (hit) {
       this.blocks.delete(key);
@@ -97,5 +112,7 @@ export class LogText {
     for (const fd of this.fds.values()) closeSync(fd);
     this.fds.clear();
     this.blocks.clear();
+    this.lastKey = -1;
+    this.lastBlock = undefined;
   }
 }

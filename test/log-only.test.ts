@@ -1,0 +1,140 @@
+/**
+ * Firewall logs with no capture (issue 15): log-only verdicts from the firewall's words, the
+ * seed's pattern from the log alone, the two-range (two-worker) read giving exactly what one pass
+ * gives, and damage reported as FILE:LINE with the rest read.
+ */
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { loadDataset, type Dataset } from '../src/flows/dataset.js';
+import { flowRecord, type FlowRecord } from '../src/export/records.js';
+import { REASON_CLASS, TEARDOWN_REASONS } from '../src/read/asa-reasons.js';
+import { TEARDOWNS } from '../src/model.js';
+import { generateAsaLog } from '../bench/gen-asa.js';
+import { fixture } from './helpers.js';
+
+const rows = (ds: Dataset): FlowRecord[] => Array.from({ length: ds.conns.count }, (_, i) => flowRecord(ds, i));
+
+function tmp(t: { after: (f: () => void) => void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'rsttui-logonly-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+test('every ASA teardown reason has a class and a meaning, and the classes exist', () => {
+  assert.deepEqual(Object.keys(REASON_CLASS).sort(), Object.keys(TEARDOWN_REASONS).sort());
+  for (const c of Object.values(REASON_CLASS)) assert.ok((TEARDOWNS as readonly string[]).includes(c.teardown), c.teardown);
+});
+
+test('the seed log alone: the problem connection is late-rst + rst-denied, closed by the server; the reference one graceful', async () => {
+  const ds = await loadDataset([fixture('logs/seed-asa.log')]);
+  const r = rows(ds);
+  assert.equal(r.length, 2);
+  const problem = r.find((x) => x.orig_p === 43918)!;
+  assert.equal(problem.conn_state, null, 'no packets: no conn_state');
+  assert.equal(problem.history, null);
+  assert.equal(problem.teardown, 'graceful', 'TCP FINs');
+  assert.equal(problem.closed_by, 'resp', 'FINs from INSIDE: the server, on the inside, closed first');
+  assert.deepEqual([...problem.anomalies].sort(), ['firewall-only', 'late-rst', 'rst-denied']);
+  assert.equal(problem.ts, Date.UTC(2018, 5, 20, 11, 58, 45) / 1000, 'ts is the Built time');
+  assert.equal(problem.duration, 125, 'the Teardown says 0:02:05');
+  assert.equal(problem.fw_bytes, 107244);
+  assert.deepEqual(problem.firewall.map((e) => e.msgid), [302013, 302014, 106015]);
+  const ref = r.find((x) => x.orig_p === 3954)!;
+  assert.equal(ref.teardown, 'graceful');
+  assert.deepEqual(ref.anomalies, ['firewall-only']);
+});
+
+const LINE = (t: string, body: string, sev = 6): string => `<16${sev}>Jun 20 2018 ${t} fw1 : %ASA-${sev}-${body}`;
+
+test('reasons give their class and closing side; timeouts, late packets after one, denies by policy', async (t) => {
+  const dir = tmp(t);
+  const log = join(dir, 'asa.log');
+  writeFileSync(log, [
+    // abort by the inside (the server): Reset-I
+    LINE('10:00:00', '302013: Built inbound TCP connection 1 for outside:198.51.100.1/40001 (198.51.100.1/40001) to inside:10.0.0.1/443 (203.0.113.1/443)'),
+    LINE('10:00:05', '302014: Teardown TCP connection 1 for outside:198.51.100.1/40001 to inside:10.0.0.1/443 duration 0:00:05 bytes 100 TCP Reset-I'),
+    // outbound: the inside client is the originator; Reset-O is the outside server's RST
+    LINE('10:00:10', '302013: Built outbound TCP connection 2 for outside:192.0.2.9/443 (192.0.2.9/443) to inside:10.0.0.2/50000 (203.0.113.2/61000)'),
+    LINE('10:00:12', '302014: Teardown TCP connection 2 for outside:192.0.2.9/443 to inside:10.0.0.2/50000 duration 0:00:02 bytes 5 TCP Reset-O'),
+    // idle timeout, then the client's next packet 20 minutes later is denied: after-timeout
+    LINE('10:01:00', '302013: Built inbound TCP connection 3 for outside:198.51.100.3/40003 (198.51.100.3/40003) to inside:10.0.0.1/22 (203.0.113.1/22)'),
+    LINE('11:01:00', '302014: Teardown TCP connection 3 for outside:198.51.100.3/40003 to inside:10.0.0.1/22 duration 1:00:00 bytes 9000 Idle Timeout'),
+    LINE('11:21:00', '106015: Deny TCP (no connection) from 198.51.100.3/40003 to 203.0.113.1/22 flags PSH ACK  on interface outside'),
+    // SYN timeout and the firewall's own reset
+    LINE('11:30:00', '302013: Built inbound TCP connection 4 for outside:198.51.100.4/40004 (198.51.100.4/40004) to inside:10.0.0.1/80 (203.0.113.1/80)'),
+    LINE('11:30:30', '302014: Teardown TCP connection 4 for outside:198.51.100.4/40004 to inside:10.0.0.1/80 duration 0:00:30 bytes 0 SYN Timeout'),
+    LINE('11:31:00', '302014: Teardown TCP connection 5 for outside:198.51.100.5/40005 to inside:10.0.0.1/80 duration 0:00:10 bytes 0 TCP Reset-APPLIANCE'),
+    // a denied attempt retried twice: one row
+    LINE('11:40:00', '106023: Deny tcp src outside:198.51.100.6/40006 dst inside:203.0.113.1/3389 by access-group "outside_in" [0x0, 0x0]', 4),
+    LINE('11:40:03', '106023: Deny tcp src outside:198.51.100.6/40006 dst inside:203.0.113.1/3389 by access-group "outside_in" [0x0, 0x0]', 4),
+    LINE('11:40:09', '106023: Deny tcp src outside:198.51.100.6/40006 dst inside:203.0.113.1/3389 by access-group "outside_in" [0x0, 0x0]', 4),
+    // an unknown reason is kept as written: open
+    LINE('11:50:00', '302014: Teardown TCP connection 7 for outside:198.51.100.7/40007 to inside:10.0.0.1/80 duration 0:00:01 bytes 0 Made-up reason'),
+  ].join('\n') + '\n');
+  const ds = await loadDataset([log]);
+  const r = rows(ds);
+  const by = (p: number): FlowRecord => r.find((x) => x.orig_p === p || x.resp_p === p && x.orig_p === 50000)!;
+  assert.equal(r.length, 7, JSON.stringify(r.map((x) => [x.orig_p, x.teardown])));
+  assert.ok(r.every((x) => x.conn_state === null && x.anomalies.includes('firewall-only')));
+  assert.deepEqual([by(40001).teardown, by(40001).closed_by], ['abort', 'resp']);
+  const out = r.find((x) => x.orig_h === '10.0.0.2')!;
+  assert.deepEqual([out.orig_p, out.resp_h, out.teardown, out.closed_by], [50000, '192.0.2.9', 'abort', 'resp']);
+  assert.equal(by(40003).teardown, 'timeout');
+  assert.deepEqual(by(40003).anomalies, ['firewall-only', 'after-timeout']);
+  assert.equal(by(40003).firewall.length, 3, 'the late packet is on the connection it belongs to');
+  assert.equal(by(40004).teardown, 'unanswered');
+  assert.equal(by(40005).teardown, 'firewall-reset');
+  assert.equal(by(40005).ts, Date.UTC(2018, 5, 20, 11, 30, 50) / 1000, 'no Built: ts is the Teardown time minus its duration');
+  assert.equal(by(40006).teardown, 'denied');
+  assert.equal(by(40006).firewall.length, 3);
+  assert.equal(by(40007).teardown, 'open');
+  assert.equal(by(40007).firewall[0]!.reason, 'Made-up reason');
+});
+
+test('a large log read in two ranges by two workers gives exactly what one pass gives, lines and issues included', async (t) => {
+  const dir = tmp(t);
+  const log = join(dir, 'asa.log');
+  generateAsaLog(log, { lines: 6000 });
+  // damage in the second half: still reported with its line in the whole file
+  const lines = readFileSync(log, 'utf8').split('\n');
+  lines.splice(4500, 0, '<166>Jun 20 2018 11:00:00 fw01 : %ASA-6-302013: Built inbound TCP connection oops');
+  writeFileSync(log, lines.join('\n'));
+  const one = await loadDataset([log], { worker: 'never', year: 2018 });
+  const two = await loadDataset([log], { worker: 'always', year: 2018 });
+  assert.equal(two.fw.chunks.map((c) => c.range).filter((r, k, a) => a.indexOf(r) === k).length, 2, 'read in two ranges');
+  assert.deepEqual(rows(two), rows(one));
+  assert.deepEqual(two.issues, one.issues);
+  const bad = one.issues.find((i) => i.code === 'bad-syslog-line')!;
+  assert.equal(bad.line, 4501);
+  assert.equal(bad.file, log);
+  let lastLine = 0;
+  two.fw.forEach((e) => {
+    assert.ok(two.fw.line(e) > lastLine, 'events in log order with their file line numbers');
+    lastLine = two.fw.line(e);
+  });
+  assert.equal(one.fw.count, two.fw.count);
+  assert.ok(one.fw.count > 5000);
+});
+
+test('event text is read back from the log (by offset from a file, kept from gzip), UTF-8, control characters stripped', async (t) => {
+  const dir = tmp(t);
+  const text = [
+    LINE('10:00:00', '302013: Built inbound TCP connection 1 for outside:198.51.100.1/40001 (198.51.100.1/40001) to inside:10.0.0.1/443 (203.0.113.1/443) (LOCAL\\j\u00fcrgen)'),
+    LINE('10:00:05', '302014: Teardown TCP connection 1 for outside:198.51.100.1/40001 to inside:10.0.0.1/443 duration 0:00:05 bytes 100 TCP FINs \u001b[2J'),
+  ].join('\n') + '\n';
+  const log = join(dir, 'asa.log');
+  writeFileSync(log, text);
+  const gz = join(dir, 'asa.log.gz');
+  writeFileSync(gz, gzipSync(Buffer.from(text)));
+  for (const path of [log, gz]) {
+    const ds = await loadDataset([path]);
+    const [built, down] = ds.firewallOf(0);
+    assert.match(built!.text, /\(LOCAL\\j\u00fcrgen\)$/, path);
+    assert.equal(down!.text.includes('\u001b'), false, path);
+    assert.match(down!.text, /^Teardown TCP connection 1 .* TCP FINs/, path);
+  }
+});
