@@ -15,6 +15,8 @@ import { REASON_CLASS, TEARDOWN_REASONS } from '../src/read/asa-reasons.js';
 import { TEARDOWNS } from '../src/model.js';
 import { generateAsaLog } from '../bench/gen-asa.js';
 import { fixture } from './helpers.js';
+import { buildTimeline } from '../src/ui/view/ladder.js';
+import { timeline } from '../src/cli/explain.js';
 
 const rows = (ds: Dataset): FlowRecord[] => Array.from({ length: ds.conns.count }, (_, i) => flowRecord(ds, i));
 
@@ -137,4 +139,15 @@ test('event text is read back from the log (by offset from a file, kept from gzi
     assert.equal(down!.text.includes('\u001b'), false, path);
     assert.match(down!.text, /^Teardown TCP connection 1 .* TCP FINs/, path);
   }
+});
+
+test('the log-only timeline: one row per event, arrows where the log gives the side, the seed pattern explained', async () => {
+  const ds = await loadDataset([fixture('logs/seed-asa.log')]);
+  const i = rows(ds).findIndex((x) => x.orig_p === 43918);
+  const tl = buildTimeline(ds, i);
+  assert.deepEqual(tl.rows.map((r) => [r.kind, r.dir]), [['fw', 'orig'], ['fw', 'resp'], ['fw', 'resp']]);
+  assert.match(tl.rows[2]!.label, /106015 DENIED RST \(no connection\)/);
+  assert.match(tl.header[1]!, /^conn_state -  history -  teardown graceful/);
+  const said = timeline(ds, i).filter((e) => e.kind === 'event').map((e) => e.text);
+  assert.match(said[2]!, /from the log alone: .* harmless/);
 });

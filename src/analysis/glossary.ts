@@ -263,6 +263,18 @@ export const SAY_FW = {
     `firewall denied the ${side}'s ${flags} as "no connection": it had already removed the connection, so this packet ` +
     'never reached the other side; this is the log line that spikes',
   deny: (what: string) => `firewall denied a packet of this connection (${what})`,
+  /** the seed's pattern told from the log alone */
+  lateRstFromLog:
+    'from the log alone: the firewall removed the connection at its last FIN (TCP FINs), and this RST came right after. ' +
+    'A capture would show both FINs, then the RST (often a client closing with FIN+RST without TLS close_notify, and the ' +
+    'server answering with its own RST): harmless, the connection had closed and its data was delivered; nothing to fix ' +
+    'on the firewall',
+  /** a packet after the firewall's idle timeout */
+  afterTimeout:
+    'this packet came after the firewall had timed the connection out: the application was idle longer than the firewall ' +
+    'allows, and this packet was dropped (the application sees a hang or a reset). Remedies: TCP keepalives shorter than ' +
+    'the firewall\'s idle timeout, or a longer idle timeout for this traffic (ASA: timeout conn, or set connection timeout idle)',
+  noCapture: 'no capture to compare the log with: times are the log\'s own',
   localHost: (built: boolean) => (built ? 'firewall created its state for this host (first connection)' : 'firewall removed its state for this host (last connection gone)'),
   other: (msgid: number) => `firewall message ${msgid}`,
   offset: (s: string, pairs: number) => `log clock - capture clock: ${s} (from ${pairs} matched event${pairs === 1 ? '' : 's'})`,

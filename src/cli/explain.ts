@@ -2,7 +2,8 @@
  * `rsttui explain FILE... --flow ID`: a connection's header and its timeline, one packet per line,
  * from every vantage that saw it, with the firewall's events placed among the packets.
  */
-import { flagLetters, MARK_RESP, anomalyNames, CONN_STATES, TEARDOWNS, CLOSED_BY, FIN } from '../model.js';
+import { flagLetters, MARK_RESP, anomalyNames, anomalyBit, CONN_STATES, TEARDOWNS, CLOSED_BY, FIN, RST } from '../model.js';
+import { LOG_ONLY } from '../correlate/firewall.js';
 import { explain } from '../analysis/explain.js';
 import { relSeq } from '../analysis/endpoint.js';
 import { humanDelta, SAY_FW } from '../analysis/glossary.js';
@@ -35,7 +36,11 @@ export function eventText(ds: Dataset, i: number, e: FwEvent): string {
     }
     case 'deny-no-conn': {
       const fromServer = e.src?.port === c.respPort[i] && e.src?.port !== c.origPort[i];
-      return SAY_FW.denyNoConn(fromServer ? 'server' : 'client', e.flagText ?? 'packet');
+      const said = SAY_FW.denyNoConn(fromServer ? 'server' : 'client', e.flagText ?? 'packet');
+      const an = c.anomalies[i]!;
+      if (an & anomalyBit('after-timeout')) return `${said}. ${SAY_FW.afterTimeout}`;
+      if (c.vantage[i] === LOG_ONLY && an & anomalyBit('late-rst') && (e.tcpFlags ?? 0) & RST) return `${said}. ${SAY_FW.lateRstFromLog}`;
+      return said;
     }
     case 'deny':
       return SAY_FW.deny(stripControls(e.text).slice(0, 80));
@@ -145,11 +150,11 @@ export function explainLines(ds: Dataset, i: number): string[] {
   out.push(`  seen at     ${vantages.length ? vantages.join(', ') : 'no capture (firewall log only)'}`);
   out.push(`  first       ${isoUs(c.firstTs[i]!)} UTC   last ${isoUs(c.lastTs[i]!)} UTC   duration ${humanDelta(c.lastTs[i]! - c.firstTs[i]!)}`);
   out.push(`  packets     client ${c.origPkts[i]}, server ${c.respPkts[i]}   payload bytes client ${c.origBytes[i]}, server ${c.respBytes[i]}`);
-  out.push(`  conn_state  ${CONN_STATES[c.connState[i]!]}   history ${c.histories[i] || '-'}`);
+  out.push(`  conn_state  ${CONN_STATES[c.connState[i]!] ?? '- (no packets: known from the firewall log only)'}   history ${c.histories[i] || '-'}`);
   out.push(`  teardown    ${TEARDOWNS[c.teardown[i]!]} (closed by ${CLOSED_BY[c.closedBy[i]!]})`);
   out.push(`  anomalies   ${[...ev, ...rest].join('; ') || 'none'}`);
   if (v.tls.orig !== 'n/a' || v.tls.resp !== 'n/a') out.push(`  tls close   client ${v.tls.orig}, server ${v.tls.resp}`);
-  if (ds.firewallOf(i).length) out.push(`  firewall    ${SAY_FW.offset(humanDelta(ds.logOffset.seconds), ds.logOffset.pairs)}`);
+  if (ds.firewallOf(i).length) out.push(`  firewall    ${ds.files.length ? SAY_FW.offset(humanDelta(ds.logOffset.seconds), ds.logOffset.pairs) : SAY_FW.noCapture}`);
   out.push('');
   const tl = timeline(ds, i);
   const vw = Math.max(7, ...tl.map((e) => (e.kind === 'packet' ? e.vantage.length : 0)));

@@ -15,7 +15,8 @@ import { stripControls } from '../../text.js';
 import type { Glyphs } from '../theme.js';
 import { clip, fit, fitLeft, timeOfDay } from './text.js';
 import { vantageCell } from './list.js';
-import type { FwEvent } from '../../read/asa.js';
+import type { FwEndpoint, FwEvent } from '../../read/asa.js';
+import type { FwEventView } from '../../flows/fw-table.js';
 import { MARK_MISSING_ELSEWHERE, MARK_SEEN_ELSEWHERE } from '../../correlate/vantage.js';
 
 /** What the UI reads of a firewall event (src/read/asa.ts FwEvent). */
@@ -35,6 +36,8 @@ export interface LadderRow {
   note: string;
   /** what the time column shows instead of a delta (firewall rows: the log's own stamp) */
   when?: string;
+  /** firewall rows: the side the event's packet came from, where the log says (an arrow is drawn) */
+  dir?: 'orig' | 'resp';
 }
 
 export interface Timeline {
@@ -85,6 +88,24 @@ export function buildTimeline(ds: Dataset, i: number): Timeline {
     });
   }
   const off = ds.logOffset.seconds;
+  const oh0 = ds.addrs.text(c.origAddr[i]!), rh0 = ds.addrs.text(c.respAddr[i]!);
+  const isEnd = (ep: FwEndpoint | undefined, h: string, p: number): boolean =>
+    ep !== undefined && ((ep.addr === h && ep.port === p) || (ep.mappedAddr === h && (ep.mappedPort ?? ep.port) === p));
+  // where the log says which side a packet came from: a deny's source; a Built comes from the
+  // client's SYN; a Teardown from the side that closed, when its reason names one
+  const dirOf = (e: FwEventView): 'orig' | 'resp' | undefined => {
+    if (e.kind === 'deny' || e.kind === 'deny-no-conn') {
+      if (isEnd(e.src, oh0, c.origPort[i]!)) return 'orig';
+      if (isEnd(e.src, rh0, c.respPort[i]!)) return 'resp';
+      return undefined;
+    }
+    if (e.kind === 'built') return 'orig';
+    if (e.kind === 'teardown') {
+      const by = CLOSED_BY[c.closedBy[i]!];
+      return by === 'orig' || by === 'resp' ? by : undefined;
+    }
+    return undefined;
+  };
   for (const e of fw) {
     // on the capture's clock: the log's stamp minus the estimated offset; a stamp in whole
     // seconds may be up to a second late, so it goes after that second's packets
@@ -97,10 +118,15 @@ export function buildTimeline(ds: Dataset, i: number): Timeline {
       fromResp: false,
       // n/N stop at denies, not at every built/teardown message
       anomaly: e.kind === 'deny-no-conn' || e.kind === 'deny',
-      label: stripControls(`firewall ${e.msgid} ${e.kind}${e.reason ? ': ' + e.reason : ''}`),
+      label: stripControls(`firewall ${e.msgid} ${fwWhat(e)}`),
       note: stripControls(`${e.file.split('/').pop()}:${e.line}: ${e.text}`),
       when: Number.isFinite(e.ts) ? timeOfDay(e.ts).slice(0, Number.isInteger(e.ts) ? 8 : 12) : 'no time',
     };
+    const dir = dirOf(e);
+    if (dir) {
+      row.dir = dir;
+      row.fromResp = dir === 'resp';
+    }
     // a deny right under the packet it denied; others at their time, after the packets before it
     let at = rows.length;
     const k = pkt === undefined ? -1 : prim.indexOf(pkt);
@@ -116,12 +142,26 @@ export function buildTimeline(ds: Dataset, i: number): Timeline {
   const an = anomalyNames(c.anomalies[i]!);
   const header = [
     stripControls(`#${i + 1}  ${endpoint(oh, c.origPort[i]!)} -> ${endpoint(rh, c.respPort[i]!)}  tcp   seen at ${vantageCell(ds, i)}`),
-    `conn_state ${CONN_STATES[c.connState[i]!]}  history ${c.histories[i] || '-'}  teardown ${TEARDOWNS[c.teardown[i]!]} (closed by ${CLOSED_BY[c.closedBy[i]!]})`,
+    `conn_state ${CONN_STATES[c.connState[i]!] ?? '-'}  history ${c.histories[i] || '-'}  teardown ${TEARDOWNS[c.teardown[i]!]} (closed by ${CLOSED_BY[c.closedBy[i]!]})`,
     `anomalies ${an.length ? an.join(', ') : 'none'}` +
       (fw.length ? `   firewall events ${fw.length}` : '') +
       (ds.logs.length ? `   log clock offset ${ds.logOffset.pairs ? humanDelta(ds.logOffset.seconds) : 'unknown'}` : ''),
   ];
   return { conn: i, header, client, server, rows };
+}
+
+/** A firewall event in a few words, for its ladder row. */
+function fwWhat(e: FwEventView): string {
+  switch (e.kind) {
+    case 'deny-no-conn':
+      return `DENIED ${e.flagText ?? ''} (no connection)`;
+    case 'deny':
+      return `DENIED by policy${e.acl ? ` (${e.acl})` : ''}`;
+    case 'teardown':
+      return `teardown${e.reason ? ': ' + e.reason : ''}`;
+    default:
+      return e.kind;
+  }
 }
 
 /** Row indices n/N stop at. */
@@ -168,7 +208,14 @@ export function ladderLine(t: Timeline, r: number, width: number, g: Glyphs, asc
   const delta = deltaText(t, r);
   const gutter = ` ${mark}${fitLeft(num, 3)} ${fitLeft(asciiSafe(delta, ascii), 10)} `;
   let shaft: string;
-  if (row.kind === 'fw') {
+  if (row.kind === 'fw' && row.dir !== undefined) {
+    // a firewall event whose direction the log gives: a dashed arrow
+    const label = ` ${asciiSafe(row.label, ascii)} `;
+    const fill = Math.max(0, inner - 3 - [...label].length);
+    shaft = row.dir === 'resp'
+      ? fit(clip(g.arrowL + g.fwLine.repeat(2) + label + g.fwLine.repeat(fill), inner), inner)
+      : clip(g.fwLine.repeat(2) + label + g.fwLine.repeat(fill) + g.arrowR, inner);
+  } else if (row.kind === 'fw') {
     const label = ` ${asciiSafe(row.label, ascii)} `;
     const side = Math.max(0, inner - [...label].length);
     shaft = clip(g.fwLine.repeat(Math.floor(side / 2)) + label + g.fwLine.repeat(Math.ceil(side / 2)), inner);
