@@ -8,6 +8,7 @@
 import { CLOSED_BY, CONN_STATES, NO_CONN_STATE, TEARDOWNS, anomalyNames } from '../model.js';
 import type { Dataset } from '../flows/dataset.js';
 import { firewallJson, fwBytesOf, roundUs, vantageNames } from './records.js';
+import { FirewallBytes } from './fw-bytes.js';
 
 /**
  * What the lines are made of, by connection: a dataset's (datasetFlows), or the same columns in
@@ -39,6 +40,8 @@ export interface FlowSource {
   firewallJson(i: number): string;
   /** bytes the firewall counted (NaN: none); absent where no log was read */
   readonly fwBytes?: Float64Array;
+  /** connection i's firewall records as bytes (a dataset with logs): used instead of firewallJson */
+  readonly firewallBytes?: FirewallBytes;
 }
 
 /** A dataset as the lines' source. */
@@ -54,6 +57,7 @@ export function datasetFlows(ds: Dataset): FlowSource {
     vantageNames: (mask) => vantageNames(ds, mask),
     firewallJson: (i) => firewallJson(ds, i),
     fwBytes: c.fwBytes,
+    ...(ds.fw.count ? { firewallBytes: new FirewallBytes(ds) } : {}),
   };
 }
 
@@ -74,7 +78,7 @@ function put(b: Uint8Array, p: number, a: Uint8Array): number {
 }
 
 /** ASCII text (numbers, addresses); anything else goes through the UTF-8 encoder. */
-function putText(b: Uint8Array, p: number, s: string): number {
+export function putText(b: Uint8Array, p: number, s: string): number {
   for (let k = 0; k < s.length; k++) {
     const c = s.charCodeAt(k);
     if (c > 0x7e) return p + utf8.encodeInto(s, b.subarray(p)).written;
@@ -84,7 +88,7 @@ function putText(b: Uint8Array, p: number, s: string): number {
 }
 
 /** Decimal digits of an integer 0 <= x < 2^53. */
-function putUint(b: Uint8Array, p: number, x: number): number {
+export function putUint(b: Uint8Array, p: number, x: number): number {
   let n = 1;
   for (let t = 10; t <= x; t *= 10) n++;
   let q = p + n;
@@ -103,7 +107,7 @@ function putUint(b: Uint8Array, p: number, x: number): number {
 }
 
 /** A number as JSON writes it. */
-function putNumber(b: Uint8Array, p: number, x: number): number {
+export function putNumber(b: Uint8Array, p: number, x: number): number {
   return x >= 0 && x <= Number.MAX_SAFE_INTEGER && Math.floor(x) === x ? putUint(b, p, x) : putText(b, p, js(x));
 }
 
@@ -140,6 +144,8 @@ function putUs(b: Uint8Array, p: number, x: number): number {
 
 // the line, with the texts between its values
 const OPEN = bytes('{"id":');
+const FW_BYTES = bytes(',"fw_bytes":');
+const NULL = bytes('null');
 const ORIG_H = bytes(',"orig_h":"');
 const ORIG_P = bytes('","orig_p":');
 const RESP_H = bytes(',"resp_h":"');
@@ -170,7 +176,11 @@ export class FlowLineEncoder {
   write(out: ByteLines, i: number): void {
     const c = this.c;
     const tail = this.tail(i);
-    let p = out.reserve(HEAD_MAX + (typeof tail === 'string' ? 3 * tail.length : tail.length));
+    // the firewall array: bytes from the event columns where the source has them, else JSON text
+    const fwLen = c.firewallBytes ? c.firewallBytes.encode(i) : 0;
+    const fwText = c.firewallBytes ? '' : c.firewallJson(i);
+    const fb = fwBytesOf(c.fwBytes, i);
+    let p = out.reserve(HEAD_MAX + tail.length + fwLen + 3 * fwText.length + 48);
     const b = out.buffer;
     p = put(b, p, OPEN);
     p = putUint(b, p, i + 1);
@@ -194,23 +204,31 @@ export class FlowLineEncoder {
     p = putNumber(b, p, c.origBytes[i]!);
     p = put(b, p, RESP_BYTES);
     p = putNumber(b, p, c.respBytes[i]!);
-    if (typeof tail === 'string') p += utf8.encodeInto(tail, b.subarray(p)).written;
-    else {
-      b.set(tail, p);
-      p += tail.length;
-    }
+    b.set(tail, p);
+    p += tail.length;
+    if (c.firewallBytes) {
+      b.set(c.firewallBytes.bytes.subarray(0, fwLen), p);
+      p += fwLen;
+    } else p = putText(b, p, fwText);
+    p = put(b, p, FW_BYTES);
+    if (fb === null) p = put(b, p, NULL);
+    else p = putNumber(b, p, fb);
+    b[p++] = 125; // }
+    b[p++] = 10;
     out.commit(p);
   }
 
-  /** The line's tail: bytes when it is one of the few shared ones, else text (with firewall events: its own) */
-  private tail(i: number): Uint8Array | string {
+  /**
+   * The line's middle, from conn_state to `"firewall":` (a third of the line): one of few,
+   * encoded once each, by vantage mask, history, then state, class, closing side and anomalies in
+   * one number.
+   */
+  private tail(i: number): Uint8Array {
     const c = this.c;
     const vm = c.vantageMask[i]!, h = c.history(i), am = c.anomalies[i]!;
     const key = (c.connState[i]! | (c.teardown[i]! << 8) | (c.closedBy[i]! << 16)) + am * 0x1000000;
-    // (a connection with firewall events has its own tail; so has one with anomaly bits past 2^29, where the key is not exact)
-    const fw = c.firewallJson(i);
-    const fb = fwBytesOf(c.fwBytes, i);
-    const cacheable = am < 2 ** 29 && fw === '[]' && fb === null;
+    // (anomaly bits past 2^29 make the key inexact: such a tail is not kept)
+    const cacheable = am < 2 ** 29;
     let byHistory = this.tails.get(vm);
     if (byHistory === undefined) this.tails.set(vm, (byHistory = new Map()));
     let byKey = byHistory.get(h);
@@ -219,12 +237,9 @@ export class FlowLineEncoder {
     if (t === undefined) {
       const none = c.connState[i] === NO_CONN_STATE;
       const state = none ? 'null' : `"${CONN_STATES[c.connState[i]!] ?? 'OTH'}"`;
-      const text = `,"conn_state":${state},"history":${none ? 'null' : js(h)},"teardown":"${TEARDOWNS[c.teardown[i]!] ?? 'open'}",` +
-        `"closed_by":"${CLOSED_BY[c.closedBy[i]!] ?? 'none'}","anomalies":${js(anomalyNames(am))},"vantages":${js(c.vantageNames(vm))},"firewall":${fw},` +
-        `"fw_bytes":${fb === null ? 'null' : js(fb)}}\n`;
-      if (!cacheable) return text;
-      t = bytes(text);
-      byKey.set(key, t);
+      t = bytes(`,"conn_state":${state},"history":${none ? 'null' : js(h)},"teardown":"${TEARDOWNS[c.teardown[i]!] ?? 'open'}",` +
+        `"closed_by":"${CLOSED_BY[c.closedBy[i]!] ?? 'none'}","anomalies":${js(anomalyNames(am))},"vantages":${js(c.vantageNames(vm))},"firewall":`);
+      if (cacheable) byKey.set(key, t);
     }
     return t;
   }

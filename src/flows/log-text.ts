@@ -50,6 +50,42 @@ export class LogText {
     return s;
   }
 
+  /**
+   * Where event e's message text lies as bytes, when it can be copied as it is: the line is in one
+   * cached block (or the kept text) and is a plain log line (not inside JSON). `end` excludes the
+   * newline; the caller checks the bytes are printable. Undefined otherwise (use body()).
+   */
+  bodySpan(e: number): { buf: Uint8Array; start: number; end: number } | undefined {
+    const c = this.table.chunk(e);
+    const r = e & ((1 << CHUNK_BITS) - 1);
+    const at = c.bodyAt[r]!;
+    if (at === 0xffff) return undefined;
+    const off = c.off[r]!;
+    let buf: Uint8Array, start: number;
+    if (c.text) {
+      buf = c.text;
+      start = off;
+    } else {
+      const src = this.table.sources[c.log];
+      if (!src || src.format !== 'lines') return undefined;
+      const b = this.block(c.log, src.path, Math.floor(off / BLOCK));
+      if (!b) return undefined;
+      buf = b;
+      start = off % BLOCK;
+    }
+    let end = buf.indexOf(10, start);
+    if (end < 0) {
+      if (!c.text && buf.length === BLOCK) return undefined; // the line goes on in the next block
+      end = buf.length;
+    }
+    if (end > start && buf[end - 1] === 13) end--;
+    start += at;
+    if (start > end) return undefined;
+    while (start < end && buf[start] === 32) start++;
+    while (end > start && buf[end - 1] === 32) end--;
+    return { buf, start, end };
+  }
+
   /** The message text of event e (after the message id), control characters stripped, UTF-8 decoded. */
   body(e: number): string {
     const line = this.line(e);
