@@ -69,8 +69,9 @@ export async function loadLog(l: LogLoad, log: number, table: FwTable, addrs: Ad
   let s: ParseSummary;
   let format: LogFormat = 'lines';
   const progress = (bytes: number): void => {
-    opts.onProgress?.({ file: l.path, fileIndex: log, files: 0, bytesRead: bytes, totalBytes: size || undefined, packets: 0, conns: 0 });
+    opts.onProgress?.({ file: l.path, fileIndex: log, files: 1, bytesRead: bytes, totalBytes: size || undefined, packets: 0, conns: 0, events: table.count - before });
   };
+  progress(0);
   if (split) {
     await l.input.chunks[Symbol.asyncIterator]().return?.();
     format = logFormatOf(headOf(l.path));

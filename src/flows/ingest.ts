@@ -49,6 +49,8 @@ export interface LoadProgress {
   totalBytes: number | undefined;
   packets: number;
   conns: number;
+  /** reading a firewall log: the events read so far (the bar counts them instead of packets) */
+  events?: number;
 }
 
 export interface LoadOptions {

@@ -30,8 +30,8 @@ export function progressText(p: LoadProgress | undefined, elapsed: number, width
   const frac = p.totalBytes ? Math.min(1, p.bytesRead / p.totalBytes) : 0;
   const rate = elapsed > 0 ? Math.round((p.packets * 1000) / elapsed) : 0;
   const size = p.totalBytes ? `${mb(p.bytesRead)}/${mb(p.totalBytes)} MB` : `${mb(p.bytesRead)} MB`;
-  const tail = ` ${size}  ${shortNum(rate)} pkt/s  ${shortNum(p.conns)} conns`;
-  const head = stripControls(`loading ${basename(p.file)} (${p.fileIndex + 1}/${p.files}) `);
+  const tail = p.events !== undefined ? ` ${size}  ${shortNum(p.events)} firewall events` : ` ${size}  ${shortNum(rate)} pkt/s  ${shortNum(p.conns)} conns`;
+  const head = stripControls(`loading ${basename(p.file)}${p.files > 1 ? ` (${p.fileIndex + 1}/${p.files})` : ''} `);
   const barW = Math.max(5, width - head.length - tail.length - 2);
   const filled = Math.round(frac * barW);
   return fit(`${head}[${full.repeat(filled)}${empty.repeat(barW - filled)}]${tail}`, width);

@@ -67,6 +67,8 @@ export function quickItems(): QuickItem[] {
     { label: 'teardown abort (RST without FIN)', clause: 'teardown == abort' },
     { label: 'any firewall event', clause: 'fw.msgid' },
     { label: 'firewall denied a packet (ASA 106015)', clause: 'fw.msgid == 106015' },
+    { label: 'teardown timeout (the firewall timed it out)', clause: 'teardown == timeout' },
+    { label: 'teardown denied (blocked by policy, never built)', clause: 'teardown == denied' },
     { label: 'no anomaly at all', clause: 'not anomaly' },
   ];
   return raw.map((r, k) => ({ ...r, key: QUICK_KEYS[k] ?? '' })).filter((r) => r.key !== '');
