@@ -144,6 +144,7 @@ export function groupEvents(table: FwTable): Grouping {
       byId = new Map();
       let n = 0;
       for (const x of table.chunks) if (x.log === log) n += x.n;
+      // (a connection is two lines or more, but each register stores up to four tuples)
       byTuple = new TupleHash(n);
     }
     const eg = evGroup[ci]!;

@@ -27,6 +27,7 @@ const MIDSTREAM = anomalyBit('midstream');
 /** Events of each connection (new numbering): events[start[i], start[i+1]), in time order. */
 export function eventsByConn(table: FwTable, corr: Correlation, map: Uint32Array, n: number): { start: Uint32Array; events: Uint32Array } {
   const start = new Uint32Array(n + 1);
+  const hasExtra = corr.extra.size > 0;
   const each = (f: (e: number, c: number) => void): void => {
     corr.evConn.forEach((ec, ci) => {
       for (let r = 0; r < ec.length; r++) {
@@ -35,7 +36,7 @@ export function eventsByConn(table: FwTable, corr: Correlation, map: Uint32Array
         const e = (ci << CHUNK_BITS) | r;
         const c = map[old]!;
         f(e, c);
-        const more = corr.extra.get(e);
+        const more = hasExtra ? corr.extra.get(e) : undefined;
         if (more) {
           const done = [c];
           for (const x of more) {
@@ -102,12 +103,11 @@ export function applyLogVerdicts(table: FwTable, corr: Correlation, map: Uint32A
     else if (cls) teardown = cls.teardown;
     const side = td >= 0 && cls ? reasonSide(table, td, cls) : undefined;
     const bytes = td >= 0 ? table.bytes(td) : NaN;
-    const targets = [first, ...(groupExtra.get(g) ?? [])];
-    const done: number[] = [];
-    for (const old of targets) {
-      const i = map[old]!;
-      if (done.includes(i)) continue;
-      done.push(i);
+    const more = groupExtra.size ? groupExtra.get(g) : undefined;
+    for (let t = -1; t < (more?.length ?? 0); t++) {
+      const i = map[t < 0 ? first : more![t]!]!;
+      // (the same connection twice: vantages merged into one row)
+      if (t >= 0 && (i === map[first] || more!.slice(0, t).some((x) => map[x] === i))) continue;
       conns.anomalies[i]! |= groups.anomalies[g]!;
       if (!Number.isNaN(bytes)) conns.fwBytes[i] = bytes;
       // the firewall logged the connection being built: its handshake happened, before the capture

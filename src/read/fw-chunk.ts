@@ -91,8 +91,13 @@ export function newChunk(log: number, range: number, seq: number, keepText: bool
 export class StringPool {
   readonly all: string[] = [''];
   private readonly ids = new Map<string, number>([['', 0]]);
-  id(s: string | undefined): number {
+  // (the same few strings come again and again: interface names, reasons, the device)
+  private readonly lastS: string[] = new Array<string>(STR_SLOTS).fill('');
+  private readonly lastId = new Uint16Array(STR_SLOTS);
+  /** Id of s; `slot` (a string slot) keeps a one-entry cache apart per column. */
+  id(s: string | undefined, slot = 0): number {
     if (s === undefined || s === '') return 0;
+    if (s === this.lastS[slot]) return this.lastId[slot]!;
     let id = this.ids.get(s);
     if (id === undefined) {
       id = this.all.length;
@@ -100,6 +105,8 @@ export class StringPool {
       this.all.push(s);
       this.ids.set(s, id);
     }
+    this.lastS[slot] = s;
+    this.lastId[slot] = id;
     return id;
   }
 }
@@ -166,7 +173,7 @@ export class ChunkWriter {
     if (ep.mappedAddr !== undefined && (ep.mappedAddr !== ep.addr || (ep.mappedPort ?? ep.port) !== ep.port)) {
       this.address(c, r, ep.mappedAddr, ep.mappedPort ?? ep.port, mapSlot);
     }
-    c.str[r * STR_SLOTS + ifSlot] = this.pool.id(ep.iface);
+    c.str[r * STR_SLOTS + ifSlot] = this.pool.id(ep.iface, ifSlot);
   }
 
   private address(c: FwChunk, r: number, text: string, port: number | undefined, slot: number): void {
@@ -210,11 +217,11 @@ export class ChunkWriter {
     this.endpoint(c, r, e.src, A_SRC, A_SMAP, S_SIF);
     this.endpoint(c, r, e.dst, A_DST, A_DMAP, S_DIF);
     const s = r * STR_SLOTS;
-    c.str[s + S_IFACE] = this.pool.id(e.iface);
-    c.str[s + S_REASON] = this.pool.id(e.reason);
-    c.str[s + S_RFROM] = this.pool.id(e.reasonFrom);
-    c.str[s + S_ACL] = this.pool.id(e.acl);
-    c.str[s + S_HOST] = this.pool.id(f.host);
+    c.str[s + S_IFACE] = this.pool.id(e.iface, S_IFACE);
+    c.str[s + S_REASON] = this.pool.id(e.reason, S_REASON);
+    c.str[s + S_RFROM] = this.pool.id(e.reasonFrom, S_RFROM);
+    c.str[s + S_ACL] = this.pool.id(e.acl, S_ACL);
+    c.str[s + S_HOST] = this.pool.id(f.host, S_HOST);
     if (c.text && raw !== undefined) {
       const at = this.textEnd;
       // (raw is the line's bytes read as latin1: written back as latin1 they are the bytes again)
