@@ -5,7 +5,8 @@
  */
 import { openSync, writeSync, closeSync } from 'node:fs';
 
-function mulberry32(seed: number): () => number {
+/** A small seeded PRNG (mulberry32): the generators are deterministic. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
