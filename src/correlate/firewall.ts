@@ -8,7 +8,7 @@
  * (log-only: no packets, so no conn_state or history; its class from the firewall's reason).
  */
 import { FIN, RST, SYN } from '../model.js';
-import { A_DST, A_SRC, S_DIF, S_RFROM, S_SIF, STR_SLOTS } from '../read/fw-chunk.js';
+import { A_DMAP, A_DST, A_SMAP, A_SRC, S_DIF, S_RFROM, S_SIF, STR_SLOTS } from '../read/fw-chunk.js';
 import { FW_KINDS } from '../read/asa.js';
 import type { ReasonClass } from '../read/asa-reasons.js';
 import type { AddrTable } from '../flows/addr-table.js';
@@ -77,14 +77,19 @@ export function correlateFirewall(table: FwTable, conns: ConnTable, addrs: AddrT
 
   // candidates: captured connections of any of the group's tuples
   const idx = nCaptured ? indexConns(conns, nCaptured) : undefined;
+  // (scratch: the real and mapped forms of each end, and the connections already handed out)
+  const a = new Int32Array(2), pa = new Int32Array(2), b = new Int32Array(2), pb = new Int32Array(2);
+  const seen: number[] = [];
   const cands = (g: number, f: (c: number) => void): void => {
     if (!idx) return;
     const e = groups.ref[g]!;
-    const a = [table.addr(e, A_SRC), table.addr(e, 2)], pa = [table.port(e, A_SRC), table.port(e, 2)];
-    const b = [table.addr(e, A_DST), table.addr(e, 3)], pb = [table.port(e, A_DST), table.port(e, 3)];
+    a[0] = table.addr(e, A_SRC); a[1] = table.addr(e, A_SMAP);
+    pa[0] = table.port(e, A_SRC); pa[1] = table.port(e, A_SMAP);
+    b[0] = table.addr(e, A_DST); b[1] = table.addr(e, A_DMAP);
+    pb[0] = table.port(e, A_DST); pb[1] = table.port(e, A_DMAP);
     if (pa[1]! < 0) pa[1] = pa[0]!;
     if (pb[1]! < 0) pb[1] = pb[0]!;
-    const seen: number[] = [];
+    seen.length = 0;
     for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) {
       if (a[i]! < 0 || b[j]! < 0 || pa[i]! < 0 || pb[j]! < 0) continue;
       for (let c = idx.head.get(a[i]!, pa[i]!, b[j]!, pb[j]!); c >= 0; c = idx.next[c]!) {
@@ -122,16 +127,17 @@ export function correlateFirewall(table: FwTable, conns: ConnTable, addrs: AddrT
   if (idx) {
     for (let g = 0; g < G; g++) {
       const t0 = groups.first[g]! + half - offset, t1 = groups.last[g]! + half - offset;
-      const best = new Map<number, { c: number; d: number }>();
+      let best: Map<number, { c: number; d: number }> | undefined;
       cands(g, (c) => {
         const f = conns.firstTs[c]!, l = conns.lastTs[c]!;
         if (t1 < f - TOL || t0 > l + TOL) return;
         const d = t1 < f ? f - t1 : t0 > l ? t0 - l : 0;
         const v = conns.vantage[c]!;
+        best ??= new Map();
         const b = best.get(v);
         if (!b || d < b.d) best.set(v, { c, d });
       });
-      for (const b of best.values()) {
+      if (best) for (const b of best.values()) {
         if (groupConn[g]! < 0) groupConn[g] = b.c;
         else (groupExtra.get(g) ?? groupExtra.set(g, []).get(g)!).push(b.c);
       }
