@@ -41,6 +41,14 @@ export const TEARDOWN_REASONS: Readonly<Record<string, string>> = {
   'Flow timed out with reset': 'the flow reached its timeout and the ASA reset it (timeout with reset configured)',
   'Flow is a loopback': 'the flow was a loopback and was removed',
   'Cluster flow with CLU closed on owner': 'in a cluster, the flow owner closed the connection',
+  'Free the flow created as result of packet injection': 'a connection built by packet-tracer\'s simulated packet, removed once the trace was done',
+  'No interfaces associated with zone': 'an interface left its zone (no nameif / no zone-member) and the zone\'s flows were torn down',
+  'Probe maximum retries of retransmission exceeded': 'a probe connection of the ASA gave up: its retransmissions reached the maximum',
+  'Probe maximum retransmission time elapsed': 'a probe connection of the ASA gave up: the maximum probing time elapsed',
+  'Probe received RST': 'a probe connection of the ASA was reset by the server',
+  'Probe received FIN': 'a probe connection of the ASA was closed by the server with FIN, and the close completed',
+  'Probe completed': 'a probe connection of the ASA succeeded and was closed',
+  'VPN reclassify failed': 'the connection could not be reclassified to pass through a VPN tunnel and was removed',
   'Unknown': 'none of the known reasons: the ASA removed the connection for a reason it does not name',
 };
 
@@ -100,6 +108,14 @@ export const REASON_CLASS: Readonly<Record<string, ReasonClass>> = {
   'Flow timed out with reset': { teardown: 'timeout', side: 'none' },
   'Flow is a loopback': { teardown: 'firewall-reset', side: 'none' },
   'Cluster flow with CLU closed on owner': { teardown: 'firewall-reset', side: 'none' },
+  'Free the flow created as result of packet injection': { teardown: 'firewall-reset', side: 'none' },
+  'No interfaces associated with zone': { teardown: 'firewall-reset', side: 'none' },
+  'Probe maximum retries of retransmission exceeded': { teardown: 'timeout', side: 'none' },
+  'Probe maximum retransmission time elapsed': { teardown: 'timeout', side: 'none' },
+  'Probe received RST': { teardown: 'abort', side: 'none' },
+  'Probe received FIN': { teardown: 'graceful', side: 'none' },
+  'Probe completed': { teardown: 'graceful', side: 'none' },
+  'VPN reclassify failed': { teardown: 'firewall-reset', side: 'none' },
   Unknown: { teardown: 'open', side: 'none' },
 };
 

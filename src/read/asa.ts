@@ -3,11 +3,16 @@
  * message guide; every field of the messages rsttui correlates with is parsed. Other message ids
  * become kind 'other' (counted and kept). A body of a known id that does not match its format is
  * an error for the caller to report (the line is skipped).
+ *
+ * parseAsaBody reads the common messages with a hand-written scanner (asa-fast.ts) and everything
+ * else, and every body the scanner does not take, with the regexes here (parseAsaBodySlow).
  */
 import { isIP } from 'node:net';
-import { ACK, CWR, ECE, FIN, PSH, RST, SYN, URG } from '../model.js';
-import { canonicalReason } from './asa-reasons.js';
+import { scanAsaBody } from './asa-fast.js';
+import { groups, ifaceOf, parseFlagWords, reasonOf } from './asa-scan.js';
 import type { Vendor } from './syslog-envelope.js';
+
+export { parseFlagWords } from './asa-scan.js';
 
 export const FW_KINDS = [
   'built',
@@ -97,20 +102,6 @@ export interface FwEvent {
 /** What parseAsaBody adds to the envelope fields. */
 export type AsaFields = Omit<FwEvent, 'ts' | 'tsSource' | 'msgid' | 'severity' | 'vendor' | 'host' | 'text' | 'file' | 'line'>;
 
-const FLAG_BITS: Readonly<Record<string, number>> = { FIN, SYN, RST, PSH, ACK, URG, ECE, CWR };
-
-/** Parse `RST`, `FIN PSH ACK` ... into bits; undefined if a word is not a flag. */
-export function parseFlagWords(s: string): number | undefined {
-  let f = 0;
-  for (const w of s.trim().split(/\s+/)) {
-    if (w === '') continue;
-    const b = FLAG_BITS[w.toUpperCase()];
-    if (b === undefined) return undefined;
-    f |= b;
-  }
-  return f;
-}
-
 const SERVICES: Readonly<Record<string, number>> = {
   ftp: 21, ssh: 22, telnet: 23, smtp: 25, domain: 53, www: 80, http: 80, pop3: 110, sunrpc: 111,
   nntp: 119, ntp: 123, netbios: 139, imap4: 143, snmp: 161, ldap: 389, https: 443, smb: 445,
@@ -164,24 +155,6 @@ function hms(h: string | undefined, m: string | undefined, s: string | undefined
   return Number(h) * 3600 + Number(m) * 60 + Number(s);
 }
 
-/** `(a)(b)` -> ['a', 'b'] */
-function groups(s: string | undefined): string[] {
-  if (!s) return [];
-  const out: string[] = [];
-  for (const m of s.matchAll(/\(([^)]*)\)/g)) out.push(m[1]!.trim());
-  return out;
-}
-
-/** `Outside(Inside_nat_outbound)` -> iface + NAT rule */
-function ifaceOf(ep: FwEndpoint, raw: string | undefined): void {
-  if (raw === undefined || raw === '') return;
-  const m = /^(.*?)\(([^)]*)\)\s*$/.exec(raw.trim());
-  if (m) {
-    ep.iface = m[1]!.trim();
-    ep.natRule = m[2];
-  } else ep.iface = raw.trim();
-}
-
 class BadBody extends Error {}
 
 function addr(s: string | undefined): string {
@@ -213,6 +186,11 @@ function flagsInto(out: AsaFields, text: string): void {
  * reader knows has a body that does not match its format.
  */
 export function parseAsaBody(msgid: number, body: string): AsaFields | { error: string } {
+  return scanAsaBody(msgid, body) ?? parseAsaBodySlow(msgid, body);
+}
+
+/** parseAsaBody with regexes only: reads every form; the fast path's reference (tests, bench). */
+export function parseAsaBodySlow(msgid: number, body: string): AsaFields | { error: string } {
   try {
     return parseOrThrow(msgid, body);
   } catch (e) {
@@ -263,8 +241,7 @@ function parseOrThrow(msgid: number, body: string): AsaFields {
       }
       if (rest !== '') {
         const r = /^(.*?)(?:\s+from\s+(\S.*))?$/.exec(rest)!;
-        const raw = r[1]!.trim();
-        out.reason = canonicalReason(raw) ?? raw;
+        out.reason = reasonOf(r[1]!.trim());
         if (r[2] !== undefined) out.reasonFrom = r[2].trim();
       }
       return out;
@@ -326,6 +303,13 @@ function parseOrThrow(msgid: number, body: string): AsaFields {
         aclAction: action, hitCount: Number(m[12]), intervalSec: m[14] === undefined ? 0 : Number(m[14]),
       };
       if (m[15] !== undefined) out.hashes = [m[15], m[16]!];
+      // Cisco: for ICMP the numbers in the port places are the message type and code
+      if (out.proto === 'icmp' || out.proto === 'icmp6') {
+        out.icmpType = src.port!;
+        out.icmpCode = dst.port!;
+        delete src.port;
+        delete dst.port;
+      }
       return out;
     }
     case 710003: {

@@ -7,13 +7,24 @@
  *   <166>1 2018-06-20T11:58:45.123Z host app - - - %ASA-...    RFC 5424
  *   <166>Jun 20 2018 11:58:45 host : %ASA-...                  the ASA's own header (logging timestamp)
  *   Jun 20 2018 11:58:45: %ASA-...                             the same without PRI / host
+ *   Apr 15 2014 09:34:34 EDT: %ASA-session-5-106100: ...       a zone after the time, a class word
  *   Wed Jun 20 11:58:46 2018;172.17.70.1; <167>Jun 20 2018 ... a relay's own prefix in front
  *
- * Which timestamp is the firewall's: the one right after `<PRI>` (the firewall wrote the PRI, so
- * it wrote that header too); without PRI, the last of several, or a lone one in the ASA's own
- * shape (with year, or followed by `host :` / `:`). Anything else is the relay's, used only when
- * the firewall gave none.
+ * The device id after the header time may be a host name, an address, `host/context` or any
+ * `logging device-id string`. A zone written after a time (`EDT`, `UTC`, `+02:00`, table in
+ * envelope-scan.ts) is kept as the stamp's offset, so it beats --tz; an abbreviation the table
+ * does not know is skipped (--tz applies). Which timestamp is the firewall's: the one right after
+ * `<PRI>` (the firewall wrote the PRI, so it wrote that header too); without PRI, the last of
+ * several, or a lone one in the ASA's own shape (with year, or followed by `host :` / `:`).
+ * Anything else is the relay's, used only when the firewall gave none.
+ *
+ * parseEnvelope reads the common shapes with a hand-written scanner (envelope-scan.ts) and every
+ * other line with the regexes here (parseEnvelopeSlow); both read those shapes the same.
  */
+import { assemble, scanEnvelope, stripControl, validStamp, type Found } from './envelope-scan.js';
+import { zoneAt, zoneOffset, ZONE_ABBREVIATIONS } from './syslog-zones.js';
+
+export { stripControl } from './envelope-scan.js';
 
 export const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'] as const;
 
@@ -28,7 +39,7 @@ export interface Stamp {
   s: number;
   /** microseconds within the second */
   us: number;
-  /** explicit UTC offset written with the time, in minutes (Z = 0) */
+  /** explicit UTC offset written with the time, in minutes (Z = 0, EDT = -240) */
   offsetMin?: number;
 }
 
@@ -44,35 +55,25 @@ export interface Envelope {
   host?: string;
   fw?: Stamp;
   relay?: Stamp;
+  /** the class word some configurations write before the severity: `session` in `%ASA-session-5-106100` */
+  msgClass?: string;
 }
 
-/** Replace control characters (C0 but tab, DEL, C1) so log text is safe on a terminal. */
-export function stripControl(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/\t/g, ' ').replace(/[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g, '');
-}
-
-const MARKER = /%(ASA|FTD|PIX)-(\d)-(\d{6}):?/;
+const MARKER = /%(ASA|FTD|PIX)-(?:([A-Za-z][A-Za-z0-9_-]*?)-)?(\d)-(\d{6}):?/;
 const MARKER_LOOSE = /%(?:ASA|FTD|PIX)-/;
 
 const MON = '(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';
 const FRAC = '(?:[.,](\\d{1,9}))?';
-/** ISO 8601 / RFC 3339 / RFC 5424 (groups 1-8), ctime `Wed Jun 20 11:58:46 2018` (9-15), `Jun 20 [2018] 11:58:45` (16-23). */
+/**
+ * ISO 8601 / RFC 3339 / RFC 5424 (groups 1-8), ctime `Wed Jun 20 11:58:46 [CEST] 2018` (9-16),
+ * `Jun 20 [2018] 11:58:45` (17-23; a zone after it is read by zoneAt).
+ */
 const STAMP = new RegExp(
   `(\\d{4})-(\\d\\d)-(\\d\\d)[T ](\\d\\d):(\\d\\d):(\\d\\d)${FRAC}(Z|[+-]\\d\\d:?\\d\\d)?` +
-    `|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) ${MON} +(\\d{1,2}) (\\d\\d):(\\d\\d):(\\d\\d)${FRAC} (\\d{4})` +
-    `|${MON} +(\\d{1,2})(?: (\\d{4}))? (\\d\\d):(\\d\\d):(\\d\\d)${FRAC}(?: (UTC|GMT))?`,
+    `|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) ${MON} +(\\d{1,2}) (\\d\\d):(\\d\\d):(\\d\\d)${FRAC}(?: ([A-Za-z]{2,5}|[+-]\\d\\d:?\\d\\d))? (\\d{4})` +
+    `|${MON} +(\\d{1,2})(?: (\\d{4}))? (\\d\\d):(\\d\\d):(\\d\\d)${FRAC}`,
   'gi',
 );
-
-interface Found {
-  stamp: Stamp;
-  start: number;
-  end: number;
-  /** the ASA's own legacy shape `Mmm dd yyyy hh:mm:ss` */
-  asaYear: boolean;
-  ctime: boolean;
-}
 
 function usOf(frac: string | undefined): number {
   if (!frac) return 0;
@@ -91,10 +92,6 @@ function parseOffset(z: string): number {
   return m[1] === '-' ? -v : v;
 }
 
-function validStamp(t: Stamp): boolean {
-  return t.mo >= 0 && t.mo < 12 && t.d >= 1 && t.d <= 31 && t.h < 24 && t.mi < 60 && t.s <= 60;
-}
-
 /** All timestamps in `s`, in order. Throws on a timestamp-shaped string with impossible fields. */
 function scanStamps(s: string): Found[] {
   const out: Found[] = [];
@@ -103,31 +100,34 @@ function scanStamps(s: string): Found[] {
     let stamp: Stamp;
     let asaYear = false;
     let ctime = false;
+    let end = m.index + m[0].length;
     if (m[1] !== undefined) {
       stamp = { y: +m[1], mo: +m[2]! - 1, d: +m[3]!, h: +m[4]!, mi: +m[5]!, s: +m[6]!, us: usOf(m[7]) };
       if (m[8] !== undefined) stamp.offsetMin = parseOffset(m[8]);
     } else if (m[9] !== undefined) {
       ctime = true;
-      stamp = { y: +m[15]!, mo: monthOf(m[9]), d: +m[10]!, h: +m[11]!, mi: +m[12]!, s: +m[13]!, us: usOf(m[14]) };
+      stamp = { y: +m[16]!, mo: monthOf(m[9]), d: +m[10]!, h: +m[11]!, mi: +m[12]!, s: +m[13]!, us: usOf(m[14]) };
+      const z = m[15];
+      if (z !== undefined) {
+        const off = /^[+-]/.test(z) ? parseOffset(z) : z.toUpperCase() === 'UTC' || z.toUpperCase() === 'GMT' ? 0 : ZONE_ABBREVIATIONS[z];
+        if (off !== undefined) stamp.offsetMin = off;
+      }
     } else {
-      stamp = { mo: monthOf(m[16]!), d: +m[17]!, h: +m[19]!, mi: +m[20]!, s: +m[21]!, us: usOf(m[22]) };
-      if (m[18] !== undefined) {
-        stamp.y = +m[18];
+      stamp = { mo: monthOf(m[17]!), d: +m[18]!, h: +m[20]!, mi: +m[21]!, s: +m[22]!, us: usOf(m[23]) };
+      if (m[19] !== undefined) {
+        stamp.y = +m[19];
         asaYear = true;
       }
-      if (m[23] !== undefined) stamp.offsetMin = 0;
+      const z = zoneAt(s, end);
+      if (z >= 0) {
+        if (zoneOffset !== undefined) stamp.offsetMin = zoneOffset;
+        end = STAMP.lastIndex = z;
+      }
     }
-    if (!validStamp(stamp)) throw new Error(`impossible timestamp "${m[0]}"`);
-    out.push({ stamp, start: m.index, end: m.index + m[0].length, asaYear, ctime });
+    if (!validStamp(stamp)) throw new Error(`impossible timestamp "${s.slice(m.index, end)}"`);
+    out.push({ stamp, start: m.index, end, asaYear, ctime });
   }
   return out;
-}
-
-/** A host name / address token: the first word after a header timestamp, unless it is the `:` separator. */
-function hostAfter(s: string): string | undefined {
-  const m = /^\s*([A-Za-z0-9_.:\-[\]]+?)(?:\[\d+\])?\s*:?(?:\s|$)/.exec(s);
-  if (!m || m[1] === undefined || m[1] === '' || m[1] === ':' || m[1] === '-') return undefined;
-  return m[1].replace(/:$/, '');
 }
 
 export type EnvelopeResult = { ok: true; env: Envelope } | { ok: false; error: string } | null;
@@ -137,13 +137,19 @@ export type EnvelopeResult = { ok: true; env: Envelope } | { ok: false; error: s
  * `{ok:false}`: a marker is there but the line cannot be read.
  */
 export function parseEnvelope(line: string): EnvelopeResult {
+  return scanEnvelope(line) ?? parseEnvelopeSlow(line);
+}
+
+/** parseEnvelope with regexes only: reads every form; the fast path's reference (tests, bench). */
+export function parseEnvelopeSlow(line: string): EnvelopeResult {
   const m = MARKER.exec(line);
   if (!m) {
     if (MARKER_LOOSE.test(line)) return { ok: false, error: 'malformed message id (expected %ASA-<severity>-<6-digit id>:)' };
     return null;
   }
   const vendor = m[1] as Vendor;
-  const env: Envelope = { vendor, severity: Number(m[2]), msgid: Number(m[3]), body: stripControl(line.slice(m.index + m[0].length)).trim() };
+  const env: Envelope = { vendor, severity: Number(m[3]), msgid: Number(m[4]), body: stripControl(line.slice(m.index + m[0].length)).trim() };
+  if (m[2] !== undefined) env.msgClass = m[2];
   const prefix = line.slice(0, m.index);
   let found: Found[];
   try {
@@ -154,32 +160,7 @@ export function parseEnvelope(line: string): EnvelopeResult {
   // A relay's "ctime;host;" prefix: the host field names the firewall.
   const relayHost = /^\s*(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) [^;]*;\s*([^;\s]+)\s*;/i.exec(prefix)?.[1];
   const pri = /<(\d{1,3})>/.exec(prefix);
-  let fw: Found | undefined;
-  let relay: Found | undefined;
-  if (pri) {
-    for (const f of found) {
-      if (f.start < pri.index) relay = f;
-      else if (fw === undefined) fw = f;
-    }
-  } else if (found.length >= 2) {
-    relay = found[0];
-    fw = found[found.length - 1];
-  } else if (found.length === 1) {
-    const f = found[0]!;
-    const tail = prefix.slice(f.end);
-    // The ASA's own header ends "<time>:" or "<time> <host> :"; a syslog daemon writes "<time> <host> %ASA".
-    if (!f.ctime && (f.asaYear || /^\s*(?:\S+\s+)?:\s*$/.test(tail) || /^:\s*$/.test(tail))) fw = f;
-    else relay = f;
-  }
-  if (fw) env.fw = fw.stamp;
-  if (relay) env.relay = relay.stamp;
-  let host: string | undefined;
-  if (fw) host = hostAfter(prefix.slice(fw.end));
-  if (host === undefined) host = relayHost;
-  if (host === undefined && relay && !relay.ctime) host = hostAfter(prefix.slice(relay.end));
-  if (host === undefined && found.length === 0) host = /(\S+)\s+:\s*$/.exec(prefix.replace(/<\d{1,3}>/, ''))?.[1];
-  if (host !== undefined) env.host = stripControl(host);
-  return { ok: true, env };
+  return assemble(env, prefix, found, pri ? pri.index : -1, relayHost);
 }
 
 // ---------------------------------------------------------------- time zones and years
