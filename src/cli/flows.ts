@@ -1,6 +1,8 @@
 /** `rsttui flows` and `rsttui packets`. */
 import { endpoint, flowRecord, packetRecord, FLOW_FIELDS, type FlowRecord } from '../export/records.js';
 import { FlowLineEncoder } from '../export/flow-bytes.js';
+import { useFlowLinesWorker, writeFlowLines } from '../export/flow-share.js';
+import { workerMode } from '../flows/workers.js';
 import { csvHeader, csvRow, ndjsonRow } from '../export/text-formats.js';
 import { zeekFooter, zeekHeader, zeekRow } from '../export/zeek.js';
 import { LineWriter } from './out.js';
@@ -51,6 +53,14 @@ export async function runFlows(p: Parsed): Promise<number> {
     out.line(zeekHeader());
     for (const i of sel) out.line(zeekRow(flowRecord(ds, i)));
     out.line(zeekFooter());
+  } else if (all && useFlowLinesWorker(ds.conns.count, workerMode(undefined))) {
+    // every line, on both threads (a large log: the firewall arrays are most of the bytes)
+    // (a block's buffer is used again once stdout has taken it: files, pipes, /dev/null at once)
+    const byWorker = await writeFlowLines(ds, (b) => {
+      out.bytes(b);
+      return process.stdout.writableLength === 0;
+    });
+    if (process.env.RSTTUI_REPORT) process.stderr.write(`rsttui-report output-worker blocks ${byWorker}\n`);
   } else {
     const enc = new FlowLineEncoder(ds);
     for (const i of sel) enc.write(out, i);

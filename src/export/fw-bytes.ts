@@ -4,7 +4,8 @@
  * cached block with only `"` and `\` escaped. On a log-only load of millions of lines this array
  * is most of the output. Exactly JSON.stringify(firewallRecords(ds, i)) (a test holds it to that).
  */
-import type { Dataset } from '../flows/dataset.js';
+import type { FwTable } from '../flows/fw-table.js';
+import type { LogText } from '../flows/log-text.js';
 import { putNumber, putText, putUint } from './flow-bytes.js';
 import { STR_SLOTS, S_REASON } from '../read/fw-chunk.js';
 
@@ -21,11 +22,22 @@ function put(b: Uint8Array, p: number, a: Uint8Array): number {
   return p + a.length;
 }
 
+/**
+ * What the arrays are made of: the event table, each connection's events and their text. A
+ * dataset is one; the flow-lines worker (flow-lines-worker.ts) makes its own from a share.
+ */
+export interface FirewallEvents {
+  readonly fw: Pick<FwTable, 'ts' | 'msgid' | 'chunk' | 'strings'>;
+  /** connection i's event indices, in time order */
+  fwEvents(i: number): Uint32Array;
+  readonly fwText: Pick<LogText, 'bodySpan' | 'body'>;
+}
+
 export class FirewallBytes {
   private buf = new Uint8Array(1 << 16);
   private readonly reasons = new Map<number, Uint8Array>();
 
-  constructor(private readonly ds: Dataset) {}
+  constructor(private readonly ds: FirewallEvents) {}
 
   /** Room for n more bytes at p. */
   private room(p: number, n: number): void {
