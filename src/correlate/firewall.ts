@@ -49,7 +49,7 @@ const K_LH_TEARDOWN = FW_KINDS.indexOf('local-host-teardown');
 
 /** Captured connections by tuple: the first of a tuple in the hash, the rest chained. */
 function indexConns(conns: ConnTable, n: number): { head: TupleHash; next: Int32Array } {
-  const head = new TupleHash(n);
+  const head = new TupleHash((c, a, pa, b, pb) => conns.origAddr[c] === a && conns.origPort[c] === pa && conns.respAddr[c] === b && conns.respPort[c] === pb, n);
   const next = new Int32Array(n).fill(-1);
   for (let c = n - 1; c >= 0; c--) {
     const o = conns.origAddr[c]!, op = conns.origPort[c]!, r = conns.respAddr[c]!, rp = conns.respPort[c]!;
@@ -265,15 +265,15 @@ function attachLocalHost(table: FwTable, groups: Groups, groupConn: Int32Array, 
       for (let slot = A_SRC; slot <= A_DST; slot++) {
         const a = table.addr(partner, slot);
         if (a < 0) continue;
-        // the window around t: a binary search (a minute of slack for lines a little out of order)
+        // the window around t: a binary search (a few seconds of slack for lines a little out of order)
         let lo = start[a]!, hi = start[a + 1]!;
         const end = hi;
         while (lo < hi) {
           const mid = (lo + hi) >>> 1;
-          if (table.ts(byHost[mid]!) < t - TOL - 60) lo = mid + 1;
+          if (table.ts(byHost[mid]!) < t - TOL - 5) lo = mid + 1;
           else hi = mid;
         }
-        for (let k = lo; k < end && table.ts(byHost[k]!) <= t + TOL + 60; k++) {
+        for (let k = lo; k < end && table.ts(byHost[k]!) <= t + TOL + 5; k++) {
           const e = byHost[k]!;
           if (table.kind(e) !== kind || Math.abs(table.ts(e) - t) > TOL) continue;
           attach(e, c);

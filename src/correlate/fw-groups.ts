@@ -109,7 +109,18 @@ export function groupEvents(table: FwTable): Grouping {
   const reasons = new Map<number, ReasonClass | undefined>();
   let log = -1;
   let byId = new Map<number, number>();
-  let byTuple = new TupleHash(1024);
+  // whether log connection g's reference event names the tuple (one end real or mapped, each)
+  const end = (e: number, s: number, m: number, a: number, pa: number): boolean => {
+    if (table.addr(e, s) === a && table.port(e, s) === pa) return true;
+    if (table.addr(e, m) !== a) return false;
+    const mp = table.port(e, m);
+    return (mp >= 0 ? mp : Math.max(0, table.port(e, s))) === pa;
+  };
+  const holds = (g: number, a: number, pa: number, b: number, pb: number): boolean => {
+    const e = groups.ref[g]!;
+    return end(e, A_SRC, A_SMAP, a, pa) && end(e, A_DST, A_DMAP, b, pb);
+  };
+  let byTuple = new TupleHash(holds, 1024);
   // the tuples of an event: real and NAT-mapped forms of each end, in every combination
   const sa = [0, 0], sp = [0, 0], da = [0, 0], dp = [0, 0];
   let ns = 0, nd = 0;
@@ -144,8 +155,8 @@ export function groupEvents(table: FwTable): Grouping {
       byId = new Map();
       let n = 0;
       for (const x of table.chunks) if (x.log === log) n += x.n;
-      // (a connection is two lines or more, but each register stores up to four tuples)
-      byTuple = new TupleHash(n);
+      // (about one log connection every three lines, most with one or two tuples; it grows if not)
+      byTuple = new TupleHash(holds, n / 3);
     }
     const eg = evGroup[ci]!;
     for (let r = 0; r < c.n; r++) {
