@@ -14,6 +14,7 @@
 import { parseArgs } from 'node:util';
 import * as asa from '../src/read/asa.js';
 import * as envelope from '../src/read/syslog-envelope.js';
+import { mulberry32 } from './gen.js';
 
 const { values } = parseArgs({
   options: {
@@ -26,16 +27,6 @@ const { values } = parseArgs({
 const N = Number(values.lines);
 const ROUNDS = Number(values.rounds);
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rnd = mulberry32(7);
 const int = (n: number): number => Math.floor(rnd() * n);
 const pick = <T>(a: readonly T[]): T => a[int(a.length)]!;

@@ -16,17 +16,8 @@
  * 5-tuple is reused), so `ip.addr == 10.0.0.0/8` keeps about half the rows.
  */
 import { openSync, writeSync, closeSync } from 'node:fs';
+import { mulberry32 } from './gen.js';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const F = 0x01, S = 0x02, R = 0x04, A = 0x10;
 const O = true, P = false; // sent by the originator / by the responder

@@ -14,6 +14,7 @@ import { scanAsaBody } from '../src/read/asa-fast.js';
 import { addrSeg, sc } from '../src/read/asa-scan.js';
 import { scanEnvelope } from '../src/read/envelope-scan.js';
 import { parseEnvelope, parseEnvelopeSlow } from '../src/read/syslog-envelope.js';
+import { mulberry32 } from '../bench/gen.js';
 
 function files(dir: string): string[] {
   const out: string[] = [];
@@ -89,16 +90,6 @@ test('every fixture line reads the same through the fast paths and the regex fal
   assert.ok(body / common > 0.97, `fast body for ${body} of ${common} common messages`);
 });
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Characters that make parsers stumble: separators, whitespace of other kinds, control, non-ASCII. */
 const ODD = [' ', '  ', ':', '/', '(', ')', '[', ']', '"', ',', '-', '.', '0', '9', 'a', 'F', 'x', '\t', '\x00', '\x1b', '\u00a0', '\u2028', '\u0130', '\u212a', 'é', '%', '<', '>', ';', '0x', 'from ', ' on interface '];
