@@ -14,6 +14,8 @@ const BLOCK = 64 * 1024;
 // eslint-disable-next-line no-control-regex
 const NOT_PLAIN = /[^\x20-\x7e]/;
 const CACHED_BLOCKS = 256;
+/** lines running past their block longer than this are left to body() */
+const MAX_GATHER = 64 * 1024;
 /** the longest line read back (longer ones are cut) */
 const MAX_LINE = 1 << 20;
 
@@ -51,9 +53,10 @@ export class LogText {
   }
 
   /**
-   * Where event e's message text lies as bytes, when it can be copied as it is: the line is in one
-   * cached block (or the kept text) and is a plain log line (not inside JSON). `end` excludes the
-   * newline; the caller checks the bytes are printable. Undefined otherwise (use body()).
+   * Where event e's message text lies as bytes, when it can be copied as it is: a plain log line
+   * (not inside JSON), in a cached block, the kept text, or (running past its block) a scratch
+   * buffer valid until the next call. `end` excludes the newline; the caller checks the bytes are
+   * printable. Undefined otherwise (use body()).
    */
   bodySpan(e: number): { buf: Uint8Array; start: number; end: number } | undefined {
     const c = this.table.chunk(e);
@@ -75,8 +78,14 @@ export class LogText {
     }
     let end = buf.indexOf(10, start);
     if (end < 0) {
-      if (!c.text && buf.length === BLOCK) return undefined; // the line goes on in the next block
-      end = buf.length;
+      if (!c.text && buf.length === BLOCK) {
+        // the line goes on in the next block: its bytes gathered into a scratch buffer
+        const line = this.gather(c.log, this.table.sources[c.log]!.path, off);
+        if (!line) return undefined;
+        buf = line;
+        start = 0;
+        end = line.length;
+      } else end = buf.length;
     }
     if (end > start && buf[end - 1] === 13) end--;
     start += at;
@@ -84,6 +93,29 @@ export class LogText {
     while (start < end && buf[start] === 32) start++;
     while (end > start && buf[end - 1] === 32) end--;
     return { buf, start, end };
+  }
+
+  private scratch = Buffer.allocUnsafe(1024);
+
+  /** The bytes of the line at `off` that runs past its block, without the newline (undefined: longer than MAX_GATHER). */
+  private gather(log: number, path: string, off: number): Buffer | undefined {
+    let n = 0;
+    for (let pos = off; n <= MAX_GATHER;) {
+      const b = this.block(log, path, Math.floor(pos / BLOCK));
+      if (!b) break;
+      const from = pos % BLOCK;
+      const nl = b.indexOf(10, from);
+      const to = nl < 0 ? b.length : nl;
+      if (n + to - from > this.scratch.length) {
+        const s = Buffer.allocUnsafe(Math.max(2 * this.scratch.length, n + to - from));
+        this.scratch.copy(s, 0, 0, n);
+        this.scratch = s;
+      }
+      n += b.copy(this.scratch, n, from, to);
+      if (nl >= 0 || b.length < BLOCK) return this.scratch.subarray(0, n);
+      pos += b.length - from;
+    }
+    return undefined;
   }
 
   /** The message text of event e (after the message id), control characters stripped, UTF-8 decoded. */
