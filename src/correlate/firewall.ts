@@ -178,7 +178,7 @@ export function correlateFirewall(table: FwTable, conns: ConnTable, addrs: AddrT
 }
 
 /** Whether the group's `src` endpoint (of its reference event) is the originator. */
-export function groupSrcIsOrig(table: FwTable, groups: Groups, g: number): boolean {
+function groupSrcIsOrig(table: FwTable, groups: Groups, g: number): boolean {
   const e = groups.ref[g]!;
   if (groups.kind[g] === G_POLICY) return true; // the denied packet's source opened the connection
   const bt = groups.built[g]!;
@@ -219,7 +219,6 @@ export function reasonSide(table: FwTable, td: number, cls: ReasonClass): 'src' 
   return undefined;
 }
 
-export { reasonClassOf };
 
 /**
  * 609001/609002 (Built/Teardown local-host) name a host, not a connection: one goes with the

@@ -16,8 +16,8 @@ import type { ReasonClass } from '../read/asa-reasons.js';
 import type { ConnTable } from '../flows/conn-table.js';
 import type { PacketTable } from '../flows/packet-table.js';
 import { CHUNK_BITS, type FwTable } from '../flows/fw-table.js';
-import { G_CONN, G_POLICY } from './fw-groups.js';
-import { LOG_ONLY, reasonClassOf, reasonSide, type Correlation } from './firewall.js';
+import { G_CONN, G_POLICY, reasonClassOf } from './fw-groups.js';
+import { LOG_ONLY, reasonSide, type Correlation } from './firewall.js';
 
 export const NO_EVENTS_INDEX = new Uint32Array(0);
 const K_NOCONN = FW_KINDS.indexOf('deny-no-conn');

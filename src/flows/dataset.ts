@@ -150,8 +150,9 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   if (worker) share = worker.run({ input, pass, out, historyIndex, ...(lines?.port ? { lines: { share: lines.share, port: lines.port } } : {}) });
   const yieldMs = opts.yieldEveryMs;
   // (no packets, a log alone: nothing to analyse; the log's verdicts are set below)
-  if (packets.count === 0) void 0;
-  else if (yieldMs === undefined) takeBlocks(input, pass, direct, BY_MAIN);
+  if (packets.count === 0) {
+    // nothing to analyse
+  } else if (yieldMs === undefined) takeBlocks(input, pass, direct, BY_MAIN);
   else {
     while (takeBlocks(input, pass, direct, BY_MAIN, performance.now() + yieldMs)) {
       opts.onProgress?.({ phase: 'analysing', file: '', fileIndex: 0, files: files.length, bytesRead: blocksTaken(pass), totalBytes: n, packets: packets.count, conns: n });

@@ -9,7 +9,7 @@
  * file by file, lines in file order), whatever order the readers finished them in.
  */
 import { VENDORS, type Vendor } from '../read/syslog-envelope.js';
-import { FW_KINDS, type FwEndpoint, type FwEvent, type FwKind } from '../read/asa.js';
+import { FW_KINDS, type FwEndpoint, type FwEvent } from '../read/asa.js';
 import type { AddrTable } from './addr-table.js';
 import type { LogSource } from './fw-load.js';
 import {
@@ -97,11 +97,6 @@ export class FwTable {
     this.chunks.sort((x, y) => x.log - y.log || x.range - y.range || x.seq - y.seq);
   }
 
-  /** Number of chunk slots: event indices run over [0, chunkSlots << 16). */
-  get chunkSlots(): number {
-    return this.chunks.length;
-  }
-
   /** Call f(e) for every event index, in log order. */
   forEach(f: (e: number) => void): void {
     for (let c = 0; c < this.chunks.length; c++) {
@@ -113,7 +108,6 @@ export class FwTable {
   chunk(e: number): FwChunk { return this.chunks[e >>> CHUNK_BITS]!; }
   ts(e: number): number { return this.chunks[e >>> CHUNK_BITS]!.ts[e & ROW_MASK]!; }
   kind(e: number): number { return this.chunks[e >>> CHUNK_BITS]!.kind[e & ROW_MASK]!; }
-  kindName(e: number): FwKind { return FW_KINDS[this.kind(e)] ?? 'other'; }
   msgid(e: number): number { return this.chunks[e >>> CHUNK_BITS]!.msgid[e & ROW_MASK]!; }
   flags(e: number): number { return this.chunks[e >>> CHUNK_BITS]!.flags[e & ROW_MASK]!; }
   connId(e: number): number { return this.chunks[e >>> CHUNK_BITS]!.connId[e & ROW_MASK]!; }
