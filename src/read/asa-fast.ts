@@ -50,17 +50,25 @@ function built(): AsaFields | undefined {
     if (direction === undefined) return undefined;
     proto = connection(direction === 'inbound' ? 14 : 15);
   }
-  const connId = proto === undefined ? -1 : uint(sc.p);
+  const ends = proto === undefined ? undefined : forTo();
+  if (ends === undefined || sc.p !== sc.s.length) return undefined;
+  const { connId, src, dst } = ends;
+  const out: AsaFields = { kind: 'built', direction, proto, connId, src, dst };
+  if (sc.u1 !== undefined) out.user = sc.u1;
+  return out;
+}
+
+/** `<id> for EP to EP` at sc.p (302013-302016), each end with its identity user; sc.p left after it. */
+function forTo(): { connId: number; src: FwEndpoint; dst: FwEndpoint } | undefined {
+  const connId = uint(sc.p);
   if (connId < 0 || !is(' for ', sc.p)) return undefined;
   const src = endpointAt(sc.p + 5);
   if (src === undefined || !is(' to ', sc.p)) return undefined;
   if (sc.u0 !== undefined) src.user = sc.u0;
   const dst = endpointAt(sc.p + 4);
-  if (dst === undefined || sc.p !== sc.s.length) return undefined;
+  if (dst === undefined) return undefined;
   if (sc.u0 !== undefined) dst.user = sc.u0;
-  const out: AsaFields = { kind: 'built', direction, proto, connId, src, dst };
-  if (sc.u1 !== undefined) out.user = sc.u1;
-  return out;
+  return { connId, src, dst };
 }
 
 /** 302014, 302016: `Teardown TCP connection <id> for EP to EP duration h:mm:ss bytes <n>[ reason[ from IF]][ (user)]` */
@@ -68,14 +76,9 @@ function teardown(): AsaFields | undefined {
   let proto: 'tcp' | 'udp' | undefined;
   if (at(9) === 84 && is('Teardown TCP connection ', 0)) (proto = 'tcp'), (sc.p = 24);
   else proto = is('Teardown ', 0) ? connection(9) : undefined;
-  const connId = proto === undefined ? -1 : uint(sc.p);
-  if (connId < 0 || !is(' for ', sc.p)) return undefined;
-  const src = endpointAt(sc.p + 5);
-  if (src === undefined || !is(' to ', sc.p)) return undefined;
-  if (sc.u0 !== undefined) src.user = sc.u0;
-  const dst = endpointAt(sc.p + 4);
-  if (dst === undefined || !is(' duration ', sc.p)) return undefined;
-  if (sc.u0 !== undefined) dst.user = sc.u0;
+  const ends = proto === undefined ? undefined : forTo();
+  if (ends === undefined || !is(' duration ', sc.p)) return undefined;
+  const { connId, src, dst } = ends;
   const duration = hmsAt(sc.p + 10);
   const bytes = duration < 0 || !is(' bytes ', sc.p) ? -1 : uint(sc.p + 7);
   const s = sc.s;
