@@ -7,7 +7,7 @@ import { LOG_ONLY } from '../correlate/firewall.js';
 import { explain } from '../analysis/explain.js';
 import { relSeq } from '../analysis/endpoint.js';
 import { humanDelta, SAY_FW } from '../analysis/glossary.js';
-import { reasonMeaning } from '../read/asa-reasons.js';
+import { reasonMeaningFor } from '../read/fw-reasons.js';
 import { MARK_SEEN_ELSEWHERE, MARK_MISSING_ELSEWHERE } from '../correlate/vantage.js';
 import type { FwEvent } from '../read/asa.js';
 import { endpoint, fileOfRow, vantageNames } from '../export/records.js';
@@ -31,7 +31,7 @@ export function eventText(ds: Dataset, i: number, e: FwEvent): string {
       return SAY_FW.built(String(e.connId ?? ''));
     case 'teardown': {
       const reason = (e.reason ?? 'unknown reason') + (e.reasonFrom ? ` from ${e.reasonFrom}` : '');
-      const m = e.reason ? reasonMeaning(e.reason) : undefined;
+      const m = e.reason ? reasonMeaningFor(e.vendor, e.reason) : undefined;
       return m ? SAY_FW.teardown(reason, m) : SAY_FW.teardownUnknown(reason);
     }
     case 'deny-no-conn': {

@@ -216,6 +216,12 @@ export function reasonSide(table: FwTable, td: number, cls: ReasonClass): 'src' 
   // 302014: the `for` endpoint is on the lower security level (outside), the `to` one higher (inside)
   if (cls.side === 'inside') return 'dst';
   if (cls.side === 'outside') return 'src';
+  // other vendors: the session's client is the endpoint that opened it
+  if (cls.side === 'client' || cls.side === 'server') {
+    const o = srcIsOrig(table, td);
+    if (o === undefined) return undefined;
+    return (cls.side === 'client') === o ? 'src' : 'dst';
+  }
   return undefined;
 }
 

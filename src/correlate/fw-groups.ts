@@ -12,7 +12,9 @@
 import { RST, anomalyBit } from '../model.js';
 import { A_DMAP, A_DST, A_SMAP, A_SRC, B_DIR, B_PROTO, S_REASON, STR_SLOTS } from '../read/fw-chunk.js';
 import { FW_KINDS } from '../read/asa.js';
-import { reasonClass, type ReasonClass } from '../read/asa-reasons.js';
+import type { ReasonClass } from '../read/asa-reasons.js';
+import { reasonClassFor } from '../read/fw-reasons.js';
+import { VENDORS } from '../read/syslog-envelope.js';
 import { CHUNK_BITS, type FwTable } from '../flows/fw-table.js';
 import { TupleHash } from './tuple-hash.js';
 
@@ -94,13 +96,15 @@ export interface Grouping {
   evGroup: Int32Array[];
 }
 
-/** The teardown reason's class, by string id (cached: a log has few distinct reasons). */
+/** The teardown reason's class, by string id and vendor (cached: a log has few distinct reasons). */
 export function reasonClassOf(table: FwTable, e: number, cache: Map<number, ReasonClass | undefined>): ReasonClass | undefined {
   const c = table.chunk(e);
   const id = c.str[(e & 0xffff) * STR_SLOTS + S_REASON]!;
   if (id === 0) return undefined;
-  if (!cache.has(id)) cache.set(id, reasonClass(table.strings[id]!));
-  return cache.get(id);
+  // (a reason's spelling is one vendor's: the cache is by string id and vendor)
+  const key = id * 16 + c.vendor[e & 0xffff]!;
+  if (!cache.has(key)) cache.set(key, reasonClassFor(VENDORS[c.vendor[e & 0xffff]!] ?? 'ASA', table.strings[id]!));
+  return cache.get(key);
 }
 
 export function groupEvents(table: FwTable): Grouping {

@@ -166,7 +166,9 @@ export class FwTable {
     const proto = PROTOS[(bits >> B_PROTO) & 3];
     if (proto !== undefined) ev.proto = proto;
     const dir = (bits >> B_DIR) & 3;
-    if (dir) ev.direction = dir === 1 ? 'inbound' : 'outbound';
+    // (B_DIR: 1 = src opened the connection; the ASA family says so as inbound / outbound)
+    if (dir && ev.vendor !== 'ASA' && ev.vendor !== 'FTD' && ev.vendor !== 'PIX') ev.initiator = dir === 1 ? 'src' : 'dst';
+    else if (dir) ev.direction = dir === 1 ? 'inbound' : 'outbound';
     if (!Number.isNaN(c.connId[r]!)) ev.connId = c.connId[r]!;
     const src = ep(A_SRC, A_SMAP, S_SIF), dst = ep(A_DST, A_DMAP, S_DIF);
     if (src) ev.src = src;

@@ -61,7 +61,10 @@ export type ReasonSide =
   /** the outside (lower security level: the `for` endpoint) */
   | 'outside'
   /** neither end: the firewall itself, or no one */
-  | 'none';
+  | 'none'
+  /** the connection's client (originator) / server (responder): other vendors' session logs say so */
+  | 'client'
+  | 'server';
 
 /** What a reason means for the connection's teardown class (model.ts TEARDOWNS) and closing side. */
 export interface ReasonClass {

@@ -63,6 +63,8 @@ export interface FwEvent {
   proto?: string;
   /** 302013/302015: who initiated, relative to the security levels */
   direction?: 'inbound' | 'outbound';
+  /** which endpoint opened the connection, where a message says so without security levels (other vendors' session logs) */
+  initiator?: 'src' | 'dst';
   connId?: number;
   /**
    * First and second endpoint as written. 30201x: the `for` side and the `to` side (for inbound

@@ -3,7 +3,8 @@
  * Pure functions over the first (decompressed) bytes of an input.
  */
 import type { InputKind } from '../model.js';
-import { FIREWALL_TAG, looksLikeSiemJson } from './siem-json.js';
+import { looksLikeSiemJson } from './siem-json.js';
+import { ANY_FIREWALL_TAG as FIREWALL_TAG } from './vendors.js';
 
 /** How much of the start the text checks look at. */
 const TEXT_WINDOW = 64 * 1024;

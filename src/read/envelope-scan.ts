@@ -6,7 +6,7 @@
  * indexOf / charCodeAt and gives up (undefined) on anything else, and then the regex path reads
  * the line: both give the same result for every line scanEnvelope accepts (test/read-asa-fast.test.ts).
  */
-import type { Envelope, EnvelopeResult, Stamp, Vendor } from './syslog-envelope.js';
+import type { CiscoVendor as Vendor, Envelope, EnvelopeResult, Stamp } from './syslog-envelope.js';
 import { isDigit, isLetter, isSpace, offsetAt, zoneAt, zoneOffset } from './syslog-zones.js';
 
 /**

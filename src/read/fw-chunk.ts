@@ -211,7 +211,7 @@ export class ChunkWriter {
     c.bytes[r] = e.bytes ?? NaN;
     c.duration[r] = e.duration ?? NaN;
     c.flags[r] = e.tcpFlags ?? 0;
-    c.bits[r] = (f.severity & 7) | (TS_SOURCE[f.tsSource] << 3) | ((e.direction === 'inbound' ? 1 : e.direction === 'outbound' ? 2 : 0) << 5) |
+    c.bits[r] = (f.severity & 7) | (TS_SOURCE[f.tsSource] << 3) | ((e.direction === 'inbound' || e.initiator === 'src' ? 1 : e.direction === 'outbound' || e.initiator === 'dst' ? 2 : 0) << 5) |
       ((PROTO_INDEX[e.proto ?? ''] ?? 0) << 7) | ((ACL_INDEX[e.aclAction ?? ''] ?? 0) << 9);
     c.amask[r] = 0;
     this.endpoint(c, r, e.src, A_SRC, A_SMAP, S_SIF);

@@ -43,11 +43,17 @@ export interface Stamp {
   offsetMin?: number;
 }
 
-export const VENDORS = ['ASA', 'FTD', 'PIX'] as const;
+/**
+ * Every firewall rsttui reads (the index is stored per event: append only). ASA, FTD and PIX share
+ * the `%ASA-` message format read here; the others have a reader each (src/read/vendors.ts).
+ */
+export const VENDORS = ['ASA', 'FTD', 'PIX', 'PAN-OS', 'FortiGate', 'SRX', 'netfilter', 'pf'] as const;
 export type Vendor = (typeof VENDORS)[number];
+/** The vendors of the `%ASA-<sev>-<id>` message format. */
+export type CiscoVendor = 'ASA' | 'FTD' | 'PIX';
 
 export interface Envelope {
-  vendor: Vendor;
+  vendor: CiscoVendor;
   severity: number;
   msgid: number;
   /** message text after `msgid:`, control characters stripped, trimmed */
@@ -147,7 +153,7 @@ export function parseEnvelopeSlow(line: string): EnvelopeResult {
     if (MARKER_LOOSE.test(line)) return { ok: false, error: 'malformed message id (expected %ASA-<severity>-<6-digit id>:)' };
     return null;
   }
-  const vendor = m[1] as Vendor;
+  const vendor = m[1] as CiscoVendor;
   const env: Envelope = { vendor, severity: Number(m[3]), msgid: Number(m[4]), body: stripControl(line.slice(m.index + m[0].length)).trim() };
   if (m[2] !== undefined) env.msgClass = m[2];
   const prefix = line.slice(0, m.index);
@@ -161,6 +167,38 @@ export function parseEnvelopeSlow(line: string): EnvelopeResult {
   const relayHost = /^\s*(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) [^;]*;\s*([^;\s]+)\s*;/i.exec(prefix)?.[1];
   const pri = /<(\d{1,3})>/.exec(prefix);
   return assemble(env, prefix, found, pri ? pri.index : -1, relayHost);
+}
+
+/** The syslog header in front of another vendor's message: its stamps and host. */
+export interface Header {
+  /** the sender's stamp (right after `<PRI>`, or the firewall's own header) */
+  fw?: Stamp;
+  /** a relay's or a syslog daemon's stamp */
+  relay?: Stamp;
+  host?: string;
+}
+
+/**
+ * The header of a line whose message starts at `at` (a vendor reader found its marker there), read
+ * by the same rules as the ASA envelope: RFC 3164, RFC 5424, a relay's prefix, or nothing.
+ */
+export function headerBefore(line: string, at: number): { ok: true; header: Header } | { ok: false; error: string } {
+  const prefix = line.slice(0, at);
+  let found: Found[];
+  try {
+    found = scanStamps(prefix);
+  } catch (e) {
+    return { ok: false, error: (e as Error).message };
+  }
+  const relayHost = /^\s*(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) [^;]*;\s*([^;\s]+)\s*;/i.exec(prefix)?.[1];
+  const pri = /<(\d{1,3})>/.exec(prefix);
+  const env: Envelope = { vendor: 'ASA', severity: 0, msgid: 0, body: '' };
+  assemble(env, prefix, found, pri ? pri.index : -1, relayHost);
+  const header: Header = {};
+  if (env.fw) header.fw = env.fw;
+  if (env.relay) header.relay = env.relay;
+  if (env.host !== undefined) header.host = env.host;
+  return { ok: true, header };
 }
 
 // ---------------------------------------------------------------- time zones and years

@@ -11,11 +11,12 @@
 import type { InputIssue } from '../model.js';
 import { parseAsaBody, type AsaFields, type FwEvent } from './asa.js';
 import type { LineFacts } from './fw-chunk.js';
-import { makeZone, parseEnvelope, stampToEpoch, type Stamp, type Zone } from './syslog-envelope.js';
+import { headerBefore, makeZone, parseEnvelope, stampToEpoch, type Stamp, type Zone } from './syslog-envelope.js';
+import { VENDOR_READERS, type ReaderOptions, type VendorLine, type VendorReader } from './vendors.js';
 import { readLogSource, splitText } from './log-lines.js';
 import { unwrapOf, type LogFormat } from './log-formats.js';
 
-export interface SyslogOptions {
+export interface SyslogOptions extends ReaderOptions {
   /** year for timestamps written without one (--year) */
   year?: number;
   /** zone of timestamps written without one (--tz): 'UTC', '+02:00', IANA names; default UTC */
@@ -121,10 +122,16 @@ export class SyslogParser {
       text = inner;
     }
     if (text.trim() === '') return;
-    const r = parseEnvelope(text);
+    // an ASA-family message, else another vendor's (the reader of the last such line first)
+    let r = this.last === undefined ? parseEnvelope(text) : null;
     if (r === null) {
-      if (this.nonAsaLines++ === 0) this.firstNonAsa = this.lineNo;
-      return;
+      if (this.vendorLine(text, off)) return;
+      if (this.last !== undefined) r = parseEnvelope(text);
+      if (r === null) {
+        if (this.nonAsaLines++ === 0) this.firstNonAsa = this.lineNo;
+        return;
+      }
+      this.last = undefined;
     }
     if (!r.ok) return this.bad(r.error);
     const env = r.env;
@@ -143,6 +150,47 @@ export class SyslogParser {
       fields, text, env.body,
     );
     this.counts.set(env.msgid, (this.counts.get(env.msgid) ?? 0) + 1);
+  }
+
+  /** the reader that read the last other-vendor line (tried first: a log is mostly one vendor's) */
+  private last: VendorReader | undefined;
+
+  /** A line of another vendor than the ASA family: whether some reader took it (read or reported). */
+  private vendorLine(text: string, off: number): boolean {
+    let hit: VendorLine | { error: string } | null = null;
+    let reader = this.last;
+    if (reader !== undefined) hit = reader.parse(text, this.opts);
+    for (let i = 0; hit === null && i < VENDOR_READERS.length; i++) {
+      reader = VENDOR_READERS[i]!;
+      if (reader !== this.last && reader.tag.test(text)) hit = reader.parse(text, this.opts);
+    }
+    if (hit === null) return false;
+    if ('error' in hit) {
+      this.bad(`${reader!.vendor}: ${hit.error}`);
+      return true;
+    }
+    this.last = reader;
+    const h = headerBefore(text, hit.at);
+    if (!h.ok) {
+      this.bad(`${hit.vendor}: ${h.error}`);
+      return true;
+    }
+    let ts = NaN;
+    let tsSource: FwEvent['tsSource'] = 'none';
+    const stamp = hit.stamp ?? h.header.fw ?? h.header.relay;
+    if (hit.epoch !== undefined) {
+      ts = hit.epoch;
+      tsSource = 'firewall';
+    } else if (stamp) {
+      ts = stampToEpoch(stamp, this.yearFor(stamp), this.zone);
+      tsSource = stamp === h.header.relay ? 'relay' : 'firewall';
+    }
+    this.sink.event(
+      { ts, tsSource, msgid: hit.msgid, severity: hit.severity, vendor: hit.vendor, host: hit.device ?? h.header.host, line: this.lineNo, off, bodyAt: hit.at > 0xfffe ? 0xffff : hit.at },
+      hit.fields, text, hit.body,
+    );
+    this.counts.set(hit.msgid, (this.counts.get(hit.msgid) ?? 0) + 1);
+    return true;
   }
 
   private bad(message: string): void {
@@ -183,7 +231,7 @@ export function finishIssues(file: string, s: ParseSummary, json: boolean): void
       file, line: s.firstNonAsa, severity: 'warning', code: 'non-asa-lines',
       message: json
         ? `${s.nonAsaLines} record(s) without a firewall line in event.original, log.original, message or line skipped (first at line ${s.firstNonAsa})`
-        : `${s.nonAsaLines} line(s) without an %ASA-/%FTD-/%PIX- message id skipped (first at line ${s.firstNonAsa})`,
+        : `${s.nonAsaLines} line(s) that are no firewall message rsttui reads skipped (first at line ${s.firstNonAsa}; see the README's Inputs for the formats)`,
     });
   }
   if (s.guessed !== undefined) {
