@@ -107,6 +107,8 @@ function synthetic(n: number): FilterTarget {
     vantageNames: ['inside', 'outside'],
     fwMsgids: (i) => (i % 50 === 0 ? deny : noNums),
     fwReasons: (i) => (i % 50 === 0 ? fins : noStrs),
+    fwVendors: () => noStrs,
+    fwDevices: () => noStrs,
     tls,
     describe: (i) =>
       `#${i + 1} ${addrText[origAddr[i]!]}:${origPort[i]} -> ${addrText[respAddr[i]!]}:${respPort[i]} ${TEARDOWNS[teardown[i]!]} ${CONN_STATES[connState[i]!]}`,

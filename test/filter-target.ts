@@ -26,6 +26,8 @@ export interface Row {
   vantages?: string[];
   fwMsgids?: number[];
   fwReasons?: string[];
+  fwVendors?: string[];
+  fwDevices?: string[];
   tls?: boolean;
 }
 
@@ -106,6 +108,8 @@ export function fromRows(rows: Row[], vantageNames: string[] = ['inside', 'outsi
     vantageNames,
     fwMsgids: (i: number): readonly number[] => rows[i]!.fwMsgids ?? [],
     fwReasons: (i: number): readonly string[] => rows[i]!.fwReasons ?? [],
+    fwVendors: (i: number): readonly string[] => rows[i]!.fwVendors ?? [],
+    fwDevices: (i: number): readonly string[] => rows[i]!.fwDevices ?? [],
     tls: Uint8Array.from(rows, (r) => (r.tls ? 1 : 0)),
     describe(i: number): string {
       const r = rows[i]!;
@@ -136,7 +140,7 @@ export const ROWS: Row[] = [
     flagsOrig: 'SAPFR', flagsResp: 'SAPFR', teardown: 'fin-then-rst', closedBy: 'both', connState: 'RSTO',
     anomalies: ['rst-after-fin', 'late-rst', 'rst-denied', 'no-close-notify'], history: 'ShADadFfRr',
     duration: 12.5, packets: 40, bytes: 5000, vantages: ['inside', 'outside'],
-    fwMsgids: [302013, 302014, 106015], fwReasons: ['TCP FINs'], tls: true,
+    fwMsgids: [302013, 302014, 106015], fwReasons: ['TCP FINs'], fwVendors: ['ASA'], fwDevices: ['fw01'], tls: true,
   },
   // 2: the clean reference close
   {
@@ -174,7 +178,7 @@ export const ROWS: Row[] = [
     orig: '203.0.113.9', sport: 1024, resp: '203.0.113.147', dport: 8443,
     flagsOrig: 'SAPFU', flagsResp: 'SAP', teardown: 'half-closed', closedBy: 'orig', connState: 'SH',
     anomalies: ['zero-window', 'retransmission'], history: 'ShADaF', duration: 1.5, packets: 15, bytes: 1200,
-    vantages: ['outside'], fwMsgids: [302014], fwReasons: ['Connection timeout'], tls: true,
+    vantages: ['outside'], fwMsgids: [302014], fwReasons: ['Connection timeout'], fwVendors: ['PAN-OS'], fwDevices: ['pa-edge'], tls: true,
   },
   // 8: fin-then-rst without a late RST, seen by no named vantage; port 0 and 65535
   {

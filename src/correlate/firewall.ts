@@ -49,7 +49,7 @@ const K_LH_TEARDOWN = FW_KINDS.indexOf('local-host-teardown');
 
 /** Captured connections by tuple: the first of a tuple in the hash, the rest chained. */
 function indexConns(conns: ConnTable, n: number): { head: TupleHash; next: Int32Array } {
-  const head = new TupleHash((c, a, pa, b, pb) => conns.origAddr[c] === a && conns.origPort[c] === pa && conns.respAddr[c] === b && conns.respPort[c] === pb, n);
+  const head = new TupleHash(n);
   const next = new Int32Array(n).fill(-1);
   for (let c = n - 1; c >= 0; c--) {
     const o = conns.origAddr[c]!, op = conns.origPort[c]!, r = conns.respAddr[c]!, rp = conns.respPort[c]!;

@@ -16,7 +16,7 @@ import type { ReasonClass } from '../read/asa-reasons.js';
 import { reasonClassFor } from '../read/fw-reasons.js';
 import { VENDORS } from '../read/syslog-envelope.js';
 import { CHUNK_BITS, type FwTable } from '../flows/fw-table.js';
-import { TupleHash } from './tuple-hash.js';
+import { IdHash, TupleHash } from './tuple-hash.js';
 
 export const G_CONN = 0;
 export const G_POLICY = 1;
@@ -112,19 +112,8 @@ export function groupEvents(table: FwTable): Grouping {
   const evGroup = table.chunks.map((c) => new Int32Array(c.n).fill(-1));
   const reasons = new Map<number, ReasonClass | undefined>();
   let log = -1;
-  let byId = new Map<number, number>();
-  // whether log connection g's reference event names the tuple (one end real or mapped, each)
-  const end = (e: number, s: number, m: number, a: number, pa: number): boolean => {
-    if (table.addr(e, s) === a && table.port(e, s) === pa) return true;
-    if (table.addr(e, m) !== a) return false;
-    const mp = table.port(e, m);
-    return (mp >= 0 ? mp : Math.max(0, table.port(e, s))) === pa;
-  };
-  const holds = (g: number, a: number, pa: number, b: number, pb: number): boolean => {
-    const e = groups.ref[g]!;
-    return end(e, A_SRC, A_SMAP, a, pa) && end(e, A_DST, A_DMAP, b, pb);
-  };
-  let byTuple = new TupleHash(holds, 1024);
+  let byId = new IdHash();
+  let byTuple = new TupleHash(1024);
   // the tuples of an event: real and NAT-mapped forms of each end, in every combination
   const sa = [0, 0], sp = [0, 0], da = [0, 0], dp = [0, 0];
   let ns = 0, nd = 0;
@@ -156,11 +145,11 @@ export function groupEvents(table: FwTable): Grouping {
     if (c.log !== log) {
       // a firewall's connection ids and tuples are its own: each log starts afresh
       log = c.log;
-      byId = new Map();
+      byId = new IdHash();
       let n = 0;
       for (const x of table.chunks) if (x.log === log) n += x.n;
       // (about one log connection every three lines, most with one or two tuples; it grows if not)
-      byTuple = new TupleHash(holds, n / 3);
+      byTuple = new TupleHash(n / 3);
     }
     const eg = evGroup[ci]!;
     for (let r = 0; r < c.n; r++) {
@@ -171,7 +160,7 @@ export function groupEvents(table: FwTable): Grouping {
       if (kind === K_BUILT || kind === K_TEARDOWN) {
         const id = c.connId[r]!;
         if (Number.isNaN(id) || !tuplesOf(e)) continue;
-        let g = byId.get(id) ?? -1;
+        let g = byId.get(id);
         if (g < 0) {
           g = groups.add(G_CONN, log, e, t);
           if (kind === K_BUILT) byId.set(id, g);

@@ -331,6 +331,22 @@ export const FIELDS: readonly FieldDef[] = [
     lift: (t, p, q) => listLift((i) => t.fwReasons(i), p, q),
   },
   {
+    name: 'fw.vendor',
+    type: 'string',
+    description: 'vendors of attached firewall events: ASA, FTD, PIX, PAN-OS, FortiGate, SRX, netfilter, pf',
+    multi: true,
+    present: (t) => (i) => t.fwVendors(i).length > 0,
+    lift: (t, p, q) => listLift((i) => t.fwVendors(i), p, q),
+  },
+  {
+    name: 'fw.device',
+    type: 'string',
+    description: "device names of attached firewall events (the log's host or the message's device name)",
+    multi: true,
+    present: (t) => (i) => t.fwDevices(i).length > 0,
+    lift: (t, p, q) => listLift((i) => t.fwDevices(i), p, q),
+  },
+  {
     name: 'tls',
     type: 'boolean',
     description: 'the connection carries TLS records',
