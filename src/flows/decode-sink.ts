@@ -58,6 +58,8 @@ export interface RecordAt {
  */
 export type OnTcp = (data: Uint8Array, f: TcpFacts, at: RecordAt) => void;
 
+const NFLOG = LINKTYPE.NFLOG;
+
 export function decodingSink(t: DecodeTally, onTcp: OnTcp, onIssue: (i: InputIssue) => void): RecordSink {
   const f = newTcpFacts();
   const at: RecordAt = { ts: 0, mark: 0, iface: 0, frame: 0, fileOffset: 0 };
@@ -78,13 +80,13 @@ export function decodingSink(t: DecodeTally, onTcp: OnTcp, onIssue: (i: InputIss
         if (r === DECODE.OTHER) st.other++;
         else if (r === DECODE.DAMAGED) {
           if (st.damaged++ === 0) t.firstDamagedFrame = frame;
-          if (linktype === LINKTYPE.NFLOG) nflogOf().damaged(data, off, Math.min(off + caplen, data.length), frame, fileOffset);
+          if (linktype === NFLOG) nflogOf().damaged(data, off, Math.min(off + caplen, data.length), frame, fileOffset);
         } else if (r === DECODE.UNSUPPORTED_LINK) st.unsupportedLink++;
         else st.fragments++;
         return;
       }
       st.tcp++;
-      if (linktype === LINKTYPE.NFLOG) nflogOf().tcp(data, off, Math.min(off + caplen, data.length), frame);
+      if (linktype === NFLOG) nflogOf().tcp(data, off, Math.min(off + caplen, data.length), frame);
       let mark = 0;
       if (f.cut) {
         mark = MARK_CUT;
