@@ -44,6 +44,7 @@ export const LINKTYPE = {
   LINUX_SLL: 113,
   IPV4: 228,
   IPV6: 229,
+  NFLOG: 239,
   LINUX_SLL2: 276,
 } as const;
 

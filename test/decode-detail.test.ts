@@ -17,7 +17,7 @@ const FILES = [
   'formats/eth-usec-le.pcap', 'formats/vlan.pcap', 'formats/qinq.pcap', 'formats/mpls.pcap', 'formats/sll.pcap',
   'formats/sll2.pcap', 'formats/raw.pcap', 'formats/null.pcap', 'formats/loop.pcap', 'formats/ipv6.pcap',
   'formats/ipv6-ext.pcap', 'formats/ipv4-options.pcap', 'formats/fragments.pcap', 'formats/snaplen.pcap',
-  'formats/snaplen-short.pcap', 'formats/non-tcp.pcap', 'tcp/tls12-close-notify.pcap', 'tcp/tls13-close-notify.pcap',
+  'formats/snaplen-short.pcap', 'formats/non-tcp.pcap', 'formats/nflog.pcap', 'tcp/tls12-close-notify.pcap', 'tcp/tls13-close-notify.pcap',
 ];
 
 const hexNum = (v: string): string => String(parseInt(v, 16));

@@ -21,11 +21,11 @@ const EXPECTED: Record<string, number> = {
   'eth-usec-le.pcap': 1, 'vlan.pcap': 1, 'qinq.pcap': 1, 'mpls.pcap': 1, 'sll.pcap': 113, 'sll2.pcap': 276,
   'raw.pcap': 101, 'ipv4-228.pcap': 228, 'ipv6-229.pcap': 229, 'null.pcap': 0, 'loop.pcap': 108,
   'ipv6.pcap': 1, 'ipv6-ext.pcap': 1, 'ipv4-options.pcap': 1, 'fragments.pcap': 1, 'snaplen.pcap': 1,
-  'snaplen-short.pcap': 1, 'non-tcp.pcap': 1,
+  'snaplen-short.pcap': 1, 'non-tcp.pcap': 1, 'nflog.pcap': 239,
 };
 // ipv6.pcap etc. may use another link type than Ethernet; the check below only insists on the
 // link-type-specific ones.
-const LINK_SPECIFIC = new Set(['sll.pcap', 'sll2.pcap', 'raw.pcap', 'ipv4-228.pcap', 'ipv6-229.pcap', 'null.pcap', 'loop.pcap']);
+const LINK_SPECIFIC = new Set(['sll.pcap', 'sll2.pcap', 'raw.pcap', 'ipv4-228.pcap', 'ipv6-229.pcap', 'null.pcap', 'loop.pcap', 'nflog.pcap']);
 
 const dir = fixture('formats');
 const present = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.pcap')) : [];

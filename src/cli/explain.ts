@@ -10,7 +10,7 @@ import { humanDelta, SAY_FW } from '../analysis/glossary.js';
 import { reasonMeaningFor } from '../read/fw-reasons.js';
 import { MARK_SEEN_ELSEWHERE, MARK_MISSING_ELSEWHERE } from '../correlate/vantage.js';
 import type { FwEvent } from '../read/asa.js';
-import { endpoint, fileOfRow, vantageNames } from '../export/records.js';
+import { endpoint, fileOfRow, nflogOfRow, nflogTag, vantageNames } from '../export/records.js';
 import { isoUs } from './table.js';
 import { loadForCommand } from './load.js';
 import { LineWriter } from './out.js';
@@ -87,6 +87,8 @@ export function timeline(ds: Dataset, i: number): TimelineEntry[] {
       ack = base.has(keyA) ? (pk.ack(row) - base.get(keyA)!) >>> 0 : 0;
       text = pk.mark(row) & MARK_SEEN_ELSEWHERE ? SAY_FW.seenAlso(ds.files[f]!.name) : `seen only at ${ds.files[f]!.name}`;
     }
+    const nf = nflogOfRow(ds, row, f);
+    if (nf) text = `${nflogTag(nf)}: ${text}`;
     entries.push({ kind: 'packet', ts: pk.ts(row), row, vantage: ds.files[f]!.name, resp, flags: pk.flags(row), seq, ack, len: pk.len(row), frame: pk.frame(row), text, primary: k !== undefined });
   }
   // events: at their time on the capture clock, except where the packet they are about is known

@@ -80,6 +80,9 @@ export async function runPackets(p: Parsed): Promise<number> {
   for (const i of sel) keep[i] = 1;
   const out = new LineWriter();
   const header = ['file', 'frame', 'time (UTC)', 'src', 'dst', 'flags', 'seq', 'ack', 'len', 'win', 'flow'];
+  // NFLOG captures: a last column with each packet's log group and prefix
+  const nflog = ds.files.some((f) => f.nflog !== undefined);
+  if (nflog) header.push('nflog');
   const rows: string[][] = [];
   for (let f = 0; f < ds.files.length; f++) {
     const file = ds.files[f]!;
@@ -87,7 +90,11 @@ export async function runPackets(p: Parsed): Promise<number> {
       if (!keep[ds.packets.conn(row)]) continue;
       const r = packetRecord(ds, row, f);
       if (format === 'ndjson') out.line(ndjsonRow(r));
-      else rows.push([r.vantage, String(r.frame), isoUs(r.ts), endpoint(r.src, r.sport), endpoint(r.dst, r.dport), r.flags || '.', String(r.seq), String(r.ack), String(r.len), String(r.win), String(r.flow)]);
+      else {
+        const cells = [r.vantage, String(r.frame), isoUs(r.ts), endpoint(r.src, r.sport), endpoint(r.dst, r.dport), r.flags || '.', String(r.seq), String(r.ack), String(r.len), String(r.win), String(r.flow)];
+        if (nflog) cells.push(r.nflog_group === undefined ? '' : `${r.nflog_group} "${r.nflog_prefix}"`);
+        rows.push(cells);
+      }
     }
   }
   if (format === 'table') out.line(renderTable(header, rows, new Set([1, 6, 7, 8, 9, 10])));

@@ -10,6 +10,7 @@ import { type IpNext, ipv4Detail, protoName } from './ipv4.js';
 import { ipv6Detail } from './ipv6.js';
 import { type Layer, field, layer, truncated } from './layer.js';
 import { LINK, LINK_OTHER } from './link.js';
+import { nflogDetail } from './nflog.js';
 import { loopDetail, nullDetail } from './null.js';
 import { sll2Detail, sllDetail } from './sll.js';
 import { tcpDetail } from './tcp.js';
@@ -45,6 +46,7 @@ const DETAILS: Record<number, DetailFn> = {
   [LINKTYPE.LINUX_SLL]: sllDetail,
   [LINKTYPE.IPV4]: rawDetail('Raw IPv4', 4),
   [LINKTYPE.IPV6]: rawDetail('Raw IPv6', 6),
+  [LINKTYPE.NFLOG]: nflogDetail,
   [LINKTYPE.LINUX_SLL2]: sll2Detail,
 };
 

@@ -10,6 +10,7 @@ import { DECODE, type DecodeStatus, type TcpFacts } from './facts.js';
 import { ipv4Tcp } from './ipv4.js';
 import { ipv6Tcp } from './ipv6.js';
 import { LINK, LINK_OTHER, type LinkFn, linkIpv4, linkIpv6, linkRaw } from './link.js';
+import { linkNflog } from './nflog.js';
 import { linkLoop, linkNull } from './null.js';
 import { linkSll, linkSll2 } from './sll.js';
 import { LINKTYPE } from '../model.js';
@@ -23,6 +24,7 @@ LINKS[LINKTYPE.LOOP] = linkLoop;
 LINKS[LINKTYPE.LINUX_SLL] = linkSll;
 LINKS[LINKTYPE.IPV4] = linkIpv4;
 LINKS[LINKTYPE.IPV6] = linkIpv6;
+LINKS[LINKTYPE.NFLOG] = linkNflog;
 LINKS[LINKTYPE.LINUX_SLL2] = linkSll2;
 // LINKTYPE_RAW has two historical numbers: 12 (OpenBSD's DLT_RAW, which libpcap maps to 101
 // on read) and 14 on some systems' files; only 101 is written by libpcap, so only it is here.

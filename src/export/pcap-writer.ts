@@ -24,6 +24,7 @@ export function linktypeName(lt: number): string {
     [LINKTYPE.LINUX_SLL]: 'Linux cooked v1',
     [LINKTYPE.IPV4]: 'raw IPv4',
     [LINKTYPE.IPV6]: 'raw IPv6',
+    [LINKTYPE.NFLOG]: 'NFLOG',
     [LINKTYPE.LINUX_SLL2]: 'Linux cooked v2',
   };
   const n = names[lt];

@@ -5,6 +5,7 @@
 import { CLOSED_BY, CONN_STATES, NO_CONN_STATE, TEARDOWNS, anomalyNames, flagLetters } from '../model.js';
 import type { Dataset } from '../flows/dataset.js';
 import { stripControls } from '../text.js';
+import { nflogNoteAt, type NflogNote } from '../flows/nflog-notes.js';
 
 export interface FlowRecord {
   id: number;
@@ -123,6 +124,15 @@ export interface PacketRecord {
   len: number;
   win: number;
   flow: number;
+  /** NFLOG captures: the log group and the rule's prefix (control characters stripped) */
+  nflog_group?: number;
+  nflog_prefix?: string;
+}
+
+/** The NFLOG group and prefix of packet-table row `row` (control characters left in), if its capture is NFLOG. */
+export function nflogOfRow(ds: Dataset, row: number, fileIndex = fileOfRow(ds, row)): NflogNote | undefined {
+  const notes = ds.files[fileIndex]?.nflog;
+  return notes === undefined ? undefined : nflogNoteAt(notes, ds.packets.frame(row));
 }
 
 /** Record of packet-table row `p` (its file is found from the row ranges). */
@@ -149,8 +159,15 @@ export function packetRecord(ds: Dataset, p: number, fileIndex: number): PacketR
     len: pk.len(p),
     win: pk.win(p),
     flow: c + 1,
+    ...nflogFields(nflogOfRow(ds, p, fileIndex)),
   };
 }
+
+/** How views tag a packet of an NFLOG capture: `NFLOG group 5 "INVALID DROP: "` (control characters stripped). */
+export const nflogTag = (n: NflogNote): string => `NFLOG group ${n.group} "${stripControls(n.prefix)}"`;
+
+const nflogFields = (n: NflogNote | undefined): Pick<PacketRecord, 'nflog_group' | 'nflog_prefix'> =>
+  n === undefined ? {} : { nflog_group: n.group, nflog_prefix: stripControls(n.prefix) };
 
 export const FLOW_FIELDS = [
   'id', 'orig_h', 'orig_p', 'resp_h', 'resp_p', 'ts', 'duration', 'orig_pkts', 'resp_pkts', 'orig_bytes', 'resp_bytes',

@@ -13,6 +13,7 @@
  */
 import type { InputIssue } from '../model.js';
 import type { DecodeStats } from './decode-sink.js';
+import type { NflogNotes } from './nflog-notes.js';
 import type { AnalysisChunk } from './packet-table.js';
 import { osBuffer } from './memory.js';
 
@@ -85,4 +86,4 @@ export interface WorkerTask {
 export type WorkerMessage =
   | { t: 'batch'; k: number; n: number; bytesRead: number; totalBytes: number | undefined; chunks: AnalysisChunk[] }
   | { t: 'issue'; issue: InputIssue }
-  | { t: 'done'; tally: { stats: DecodeStats; linktypes: number[]; nsec: boolean; firstDamagedFrame: number } };
+  | { t: 'done'; tally: { stats: DecodeStats; linktypes: number[]; nsec: boolean; firstDamagedFrame: number; nflog: NflogNotes | undefined } };

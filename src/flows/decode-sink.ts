@@ -3,10 +3,11 @@
  * good TCP packet, mark cut and TLS-carrying packets, and hand each TCP packet on. Shared by the
  * reading on the main thread and the reader worker (ingest-worker.ts), so both count alike.
  */
-import { MARK_CUT, type InputIssue, type RecordSink } from '../model.js';
+import { LINKTYPE, MARK_CUT, type InputIssue, type RecordSink } from '../model.js';
 import { DECODE, newTcpFacts, type TcpFacts } from '../decode/facts.js';
 import { decodeTcp } from '../decode/packet.js';
 import { tlsMark } from '../decode/tls.js';
+import { newNflogNotes, nflogRecorder, type NflogNotes } from './nflog-notes.js';
 
 /** Counts of what a capture held besides good TCP packets. */
 export interface DecodeStats {
@@ -34,6 +35,8 @@ export interface DecodeTally {
   nsec: boolean;
   /** record number of the first damaged packet (0: none) */
   firstDamagedFrame: number;
+  /** NFLOG records' groups, prefixes and damage (only when the capture has NFLOG records) */
+  nflog?: NflogNotes;
 }
 
 export const newTally = (): DecodeTally => ({ stats: newStats(), linktypes: new Set(), nsec: false, firstDamagedFrame: 0 });
@@ -55,11 +58,15 @@ export interface RecordAt {
  */
 export type OnTcp = (data: Uint8Array, f: TcpFacts, at: RecordAt) => void;
 
+const NFLOG = LINKTYPE.NFLOG;
+
 export function decodingSink(t: DecodeTally, onTcp: OnTcp, onIssue: (i: InputIssue) => void): RecordSink {
   const f = newTcpFacts();
   const at: RecordAt = { ts: 0, mark: 0, iface: 0, frame: 0, fileOffset: 0 };
   const st = t.stats;
   let lastLinktype = -1;
+  let nflog: ReturnType<typeof nflogRecorder> | undefined;
+  const nflogOf = (): ReturnType<typeof nflogRecorder> => (nflog ??= nflogRecorder((t.nflog ??= newNflogNotes())));
   return {
     record(data, off, caplen, origlen, tsSec, tsNsec, linktype, iface, frame, fileOffset) {
       st.records++;
@@ -73,11 +80,13 @@ export function decodingSink(t: DecodeTally, onTcp: OnTcp, onIssue: (i: InputIss
         if (r === DECODE.OTHER) st.other++;
         else if (r === DECODE.DAMAGED) {
           if (st.damaged++ === 0) t.firstDamagedFrame = frame;
+          if (linktype === NFLOG) nflogOf().damaged(data, off, Math.min(off + caplen, data.length), frame, fileOffset);
         } else if (r === DECODE.UNSUPPORTED_LINK) st.unsupportedLink++;
         else st.fragments++;
         return;
       }
       st.tcp++;
+      if (linktype === NFLOG) nflogOf().tcp(data, off, Math.min(off + caplen, data.length), frame);
       let mark = 0;
       if (f.cut) {
         mark = MARK_CUT;

@@ -70,4 +70,4 @@ await readCaptureInput(input, task.file, sink, (read, total) => {
   totalBytes = total;
 });
 flush();
-post({ t: 'done', tally: { stats: tally.stats, linktypes: [...tally.linktypes], nsec: tally.nsec, firstDamagedFrame: tally.firstDamagedFrame } });
+post({ t: 'done', tally: { stats: tally.stats, linktypes: [...tally.linktypes], nsec: tally.nsec, firstDamagedFrame: tally.firstDamagedFrame, nflog: tally.nflog } });

@@ -17,6 +17,7 @@ import { PacketTable } from './packet-table.js';
 import type { RowSpans } from './block-rows.js';
 import { PacketAdder } from './packet-adder.js';
 import { decodingSink, newStats, newTally, type DecodeStats } from './decode-sink.js';
+import type { NflogNotes } from './nflog-notes.js';
 import { dropSpareReader, readInWorker, useWorker } from './workers.js';
 
 export type { DecodeStats } from './decode-sink.js';
@@ -35,6 +36,8 @@ export interface CaptureFile {
   /** the input carried nanosecond timestamps (pcap ns magic or pcapng tsresol finer than µs) */
   nsec: boolean;
   stats: DecodeStats;
+  /** NFLOG captures: each packet's log group and prefix (nflog-notes.ts) */
+  nflog?: NflogNotes;
 }
 
 export type { LogFile } from './fw-load.js';
@@ -197,6 +200,7 @@ async function readBinary(path: string, input: Input, v: number, file: CaptureFi
   file.stats = tally.stats;
   file.linktypes = tally.linktypes;
   file.nsec = tally.nsec;
+  if (tally.nflog) file.nflog = tally.nflog;
   file.end = packets.count;
   summarize(file, tally.firstDamagedFrame, issues);
 }
@@ -240,5 +244,9 @@ function summarize(file: CaptureFile, firstDamagedFrame: number, issues: InputIs
   if (st.damaged) w('damaged-packets', `${st.damaged} packet(s) with headers cut short or damaged were skipped (first: record ${firstDamagedFrame})`, firstDamagedFrame);
   if (st.cut) w('cut-packets', `${st.cut} TCP packet(s) had their payload cut by the snap length; their headers were read`);
   if (st.unsupportedLink) w('unsupported-link', `${st.unsupportedLink} record(s) of a link type rsttui does not decode (${[...file.linktypes].join(', ')}) were skipped`);
+  for (const d of file.nflog?.damaged ?? []) {
+    issues.push({ file: file.path, offset: d.offset, frame: d.frame, severity: 'warning', code: 'nflog-damaged', message: `${d.message}; packet skipped` });
+  }
+  if (file.nflog?.moreDamaged) w('nflog-damaged', `${file.nflog.moreDamaged} more 'nflog-damaged' issues not shown`);
   if (st.fragments) w('ip-fragments', `${st.fragments} IP fragment(s) were skipped (fragments are flagged, not reassembled)`);
 }

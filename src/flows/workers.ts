@@ -151,6 +151,7 @@ export async function readInWorker(path: string, input: Input, v: number, tally:
       for (const l of m.tally.linktypes) tally.linktypes.add(l);
       tally.nsec = m.tally.nsec;
       tally.firstDamagedFrame = m.tally.firstDamagedFrame;
+      if (m.tally.nflog) tally.nflog = m.tally.nflog;
       break;
     }
   }

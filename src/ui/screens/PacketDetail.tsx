@@ -9,7 +9,7 @@ import type { Dataset } from '../../flows/dataset.js';
 import { flagLetters } from '../../model.js';
 import { stripControls } from '../../text.js';
 import { usePacketBytes, type BytesState } from '../hooks/use-packet-bytes.js';
-import { fileOfRow } from '../../export/records.js';
+import { fileOfRow, nflogOfRow, nflogTag } from '../../export/records.js';
 import { useKeys } from '../hooks/use-keys.js';
 import { useLive } from '../hooks/use-live.js';
 import type { Theme } from '../theme.js';
@@ -40,8 +40,9 @@ export interface PacketDetailProps {
 export function detailLines(ds: Dataset, conn: number, k: number, row: number, st: BytesState, width: number): string[] {
   const f = ds.files[fileOfRow(ds, row)]!;
   const p = ds.packets;
+  const nf = nflogOfRow(ds, row);
   const out = [
-    stripControls(`packet ${k + 1} of connection #${conn + 1}: ${f.name} frame ${p.frame(row)}, ${timeOfDay(p.ts(row))} UTC, flags ${flagLetters(p.flags(row)) || '.'}, len ${p.len(row)}`),
+    stripControls(`packet ${k + 1} of connection #${conn + 1}: ${f.name} frame ${p.frame(row)}, ${timeOfDay(p.ts(row))} UTC, flags ${flagLetters(p.flags(row)) || '.'}, len ${p.len(row)}${nf ? `, ${nflogTag(nf)}` : ''}`),
     '',
   ];
   if (st.status === 'loading') out.push('reading the packet from the capture...');

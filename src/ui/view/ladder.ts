@@ -4,7 +4,7 @@
  * the time since the previous row, the explanation line under it, and firewall events as rows of
  * their own at their time. Built once when a connection is opened; lines are cut per width.
  */
-import { endpoint } from '../../export/records.js';
+import { endpoint, nflogOfRow, nflogTag } from '../../export/records.js';
 import { CLOSED_BY, CONN_STATES, MARK_RESP, TEARDOWNS, anomalyNames, flagLetters } from '../../model.js';
 import { explain } from '../../analysis/explain.js';
 import { relSeq } from '../../analysis/endpoint.js';
@@ -75,6 +75,8 @@ export function buildTimeline(ds: Dataset, i: number): Timeline {
     let note = lines[k] ?? '';
     if (d) note = `DENIED by the firewall (${d.msgid}${d.reason ? ' ' + d.reason : ''}): ${note}`;
     if (m & MARK_MISSING_ELSEWHERE) note = `not seen at the other capture: ${note}`;
+    const nf = row !== undefined ? nflogOfRow(ds, row) : undefined;
+    if (nf) note = `${nflogTag(nf)}: ${note}`;
     const f = flagLetters(p.flags[k]!) || '.';
     const ack = rel.ack[k] ? ` ack=${rel.ack[k]}` : '';
     rows.push({
