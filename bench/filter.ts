@@ -107,6 +107,7 @@ function synthetic(n: number): FilterTarget {
     vantageNames: ['inside', 'outside'],
     fwMsgids: (i) => (i % 50 === 0 ? deny : noNums),
     fwReasons: (i) => (i % 50 === 0 ? fins : noStrs),
+    fwKinds: () => noStrs,
     fwVendors: () => noStrs,
     fwDevices: () => noStrs,
     tls,

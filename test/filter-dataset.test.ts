@@ -26,6 +26,14 @@ test('structured filters select what the flow records say', () => {
   assert.deepEqual(ids('fw.msgid == 106015'), where((r) => r.firewall.some((e) => e.msgid === 106015)));
   assert.deepEqual(ids('ip.addr == 203.0.113.0/24 and not tls'), where((r) => (r.orig_h.startsWith('203.0.113.') || r.resp_h.startsWith('203.0.113.')) && !ds.conns.tls[r.id - 1]));
   assert.deepEqual(ids('fw.reason contains "Idle"'), where((r) => r.firewall.some((e) => (e.reason ?? '').includes('Idle'))));
+  // any vendor's kinds, the vendor and device (the demo's log is one ASA's)
+  const noConn = ids('fw.kind == deny-no-conn');
+  assert.ok(noConn.length > 0);
+  assert.deepEqual(noConn, where((r) => r.firewall.some((e) => e.msgid === 106015)));
+  assert.deepEqual(ids('fw.vendor == ASA'), where((r) => r.firewall.length > 0));
+  assert.deepEqual(ids('fw.vendor == PAN-OS'), []);
+  const dev = ds.firewallOf(noConn[0]!)[0]!.host!;
+  assert.deepEqual(ids(`fw.device == "${dev}"`), where((r) => r.firewall.length > 0));
   assert.ok(ids('late-rst').length > 0);
   assert.deepEqual(ids('late-rst'), ids('anomaly == late-rst'), 'a bare enum word is that value');
 });

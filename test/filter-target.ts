@@ -26,6 +26,7 @@ export interface Row {
   vantages?: string[];
   fwMsgids?: number[];
   fwReasons?: string[];
+  fwKinds?: string[];
   fwVendors?: string[];
   fwDevices?: string[];
   tls?: boolean;
@@ -108,6 +109,7 @@ export function fromRows(rows: Row[], vantageNames: string[] = ['inside', 'outsi
     vantageNames,
     fwMsgids: (i: number): readonly number[] => rows[i]!.fwMsgids ?? [],
     fwReasons: (i: number): readonly string[] => rows[i]!.fwReasons ?? [],
+    fwKinds: (i: number): readonly string[] => rows[i]!.fwKinds ?? [],
     fwVendors: (i: number): readonly string[] => rows[i]!.fwVendors ?? [],
     fwDevices: (i: number): readonly string[] => rows[i]!.fwDevices ?? [],
     tls: Uint8Array.from(rows, (r) => (r.tls ? 1 : 0)),

@@ -5,6 +5,7 @@
  * field turns that into a row test. Fields over small domains (addresses, ports, enums, flags)
  * evaluate the predicate once per domain value into a table, so the row test is a lookup.
  */
+import { FW_KINDS } from '../read/asa.js';
 import { ACK, ANOMALIES, CLOSED_BY, CONN_STATES, CWR, ECE, FIN, PSH, RST, SYN, TEARDOWNS, URG } from '../model.js';
 import type { FilterTarget } from './target.js';
 import { addrLen } from './addr.js';
@@ -329,6 +330,14 @@ export const FIELDS: readonly FieldDef[] = [
     multi: true,
     present: (t) => (i) => t.fwReasons(i).length > 0,
     lift: (t, p, q) => listLift((i) => t.fwReasons(i), p, q),
+  },
+  {
+    name: 'fw.kind',
+    type: 'string',
+    description: `kinds of attached firewall events, any vendor: ${FW_KINDS.join(', ')} (deny-no-conn: a packet of no connection, the late RST of the seed)`,
+    multi: true,
+    present: (t) => (i) => t.fwKinds(i).length > 0,
+    lift: (t, p, q) => listLift((i) => t.fwKinds(i), p, q),
   },
   {
     name: 'fw.vendor',

@@ -43,6 +43,7 @@ export interface FilterTarget {
   /** firewall events attached to connection i (empty for most): message ids and teardown reasons */
   fwMsgids(i: number): readonly number[];
   fwReasons(i: number): readonly string[];
+  fwKinds(i: number): readonly string[];
   fwVendors(i: number): readonly string[];
   fwDevices(i: number): readonly string[];
   /** 1 when the connection carries TLS records */

@@ -41,6 +41,7 @@ export function datasetTarget(ds: Dataset): FilterTarget {
     vantageNames: ds.files.map((f) => f.name),
     fwMsgids: (i) => { const l = ds.firewallOf(i); return l.length ? l.map((e) => e.msgid) : NONE; },
     fwReasons: (i) => { const l = ds.firewallOf(i); return l.length ? l.map((e) => e.reason ?? '').filter((r) => r !== '') : NONE; },
+    fwKinds: (i) => { const l = ds.firewallOf(i); return l.length ? [...new Set(l.map((e) => e.kind))] : NONE; },
     fwVendors: (i) => { const l = ds.firewallOf(i); return l.length ? [...new Set(l.map((e) => e.vendor))] : NONE; },
     fwDevices: (i) => { const l = ds.firewallOf(i); return l.length ? [...new Set(l.map((e) => e.host ?? '').filter((h) => h !== ''))] : NONE; },
     tls: c.tls,

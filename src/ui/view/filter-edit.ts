@@ -66,7 +66,7 @@ export function quickItems(): QuickItem[] {
     { label: 'teardown fin-then-rst (FIN, then RST)', clause: 'teardown == fin-then-rst' },
     { label: 'teardown abort (RST without FIN)', clause: 'teardown == abort' },
     { label: 'any firewall event', clause: 'fw.msgid' },
-    { label: 'firewall denied a packet (ASA 106015)', clause: 'fw.msgid == 106015' },
+    { label: 'firewall denied a packet of no connection (ASA 106015, any vendor)', clause: 'fw.kind == deny-no-conn' },
     { label: 'teardown timeout (the firewall timed it out)', clause: 'teardown == timeout' },
     { label: 'teardown denied (blocked by policy, never built)', clause: 'teardown == denied' },
     { label: 'no anomaly at all', clause: 'not anomaly' },

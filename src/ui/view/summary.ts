@@ -50,7 +50,7 @@ export function summaryLines(ds: Dataset, shown: Uint32Array, width: number, spa
     const i = shown[k]!;
     if ((c.flagsOrig[i]! | c.flagsResp[i]!) & RST) rstEnds.push(c.lastTs[i]!);
     for (const e of ds.firewallOf(i)) {
-      if (DENY_IDS.has(e.msgid)) denies.push(Number.isFinite(e.ts) ? e.ts - ds.logOffset.seconds : c.lastTs[i]!);
+      if (e.kind === 'deny-no-conn' || e.kind === 'deny' || (e.vendor === 'ASA' && DENY_IDS.has(e.msgid))) denies.push(Number.isFinite(e.ts) ? e.ts - ds.logOffset.seconds : c.lastTs[i]!);
     }
   }
   const span = Number.isFinite(t0) ? Math.max(t1 - t0, 1e-6) : 0;
@@ -58,7 +58,7 @@ export function summaryLines(ds: Dataset, shown: Uint32Array, width: number, spa
   out.push({ text: `  RST-ended  |${sparkline(rs, spark)}| ${Math.max(0, ...rs)} max`, clause: 'tcp.flags.reset' });
   if (ds.logs.length > 0) {
     const ds2 = bucketize(denies, t0, span, buckets);
-    out.push({ text: `  fw denies  |${sparkline(ds2, spark)}| ${Math.max(0, ...ds2)} max`, clause: 'fw.msgid == 106015' });
+    out.push({ text: `  fw denies  |${sparkline(ds2, spark)}| ${Math.max(0, ...ds2)} max`, clause: 'fw.kind in {deny deny-no-conn}' });
   }
   return out;
 }
