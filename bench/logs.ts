@@ -16,11 +16,11 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate } from './gen.js';
 import { generateAsaLog, type Truth } from './gen-asa.js';
+import { fmt, rsttui as rsttuiRuns, table, timeCmd, warm, type Run } from './log-run.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(here, '..', '..');
 const OUT = join(ROOT, 'bench', 'out');
-const BIN = join(ROOT, 'bin', 'rsttui.js');
 
 const { values } = parseArgs({
   options: {
@@ -66,18 +66,6 @@ function ensureCapture(packets: number): string {
   return path;
 }
 
-function timeCmd(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): { secs: number; stderr: string; status: number | null } {
-  const t0 = performance.now();
-  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env, maxBuffer: 1 << 26 });
-  return { secs: (performance.now() - t0) / 1000, stderr: r.stderr?.toString() ?? '', status: r.status };
-}
-
-/** Read the files once, untimed, before each timed command (see bench/run.ts: the page cache). */
-function warm(files: string[]): void {
-  for (const f of files) spawnSync('cat', [f], { stdio: 'ignore' });
-}
-
-// the Node references, run as `node -e CODE FILE` (so they pay node's start as rsttui does)
 /** read with fs in 4 MiB chunks, count '\n' */
 const SPLIT = `const fs=require('fs');const fd=fs.openSync(process.argv[1],'r');const b=Buffer.allocUnsafe(4<<20);let n=0,r;
 while((r=fs.readSync(fd,b,0,b.length,null))>0){const c=r===b.length?b:b.subarray(0,r);for(let i=c.indexOf(10);i!==-1;i=c.indexOf(10,i+1))n++}
@@ -99,37 +87,7 @@ function refBest(files: string[], cmd: string, args: string[], n = RUNS): number
   return best;
 }
 
-interface Run { secs: number; rssMB: number; rows: number; startMs: number; phases: string }
-
-function rsttuiOnce(files: string[]): Run {
-  const env = { ...process.env, RSTTUI_REPORT: '1' };
-  const r = timeCmd('node', [BIN, 'flows', '--format', 'ndjson', '--year', '2018', ...files], env);
-  if (r.status !== 0) throw new Error(`rsttui failed on ${files.join(' ')}: ${r.stderr}`);
-  const rss = /maxrss-kb (\d+)/.exec(r.stderr);
-  const rows = /connections (\d+)/.exec(r.stderr);
-  const ms = (k: string): string => new RegExp(` ${k} (\\d+)`).exec(r.stderr)?.[1] ?? '-';
-  const phases = ['start', 'read', 'match', 'analyse', 'output'].map((k) => `${k} ${ms(k)}`).join(', ');
-  return { secs: r.secs, rssMB: rss ? Number(rss[1]) / 1024 : NaN, rows: rows ? Number(rows[1]) : NaN, startMs: Number(ms('start')), phases };
-}
-
-/** Best of `n` runs (the one least disturbed), and the median time. */
-function rsttui(files: string[], n = RUNS): Run & { median: number } {
-  const runs: Run[] = [];
-  for (let k = 0; k < n; k++) {
-    warm(files);
-    runs.push(rsttuiOnce(files));
-  }
-  runs.sort((a, b) => a.secs - b.secs);
-  const median = n % 2 ? runs[n >> 1]!.secs : (runs[n / 2 - 1]!.secs + runs[n / 2]!.secs) / 2;
-  return { ...runs[0]!, median };
-}
-
-const fmt = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : '-');
-function table(head: string[], rows: string[][]): void {
-  const w = head.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k]!.length)));
-  console.log(head.map((h, k) => h.padStart(w[k]!)).join('  '));
-  for (const r of rows) console.log(r.map((c, k) => c.padStart(w[k]!)).join('  '));
-}
+const rsttui = (files: string[], n = RUNS): Run & { median: number } => rsttuiRuns(files, n);
 
 const rows: string[][] = [];
 const notes: string[] = [];
