@@ -38,11 +38,11 @@ const commonHelp: [string, string][] = [
 export const COMMANDS: Command[] = [
   {
     name: 'flows',
-    usage: 'rsttui flows [--format table|ndjson|csv|zeek] [--filter EXPR] FILE...',
+    usage: 'rsttui flows [--format table|ndjson|csv|zeek|ecs] [--filter EXPR] FILE...',
     summary: 'one row per TCP connection: endpoints, times, counts, Zeek conn_state and history, teardown class, anomalies',
     options: { ...common },
-    optionHelp: [['-f, --format F', 'table (default), ndjson, csv, or zeek (a Zeek conn.log zeek-cut reads)'], ...commonHelp],
-    examples: ['rsttui flows fixtures/tcp/fin-then-rst.pcap', 'rsttui flows --format ndjson capture.pcapng.gz | jq .conn_state', 'ssh fw-jump tcpdump -w - port 443 | rsttui flows -'],
+    optionHelp: [['-f, --format F', 'table (default), ndjson, csv, zeek (a Zeek conn.log zeek-cut reads), or ecs (NDJSON with Elastic Common Schema names, for Elasticsearch, OpenSearch, Filebeat)'], ...commonHelp],
+    examples: ['rsttui flows fixtures/tcp/fin-then-rst.pcap', 'rsttui flows --format ndjson capture.pcapng.gz | jq .conn_state', 'ssh fw-jump tcpdump -w - port 443 | rsttui flows -', 'rsttui flows --format ecs capture.pcap asa.log > flows.ndjson'],
   },
   {
     name: 'packets',
@@ -70,12 +70,12 @@ export const COMMANDS: Command[] = [
   },
   {
     name: 'export',
-    usage: 'rsttui export [--filter EXPR] -o OUT [--format pcap|pcapng|csv|ndjson|zeek] [--force] FILE...',
-    summary: "write the selected connections to a file: their original packets (pcap, or pcapng with a comment naming each packet's connection and anomaly) or their flow records (csv, ndjson, Zeek conn.log)",
+    usage: 'rsttui export [--filter EXPR] -o OUT [--format pcap|pcapng|csv|ndjson|zeek|ecs] [--force] FILE...',
+    summary: "write the selected connections to a file: their original packets (pcap, or pcapng with a comment naming each packet's connection and anomaly) or their flow records (csv, ndjson, Zeek conn.log, ECS)",
     options: { ...common, output: { type: 'string', short: 'o' }, force: { type: 'boolean' } },
     optionHelp: [
       ['-o, --output OUT', 'the file to write (required); written to a temporary file next to it, then renamed'],
-      ['-f, --format F', "pcap, pcapng, csv, ndjson or zeek (default: from OUT's extension: .pcap .pcapng .csv .ndjson/.jsonl .log/.zeek)"],
+      ['-f, --format F', "pcap, pcapng, csv, ndjson, zeek or ecs (default: from OUT's extension: .pcap .pcapng .csv .ndjson/.jsonl .log/.zeek; ecs only when given)"],
       ['--force', 'replace OUT if it exists (an input file is never replaced)'],
       ...commonHelp,
     ],

@@ -1,6 +1,7 @@
 /** `rsttui flows` and `rsttui packets`. */
 import { endpoint, flowRecord, packetRecord, FLOW_FIELDS, type FlowRecord } from '../export/records.js';
 import { FlowLineEncoder } from '../export/flow-bytes.js';
+import { ecsFlow } from '../export/ecs.js';
 import { useFlowLinesWorker, writeFlowLines } from '../export/flow-share.js';
 import { workerMode } from '../flows/workers.js';
 import { csvHeader, csvRow, ndjsonRow } from '../export/text-formats.js';
@@ -30,7 +31,7 @@ function fwSummary(r: FlowRecord): string {
 }
 
 export async function runFlows(p: Parsed): Promise<number> {
-  const format = formatOf(p, ['table', 'ndjson', 'csv', 'zeek']);
+  const format = formatOf(p, ['table', 'ndjson', 'csv', 'zeek', 'ecs']);
   const bad = filterSyntaxError(p);
   if (bad !== undefined) return bad;
   const out = new LineWriter();
@@ -53,6 +54,9 @@ export async function runFlows(p: Parsed): Promise<number> {
     out.line(zeekHeader());
     for (const i of sel) out.line(zeekRow(flowRecord(ds, i)));
     out.line(zeekFooter());
+  } else if (format === 'ecs') {
+    // (one document a line, written as it is made: linear, nothing held but the dataset)
+    for (const i of sel) out.line(JSON.stringify(ecsFlow(ds, i)));
   } else if (all && useFlowLinesWorker(ds.conns.count, workerMode(undefined))) {
     // every line, on both threads (a large log: the firewall arrays are most of the bytes)
     // (a block's buffer is used again once stdout has taken it: files, pipes, /dev/null at once)

@@ -1,6 +1,6 @@
 /**
  * Export the chosen connections of a Dataset to a file: their original packets (pcap, pcapng)
- * or their flow records (csv, ndjson, Zeek conn.log). The CLI's `export` and the UI both call
+ * or their flow records (csv, ndjson, Zeek conn.log, ECS). The CLI's `export` and the UI both call
  * exportFlows; it writes nothing to stdout/stderr and never exits: every problem is an
  * ExportError (message + exit status), and a failed export leaves no file behind (atomic.ts).
  *
@@ -14,12 +14,13 @@ import { ExportError, writeAtomic, type OutFile } from './atomic.js';
 import { PcapWriter } from './pcap-writer.js';
 import { PcapngWriter } from './pcapng-writer.js';
 import { flowRecord, FLOW_FIELDS } from './records.js';
+import { ecsFlow } from './ecs.js';
 import { csvHeader, csvRow } from './text-formats.js';
 import { zeekFooter, zeekHeader, zeekRow } from './zeek.js';
 
 export { ExportError } from './atomic.js';
 
-export const EXPORT_FORMATS = ['pcap', 'pcapng', 'csv', 'ndjson', 'zeek'] as const;
+export const EXPORT_FORMATS = ['pcap', 'pcapng', 'csv', 'ndjson', 'zeek', 'ecs'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** Formats that copy packet bytes (and so read the inputs again). */
@@ -143,6 +144,8 @@ function writeRecords(ds: Dataset, conns: readonly number[], format: ExportForma
     for (const i of conns) o.text(csvRow(flowRecord(ds, i) as unknown as Record<string, unknown>, FLOW_FIELDS) + '\n');
   } else if (format === 'ndjson') {
     for (const i of conns) o.text(JSON.stringify(flowRecord(ds, i)) + '\n');
+  } else if (format === 'ecs') {
+    for (const i of conns) o.text(JSON.stringify(ecsFlow(ds, i)) + '\n');
   } else {
     const now = new Date();
     o.text(zeekHeader(now) + '\n');

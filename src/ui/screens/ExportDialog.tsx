@@ -15,7 +15,7 @@ import { editLine, type LineState } from '../view/filter-edit.js';
 import { fit } from '../view/text.js';
 import { stripControls } from '../../text.js';
 
-export const EXPORT_FORMATS = ['auto', 'pcap', 'pcapng', 'csv', 'ndjson', 'zeek'] as const;
+export const EXPORT_FORMATS = ['auto', 'pcap', 'pcapng', 'csv', 'ndjson', 'zeek', 'ecs'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export interface ExportResult {
@@ -114,7 +114,7 @@ export function ExportDialog(props: ExportDialogProps) {
       {lines.map((l, k) => <Line key={k} text={fit(l, width)} bold={k === 0} />)}
       <Line text={fit(stripControls(msg), width)} color={color} bold={status.kind === 'error' || status.kind === 'confirm'} />
       {Array.from({ length: pad }, (_, k) => <Line key={`p${k}`} text="" />)}
-      <StatusBar left="export" hints="pcap/pcapng keep the packets; csv/ndjson/zeek write one row per connection" width={width} theme={theme} />
+      <StatusBar left="export" hints="pcap/pcapng keep the packets; csv/ndjson/zeek/ecs write one row per connection" width={width} theme={theme} />
     </Box>
   );
 }
