@@ -2,6 +2,7 @@
  * `rsttui explain FILE... --flow ID`: a connection's header and its timeline, one packet per line,
  * from every vantage that saw it, with the firewall's events placed among the packets.
  */
+import { eventTag } from '../read/vendors.js';
 import { flagLetters, MARK_RESP, anomalyNames, anomalyBit, CONN_STATES, TEARDOWNS, CLOSED_BY, FIN, RST } from '../model.js';
 import { LOG_ONLY } from '../correlate/firewall.js';
 import { explain } from '../analysis/explain.js';
@@ -170,7 +171,7 @@ export function explainLines(ds: Dataset, i: number): string[] {
       n++;
       out.push(`${String(n).padStart(3)}  ${time}  ${delta.padStart(9)}  ${e.vantage.padEnd(vw)}  ${e.resp ? '←' : '→'}  ${(flagLetters(e.flags) || '.').padEnd(5)}  ${String(e.seq).padStart(10)}  ${String(e.ack).padStart(10)}  ${String(e.len).padStart(5)}  ${String(e.frame).padStart(6)}  ${stripControls(e.text)}`);
     } else {
-      out.push(`${'fw'.padStart(3)}  ${time}  ${delta.padStart(9)}  ${`log ${e.event.msgid}`.padEnd(vw)}  ${'*'}  ${stripControls(e.text)}  [${e.event.file.split('/').pop()}:${e.event.line}]`);
+      out.push(`${'fw'.padStart(3)}  ${time}  ${delta.padStart(9)}  ${`log ${eventTag(e.event.vendor, e.event.msgid)}`.padEnd(vw)}  ${'*'}  ${stripControls(e.text)}  [${e.event.file.split('/').pop()}:${e.event.line}]`);
     }
   }
   return out;

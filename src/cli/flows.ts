@@ -1,4 +1,5 @@
 /** `rsttui flows` and `rsttui packets`. */
+import { eventTag } from '../read/vendors.js';
 import { endpoint, flowRecord, packetRecord, FLOW_FIELDS, type FlowRecord } from '../export/records.js';
 import { FlowLineEncoder } from '../export/flow-bytes.js';
 import { ecsFlow } from '../export/ecs.js';
@@ -27,7 +28,7 @@ const FLOW_HEADER = ['id', 'orig', 'resp', 'start (UTC)', 'dur s', 'pkts', 'byte
 
 /** The firewall events of a row in a few words: message ids, with the teardown reason. */
 function fwSummary(r: FlowRecord): string {
-  return r.firewall.map((e) => (e.reason ? `${e.msgid}(${e.reason})` : String(e.msgid))).join(',');
+  return r.firewall.map((e) => (e.reason ? `${eventTag(e.vendor, e.msgid)}(${e.reason})` : eventTag(e.vendor, e.msgid))).join(',');
 }
 
 export async function runFlows(p: Parsed): Promise<number> {

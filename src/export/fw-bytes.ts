@@ -8,11 +8,14 @@ import type { FwTable } from '../flows/fw-table.js';
 import type { LogText } from '../flows/log-text.js';
 import { putNumber, putText, putUint } from './flow-bytes.js';
 import { STR_SLOTS, S_REASON } from '../read/fw-chunk.js';
+import { VENDORS } from '../read/syslog-envelope.js';
 
 const enc = new TextEncoder();
 const lit = (s: string): Uint8Array => enc.encode(s);
 const TS = lit('{"ts":');
 const MSGID = lit(',"msgid":');
+/** `,"vendor":"ASA"` and the others, by the vendor index stored per event */
+const VENDOR = VENDORS.map((v) => lit(`,"vendor":${JSON.stringify(v)}`));
 const TEXT = lit(',"text":');
 const REASON = lit(',"reason":');
 const NULL = lit('null');
@@ -55,11 +58,12 @@ export class FirewallBytes {
     this.buf[p++] = 91; // [
     for (let k = 0; k < evs.length; k++) {
       const e = evs[k]!;
-      this.room(p, 64);
+      this.room(p, 96);
       let b = this.buf;
       if (k) b[p++] = 44;
       p = put(b, p, TS);
       p = putNumber(b, p, fw.ts(e));
+      p = put(b, p, VENDOR[fw.chunk(e).vendor[e & 0xffff]!] ?? VENDOR[0]!);
       p = put(b, p, MSGID);
       p = putUint(b, p, fw.msgid(e));
       p = put(b, p, TEXT);

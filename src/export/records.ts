@@ -26,7 +26,7 @@ export interface FlowRecord {
   closed_by: string;
   anomalies: string[];
   vantages: string[];
-  firewall: { ts: number; msgid: number; text: string; reason: string | null }[];
+  firewall: { ts: number; vendor: string; msgid: number; text: string; reason: string | null }[];
   /** bytes the firewall counted for the connection (its Teardown line), null when no log says */
   fw_bytes: number | null;
 }
@@ -89,7 +89,7 @@ export const fwBytesOf = (col: Float64Array | undefined, i: number): number | nu
 /** The firewall events of connection i as the flow records give them (log text stripped of controls). */
 export function firewallRecords(ds: Dataset, i: number): FlowRecord['firewall'] {
   const fw = ds.fw;
-  return Array.from(ds.fwEvents(i), (e) => ({ ts: fw.ts(e), msgid: fw.msgid(e), text: stripControls(ds.fwText.body(e)), reason: fw.reason(e) ?? null }));
+  return Array.from(ds.fwEvents(i), (e) => ({ ts: fw.ts(e), vendor: fw.vendor(e), msgid: fw.msgid(e), text: stripControls(ds.fwText.body(e)), reason: fw.reason(e) ?? null }));
 }
 
 /**
@@ -104,7 +104,7 @@ export function firewallJson(ds: Dataset, i: number): string {
   for (let k = 0; k < evs.length; k++) {
     const e = evs[k]!;
     const reason = fw.reason(e);
-    s += `${k ? ',' : ''}{"ts":${JSON.stringify(fw.ts(e))},"msgid":${fw.msgid(e)},"text":${JSON.stringify(ds.fwText.body(e))},"reason":${reason === undefined ? 'null' : JSON.stringify(reason)}}`;
+    s += `${k ? ',' : ''}{"ts":${JSON.stringify(fw.ts(e))},"vendor":${JSON.stringify(fw.vendor(e))},"msgid":${fw.msgid(e)},"text":${JSON.stringify(ds.fwText.body(e))},"reason":${reason === undefined ? 'null' : JSON.stringify(reason)}}`;
   }
   return s + ']';
 }

@@ -63,7 +63,7 @@ export interface Dataset extends Ingest {
   flowLinesWritten: boolean;
   /** milliseconds spent reading, matching (logs, vantages, renumbering) and analysing: for the benchmark */
   /** wall ms per phase, and the process's CPU ms (all threads) per phase: `cpu` */
-  timings: { read: number; match: number; analyse: number; cpu: { read: number; match: number; analyse: number } };
+  timings: { read: number; match: number; analyse: number; cpu: { read: number; match: number; analyse: number }; rssMB: { read: number; match: number; analyse: number } };
 }
 
 /** Copy the given rows of the packet table into `into`'s arrays (one connection, for a view). */
@@ -82,6 +82,9 @@ const cpuMs = (): number => {
   return (u.user + u.system) / 1000;
 };
 
+/** Resident memory now, MB. */
+const rssMB = (): number => process.memoryUsage.rss() / 1048576;
+
 export async function loadDataset(paths: readonly string[], opts: DatasetOptions = {}): Promise<Dataset> {
   const t0 = performance.now();
   const c0 = cpuMs();
@@ -91,6 +94,7 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   const { spans, ...ing } = await ingestInputs(paths, opts);
   const t1 = performance.now();
   const c1 = cpuMs();
+  const r1 = rssMB();
   // the ingest records and lookup hash are dead now: free them before the analysis allocates
   if (ing.packets.count >= 1_000_000) collectGarbage();
   const { packets, conns, files, fw: table } = ing;
@@ -111,6 +115,7 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   packets.remapConns(map);
   const t2 = performance.now();
   const c2 = cpuMs();
+  const r2 = rssMB();
   const connRows = new ConnRows(packets, conns, files);
 
   // the rows of a connection at its own (primary) vantage: contiguous in file order
@@ -267,7 +272,7 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
     vantageMask: (i) => conns.vantageMask[i]!,
     eventPacket: (e) => (e.index === undefined ? undefined : deniedRst.get(e.index)),
     flowLinesWritten: lines !== undefined,
-    timings: { read: t1 - t0, match: t2 - t1, analyse: performance.now() - t2, cpu: { read: c1 - c0, match: c2 - c1, analyse: cpuMs() - c2 } },
+    timings: { read: t1 - t0, match: t2 - t1, analyse: performance.now() - t2, cpu: { read: c1 - c0, match: c2 - c1, analyse: cpuMs() - c2 }, rssMB: { read: r1, match: r2, analyse: rssMB() } },
   };
 }
 

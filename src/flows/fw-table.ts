@@ -109,6 +109,7 @@ export class FwTable {
   ts(e: number): number { return this.chunks[e >>> CHUNK_BITS]!.ts[e & ROW_MASK]!; }
   kind(e: number): number { return this.chunks[e >>> CHUNK_BITS]!.kind[e & ROW_MASK]!; }
   msgid(e: number): number { return this.chunks[e >>> CHUNK_BITS]!.msgid[e & ROW_MASK]!; }
+  vendor(e: number): Vendor { return VENDORS[this.chunks[e >>> CHUNK_BITS]!.vendor[e & ROW_MASK]!] ?? 'ASA'; }
   flags(e: number): number { return this.chunks[e >>> CHUNK_BITS]!.flags[e & ROW_MASK]!; }
   connId(e: number): number { return this.chunks[e >>> CHUNK_BITS]!.connId[e & ROW_MASK]!; }
   bits(e: number): number { return this.chunks[e >>> CHUNK_BITS]!.bits[e & ROW_MASK]!; }

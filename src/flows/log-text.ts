@@ -5,7 +5,8 @@
  * in order (the records of `flows`) reads each part of the log about once.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { parseEnvelope, stripControl } from '../read/syslog-envelope.js';
+import { parseEnvelope, stripControl, VENDORS } from '../read/syslog-envelope.js';
+import { readerOf } from '../read/vendors.js';
 import { unwrapOf } from '../read/log-formats.js';
 import { utf8Again } from '../read/syslog.js';
 import { CHUNK_BITS, type FwTable } from './fw-table.js';
@@ -132,7 +133,9 @@ export class LogText {
     if (at !== 0xffff && at <= line.length) body = stripControl(line.slice(at)).trim();
     else {
       const r = parseEnvelope(line);
-      body = r && r.ok ? r.env.body : stripControl(line).trim();
+      // (another vendor's line: its reader finds the message again)
+      const hit = r === null ? readerOf(VENDORS[c.vendor[e & ((1 << CHUNK_BITS) - 1)]!] ?? 'ASA')?.parse(line, {}) : null;
+      body = r && r.ok ? r.env.body : hit && !('error' in hit) ? hit.body : stripControl(line).trim();
     }
     return stripControl(utf8Again(body));
   }

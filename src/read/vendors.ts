@@ -69,3 +69,9 @@ export const ANY_FIREWALL_TAG = new RegExp(['%(?:ASA|FTD|PIX)-', ...VENDOR_READE
 
 /** The reader of a vendor (undefined for the ASA family). */
 export const readerOf = (v: Vendor): VendorReader | undefined => VENDOR_READERS.find((r) => r.vendor === v);
+
+/** How an event is named in tables and timelines: the ASA family's message id, else the vendor (and its id, if any). */
+export function eventTag(vendor: string, msgid: number): string {
+  if (vendor === 'ASA' || vendor === 'FTD' || vendor === 'PIX') return String(msgid);
+  return msgid ? `${vendor}-${msgid}` : vendor;
+}

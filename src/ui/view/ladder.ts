@@ -4,6 +4,7 @@
  * the time since the previous row, the explanation line under it, and firewall events as rows of
  * their own at their time. Built once when a connection is opened; lines are cut per width.
  */
+import { eventTag } from '../../read/vendors.js';
 import { endpoint, nflogOfRow, nflogTag } from '../../export/records.js';
 import { CLOSED_BY, CONN_STATES, MARK_RESP, TEARDOWNS, anomalyNames, flagLetters } from '../../model.js';
 import { explain } from '../../analysis/explain.js';
@@ -20,7 +21,7 @@ import type { FwEventView } from '../../flows/fw-table.js';
 import { MARK_MISSING_ELSEWHERE, MARK_SEEN_ELSEWHERE } from '../../correlate/vantage.js';
 
 /** What the UI reads of a firewall event (src/read/asa.ts FwEvent). */
-export type FwEventLike = Pick<FwEvent, 'msgid' | 'reason' | 'ts' | 'text'> & Partial<Pick<FwEvent, 'kind'>>;
+export type FwEventLike = Pick<FwEvent, 'msgid' | 'reason' | 'ts' | 'text'> & Partial<Pick<FwEvent, 'kind' | 'vendor'>>;
 
 export interface LadderRow {
   kind: 'packet' | 'fw';
@@ -73,7 +74,7 @@ export function buildTimeline(ds: Dataset, i: number): Timeline {
     const seen = multi && m & MARK_MISSING_ELSEWHERE && !(m & MARK_SEEN_ELSEWHERE) ? ' [only here]' : '';
     const d = row !== undefined ? denied.get(row) : undefined;
     let note = lines[k] ?? '';
-    if (d) note = `DENIED by the firewall (${d.msgid}${d.reason ? ' ' + d.reason : ''}): ${note}`;
+    if (d) note = `DENIED by the firewall (${eventTag(d.vendor ?? 'ASA', d.msgid)}${d.reason ? ' ' + d.reason : ''}): ${note}`;
     if (m & MARK_MISSING_ELSEWHERE) note = `not seen at the other capture: ${note}`;
     const nf = row !== undefined ? nflogOfRow(ds, row) : undefined;
     if (nf) note = `${nflogTag(nf)}: ${note}`;
@@ -120,7 +121,7 @@ export function buildTimeline(ds: Dataset, i: number): Timeline {
       fromResp: false,
       // n/N stop at denies, not at every built/teardown message
       anomaly: e.kind === 'deny-no-conn' || e.kind === 'deny',
-      label: stripControls(`firewall ${e.msgid} ${fwWhat(e)}`),
+      label: stripControls(`firewall ${eventTag(e.vendor ?? 'ASA', e.msgid)} ${fwWhat(e)}`),
       note: stripControls(`${e.file.split('/').pop()}:${e.line}: ${e.text}`),
       when: Number.isFinite(e.ts) ? timeOfDay(e.ts).slice(0, Number.isInteger(e.ts) ? 8 : 12) : 'no time',
     };

@@ -3,6 +3,7 @@
  * index arrays. Render only ever asks for the visible rows; nothing here maps over all rows except
  * `sortIndices`, which runs once per sort or filter change, not per key press.
  */
+import { eventTag } from '../../read/vendors.js';
 import { endpoint } from '../../export/records.js';
 import { ANOMALIES, CONN_STATES, TEARDOWNS, type Anomaly } from '../../model.js';
 import { humanDelta } from '../../analysis/glossary.js';
@@ -123,7 +124,7 @@ export function firewallCell(ds: Dataset, i: number): string {
   // the deny is what matters most; else the last event (usually the teardown)
   const e = ev.find((x) => x.kind === 'deny-no-conn' || x.kind === 'deny') ?? ev.find((x) => x.kind === 'teardown') ?? last;
   const what = e.kind === 'deny-no-conn' ? 'deny' : e.reason ?? e.kind;
-  return `${e.msgid} ${what}${ev.length > 1 ? ` +${ev.length - 1}` : ''}`;
+  return `${eventTag(e.vendor, e.msgid)} ${what}${ev.length > 1 ? ` +${ev.length - 1}` : ''}`;
 }
 
 export function vantageCell(ds: Dataset, i: number): string {
