@@ -58,22 +58,22 @@ function uintOf(s: string, i: number, e: number): number {
 
 /** The IP address s[i, e) (IPv6 lower-cased), or undefined. */
 function addrOf(s: string, i: number, e: number): string | undefined {
-  let dots = 0, digits = 0, v = 0;
+  let dots = 0, digits = 0, v = 0, v4 = true;
   for (let k = i; k < e; k++) {
     const c = s.charCodeAt(k);
     if (c >= 48 && c <= 57) {
-      if (digits === 1 && v === 0) return undefined; // a leading zero
+      if (digits === 1 && v === 0) v4 = false; // a leading zero
       v = v * 10 + c - 48;
-      if (++digits > 3) return undefined;
+      digits++;
     } else if (c === 46 && digits > 0 && v <= 255) {
       dots++;
       digits = v = 0;
     } else {
       const a = s.slice(i, e);
-      return isIPv6(a) ? a.toLowerCase() : undefined;
+      return c === 58 || c === 46 || (c | 32) >= 97 ? (isIPv6(a) ? a.toLowerCase() : undefined) : undefined;
     }
   }
-  return dots === 3 && digits > 0 && v <= 255 ? s.slice(i, e) : undefined;
+  return v4 && dots === 3 && digits > 0 && v <= 255 ? s.slice(i, e) : undefined;
 }
 
 const CONTROL = /[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/; // eslint-disable-line no-control-regex
@@ -156,12 +156,12 @@ type Values = (string | undefined)[];
 const vals: Values = new Array<string | undefined>(KEYS.length);
 
 /** Keys by length: a key in the line is compared only with the wanted keys of its length. */
-const BY_LEN: string[][] = [];
-for (const k of KEYS) (BY_LEN[k.length] ??= []).push(k);
+const BY_LEN: [key: string, slot: number][][] = [];
+KEYS.forEach((k, slot) => (BY_LEN[k.length] ??= []).push([k, slot]));
 
 function slotOf(s: string, k: number, ke: number): number {
   const c = BY_LEN[ke - k];
-  if (c !== undefined) for (const key of c) if (s.startsWith(key, k)) return KEYS.indexOf(key as (typeof KEYS)[number]);
+  if (c !== undefined) for (const [key, slot] of c) if (s.startsWith(key, k)) return slot;
   return -1;
 }
 
@@ -179,16 +179,16 @@ function structured(s: string, i: number): void {
     let value: string;
     if (s.charCodeAt(eq + 1) === 34) {
       // a quoted value: `\"`, `\\` and `\]` are escapes (RFC 5424)
-      let q = eq + 2, esc = false;
+      let q = eq + 2;
       for (;; q++) {
         q = s.indexOf('"', q);
         if (q < 0) bad('structured data: a value is not closed with a quote');
         let b = q - 1;
         while (s.charCodeAt(b) === 92) b--;
         if ((q - 1 - b) % 2 === 0) break;
-        esc = true;
       }
-      value = slot < 0 ? '' : esc ? s.slice(eq + 2, q).replace(/\\(["\\\]])/g, '$1') : s.slice(eq + 2, q);
+      value = slot < 0 ? '' : s.slice(eq + 2, q);
+      if (value.indexOf('\\') >= 0) value = value.replace(/\\(["\\\]])/g, '$1');
       i = q + 1;
     } else {
       // tolerated: an unquoted value (or one in typographic quotes) up to the next space or ']'
@@ -327,6 +327,16 @@ function severityBefore(s: string, at: number): number {
   return pri >= 0 && pri <= 191 ? pri & 7 : 6;
 }
 
+/** A line read: its body is made when asked for (the column store reads the line again instead). */
+class SrxLine implements VendorLine {
+  readonly vendor = 'SRX';
+  readonly msgid = 0;
+  constructor(private readonly line: string, readonly at: number, readonly severity: number, readonly fields: AsaFields) {}
+  get body(): string {
+    return clean(this.line.slice(this.at));
+  }
+}
+
 /** One line as an SRX RT_FLOW message: null when it is none, an error when it is one that cannot be read. */
 export function parseSrxLine(line: string): VendorLine | { error: string } | null {
   const n = line.length;
@@ -364,7 +374,7 @@ export function parseSrxLine(line: string): VendorLine | { error: string } | nul
       throw err;
     }
   }
-  return { vendor: 'SRX', msgid: 0, severity: severityBefore(line, at), at, body: clean(line.slice(at)), fields };
+  return new SrxLine(line, at, severityBefore(line, at), fields);
 }
 
 export const srxReader: VendorReader = {
