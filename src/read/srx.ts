@@ -237,21 +237,21 @@ function tuple(s: string, k: number, a: number, what: string): void {
   vals[a + 3] = s.slice(s2 + 1, e);
 }
 
-/** `N(M)` with digits on both sides: M, else -1. */
-function countPair(s: string, k: number): number {
+/** Where token k has its '(' when it ends with ')' (`user(roles)`, `packets(bytes)`), else -1. */
+function paren(s: string, k: number): number {
   const b = tb[k]!, e = te[k]!;
-  const p = s.indexOf('(', b);
-  if (p <= b || p >= e || s.charCodeAt(e - 1) !== 41 || uintOf(s, b, p) < 0) return -1;
-  return uintOf(s, p + 1, e - 1);
+  if (s.charCodeAt(e - 1) !== 41) return -1;
+  for (let p = b; p < e; p++) if (s.charCodeAt(p) === 40) return p;
+  return -1;
 }
 
-/** `user(roles)`: ends with ')' and has '(' */
-function userRoles(s: string, k: number): boolean {
-  const b = tb[k]!, e = te[k]!;
-  if (s.charCodeAt(e - 1) !== 41) return false;
-  const p = s.indexOf('(', b);
-  return p >= b && p < e;
+/** `N(M)` with digits on both sides: M, else -1. */
+function countPair(s: string, k: number): number {
+  const p = paren(s, k);
+  return p > tb[k]! && uintOf(s, tb[k]!, p) >= 0 ? uintOf(s, p + 1, te[k]! - 1) : -1;
 }
+
+const userRoles = (s: string, k: number): boolean => paren(s, k) >= 0;
 
 /** The plain message after `RT_FLOW_SESSION_X:` at i, into `vals`. */
 function plain(s: string, i: number, kind: FwKind): void {
@@ -272,7 +272,7 @@ function plain(s: string, i: number, kind: FwKind): void {
   if (kind === 'deny') {
     // SERVICE PROTO(ICMP-TYPE) POLICY FROM TO [APP NESTED-APP USER(ROLES) IFACE ...]
     if (k >= nt || countPair(s, k) < 0) bad('no protocol-id(icmp-type) after the service');
-    vals[PROTO] = s.slice(tb[k]!, s.indexOf('(', tb[k]!));
+    vals[PROTO] = s.slice(tb[k]!, paren(s, k));
     if (k + 3 >= nt) bad('no policy and zones after the protocol');
     vals[POLICY] = tok(s, k + 1);
     vals[FROM] = tok(s, k + 2);
@@ -305,8 +305,8 @@ function plain(s: string, i: number, kind: FwKind): void {
   let u = sid + 1;
   if (kind === 'teardown') {
     if (sid + 2 >= nt || countPair(s, sid + 2) < 0) bad('no server packets(bytes) after the client ones');
-    vals[BC] = s.slice(s.indexOf('(', tb[sid + 1]!) + 1, te[sid + 1]! - 1);
-    vals[BS] = s.slice(s.indexOf('(', tb[sid + 2]!) + 1, te[sid + 2]! - 1);
+    vals[BC] = s.slice(paren(s, sid + 1) + 1, te[sid + 1]! - 1);
+    vals[BS] = s.slice(paren(s, sid + 2) + 1, te[sid + 2]! - 1);
     if (sid + 3 < nt) vals[ELAPSED] = tok(s, sid + 3);
     u = sid + 4;
   }
