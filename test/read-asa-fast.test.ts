@@ -74,19 +74,23 @@ test('every fixture line reads the same through the fast paths and the regex fal
   for (const line of [...lines, ...asRead(lines)]) same(line);
   const logs = fixtureLines(true);
   let env = 0;
+  let asa = 0;
   let common = 0;
   let body = 0;
   for (const line of asRead(logs)) {
     const r = same(line);
-    if (r.env) env++;
     const e = parseEnvelopeSlow(line);
+    // (other vendors' fixtures live under fixtures/logs/ too: the ASA fast paths are not for their lines)
+    if (e === null) continue;
+    asa++;
+    if (r.env) env++;
     if (e?.ok && COMMON.has(e.env.msgid) && !('error' in parseAsaBodySlow(e.env.msgid, e.env.body))) {
       common++;
       if (r.body) body++;
     }
   }
   // the fast paths do take the lines they are for (a fast path that always gave up would pass the rest)
-  assert.ok(env / logs.length > 0.98, `fast envelope for ${env} of ${logs.length} lines`);
+  assert.ok(env / asa > 0.98, `fast envelope for ${env} of ${asa} ASA-family lines`);
   assert.ok(body / common > 0.97, `fast body for ${body} of ${common} common messages`);
 });
 
