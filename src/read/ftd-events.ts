@@ -10,68 +10,60 @@
  *     NAT_InitiatorIP: ..., NAT_InitiatorPort: ..., NAT_ResponderIP: ..., NAT_ResponderPort: ...
  *
  * Src is the initiator (the client), Dst the responder; SrcIP/DstIP are the real addresses and the
- * NAT_ fields the translated ones. A value may itself hold `, ` (a user agent's `(KHTML, like
- * Gecko)`): a pair ends only where `, ` is followed by a key and `: `.
+ * NAT_ fields the translated ones. Other values may hold `, ` (a user agent's `(KHTML, like
+ * Gecko)`), so the body is not split: each key read is looked for as `, Key: ` (none of the
+ * values read holds `, `).
  *
  * 430003 gives no reason why the connection ended (no FIN/RST/timeout word as the ASA's 302014
  * has): a session end is read with no reason, so its class is unknown unless packets tell.
  * `AccessControlRuleAction` Block / Block with reset (and the Interactive Block forms) makes the
  * event a denial by policy, with the action as written as its reason.
  */
-import { isIP } from 'node:net';
+import { isIPv6 } from 'node:net';
 import type { AsaFields, FwEndpoint } from './asa.js';
 import { stripControl } from './syslog-envelope.js';
 
-/** The keys read (others are skipped without being cut out). */
+/** The keys read, in the order FTD writes them (the others are not looked at). */
 const KEYS = [
   'ConnectionID', 'AccessControlRuleAction', 'SrcIP', 'DstIP', 'SrcPort', 'DstPort', 'Protocol', 'IngressInterface',
-  'EgressInterface', 'ConnectionDuration', 'InitiatorBytes', 'ResponderBytes', 'NAT_InitiatorIP', 'NAT_InitiatorPort',
-  'NAT_ResponderIP', 'NAT_ResponderPort',
+  'EgressInterface', 'ConnectionDuration', 'InitiatorBytes', 'ResponderBytes', 'NAT_InitiatorPort', 'NAT_ResponderPort',
+  'NAT_InitiatorIP', 'NAT_ResponderIP',
 ] as const;
 type Key = (typeof KEYS)[number];
-const KEY_INDEX = new Map<string, number>(KEYS.map((k, i) => [k, i]));
+const NEEDLES = KEYS.map((k) => `, ${k}: `);
 
 const isLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-const isKeyChar = (c: number): boolean => isLetter(c) || (c >= 48 && c <= 57) || c === 95;
 
 /**
- * The end of a key at i (the index of its `:`), or -1: a letter, then letters, digits, `_` and
- * single spaces between words (`Prefilter Policy`), then `:` and a space, a `,` or the end.
+ * The value of each key above (by its index in KEYS), undefined where the body has none: the text
+ * after the first `, Key: ` (or `Key: ` at the start) up to the next `, ` (none of these values
+ * holds one). Found with indexOf only, no character loop. Throws when the body is no pair list.
  */
-function keyEnd(s: string, i: number): number {
-  if (!isLetter(s.charCodeAt(i))) return -1;
-  const max = Math.min(s.length, i + 48);
-  for (let k = i + 1; k < max; k++) {
-    const c = s.charCodeAt(k);
-    if (c === 58) {
-      const n = s.charCodeAt(k + 1);
-      return k + 1 === s.length || n === 32 || n === 44 ? k : -1;
-    }
-    if (c === 32 ? !isLetter(s.charCodeAt(k + 1)) : !isKeyChar(c)) return -1;
-  }
-  return -1;
-}
-
-/** The values of the keys above, by their index; undefined where the body has none. Throws the reason a body is no pair list. */
 export function ftdPairs(body: string): (string | undefined)[] {
+  const ke = body.indexOf(': ');
+  if (ke < 0 || !isLetter(body.charCodeAt(0)) || body.lastIndexOf(', ', ke) >= 0) {
+    throw new Error(`no "Key: value" at "${stripControl(body.slice(0, 30))}"`);
+  }
   const out: (string | undefined)[] = new Array<string | undefined>(KEYS.length);
-  let i = 0;
-  while (i < body.length) {
-    const ke = keyEnd(body, i);
-    if (ke < 0) throw new Error(`no "Key: value" at "${stripControl(body.slice(i, i + 30))}"`);
-    const vs = body.charCodeAt(ke + 1) === 32 ? ke + 2 : ke + 1;
-    // the value runs to the next ", " that a key follows
+  // (looked for after the previous key found, as FTD writes them in this order; from the start if not there)
+  let from = 0;
+  for (let k = 0; k < KEYS.length; k++) {
+    const n = NEEDLES[k]!;
+    let vs = body.indexOf(n, from);
+    if (vs < 0 && from > 0) vs = body.indexOf(n);
+    if (vs >= 0) vs += n.length;
+    else if (ke === KEYS[k]!.length && body.startsWith(KEYS[k]!)) vs = ke + 2;
+    else continue;
     let ve = body.indexOf(', ', vs);
-    while (ve >= 0 && keyEnd(body, ve + 2) < 0) ve = body.indexOf(', ', ve + 1);
-    const end = ve < 0 ? body.length : ve;
-    const k = KEY_INDEX.get(body.slice(i, ke));
-    if (k !== undefined && out[k] === undefined) out[k] = body.slice(vs, end).trim();
-    i = ve < 0 ? body.length : ve + 2;
+    if (ve < 0) ve = body.length;
+    out[k] = body.slice(vs, ve).trim();
+    from = ve;
   }
   return out;
 }
 
-const at = (v: (string | undefined)[], k: Key): string | undefined => v[KEY_INDEX.get(k)!];
+const KI = Object.fromEntries(KEYS.map((k, i) => [k, i])) as Record<Key, number>;
+const at = (v: (string | undefined)[], k: Key): string | undefined => v[KI[k]];
 
 function need(v: (string | undefined)[], k: Key, msgid: number): string {
   const s = at(v, k);
@@ -79,13 +71,31 @@ function need(v: (string | undefined)[], k: Key, msgid: number): string {
   return s;
 }
 
+/** Dotted-quad IPv4 (parts 0-255, no leading zeros) or IPv6 (node's isIPv6), lower case; throws if neither. */
 function addr(s: string, k: string): string {
-  if (isIP(s) === 0) throw new Error(`${k} is not an IP address: "${stripControl(s)}"`);
-  return s.toLowerCase();
+  let parts = 0, digits = 0, v = 0, ok = s.length >= 7 && s.length <= 15;
+  for (let i = 0; ok && i <= s.length; i++) {
+    const c = i === s.length ? 46 : s.charCodeAt(i);
+    if (c === 46) {
+      ok = digits > 0 && ++parts <= 4;
+      digits = v = 0;
+    } else if (c >= 48 && c <= 57) {
+      ok = !(digits === 1 && v === 0);
+      v = v * 10 + c - 48;
+      ok &&= ++digits <= 3 && v <= 255;
+    } else ok = false;
+  }
+  if (ok && parts === 4) return s;
+  if (isIPv6(s)) return s.toLowerCase();
+  throw new Error(`${k} is not an IP address: "${stripControl(s)}"`);
 }
 
 function uint(s: string, k: string, max = Number.MAX_SAFE_INTEGER): number {
-  const n = /^\d{1,16}$/.test(s) ? Number(s) : NaN;
+  let n = s.length > 0 && s.length <= 16 ? 0 : NaN;
+  for (let i = 0; i < s.length && n === n; i++) {
+    const c = s.charCodeAt(i) - 48;
+    n = c >= 0 && c <= 9 ? n * 10 + c : NaN;
+  }
   if (!(n <= max)) throw new Error(`${k} is not a number${max === 65535 ? ' 0-65535' : ''}: "${stripControl(s)}"`);
   return n;
 }
@@ -106,8 +116,9 @@ export function parseFtdEvent(msgid: 430002 | 430003, body: string): AsaFields |
     if (dp !== undefined && dp !== '') dst.port = uint(dp, 'DstPort', 65535);
     else if (proto === 'tcp' || proto === 'udp') throw new Error(`${msgid} of ${proto} without DstPort`);
     const ii = at(v, 'IngressInterface'), ei = at(v, 'EgressInterface');
-    if (ii) src.iface = stripControl(ii);
-    if (ei) dst.iface = stripControl(ei);
+    // (the envelope has stripped the body of control characters)
+    if (ii) src.iface = ii;
+    if (ei) dst.iface = ei;
     const nip = at(v, 'NAT_InitiatorIP'), nrp = at(v, 'NAT_ResponderIP');
     if (nip) {
       src.mappedAddr = addr(nip, 'NAT_InitiatorIP');
@@ -119,7 +130,7 @@ export function parseFtdEvent(msgid: 430002 | 430003, body: string): AsaFields |
       const p = at(v, 'NAT_ResponderPort');
       if (p) dst.mappedPort = uint(p, 'NAT_ResponderPort', 65535);
     }
-    const action = stripControl(at(v, 'AccessControlRuleAction') ?? '');
+    const action = at(v, 'AccessControlRuleAction') ?? '';
     const deny = DENY_ACTIONS.has(action.toLowerCase());
     const out: AsaFields = {
       kind: deny ? 'deny' : msgid === 430002 ? 'built' : 'teardown', proto, initiator: 'src',

@@ -36,6 +36,10 @@ const FLAG_BITS: Readonly<Record<string, number>> = { F: FIN, S: SYN, R: RST, P:
 
 class Bad extends Error {}
 
+/** what stripControl removes or replaces (most lines have none of it: they are not copied) */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
+
 /**
  * Where the message starts (the `filterlog` tag: the text before it is the syslog header) and where
  * its CSV starts, or null when the line has no filterlog tag in a shape this reader knows.
@@ -46,9 +50,10 @@ export function findFilterlog(line: string): { at: number; csv: number } | null 
     if (prev !== 32 && prev !== 9 && prev !== 62) continue;
     let j = i + 9;
     if (line.charCodeAt(j) === 91) {
-      const close = line.indexOf(']', j);
-      if (close < 0 || !/^\d+$/.test(line.slice(j + 1, close))) continue;
-      j = close + 1;
+      let k = j + 1;
+      while (k < line.length && line.charCodeAt(k) >= 48 && line.charCodeAt(k) <= 57) k++;
+      if (k === j + 1 || line.charCodeAt(k) !== 93) continue;
+      j = k + 1;
     }
     const c = line.charCodeAt(j);
     if (c === 58) {
@@ -91,18 +96,10 @@ function structuredData(line: string, i: number): number {
   return line.charCodeAt(i) === 32 ? i + 1 : -1;
 }
 
-function ip(s: string | undefined, what: string): string {
-  if (s !== undefined) {
-    if (v4Number(s) >= 0) return s;
-    if (isIPv6(s)) return s.toLowerCase();
-  }
-  throw new Bad(`${what} is not an IP address: "${stripControl(s ?? '')}"`);
-}
-
-function port(s: string | undefined, what: string): number {
-  const n = s !== undefined && s !== '' && s.length <= 5 && /^\d+$/.test(s) ? Number(s) : NaN;
-  if (!(n <= 65535)) throw new Bad(`${what} is not a port: "${stripControl(s ?? '')}"`);
-  return n;
+function ip(s: string, what: string): string {
+  if (v4Number(s) >= 0) return s;
+  if (isIPv6(s)) return s.toLowerCase();
+  throw new Bad(`${what} is not an IP address: "${stripControl(s)}"`);
 }
 
 /** TCP flag bits of filterlog's letters. */
@@ -116,55 +113,115 @@ export function pfFlags(s: string): number {
   return f;
 }
 
-/** `seq` or `seq:seq+len` (empty where the packet's flags carry none). */
-function checkSeq(s: string | undefined): void {
-  if (s === undefined || s === '') return;
-  if (!/^\d{1,10}(?::\d{1,10})?$/.test(s)) throw new Bad(`sequence number "${stripControl(s)}" is neither seq nor seq:seq+len`);
+/**
+ * Field k of the CSV being read is s[pos[k], pos[k + 1] - 1) (found with indexOf: the lines are
+ * read field by field without splitting them, most fields are never cut out).
+ */
+const pos = new Int32Array(66);
+let nf = 0;
+let cs = '';
+
+function fieldsOf(s: string, start: number, end: number): void {
+  cs = s;
+  nf = 0;
+  pos[nf++] = start;
+  for (let i = s.indexOf(',', start); i >= 0 && i < end && nf < 64; i = s.indexOf(',', i + 1)) pos[nf++] = i + 1;
+  pos[nf] = end + 1;
+}
+const fld = (k: number): string => cs.slice(pos[k]!, pos[k + 1]! - 1);
+const len = (k: number): number => pos[k + 1]! - 1 - pos[k]!;
+const ch = (k: number, i = 0): number => cs.charCodeAt(pos[k]! + i);
+/** whether field k is the word w */
+const is = (k: number, w: string): boolean => len(k) === w.length && cs.startsWith(w, pos[k]!);
+
+/** Field k as a number of at most `digits` digits, -1 if it is not one. */
+function num(k: number, digits: number): number {
+  const n = len(k);
+  if (n === 0 || n > digits) return -1;
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const c = ch(k, i) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
 }
 
-/** The fields of one filterlog CSV (without the tag). */
-export function parseFilterlog(csv: string): AsaFields {
-  const f = csv.split(',');
-  if (f.length < 9) throw new Bad(`${f.length} fields, fewer than filterlog's 9 common ones`);
-  const iface = stripControl(f[4]!.trim());
-  const action = f[6]!;
-  const dir = f[7]!;
-  if (dir !== 'in' && dir !== 'out') throw new Bad(`direction "${stripControl(dir)}" is neither in nor out`);
-  const ver = f[8]!;
-  let protoId: string, protoName: string, at: number;
-  if (ver === '4') {
-    if (f.length < 20) throw new Bad(`${f.length} fields, fewer than an IPv4 line's 20`);
-    protoId = f[15]!;
-    protoName = f[16]!;
+function port(k: number, what: string): number {
+  const v = num(k, 5);
+  if (v < 0 || v > 65535) throw new Bad(`${what} is not a port: "${stripControl(fld(k))}"`);
+  return v;
+}
+
+/** `seq` or `seq:seq+len` (empty where the packet's flags carry none). */
+function checkSeq(k: number): void {
+  const n = len(k);
+  let digits = 0, colons = 0;
+  for (let i = 0; i < n; i++) {
+    const c = ch(k, i);
+    if (c >= 48 && c <= 57) {
+      if (++digits > 10) break;
+    } else if (c === 58 && digits > 0 && colons === 0) {
+      colons++;
+      digits = 0;
+    } else {
+      digits = 0;
+      break;
+    }
+  }
+  if (n > 0 && (digits === 0 || digits > 10)) throw new Bad(`sequence number "${stripControl(fld(k))}" is neither seq nor seq:seq+len`);
+}
+
+/** The fields of the filterlog CSV at line[start, end). */
+export function parseFilterlog(line: string, start = 0, end = line.length): AsaFields {
+  fieldsOf(line, start, end);
+  try {
+    return readFields();
+  } finally {
+    cs = '';
+  }
+}
+
+function readFields(): AsaFields {
+  if (nf < 9) throw new Bad(`${nf} fields, fewer than filterlog's 9 common ones`);
+  const out: AsaFields = { kind: 'other' };
+  if (is(7, 'in') || is(7, 'out')) {
+    // (checked, not kept: src and dst are the packet's whichever way it went)
+  } else throw new Bad(`direction "${stripControl(fld(7))}" is neither in nor out`);
+  let protoId: number, nameAt: number, at: number;
+  if (is(8, '4')) {
+    if (nf < 20) throw new Bad(`${nf} fields, fewer than an IPv4 line's 20`);
+    protoId = num(15, 3);
+    nameAt = 16;
     at = 18;
-  } else if (ver === '6') {
-    if (f.length < 17) throw new Bad(`${f.length} fields, fewer than an IPv6 line's 17`);
-    protoName = f[12]!;
-    protoId = f[13]!;
+  } else if (is(8, '6')) {
+    if (nf < 17) throw new Bad(`${nf} fields, fewer than an IPv6 line's 17`);
+    protoId = num(13, 3);
+    nameAt = 12;
     at = 15;
-  } else throw new Bad(`IP version "${stripControl(ver)}" is neither 4 nor 6`);
-  const src: FwEndpoint = { addr: ip(f[at], 'source') };
-  const dst: FwEndpoint = { addr: ip(f[at + 1], 'destination') };
-  let proto = protoName.trim().toLowerCase();
-  if (proto === 'ipv6-icmp') proto = 'icmp6';
-  const out: AsaFields = { kind: 'other', proto, src, dst };
-  if (iface !== '') out.iface = iface;
+  } else throw new Bad(`IP version "${stripControl(fld(8))}" is neither 4 nor 6`);
+  const src: FwEndpoint = { addr: ip(fld(at), 'source') };
+  const dst: FwEndpoint = { addr: ip(fld(at + 1), 'destination') };
+  out.proto = protoId === 6 ? 'tcp' : protoId === 17 ? 'udp' : protoId === 1 ? 'icmp' : protoId === 58 ? 'icmp6' : stripControl(fld(nameAt).trim().toLowerCase());
+  out.src = src;
+  out.dst = dst;
+  if (len(4) > 0) out.iface = stripControl(fld(4).trim());
   const p = at + 2;
   let flags = -1;
-  if (protoId === '6' || protoId === '17') {
-    if (f.length < p + 3) throw new Bad(`a ${proto} line without ports and data length`);
-    src.port = port(f[p], 'source port');
-    dst.port = port(f[p + 1], 'destination port');
-    if (protoId === '6') {
-      if (f.length < p + 5) throw new Bad('a TCP line without flags and sequence number');
-      flags = pfFlags(f[p + 3]!.trim());
-      checkSeq(f[p + 4]!.trim());
+  if (protoId === 6 || protoId === 17) {
+    if (nf < p + 3) throw new Bad(`a ${out.proto} line without ports and data length`);
+    src.port = port(p, 'source port');
+    dst.port = port(p + 1, 'destination port');
+    if (protoId === 6) {
+      if (nf < p + 5) throw new Bad('a TCP line without flags and sequence number');
+      flags = pfFlags(fld(p + 3));
+      checkSeq(p + 4);
       out.tcpFlags = flags;
       out.flagText = flagWords(flags);
     }
   }
-  if (action === 'pass') out.kind = 'permit';
-  else if (action === 'block' || action === 'reject') {
+  if (is(6, 'pass')) out.kind = 'permit';
+  else if (is(6, 'block') || is(6, 'reject')) {
     // (a TCP packet that is not an opening SYN reached the rules because no state matched it)
     out.kind = flags >= 0 && !((flags & SYN) !== 0 && (flags & ACK) === 0) ? 'deny-no-conn' : 'deny';
   }
@@ -183,11 +240,15 @@ export const pfReader: VendorReader = {
     if (found === null) return null;
     let fields: AsaFields;
     try {
-      fields = parseFilterlog(line.slice(found.csv).trimEnd());
+      let end = line.length;
+      while (end > found.csv && line.charCodeAt(end - 1) <= 32) end--;
+      fields = parseFilterlog(line, found.csv, end);
     } catch (e) {
       if (e instanceof Bad) return { error: e.message };
       throw e;
     }
-    return { vendor: 'pf', msgid: 0, severity: 6, at: found.at, body: stripControl(line.slice(found.at)).trim(), fields };
+    let body = line.slice(found.at);
+    if (CONTROL.test(body)) body = stripControl(body);
+    return { vendor: 'pf', msgid: 0, severity: 6, at: found.at, body: body.trim(), fields };
   },
 };
