@@ -49,11 +49,14 @@ export function ftdPairs(body: string): (string | undefined)[] {
   let from = 0;
   for (let k = 0; k < KEYS.length; k++) {
     const n = NEEDLES[k]!;
-    let vs = body.indexOf(n, from);
-    if (vs < 0 && from > 0) vs = body.indexOf(n);
-    if (vs >= 0) vs += n.length;
-    else if (ke === KEYS[k]!.length && body.startsWith(KEYS[k]!)) vs = ke + 2;
-    else continue;
+    let vs: number;
+    if (ke === KEYS[k]!.length && body.startsWith(KEYS[k]!)) vs = ke + 2;
+    else {
+      vs = body.indexOf(n, from);
+      if (vs < 0 && from > 0) vs = body.indexOf(n);
+      if (vs < 0) continue;
+      vs += n.length;
+    }
     let ve = body.indexOf(', ', vs);
     if (ve < 0) ve = body.length;
     out[k] = body.slice(vs, ve).trim();
