@@ -10,6 +10,7 @@
 import { isIP } from 'node:net';
 import { scanAsaBody } from './asa-fast.js';
 import { groups, ifaceOf, parseFlagWords, reasonOf } from './asa-scan.js';
+import { parseFtdEvent } from './ftd-events.js';
 import type { Vendor } from './syslog-envelope.js';
 
 export { parseFlagWords } from './asa-scan.js';
@@ -353,6 +354,12 @@ function parseOrThrow(msgid: number, body: string): AsaFields {
       if (m[12] !== undefined) out.duration = hms(m[12], m[13], m[14]);
       else if (!built) fail(msgid);
       return out;
+    }
+    case 430002:
+    case 430003: {
+      const r = parseFtdEvent(msgid, body);
+      if ('error' in r) throw new BadBody(r.error);
+      return r;
     }
     default:
       return { kind: 'other' };

@@ -12,6 +12,7 @@ import type { AsaFields } from './asa.js';
 import type { ReasonClass } from './asa-reasons.js';
 import type { Stamp, Vendor } from './syslog-envelope.js';
 import { srxReader } from './srx.js';
+import { pfReader } from './pf.js';
 
 /** One line read by a vendor's reader. */
 export interface VendorLine {
@@ -64,6 +65,7 @@ export interface VendorReader {
 export const VENDOR_READERS: readonly VendorReader[] = [
   // (one entry a vendor, kept in this order: PAN-OS, FortiGate, SRX, netfilter, pf)
   srxReader,
+  pfReader,
 ];
 
 /** Any firewall line rsttui reads: the ASA family or one of the readers above. */
