@@ -391,3 +391,52 @@ function markerAt(s: string, i: number): number {
   }
   return v;
 }
+
+/** What scanHeader finds: the same fields as syslog-envelope.ts's Header. */
+export interface ScannedHeader {
+  fw?: Stamp;
+  relay?: Stamp;
+  host?: string;
+}
+
+/** A tail the ASA's own header ends with (` host :`, `:`): see assemble. */
+const ASA_TAIL = /^\s*(?:\S+\s+)?:\s*$|^:\s*$/;
+/** `d:d` somewhere: the regex path might find another stamp there */
+const TIME_LIKE = /\d:\d/;
+
+/**
+ * The fast path of headerBefore (another vendor's message after a syslog header): `[<PRI>]` then
+ * one stamp (`Mmm dd [yyyy] hh:mm:ss`, RFC 5424 `1 <ISO>`, or ISO) then the host and the sender's
+ * tag. Undefined for anything else (a relay's prefix, several stamps, no stamp): the regex path
+ * reads those. Gives exactly what the regex path gives (test/read-vendor-header.test.ts).
+ */
+export function scanHeader(prefix: string): ScannedHeader | undefined {
+  const n = prefix.length;
+  let p = 0;
+  let pri = false;
+  if (prefix.charCodeAt(0) === 60) {
+    let k = 1;
+    while (k < n && isDigit(prefix.charCodeAt(k))) k++;
+    if (k === 1 || k > 4 || prefix.charCodeAt(k) !== 62) return undefined;
+    pri = true;
+    p = k + 1;
+  }
+  let st: Stamp | undefined;
+  let monthForm = false;
+  const mo = monthAt(prefix, p);
+  if (mo >= 0) {
+    st = monthStampAt(prefix, p, mo);
+    monthForm = true;
+  } else if (pri && prefix.charCodeAt(p) === 49 && prefix.charCodeAt(p + 1) === 32) st = isoStampAt(prefix, p + 2);
+  else if (isDigit(prefix.charCodeAt(p))) st = isoStampAt(prefix, p);
+  if (st === undefined) return undefined;
+  const end = at;
+  const tail = prefix.slice(end);
+  if (TIME_LIKE.test(tail) || tail.includes('<')) return undefined;
+  const out: ScannedHeader = {};
+  if (pri || (monthForm && withYear) || ASA_TAIL.test(tail)) out.fw = st;
+  else out.relay = st;
+  const host = hostAfter(tail);
+  if (host !== undefined) out.host = stripControl(host);
+  return out;
+}

@@ -21,7 +21,7 @@
  * parseEnvelope reads the common shapes with a hand-written scanner (envelope-scan.ts) and every
  * other line with the regexes here (parseEnvelopeSlow); both read those shapes the same.
  */
-import { assemble, scanEnvelope, stripControl, validStamp, type Found } from './envelope-scan.js';
+import { assemble, scanEnvelope, scanHeader, stripControl, validStamp, type Found } from './envelope-scan.js';
 import { zoneAt, zoneOffset, ZONE_ABBREVIATIONS } from './syslog-zones.js';
 
 export { stripControl } from './envelope-scan.js';
@@ -183,6 +183,12 @@ export interface Header {
  * by the same rules as the ASA envelope: RFC 3164, RFC 5424, a relay's prefix, or nothing.
  */
 export function headerBefore(line: string, at: number): { ok: true; header: Header } | { ok: false; error: string } {
+  const fast = at === 0 ? {} : scanHeader(line.slice(0, at));
+  return fast !== undefined ? { ok: true, header: fast } : headerBeforeSlow(line, at);
+}
+
+/** headerBefore with regexes only: every form; the fast path's reference (tests). */
+export function headerBeforeSlow(line: string, at: number): { ok: true; header: Header } | { ok: false; error: string } {
   const prefix = line.slice(0, at);
   let found: Found[];
   try {
