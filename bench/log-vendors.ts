@@ -12,6 +12,9 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateAsaLog } from './gen-asa.js';
+import { generateFtdLog } from './gen-ftd.js';
+import { generatePfLog } from './gen-pf.js';
+import { generateSrxLog } from './gen-srx.js';
 import { fmt, rsttui, table, timeCmd, warm } from './log-run.js';
 
 const OUT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'out');
@@ -22,6 +25,9 @@ mkdirSync(OUT, { recursive: true });
 
 /** Every vendor's generator: lines -> the log's text. */
 const VENDORS: { name: string; gen: (lines: number) => string }[] = [
+  { name: 'FTD', gen: generateFtdLog },
+  { name: 'SRX', gen: generateSrxLog },
+  { name: 'pf', gen: generatePfLog },
 ];
 
 function ensure(name: string, write: (path: string) => void): string {
