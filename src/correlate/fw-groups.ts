@@ -148,8 +148,8 @@ export function groupEvents(table: FwTable): Grouping {
       byId = new IdHash();
       let n = 0;
       for (const x of table.chunks) if (x.log === log) n += x.n;
-      // (about one log connection every three lines, most with one or two tuples; it grows if not)
-      byTuple = new TupleHash(n / 3);
+      // (about one log connection every three lines, most with one or two tuples: half a tuple a line; it grows if not)
+      byTuple = new TupleHash(n / 2);
     }
     const eg = evGroup[ci]!;
     for (let r = 0; r < c.n; r++) {
