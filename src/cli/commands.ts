@@ -105,8 +105,9 @@ usage: rsttui [--ascii] [FILE...]  open the terminal UI (the bundled demo withou
        rsttui COMMAND --help
 
 FILE is a pcap or pcapng capture (gzip-compressed or not; - reads stdin), a text
-listing (ASA show capture, tcpdump -n), or a firewall syslog (Cisco ASA/FTD/PIX; plain, gzip,
-or a SIEM's JSON-lines export), sniffed by content. Each capture is a vantage point; logs are
+listing (ASA show capture, tcpdump -n), or a firewall log (Cisco ASA/FTD/PIX, PAN-OS,
+FortiGate, Juniper SRX, Linux netfilter, pfSense/OPNsense; plain, gzip, or a SIEM's JSON-lines
+export; vendors may be mixed), sniffed by content. Each capture is a vantage point; logs are
 matched to the connections. A log alone is enough: each connection it tells of is a row.
 Exit status: 0 success, 1 unusable input, 2 bad usage.
 `;
