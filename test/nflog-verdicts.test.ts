@@ -78,8 +78,8 @@ test('explain and the ladder say which packets the firewall dropped, naming the 
   const i = connOf(ds, SEED_PORT);
   const lines = explainLines(ds, i);
   const byFrame = (f: number): string => lines.find((l) => new RegExp(`\\s${f}  \\S`).test(l))!;
-  assert.match(byFrame(22), /←\s+R\s.*dropped by the firewall \(NFLOG group 5 "INVALID DROP: ".*never reached the client: server answers/);
-  assert.match(byFrame(23), /→\s+RA\s.*dropped by the firewall \(NFLOG group 5 "INVALID DROP: ".*never reached the server: client sends RST/);
+  assert.match(byFrame(22), /←\s+R\s.*NFLOG group 5 "INVALID DROP: ": dropped by the firewall \(.*\), so it never reached the client: server answers/);
+  assert.match(byFrame(23), /→\s+RA\s.*NFLOG group 5 "INVALID DROP: ": dropped by the firewall \(.*\), so it never reached the server: client sends RST/);
   assert.match(byFrame(21), /NFLOG group 5 "FWD ACCEPT: ": client sends FIN/);
   assert.equal(lines.filter((l) => l.includes('dropped by the firewall')).length, 2);
   assert.match(lines.find((l) => l.includes('anomalies'))!, /rst-denied \(nflog\.pcap frame 22, nflog\.pcap frame 23\)/);
@@ -88,9 +88,9 @@ test('explain and the ladder say which packets the firewall dropped, naming the 
   assert.deepEqual(dropped.map((r) => r.k), [10, 11]);
   for (const r of dropped) {
     assert.ok(r.anomaly);
-    assert.match(r.note, /^dropped by the firewall \(NFLOG group 5 "INVALID DROP: "/);
+    assert.match(r.note, /^NFLOG group 5 "INVALID DROP: ": dropped by the firewall \(/);
   }
-  assert.ok(rows.slice(0, 10).every((r) => r.note.startsWith('NFLOG group 5 "FWD ACCEPT: "')));
+  assert.ok(rows.slice(0, 10).every((r) => r.note.startsWith('NFLOG group 5 "FWD ACCEPT: ": ') && !r.note.includes('dropped')));
   // the clean connection: nothing dropped
   assert.ok(!explainLines(ds, connOf(ds, CLEAN_PORT)).some((l) => l.includes('dropped')));
 });

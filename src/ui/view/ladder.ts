@@ -78,7 +78,7 @@ export function buildTimeline(ds: Dataset, i: number): Timeline {
     const nf = row !== undefined ? nflogOfRow(ds, row) : undefined;
     // (an NFLOG capture: the rule's prefix says whether the firewall dropped the packet)
     const dropped = nf?.dropped === true;
-    if (nf) note = `${dropped ? SAY_FW.nflogDropped(nflogTag(nf), p.mark[k]! & MARK_RESP ? 'client' : 'server') : nflogTag(nf)}: ${note}`;
+    if (nf) note = `${nflogTag(nf)}: ${dropped ? `${SAY_FW.nflogDropped(p.mark[k]! & MARK_RESP ? 'client' : 'server')}: ` : ''}${note}`;
     const f = flagLetters(p.flags[k]!) || '.';
     const ack = rel.ack[k] ? ` ack=${rel.ack[k]}` : '';
     rows.push({
