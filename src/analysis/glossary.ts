@@ -100,7 +100,9 @@ export const ANOMALY_INFO: Record<Anomaly, GlossaryEntry> = {
     causes: 'the receiving application does not read fast enough (or at all), so its buffer is full',
   },
   'rst-denied': {
-    meaning: 'a firewall log shows this connection\'s RST denied',
+    meaning:
+      'a firewall log shows this connection\'s RST denied; a netfilter LOG or NFLOG entry says nothing of the verdict itself, ' +
+      'its rule\'s prefix does: one containing DROP, REJECT, BLOCK, DENY or INVALID (any case) or a `--fw-drop-prefix` word is a drop',
     causes: 'the firewall had already removed the connection (after both FINs or an idle timeout)',
   },
   'dropped-between-vantages': {
@@ -279,5 +281,7 @@ export const SAY_FW = {
   other: (msgid: number) => `firewall message ${msgid}`,
   offset: (s: string, pairs: number) => `log clock - capture clock: ${s} (from ${pairs} matched event${pairs === 1 ? '' : 's'})`,
   seenAlso: (vantage: string) => `the same packet, seen at ${vantage}`,
+  /** a packet of an NFLOG capture logged by a rule whose prefix names a drop (after its group and prefix) */
+  nflogDropped: (receiver: string) => `dropped by the firewall (the prefix names a drop), so it never reached the ${receiver}`,
   missingAt: (vantages: string) => `not seen at ${vantages}: dropped between the capture points (a firewall or router in between)`,
 } as const;

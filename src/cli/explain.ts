@@ -89,7 +89,7 @@ export function timeline(ds: Dataset, i: number): TimelineEntry[] {
       text = pk.mark(row) & MARK_SEEN_ELSEWHERE ? SAY_FW.seenAlso(ds.files[f]!.name) : `seen only at ${ds.files[f]!.name}`;
     }
     const nf = nflogOfRow(ds, row, f);
-    if (nf) text = `${nflogTag(nf)}: ${text}`;
+    if (nf) text = `${nflogTag(nf)}: ${nf.dropped ? `${SAY_FW.nflogDropped(resp ? 'client' : 'server')}: ` : ''}${text}`;
     entries.push({ kind: 'packet', ts: pk.ts(row), row, vantage: ds.files[f]!.name, resp, flags: pk.flags(row), seq, ack, len: pk.len(row), frame: pk.frame(row), text, primary: k !== undefined });
   }
   // events: at their time on the capture clock, except where the packet they are about is known

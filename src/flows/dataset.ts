@@ -3,7 +3,7 @@
  * saw it) renumbered by first packet, each connection's verdicts, and the firewall events attached
  * to it. Everything the CLI, the exports and the UI read goes through here.
  */
-import { CLOSED_BY, MARK_TLS, TEARDOWNS, anomalyBit, type Anomaly } from '../model.js';
+import { CLOSED_BY, MARK_TLS, RST, TEARDOWNS, anomalyBit, type Anomaly } from '../model.js';
 import { allocConnPackets, type ConnPackets } from '../analysis/conn-packets.js';
 import { classify, type Verdict } from '../analysis/teardown.js';
 import type { FwEvent } from '../read/asa.js';
@@ -16,6 +16,7 @@ import { BLOCK, BY_MAIN, blocksTaken, newSharedPass, redoBlocks, takeBlocks, typ
 import type { AnalyseResult, BlockLines } from './analyse-worker.js';
 import { AnalysisWorker, useAnalyseWorker } from './workers.js';
 import { collectGarbage, osArray } from './memory.js';
+import { DropCursor, markDroppedRsts, markNflogDrops } from './nflog-verdicts.js';
 import { ingestInputs, type CaptureFile, type Ingest, type LoadOptions } from './ingest.js';
 import type { PacketTable } from './packet-table.js';
 import { ConnRows, groupByConn } from './conn-rows.js';
@@ -74,6 +75,7 @@ function fillPackets(packets: PacketTable, rows: Uint32Array, into: ConnPackets)
 }
 
 const NO_EVENTS: readonly FwEventView[] = [];
+const RST_DENIED = anomalyBit('rst-denied');
 
 /** Load inputs, match vantages and logs, renumber connections by time, compute every verdict. */
 /** CPU time of the process so far (every thread), ms. */
@@ -157,9 +159,15 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   const historyIndex = osArray(Int32Array, worker ? n : 0, true);
   const histories = conns.histories;
   const direct: RangeOutput = { ...out, history: (i, h) => { histories[i] = h; } };
-  // (with no logs and one capture, a line is final once its block is analysed: no firewall
-  // events, no other vantage's anomalies to add)
-  const more = table.count > 0 || files.length >= 2;
+  // NFLOG captures: each prefix's verdict, and the captures where some prefix is a drop (their
+  // dropped RSTs are rst-denied, added after the pass; captures of other link types have no notes)
+  const nflogDrops: number[] = [];
+  files.forEach((f, v) => {
+    if (f.nflog && markNflogDrops(f.nflog, opts.dropPrefixes)) nflogDrops.push(v);
+  });
+  // (with no logs, one capture and no NFLOG drops, a line is final once its block is analysed: no
+  // firewall events, no other vantage's anomalies to add)
+  const more = table.count > 0 || files.length >= 2 || nflogDrops.length > 0;
   const lines = opts.flowLines && !more ? flowLinesDuringPass(opts.flowLines, conns, ing.addrs, files, worker !== undefined) : undefined;
   if (lines) direct.lines = lines.write;
   if (worker) share = worker.run({ input, pass, out, historyIndex, ...(lines?.port ? { lines: { share: lines.share, port: lines.port } } : {}) });
@@ -193,6 +201,8 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   conns.fwBytes = new Float64Array(conns.count).fill(NaN);
   if (corr) applyLogVerdicts(table, corr, map, conns);
   const deniedRst = corr ? linkDeniedRsts(table, corr.offset, conns, packets, fwOf, rowsOf) : new Map<number, number>();
+  // RSTs an NFLOG capture logged under a drop prefix: the firewall dropped them (one walk a capture)
+  for (const v of nflogDrops) markDroppedRsts(files[v]!.nflog!, packets, files[v]!.first, files[v]!.end, conns.anomalies, RST_DENIED);
   // (with no logs and one capture there is nothing to add)
   for (let i = 0; more && i < conns.count; i++) {
     if (conns.vantage[i] === LOG_ONLY) continue;
@@ -241,9 +251,13 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
       if (!l.includes(k)) l.push(k);
     };
     if (extra) {
+      // (the primary rows are in file order: the NFLOG cursor walks its runs along with them)
+      const notes = extra & RST_DENIED ? files[conns.vantage[i]!]?.nflog : undefined;
+      const nflog = notes && nflogDrops.length > 0 ? new DropCursor(notes) : undefined;
       pr.forEach((r, k) => {
         if (packets.mark(r) & MARK_MISSING_ELSEWHERE) add('dropped-between-vantages', k);
         for (const ev of fwOf(i)) if (deniedRst.get(ev) === r) add('rst-denied', k);
+        if (nflog && packets.flags(r) & RST && nflog.dropped(packets.frame(r))) add('rst-denied', k);
       });
     }
     return v;

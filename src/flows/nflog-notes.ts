@@ -16,6 +16,11 @@ export interface NflogNotes {
   /** each run's log group and prefix (text as logged: strip control characters to show it) */
   groups: number[];
   prefixes: string[];
+  /**
+   * each run's verdict from its prefix, 1 = a drop (nflog-verdicts.ts): set by the dataset with the
+   * load's drop words, absent until then (and in the reader worker's copy)
+   */
+  drops?: Uint8Array;
   /** records whose NFLOG header or TLVs are damaged (the first ISSUE_CAP): record header offset in the file, and why */
   damaged: { frame: number; offset: number; message: string }[];
   /** damaged records past those */
@@ -25,6 +30,8 @@ export interface NflogNotes {
 export interface NflogNote {
   group: number;
   prefix: string;
+  /** the prefix names a drop: the firewall dropped this packet (nflog-verdicts.ts) */
+  dropped: boolean;
 }
 
 export const newNflogNotes = (): NflogNotes => ({ frames: [], groups: [], prefixes: [], damaged: [], moreDamaged: 0 });
@@ -65,14 +72,20 @@ export function nflogRecorder(notes: NflogNotes): {
   };
 }
 
-/** The group and prefix of the TCP packet at `frame` of a capture with these notes. */
-export function nflogNoteAt(notes: NflogNotes | undefined, frame: number): NflogNote | undefined {
-  if (notes === undefined || notes.frames.length === 0 || frame < notes.frames[0]!) return undefined;
-  let lo = 0, hi = notes.frames.length - 1;
+/** The index of the last run starting at or before `frame`, searched from run `lo` on (frames[lo] <= frame). */
+export function runAt(frames: readonly number[], frame: number, lo = 0): number {
+  let hi = frames.length - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
-    if (notes.frames[mid]! <= frame) lo = mid;
+    if (frames[mid]! <= frame) lo = mid;
     else hi = mid - 1;
   }
-  return { group: notes.groups[lo]!, prefix: notes.prefixes[lo]! };
+  return lo;
+}
+
+/** The group, prefix and drop verdict of the TCP packet at `frame` of a capture with these notes. */
+export function nflogNoteAt(notes: NflogNotes | undefined, frame: number): NflogNote | undefined {
+  if (notes === undefined || notes.frames.length === 0 || frame < notes.frames[0]!) return undefined;
+  const k = runAt(notes.frames, frame);
+  return { group: notes.groups[k]!, prefix: notes.prefixes[k]!, dropped: notes.drops?.[k] === 1 };
 }

@@ -42,7 +42,7 @@ export function detailLines(ds: Dataset, conn: number, k: number, row: number, s
   const p = ds.packets;
   const nf = nflogOfRow(ds, row);
   const out = [
-    stripControls(`packet ${k + 1} of connection #${conn + 1}: ${f.name} frame ${p.frame(row)}, ${timeOfDay(p.ts(row))} UTC, flags ${flagLetters(p.flags(row)) || '.'}, len ${p.len(row)}${nf ? `, ${nflogTag(nf)}` : ''}`),
+    stripControls(`packet ${k + 1} of connection #${conn + 1}: ${f.name} frame ${p.frame(row)}, ${timeOfDay(p.ts(row))} UTC, flags ${flagLetters(p.flags(row)) || '.'}, len ${p.len(row)}${nf ? `, ${nflogTag(nf)}${nf.dropped ? ' (dropped by the firewall)' : ''}` : ''}`),
     '',
   ];
   if (st.status === 'loading') out.push('reading the packet from the capture...');

@@ -9,7 +9,7 @@ import { endpoint, nflogOfRow, nflogTag } from '../../export/records.js';
 import { CLOSED_BY, CONN_STATES, MARK_RESP, TEARDOWNS, anomalyNames, flagLetters } from '../../model.js';
 import { explain } from '../../analysis/explain.js';
 import { relSeq } from '../../analysis/endpoint.js';
-import { humanDelta } from '../../analysis/glossary.js';
+import { humanDelta, SAY_FW } from '../../analysis/glossary.js';
 import { packetAnomalies } from '../../analysis/teardown.js';
 import type { Dataset } from '../../flows/dataset.js';
 import { stripControls } from '../../text.js';
@@ -77,7 +77,9 @@ export function buildTimeline(ds: Dataset, i: number): Timeline {
     if (d) note = `DENIED by the firewall (${eventTag(d.vendor ?? 'ASA', d.msgid)}${d.reason ? ' ' + d.reason : ''}): ${note}`;
     if (m & MARK_MISSING_ELSEWHERE) note = `not seen at the other capture: ${note}`;
     const nf = row !== undefined ? nflogOfRow(ds, row) : undefined;
-    if (nf) note = `${nflogTag(nf)}: ${note}`;
+    // (an NFLOG capture: the rule's prefix says whether the firewall dropped the packet)
+    const dropped = nf?.dropped === true;
+    if (nf) note = `${nflogTag(nf)}: ${dropped ? `${SAY_FW.nflogDropped(p.mark[k]! & MARK_RESP ? 'client' : 'server')}: ` : ''}${note}`;
     const f = flagLetters(p.flags[k]!) || '.';
     const ack = rel.ack[k] ? ` ack=${rel.ack[k]}` : '';
     rows.push({
@@ -85,8 +87,8 @@ export function buildTimeline(ds: Dataset, i: number): Timeline {
       k,
       ts: p.ts[k]!,
       fromResp: (p.mark[k]! & MARK_RESP) !== 0,
-      anomaly: per[k] !== 0 || d !== undefined,
-      label: `${f} seq=${rel.seq[k]}${ack} len=${p.len[k]}${d ? ' DENIED' : ''}${seen}`,
+      anomaly: per[k] !== 0 || d !== undefined || dropped,
+      label: `${f} seq=${rel.seq[k]}${ack} len=${p.len[k]}${d ? ' DENIED' : ''}${dropped ? ' DROPPED' : ''}${seen}`,
       note: stripControls(note),
     });
   }
