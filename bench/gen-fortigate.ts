@@ -18,7 +18,7 @@
  *          120 s get a statistics log (logid 20) on the way;
  *          after 30 % of the inbound closes, the seed's pattern: the server's late RST dropped as
  *          "no session matched" (logid 7) 50-800 ms later (-> late-rst, rst-denied); after 30 %
- *          of the timeouts, a drop of the same tuple 1-30 min later (-> after-timeout)
+ *          of the timeouts, a drop of the same tuple 5 s to 30 min later (-> after-timeout)
  *    ~10 %  UDP sessions (DNS): accept, some dns
  *     ~9 %  policy denies (logid 13, action deny) of SYNs from outside, 40 % retried once or twice
  *     ~1 %  no-session drops of tuples the log has no session of
@@ -188,7 +188,7 @@ export function fortigateLines(lines: number, seed: number, emit: (line: string)
       const tr = te + 0.05 + rnd() * 0.75;
       later(tr, 'late-rst', () => dropLine(tr, seen, s.c));
     } else if (end === 'timeout' && rnd() < 0.3) {
-      const tr = te + 60 + rnd() * 1740;
+      const tr = te + (rnd() < 0.5 ? 5 + rnd() * 55 : 60 + rnd() * 1740);
       later(tr, 'after-timeout', () => dropLine(tr, s.c, s.s));
     }
   };
