@@ -80,6 +80,12 @@ test('the KB sample of a "no session matched" drop: a no-connection deny taken t
   const udp = parseFortigate(KB_SAMPLE.replace('proto=6', 'proto=17'));
   assert.ok(udp && !('error' in udp));
   assert.equal(udp.fields.tcpFlags, undefined);
+  // quoted values with escaped quotes, a tab between pairs, a value with spaces left unquoted
+  const odd = parseFortigate(KB_SAMPLE.replace(' msg="no session matched"', ' policyname="web \\"a\\\\\\" b" msg="x"\tdstcountry=United States')
+    .replace(' policyid=0', ' policyid=9'));
+  assert.ok(odd && !('error' in odd));
+  assert.deepEqual([odd.fields.kind, odd.fields.acl], ['deny', 'web "a\\" b'], 'the name, unescaped');
+  assert.equal(odd.body.includes('\t'), false, 'a tab is shown as a space');
   // the implicit deny (policy 0 without the message) is a deny by policy
   const deny = parseFortigate(KB_SAMPLE.replace(' msg="no session matched"', ''));
   assert.ok(deny && !('error' in deny));

@@ -61,9 +61,7 @@ export const FORTIGATE_REASONS: ReasonTable = {
  */
 export const NO_SESSION_FLAGS = RST;
 
-const SEVERITY: Readonly<Record<string, number>> = {
-  emergency: 0, alert: 1, critical: 2, error: 3, warning: 4, notice: 5, information: 6, debug: 7,
-};
+const LEVELS = ['emergency', 'alert', 'critical', 'error', 'warning', 'notice', 'information', 'debug'];
 const PROTOCOLS: Readonly<Record<number, string>> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 47: 'gre', 50: 'esp', 51: 'ah', 58: 'icmp6', 132: 'sctp' };
 
 // the fields read, by slot
@@ -81,8 +79,24 @@ function keyHash(s: string, i: number, e: number): number {
   for (; i < e; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
   return h;
 }
-const BY_HASH = new Map<number, number>(KEYS.map((k, i) => [keyHash(k, 0, k.length), i]));
-if (BY_HASH.size !== NKEYS) throw new Error('fortigate.ts: two field names share a hash');
+/**
+ * Field names by hash: a 256-slot table without collisions among KEYS (other names that land on
+ * a slot are told apart by comparing the name). The bits of the hash it takes are found at load.
+ */
+const TABLE = new Int8Array(256);
+const SHIFT = ((): number => {
+  for (let sh = 0; sh < 24; sh++) {
+    TABLE.fill(-1);
+    let ok = true;
+    KEYS.forEach((k, i) => {
+      const at = (keyHash(k, 0, k.length) >>> sh) & 255;
+      if (TABLE[at] !== -1) ok = false;
+      TABLE[at] = i;
+    });
+    if (ok) return sh;
+  }
+  throw new Error('fortigate.ts: no collision-free field table');
+})();
 
 /** Where each field's value starts and ends in the line (-1: absent), and whether it has `\` escapes. */
 const vs = new Int32Array(NKEYS);
@@ -114,6 +128,12 @@ function eq(k: number, w: string): boolean {
   if (a < 0 || ve[k]! - a !== w.length) return false;
   for (let i = 0; i < w.length; i++) if ((line.charCodeAt(a + i) | 0x20) !== w.charCodeAt(i)) return false;
   return true;
+}
+
+/** `level` as a syslog severity; 6 (information) when absent or unknown. */
+function severity(): number {
+  for (let k = 0; k < LEVELS.length; k++) if (eq(SLOT.level, LEVELS[k]!)) return k;
+  return 6;
 }
 
 class Bad extends Error {}
@@ -207,24 +227,31 @@ function scan(s: string, at: number): string | undefined {
       continue;
     }
     const ks = i;
-    while (i < n && (c = s.charCodeAt(i)) !== 61 && c !== 32 && c !== 9) i++;
-    if (i >= n || c !== 61) continue; // a word that is no pair (part of an unquoted value with spaces)
-    const slot = BY_HASH.get(keyHash(s, ks, i));
-    i++;
-    let a = i, b: number, e = 0;
-    if (i < n && s.charCodeAt(i) === 34) {
-      a = ++i;
-      while (i < n && (c = s.charCodeAt(i)) !== 34) {
-        if (c === 92) (e = 1), i++;
-        i++;
-      }
-      if (i >= n) return `quotes do not pair up: the value of ${s.slice(ks, a - 2)} has no closing quote`;
-      b = i++;
-    } else {
-      while (i < n && (c = s.charCodeAt(i)) !== 32 && c !== 9) i++;
-      b = i;
+    let h = 0;
+    while (i < n && (c = s.charCodeAt(i)) !== 61 && c !== 32 && c !== 9) {
+      h = (Math.imul(h, 31) + c) | 0;
+      i++;
     }
-    if (slot !== undefined && s.startsWith(KEYS[slot]!, ks) && s.charCodeAt(ks + KEYS[slot]!.length) === 61) {
+    if (i >= n || c !== 61) continue; // a word that is no pair (part of an unquoted value with spaces)
+    const slot = TABLE[(h >>> SHIFT) & 255]!;
+    const a0 = ++i;
+    let a = a0, b: number, e = 0;
+    // (values are most of a line: found with indexOf, not walked)
+    if (i < n && s.charCodeAt(i) === 34) {
+      a = a0 + 1;
+      b = s.indexOf('"', a);
+      while (b > 0 && s.charCodeAt(b - 1) === 92 && escaped(s, b)) {
+        e = 1;
+        b = s.indexOf('"', b + 1);
+      }
+      if (b < 0) return `quotes do not pair up: the value of ${s.slice(ks, a0 - 1)} has no closing quote`;
+      i = b + 1;
+    } else {
+      b = s.indexOf(' ', a);
+      if (b < 0) b = n;
+      i = b;
+    }
+    if (slot >= 0 && a0 - 1 - ks === KEYS[slot]!.length && s.startsWith(KEYS[slot]!, ks)) {
       vs[slot] = a;
       ve[slot] = b;
       esc[slot] = e;
@@ -233,21 +260,31 @@ function scan(s: string, at: number): string | undefined {
   return undefined;
 }
 
+/** Whether the quote at q is escaped: an odd number of backslashes before it. */
+function escaped(s: string, q: number): boolean {
+  let k = q - 1;
+  while (s.charCodeAt(k) === 92) k--;
+  return (q - 1 - k) % 2 === 1;
+}
+
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
 
 /** One line as a FortiGate traffic message; null: not one; error: one, unreadable. */
-export function parseFortigate(s: string): VendorLine | { error: string } | null {
-  const li = s.indexOf('logid=');
+export function parseFortigate(raw: string): VendorLine | { error: string } | null {
+  const li = raw.indexOf('logid=');
   if (li < 0) return null;
-  const at = messageStart(s);
+  const at = messageStart(raw);
   if (at < 0 || at > li) return null;
-  line = s;
+  // the fields are read from the text as shown: control characters stripped, a tab made a space
+  const tail = raw.slice(at);
+  const body = CONTROL.test(tail) ? stripControl(tail) : tail;
+  line = body;
   try {
-    const open = scan(s, at);
+    const open = scan(body, 0);
     if (!eq(SLOT.type, 'traffic')) return null;
     if (open !== undefined) return { error: open };
-    return read(s, at);
+    return read(body, at);
   } catch (e) {
     if (e instanceof Bad) return { error: e.message };
     throw e;
@@ -256,7 +293,7 @@ export function parseFortigate(s: string): VendorLine | { error: string } | null
   }
 }
 
-function read(s: string, at: number): VendorLine {
+function read(body: string, at: number): VendorLine {
   const msgid = uint(SLOT.logid);
   if (Number.isNaN(msgid)) throw new Bad(`logid "${str(SLOT.logid)}" is not a number`);
   const action = str(has(SLOT.action) ? SLOT.action : SLOT.status);
@@ -304,11 +341,7 @@ function read(s: string, at: number): VendorLine {
     }
   }
 
-  const body = s.slice(at);
-  const out: VendorLine = {
-    vendor: 'FortiGate', msgid, severity: SEVERITY[(str(SLOT.level) ?? '').toLowerCase()] ?? 6, at,
-    body: CONTROL.test(body) ? stripControl(body) : body, fields,
-  };
+  const out: VendorLine = { vendor: 'FortiGate', msgid, severity: severity(), at, body, fields };
   const epoch = eventtime();
   if (epoch !== undefined) out.epoch = epoch;
   else {
@@ -316,7 +349,7 @@ function read(s: string, at: number): VendorLine {
     if (st) out.stamp = st;
   }
   const dev = str(SLOT.devname) || str(SLOT.devid);
-  if (dev) out.device = CONTROL.test(dev) ? stripControl(dev) : dev;
+  if (dev) out.device = dev;
   return out;
 }
 
