@@ -18,7 +18,8 @@
  * The statistics logged during a long session (log ids 20, 21) are kept as 'other': the session
  * is still open.
  *
- * The line is read in one pass with charCodeAt; only the fields below are cut out of it.
+ * The line is read in one pass (names with charCodeAt, values found with indexOf); only the fields
+ * below are cut out of it.
  */
 import { isIPv6 } from 'node:net';
 import { RST } from '../model.js';
