@@ -37,10 +37,11 @@ export function eventText(ds: Dataset, i: number, e: FwEvent): string {
     }
     case 'deny-no-conn': {
       const fromServer = e.src?.port === c.respPort[i] && e.src?.port !== c.origPort[i];
-      const said = SAY_FW.denyNoConn(fromServer ? 'server' : 'client', e.flagText ?? 'packet');
+      // (a vendor that logs no flags (FortiGate): the packet, said so)
+      const said = SAY_FW.denyNoConn(fromServer ? 'server' : 'client', e.tcpFlags ? e.flagText ?? 'packet' : 'packet (the log gives no TCP flags)');
       const an = c.anomalies[i]!;
       if (an & anomalyBit('after-timeout')) return `${said}. ${SAY_FW.afterTimeout}`;
-      if (c.vantage[i] === LOG_ONLY && an & anomalyBit('late-rst') && (e.tcpFlags ?? 0) & RST) return `${said}. ${SAY_FW.lateRstFromLog}`;
+      if (c.vantage[i] === LOG_ONLY && an & anomalyBit('late-rst') && ((e.tcpFlags ?? 0) & RST || !e.tcpFlags)) return `${said}. ${SAY_FW.lateRstFromLog}`;
       return said;
     }
     case 'deny':

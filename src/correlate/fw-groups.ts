@@ -186,7 +186,9 @@ export function groupEvents(table: FwTable): Grouping {
           else if (cls === 'timeout' && since >= -1 && since <= AFTER_TIMEOUT) mark = AFTER_TO | (flags & RST ? RST_DENIED : 0);
           else if (since >= -1 && since <= AFTER_TEARDOWN) {
             mark = flags & RST ? RST_DENIED : 0;
-            if (cls === 'graceful' && flags & RST) mark |= LATE_RST;
+            // (flags 0: the firewall logs none (FortiGate); a drop of a gracefully closed tuple within
+            // seconds is taken to be its late RST, the one packet a finished close still sends)
+            if (cls === 'graceful' && (flags & RST || flags === 0)) mark |= LATE_RST | RST_DENIED;
           } else g = -1;
         } else if (g >= 0 && !(groups.kind[g] === G_NOCONN && t - groups.last[g]! <= NOCONN_BURST)) g = -1;
         if (g < 0) {
