@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateAsaLog } from './gen-asa.js';
+import { generateFortigateLog } from './gen-fortigate.js';
 import { generateFtdLog } from './gen-ftd.js';
 import { generatePfLog } from './gen-pf.js';
 import { generateSrxLog } from './gen-srx.js';
@@ -26,6 +27,7 @@ mkdirSync(OUT, { recursive: true });
 /** Every vendor's generator: lines -> the log's text. */
 const VENDORS: { name: string; gen: (lines: number) => string }[] = [
   { name: 'FTD', gen: generateFtdLog },
+  { name: 'FortiGate', gen: generateFortigateLog },
   { name: 'SRX', gen: generateSrxLog },
   { name: 'pf', gen: generatePfLog },
 ];
