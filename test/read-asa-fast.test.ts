@@ -72,7 +72,8 @@ test('every fixture line reads the same through the fast paths and the regex fal
   const lines = fixtureLines();
   assert.ok(lines.length > 1100);
   for (const line of [...lines, ...asRead(lines)]) same(line);
-  const logs = fixtureLines(true);
+  // (the share is of the ASA family's lines: other vendors' fixtures have no envelope of this kind)
+  const logs = fixtureLines(true).filter((l) => /%(?:ASA|FTD|PIX)-/.test(l));
   let env = 0;
   let common = 0;
   let body = 0;
