@@ -91,29 +91,37 @@ const fq = new Uint8Array(MAX_FIELD + 1);
 let cur = '';
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+/** anything but printable ASCII: where found, the message goes through stripControl */
+const ODD = /[^\x20-\x7e]/;
+const UPPER = /[A-Z]/;
+
+/** Whether s has two digits at i. */
+const digits2 = (s: string, i: number): boolean => isDigit(s.charCodeAt(i)) && isDigit(s.charCodeAt(i + 1));
 
 /** Where `YYYY/MM/DD HH:MM:SS,` (the receive time) starts in the line, or -1. */
 function receiveTime(s: string): number {
   for (let p = s.indexOf('/'); p >= 0; p = s.indexOf('/', p + 1)) {
     const b = p - 4;
-    if (b < 0 || s.charCodeAt(p + 3) !== 47 || s.charCodeAt(p + 6) !== 32 || s.charCodeAt(p + 9) !== 58 || s.charCodeAt(p + 12) !== 58 || s.charCodeAt(p + 15) !== 44) continue;
-    let ok = true;
-    for (const k of [b, b + 1, b + 2, b + 3, p + 1, p + 2, p + 4, p + 5, p + 7, p + 8, p + 10, p + 11, p + 13, p + 14]) if (!isDigit(s.charCodeAt(k))) ok = false;
-    if (ok) return b;
+    if (b >= 0 && s.charCodeAt(p + 3) === 47 && s.charCodeAt(p + 6) === 32 && s.charCodeAt(p + 9) === 58 && s.charCodeAt(p + 12) === 58 &&
+      s.charCodeAt(p + 15) === 44 && digits2(s, b) && digits2(s, b + 2) && digits2(s, p + 1) && digits2(s, p + 4) && digits2(s, p + 7) &&
+      digits2(s, p + 10) && digits2(s, p + 13)) return b;
   }
   return -1;
 }
 
 /** whether the last split met a quote that is not closed (the fields before it are read) */
 let unclosed = false;
+/** where the field after the last split's last starts (-1: the line ended) */
+let resume = -1;
 
 /**
- * Splits the line from `p` (field `i`) up to MAX_FIELD: how many fields there are (as far as
+ * Splits the line from `p` (field `i`) up to field `last`: how many fields there are (as far as
  * read). A quoted field may hold commas; `""` in it is a quote.
  */
-function split(s: string, p: number, i: number): number {
+function split(s: string, p: number, i: number, last: number): number {
   const n = s.length;
   unclosed = false;
+  resume = -1;
   for (;;) {
     let end: number;
     if (s.charCodeAt(p) === 34) {
@@ -138,8 +146,11 @@ function split(s: string, p: number, i: number): number {
       fe[i] = end < 0 ? n : end;
       fq[i] = 0;
     }
-    i++;
-    if (end < 0 || i > MAX_FIELD) return i;
+    if (end < 0) return i + 1;
+    if (i++ === last) {
+      resume = end + 1;
+      return i;
+    }
     p = end + 1;
   }
 }
@@ -163,16 +174,18 @@ function uint(i: number): number {
   return v;
 }
 
+/** The two digits at k as a number, NaN if they are none. */
+function d2(k: number): number {
+  const x = cur.charCodeAt(k) - 48, y = cur.charCodeAt(k + 1) - 48;
+  return x >= 0 && x <= 9 && y >= 0 && y <= 9 ? x * 10 + y : NaN;
+}
+
 /** Field i as `YYYY/MM/DD HH:MM:SS`: undefined when empty, null when it is something else. */
 function stampOf(i: number): Stamp | undefined | null {
   const a = fs[i]!;
   if (a === fe[i]) return undefined;
   if (fe[i]! - a !== 19) return null;
-  const d = (k: number): number => {
-    const x = cur.charCodeAt(a + k) - 48, y = cur.charCodeAt(a + k + 1) - 48;
-    return x >= 0 && x <= 9 && y >= 0 && y <= 9 ? x * 10 + y : NaN;
-  };
-  const t: Stamp = { y: d(0) * 100 + d(2), mo: d(5) - 1, d: d(8), h: d(11), mi: d(14), s: d(17), us: 0 };
+  const t: Stamp = { y: d2(a) * 100 + d2(a + 2), mo: d2(a + 5) - 1, d: d2(a + 8), h: d2(a + 11), mi: d2(a + 14), s: d2(a + 17), us: 0 };
   const seps = cur.charCodeAt(a + 4) === 47 && cur.charCodeAt(a + 7) === 47 && cur.charCodeAt(a + 10) === 32 && cur.charCodeAt(a + 13) === 58 && cur.charCodeAt(a + 16) === 58;
   const ok = seps && !Number.isNaN(t.y! + t.mo + t.d + t.h + t.mi + t.s) && t.mo >= 0 && t.mo < 12 && t.d >= 1 && t.d <= 31 && t.h < 24 && t.mi < 60 && t.s <= 60;
   return ok ? t : null;
@@ -208,7 +221,8 @@ function side(name: string, fa: number, fp: number, fna: number, fnp: number, fi
 
 /** The session's 5-tuple, protocol, id and rule: what TRAFFIC and THREAT lines share. */
 function session(kind: AsaFields['kind']): AsaFields | string {
-  let proto = val(F_PROTO).toLowerCase();
+  let proto = val(F_PROTO);
+  if (proto !== 'tcp' && proto !== 'udp') proto = proto.toLowerCase();
   if (proto === 'ipv6-icmp') proto = 'icmp6';
   const ports = proto !== 'icmp' && proto !== 'icmp6';
   const src = side('source', F_SRC, F_SPORT, F_NATSRC, F_NATSPORT, F_IN, ports);
@@ -222,43 +236,50 @@ function session(kind: AsaFields['kind']): AsaFields | string {
   return f;
 }
 
+/** What is wrong with a line of that type and subtype. */
+const bad = (type: string, sub: string, m: string): { error: string } => ({ error: `${type} ${sub}: ${m}` });
+
 /** The line as a PAN-OS log, null when it is none (another reader may try), error when it is one but unreadable. */
 export function parsePanos(line: string): VendorLine | { error: string } | null {
   const recv = receiveTime(line);
   if (recv < 0) return null;
   cur = line;
-  const n = split(line, recv, F_RECV);
+  let n = split(line, recv, F_RECV, F_TYPE);
   if (n <= F_TYPE) return null;
   const type = val(F_TYPE);
   if (!TYPES.has(type)) return null;
+  // (the rest as far as this type's fields go)
+  if (resume >= 0) n = split(line, resume, n, type === 'TRAFFIC' ? F_DEVICE : type === 'THREAT' ? F_T_DEVICE : F_GEN);
   // the message starts at field 0 (the token glued to the receive time's comma) when there is one
   let at = recv;
   if (recv > 0 && line.charCodeAt(recv - 1) === 44) {
     at = recv - 1;
     while (at > 0 && line.charCodeAt(at - 1) !== 32 && line.charCodeAt(at - 1) !== 9) at--;
   }
-  const sub = n > F_SUB ? val(F_SUB).toLowerCase() : '';
-  const what = `${type} ${sub}`;
-  if (unclosed) return { error: `${what}: the quoted field ${n} is not closed` };
+  let sub = n > F_SUB ? val(F_SUB) : '';
+  if (UPPER.test(sub)) sub = sub.toLowerCase();
+  if (unclosed) return bad(type, sub, `the quoted field ${n} is not closed`);
   if (n <= F_SUB) return { error: `${type}: no subtype (a cut line?)` };
   // the Generated Time, else the Receive Time
   const gen = n > F_GEN ? stampOf(F_GEN) : undefined;
-  if (gen === null) return { error: `${what}: generated time '${val(F_GEN)}' is no YYYY/MM/DD HH:MM:SS time` };
+  if (gen === null) return bad(type, sub, `generated time '${val(F_GEN)}' is no YYYY/MM/DD HH:MM:SS time`);
   const stamp = gen ?? stampOf(F_RECV);
-  if (!stamp) return { error: `${what}: receive time '${val(F_RECV)}' is no valid time` };
-  const out: VendorLine = { vendor: 'PAN-OS', msgid: 0, severity: 6, at, body: stripControl(line.slice(at)), fields: { kind: 'other' }, stamp };
+  if (!stamp) return bad(type, sub, `receive time '${val(F_RECV)}' is no valid time`);
+  let body = line.slice(at);
+  if (ODD.test(body)) body = stripControl(body);
+  const out: VendorLine = { vendor: 'PAN-OS', msgid: 0, severity: 6, at, body, fields: { kind: 'other' }, stamp };
 
   if (type === 'TRAFFIC') {
-    if (n <= F_ELAPSED) return { error: `${what}: ${n} fields, a TRAFFIC log has at least ${F_ELAPSED + 1} (a cut line?)` };
+    if (n <= F_ELAPSED) return bad(type, sub, `${n} fields, a TRAFFIC log has at least ${F_ELAPSED + 1} (a cut line?)`);
     const kind = sub === 'start' ? 'built' : sub === 'end' ? 'teardown' : sub === 'drop' || sub === 'deny' ? 'deny' : 'other';
     const f = session(kind);
-    if (typeof f === 'string') return { error: `${what}: ${f}` };
+    if (typeof f === 'string') return bad(type, sub, f);
     if (kind === 'built') {
       const st = stampOf(F_START);
       if (st) out.stamp = st;
     } else if (kind === 'teardown') {
       const bytes = uint(F_BYTES), elapsed = uint(F_ELAPSED);
-      if (bytes === -2 || elapsed === -2) return { error: `${what}: ${bytes === -2 ? `bytes '${val(F_BYTES)}'` : `elapsed time '${val(F_ELAPSED)}'`} is no number` };
+      if (bytes === -2 || elapsed === -2) return bad(type, sub, `${bytes === -2 ? `bytes '${val(F_BYTES)}'` : `elapsed time '${val(F_ELAPSED)}'`} is no number`);
       if (bytes >= 0) f.bytes = bytes;
       if (elapsed >= 0) f.duration = elapsed;
       if (n > F_REASON && fe[F_REASON]! > fs[F_REASON]!) {
@@ -275,7 +296,7 @@ export function parsePanos(line: string): VendorLine | { error: string } | null 
     if (n > F_T_DEVICE && fe[F_T_DEVICE]! > fs[F_T_DEVICE]!) out.device = val(F_T_DEVICE);
     if (RESETS.has(action)) {
       const f = session('other');
-      if (typeof f === 'string') return { error: `${what}: ${f}` };
+      if (typeof f === 'string') return bad(type, sub, f);
       f.reason = action;
       out.fields = f;
     }
