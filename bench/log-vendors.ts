@@ -13,6 +13,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateAsaLog } from './gen-asa.js';
 import { generateFortigateLog } from './gen-fortigate.js';
+import { generatePanosLog } from './gen-panos.js';
 import { generateFtdLog } from './gen-ftd.js';
 import { generatePfLog } from './gen-pf.js';
 import { generateSrxLog } from './gen-srx.js';
@@ -27,6 +28,7 @@ mkdirSync(OUT, { recursive: true });
 /** Every vendor's generator: lines -> the log's text. */
 const VENDORS: { name: string; gen: (lines: number) => string }[] = [
   { name: 'FTD', gen: generateFtdLog },
+  { name: 'PAN-OS', gen: generatePanosLog },
   { name: 'FortiGate', gen: generateFortigateLog },
   { name: 'SRX', gen: generateSrxLog },
   { name: 'pf', gen: generatePfLog },

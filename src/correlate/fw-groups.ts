@@ -7,7 +7,9 @@
  *   NAT-mapped, when it comes right after that connection's teardown (the seed's late RST: `late-rst`,
  *   `rst-denied`) or any time after the firewall timed it out (`after-timeout`); else a group of its own;
  * - denies by policy (106023, 106100 denied, 106001, 710003) <-> the burst of the same tuple (a
- *   client retrying its SYN), one `denied` connection a burst.
+ *   client retrying its SYN), one `denied` connection a burst;
+ * - a note on a connection (an 'other' event with a connection id: PAN-OS THREAT reset-both) <-> the
+ *   connection of that id whose time it falls in, open, ended, or logged after it; never one of its own.
  */
 import { RST, anomalyBit } from '../model.js';
 import { A_DMAP, A_DST, A_SMAP, A_SRC, B_DIR, B_PROTO, S_REASON, STR_SLOTS } from '../read/fw-chunk.js';
@@ -30,11 +32,14 @@ export const AFTER_TIMEOUT = 24 * 3600;
 export const POLICY_BURST = 30;
 /** orphan no-connection denies of one tuple this close together are one connection's */
 export const NOCONN_BURST = 60;
+/** a note this far outside its connection's span (start to end, seconds) is still its own */
+export const NOTE_SLACK = 2;
 
 const K_BUILT = FW_KINDS.indexOf('built');
 const K_TEARDOWN = FW_KINDS.indexOf('teardown');
 const K_NOCONN = FW_KINDS.indexOf('deny-no-conn');
 const K_DENY = FW_KINDS.indexOf('deny');
+const K_OTHER = FW_KINDS.indexOf('other');
 const PROTO_TCP = 1;
 
 const LATE_RST = anomalyBit('late-rst');
@@ -114,6 +119,16 @@ export function groupEvents(table: FwTable): Grouping {
   let log = -1;
   let byId = new IdHash();
   let byTuple = new TupleHash(1024);
+  // notes (kept only in a log that has any): those waiting for their connection, by id, and the
+  // last ended connection of each id
+  let notes = false;
+  let pending = new Map<number, number[]>();
+  let ended = new Map<number, number>();
+  const spans = (g: number, e: number): boolean => {
+    const bt = groups.built[g]!, td = groups.teardown[g]!, t = table.ts(e);
+    const start = bt >= 0 ? table.ts(bt) : table.ts(td) - (Number.isFinite(table.duration(td)) ? table.duration(td) : 0);
+    return t >= start - NOTE_SLACK && (td < 0 || t <= table.ts(td) + NOTE_SLACK);
+  };
   // the tuples of an event: real and NAT-mapped forms of each end, in every combination
   const sa = [0, 0], sp = [0, 0], da = [0, 0], dp = [0, 0];
   let ns = 0, nd = 0;
@@ -147,7 +162,14 @@ export function groupEvents(table: FwTable): Grouping {
       log = c.log;
       byId = new IdHash();
       let n = 0;
-      for (const x of table.chunks) if (x.log === log) n += x.n;
+      notes = false;
+      for (const x of table.chunks) {
+        if (x.log !== log) continue;
+        n += x.n;
+        for (let r = 0; r < x.n && !notes; r++) if (x.kind[r] === K_OTHER && !Number.isNaN(x.connId[r]!)) notes = true;
+      }
+      pending = new Map();
+      ended = new Map();
       // (about one log connection every three lines, most with one or two tuples: half a tuple a line; it grows if not)
       byTuple = new TupleHash(n / 2);
     }
@@ -173,6 +195,24 @@ export function groupEvents(table: FwTable): Grouping {
         if (t > groups.last[g]!) groups.last[g] = t;
         eg[r] = g;
         register(g);
+        if (notes) {
+          if (kind === K_TEARDOWN) ended.set(id, g);
+          const waiting = pending.get(id);
+          if (waiting) {
+            pending.delete(id);
+            for (const x of waiting) if (spans(g, x)) evGroup[x >>> CHUNK_BITS]![x & 0xffff] = g;
+          }
+        }
+      } else if (kind === K_OTHER) {
+        const id = c.connId[r]!;
+        if (!notes || Number.isNaN(id)) continue;
+        let g = byId.get(id);
+        if (g < 0) {
+          const h = ended.get(id);
+          if (h !== undefined && spans(h, e)) g = h;
+        }
+        if (g >= 0) eg[r] = g;
+        else (pending.get(id) ?? pending.set(id, []).get(id)!).push(e);
       } else if (kind === K_NOCONN) {
         if (!tuplesOf(e)) continue;
         const flags = c.flags[r]!;

@@ -11,7 +11,7 @@
 import type { InputIssue } from '../model.js';
 import { parseAsaBody, type AsaFields, type FwEvent } from './asa.js';
 import type { LineFacts } from './fw-chunk.js';
-import { headerBefore, makeZone, parseEnvelope, stampToEpoch, type Stamp, type Zone } from './syslog-envelope.js';
+import { headerBefore, makeZone, parseEnvelope, stampToEpoch, type Header, type Stamp, type Zone } from './syslog-envelope.js';
 import { VENDOR_READERS, type ReaderOptions, type VendorLine, type VendorReader } from './vendors.js';
 import { readLogSource, splitText } from './log-lines.js';
 import { unwrapOf, type LogFormat } from './log-formats.js';
@@ -63,6 +63,9 @@ export interface ParseSummary {
   /** line of the first non-firewall line */
   firstNonAsa?: number;
 }
+
+/** The header of a line whose message says everything the header would. */
+const NO_HEADER: { ok: true; header: Header } = { ok: true, header: {} };
 
 /** At most this many bad-line issues per file are listed; the rest are summed up in one. */
 export const MAX_LINE_ISSUES = 100;
@@ -170,7 +173,8 @@ export class SyslogParser {
       return true;
     }
     this.last = reader;
-    const h = headerBefore(text, hit.at);
+    // (a message that carries its own time and device needs nothing from the header before it)
+    const h = hit.device !== undefined && (hit.stamp !== undefined || hit.epoch !== undefined) ? NO_HEADER : headerBefore(text, hit.at);
     if (!h.ok) {
       this.bad(`${hit.vendor}: ${h.error}`);
       return true;

@@ -11,6 +11,7 @@
 import type { AsaFields } from './asa.js';
 import type { ReasonClass } from './asa-reasons.js';
 import type { Stamp, Vendor } from './syslog-envelope.js';
+import { PANOS_READER } from './panos.js';
 import { FORTIGATE } from './fortigate.js';
 import { srxReader } from './srx.js';
 import { pfReader } from './pf.js';
@@ -65,6 +66,7 @@ export interface VendorReader {
 /** Every reader, tried in this order on a line that is no `%ASA-` message. */
 export const VENDOR_READERS: readonly VendorReader[] = [
   // (one entry a vendor, kept in this order: PAN-OS, FortiGate, SRX, netfilter, pf)
+  PANOS_READER,
   FORTIGATE,
   srxReader,
   pfReader,
