@@ -278,7 +278,7 @@ export const SAY_FW = {
     'the firewall\'s idle timeout, or a longer idle timeout for this traffic (ASA: timeout conn, or set connection timeout idle)',
   noCapture: 'no capture to compare the log with: times are the log\'s own',
   localHost: (built: boolean) => (built ? 'firewall created its state for this host (first connection)' : 'firewall removed its state for this host (last connection gone)'),
-  other: (msgid: number) => `firewall message ${msgid}`,
+  other: (tag: string, what?: string) => `firewall message ${tag}${what ? `: ${what}` : ''}`,
   offset: (s: string, pairs: number) => `log clock - capture clock: ${s} (from ${pairs} matched event${pairs === 1 ? '' : 's'})`,
   seenAlso: (vantage: string) => `the same packet, seen at ${vantage}`,
   /** a packet of an NFLOG capture logged by a rule whose prefix names a drop (after its group and prefix) */

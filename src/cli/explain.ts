@@ -50,7 +50,7 @@ export function eventText(ds: Dataset, i: number, e: FwEvent): string {
     case 'local-host-teardown':
       return SAY_FW.localHost(e.kind === 'local-host-built');
     default:
-      return SAY_FW.other(e.msgid);
+      return SAY_FW.other(eventTag(e.vendor, e.msgid), e.reason);
   }
 }
 
