@@ -42,7 +42,7 @@ export function helpLines(ascii: boolean): string[] {
     }
     out.push(`  ${r.keys.padEnd(22)} ${r.help}`);
   }
-  out.push('', 'filter examples', '  late-rst   anomaly == late-rst and tcp.flags.reset.resp   fw.msgid == 106015', '  ip.addr == 10.0.0.0/8   teardown in {abort fin-then-rst}   a bare word: fuzzy search');
+  out.push('', 'filter examples', '  late-rst   anomaly == late-rst and tcp.flags.reset.resp   fw.msgid == 106015', '  fw.kind == deny-no-conn (any vendor\'s late-packet deny)   fw.vendor == FortiGate   fw.device == fw01', '  ip.addr == 10.0.0.0/8   teardown in {abort fin-then-rst}   a bare word: fuzzy search');
   out.push('', 'anomaly codes');
   for (const a of ANOMALIES) out.push(`  ${ANOMALY_CODES[a]} ${a.padEnd(25)} ${ANOMALY_INFO[a].meaning}`);
   out.push('', 'teardown classes');
