@@ -11,6 +11,7 @@
 import type { AsaFields } from './asa.js';
 import type { ReasonClass } from './asa-reasons.js';
 import type { Stamp, Vendor } from './syslog-envelope.js';
+import { NETFILTER_READER } from './netfilter.js';
 
 /** One line read by a vendor's reader. */
 export interface VendorLine {
@@ -62,6 +63,7 @@ export interface VendorReader {
 /** Every reader, tried in this order on a line that is no `%ASA-` message. */
 export const VENDOR_READERS: readonly VendorReader[] = [
   // (one entry a vendor, kept in this order: PAN-OS, FortiGate, SRX, netfilter, pf)
+  NETFILTER_READER,
 ];
 
 /** Any firewall line rsttui reads: the ASA family or one of the readers above. */
