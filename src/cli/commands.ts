@@ -22,6 +22,7 @@ const common = {
   tz: { type: 'string' },
   date: { type: 'string' },
   skew: { type: 'string' },
+  'fw-drop-prefix': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -31,6 +32,7 @@ const commonHelp: [string, string][] = [
   ['--tz ZONE', 'zone of log and listing times written without one: UTC (default), +02:00, Europe/Zurich'],
   ['--date YYYY-MM-DD', 'date of text listings that print only the time of day (default: the logs\' date)'],
   ['--skew SECONDS', 'largest clock offset between logs and captures to look for (default 300)'],
+  ['--fw-drop-prefix WORD', 'a netfilter log prefix containing WORD means the packet was dropped (besides DROP, REJECT, BLOCK, DENY, INVALID); repeatable'],
   ['--filter EXPR', 'only connections matching the filter expression (see "Filter language")'],
   ['-h, --help', 'this help'],
 ];

@@ -29,7 +29,7 @@ function numberOpt(p: Parsed, name: string): number | undefined {
   return n;
 }
 
-/** The load options every subcommand shares (--name, --year, --tz, --date, --skew). */
+/** The load options every subcommand shares (--name, --year, --tz, --date, --skew, --fw-drop-prefix). */
 export function loadOptions(p: Parsed): DatasetOptions {
   const o: DatasetOptions = { names: vantageNames(p) };
   const year = numberOpt(p, 'year');
@@ -37,6 +37,11 @@ export function loadOptions(p: Parsed): DatasetOptions {
   if (year !== undefined) o.year = year;
   if (skew !== undefined) o.skew = skew;
   if (typeof p.values.tz === 'string') o.tz = p.values.tz;
+  const drop = p.values['fw-drop-prefix'];
+  if (Array.isArray(drop) && drop.length > 0) {
+    if (drop.some((w) => w.trim() === '')) throw new UsageError('--fw-drop-prefix wants a word, got an empty one');
+    o.dropPrefixes = drop.map((w) => w.trim());
+  }
   if (typeof p.values.date === 'string') {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(p.values.date)) throw new UsageError(`--date wants YYYY-MM-DD, got '${p.values.date}'`);
     o.date = p.values.date;

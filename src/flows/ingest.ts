@@ -71,6 +71,8 @@ export interface LoadOptions {
   year?: number;
   tz?: string;
   date?: string;
+  /** --fw-drop-prefix: more netfilter log-prefix words that mean a drop */
+  dropPrefixes?: readonly string[];
 }
 
 export interface Ingest {
@@ -141,7 +143,10 @@ export async function ingestInputs(paths: readonly string[], opts: LoadOptions =
   const defaultYear = Number.isFinite(firstCaptureTs) ? new Date(firstCaptureTs * 1000).getUTCFullYear() : undefined;
   for (const o of opened) {
     if (!o.input || o.input.kind !== 'syslog') continue;
-    const sopts = { ...(opts.year !== undefined ? { year: opts.year } : {}), ...(opts.tz !== undefined ? { tz: opts.tz } : {}), ...(defaultYear !== undefined ? { defaultYear } : {}) };
+    const sopts = {
+      ...(opts.year !== undefined ? { year: opts.year } : {}), ...(opts.tz !== undefined ? { tz: opts.tz } : {}), ...(defaultYear !== undefined ? { defaultYear } : {}),
+      ...(opts.dropPrefixes !== undefined ? { dropPrefixes: [...opts.dropPrefixes] } : {}),
+    };
     logs.push(await loadLog({ path: o.path, name: displayName(o.path, opts.names), input: o.input }, logs.length, fw, addrs, issues, sopts, opts));
   }
   fw.seal();
