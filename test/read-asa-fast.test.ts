@@ -14,6 +14,7 @@ import { scanAsaBody } from '../src/read/asa-fast.js';
 import { addrSeg, sc } from '../src/read/asa-scan.js';
 import { scanEnvelope } from '../src/read/envelope-scan.js';
 import { parseEnvelope, parseEnvelopeSlow } from '../src/read/syslog-envelope.js';
+import { VENDOR_READERS } from '../src/read/vendors.js';
 import { mulberry32 } from '../bench/gen.js';
 
 function files(dir: string): string[] {
@@ -72,7 +73,8 @@ test('every fixture line reads the same through the fast paths and the regex fal
   const lines = fixtureLines();
   assert.ok(lines.length > 1100);
   for (const line of [...lines, ...asRead(lines)]) same(line);
-  const logs = fixtureLines(true);
+  // (other vendors' lines are no ASA envelopes: they count for neither path)
+  const logs = fixtureLines(true).filter((l) => !VENDOR_READERS.some((r) => r.tag.test(l)));
   let env = 0;
   let common = 0;
   let body = 0;
