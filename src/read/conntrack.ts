@@ -16,6 +16,7 @@
  * the teardown reason (the table below), else the reason is `destroyed`. Without `id=` the id is a
  * hash of the protocol and the original tuple, so that NEW and DESTROY of one entry still join.
  */
+import { isIPv6 } from 'node:net';
 import { parseIp, ipv6ToString } from '../decode/bytes.js';
 import type { AsaFields, FwEndpoint } from './asa.js';
 import { v4Number } from './fw-chunk.js';
@@ -73,6 +74,7 @@ export const CONNTRACK_REASONS: ReasonTable = {
  */
 export function nfAddr(s: string): string | null {
   if (s.indexOf(':') < 0) return v4Number(s) >= 0 ? s : null;
+  if (s.length !== 39) return isIPv6(s) ? s.toLowerCase() : null;
   const b = parseIp(s);
   return b === null || b.length !== 16 ? null : ipv6ToString(b, 0);
 }
@@ -89,6 +91,37 @@ export function decimal(s: string): number {
   return v;
 }
 
+/** The decimal number in s[i, j) (up to 15 digits), NaN when it is none. */
+export function decimalAt(s: string, i: number, j: number): number {
+  if (j <= i || j - i > 15) return NaN;
+  let v = 0;
+  for (; i < j; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return NaN;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+const CONTROL = /[^\x20-\x7e]/g;
+
+/** The message from `at` as shown: control characters stripped, trimmed (a copy only where needed). */
+export function bodyOf(line: string, at: number): string {
+  CONTROL.lastIndex = at;
+  if (CONTROL.test(line)) {
+    // (one tab, as after conntrack's `-o timestamp` stamp: a space, as stripControl makes it)
+    const k = CONTROL.lastIndex - 1;
+    if (line.charCodeAt(k) === 9 && !CONTROL.test(line) && line.charCodeAt(line.length - 1) !== 32 && line.charCodeAt(at) !== 32) {
+      return (at === 0 ? line : line.slice(at)).replace('\t', ' ');
+    }
+    return stripControl(line.slice(at)).trim();
+  }
+  let e = line.length;
+  while (e > at && line.charCodeAt(e - 1) === 32) e--;
+  while (at < e && line.charCodeAt(at) === 32) at++;
+  return at === 0 && e === line.length ? line : line.slice(at, e);
+}
+
 /** A 52-bit id for an entry named by its original tuple (>= 2^51: never one of the kernel's 32-bit ids). */
 export function tupleId(key: string): number {
   let a = 0x811c9dc5, b = 0x9747b28c;
@@ -101,116 +134,164 @@ export function tupleId(key: string): number {
   return (0x80000 | (b & 0x7ffff)) * 0x100000000 + (a >>> 0);
 }
 
-const EVENTS = /\[(NEW|UPDATE|DESTROY)\]\s/;
 const PROTOS: Readonly<Record<string, string>> = { icmpv6: 'icmp6', 'ipv6-icmp': 'icmp6' };
+const EVENT_NAMES = ['NEW', 'UPDATE', 'DESTROY'] as const;
 
-interface Tuple {
-  src?: string;
-  dst?: string;
-  sport?: string;
-  dport?: string;
-  type?: string;
-  code?: string;
-  bytes?: string;
+/** (scratch of eventAt: which event it found) */
+let evKind = 0;
+
+/** Where `[NEW] `, `[UPDATE] ` or `[DESTROY] ` starts (its `[`), -1 for none; sets evKind. */
+function eventAt(line: string): number {
+  let b = line.indexOf('[');
+  // (the marker is the first bracket, or comes after `[seconds]` or a syslog tag's `[pid]`)
+  for (let tries = 0; b >= 0 && tries < 4; tries++) {
+    const c = line.charCodeAt(b + 1);
+    if (c === 78 && line.startsWith('NEW] ', b + 1)) { evKind = 0; return b; }
+    if (c === 85 && line.startsWith('UPDATE] ', b + 1)) { evKind = 1; return b; }
+    if (c === 68 && line.startsWith('DESTROY] ', b + 1)) { evKind = 2; return b; }
+    b = line.indexOf('[', b + 1);
+  }
+  return -1;
 }
 
 /** One `conntrack -E` line; null when it is none. */
 export function parseConntrack(line: string): VendorLine | { error: string } | null {
-  const m = EVENTS.exec(line);
-  if (m === null) return null;
-  const at = m.index;
-  const ev = m[1]!;
+  const at = eventAt(line);
+  if (at < 0) return null;
+  const kind = evKind;
+  const ev = EVENT_NAMES[kind];
+  const n = line.length;
   // `-o timestamp`: [seconds.micros] right before the event
   let epoch: number | undefined;
+  let stampAt = -1;
   let k = at - 1;
   while (k >= 0 && (line.charCodeAt(k) === 32 || line.charCodeAt(k) === 9)) k--;
   if (k > 0 && line.charCodeAt(k) === 93) {
     const open = line.lastIndexOf('[', k);
-    const v = open >= 0 ? Number(line.slice(open + 1, k)) : NaN;
-    if (Number.isFinite(v) && v > 0) epoch = v;
+    const dot = line.indexOf('.', open);
+    // seconds.micros, read in place
+    const v = open < 0 ? NaN : dot > open && dot < k ? decimalAt(line, open + 1, dot) + decimalAt(line, dot + 1, k) / 10 ** (k - dot - 1) : decimalAt(line, open + 1, k);
+    if (Number.isFinite(v) && v > 0) {
+      epoch = v;
+      stampAt = open;
+    }
   }
-  const toks = line.slice(at + m[0].length).trim().split(/\s+/);
-  let i = 0;
-  if (toks[0] === 'ipv4' || toks[0] === 'ipv6') i = 2; // -o extended: layer 3 name and number first
-  const protoName = (toks[i++] ?? '').toLowerCase();
-  if (protoName === '' || Number.isNaN(decimal(toks[i] ?? ''))) return { error: `conntrack ${ev} event without protocol name and number` };
-  i++;
-  let state: string | undefined;
-  const t: Tuple[] = [{}, {}];
-  let cur = -1;
-  let id: string | undefined;
-  let delta: string | undefined;
-  let prevKey = '';
-  for (; i < toks.length; i++) {
-    const tok = toks[i]!;
-    if (tok.charCodeAt(0) === 91) { // [UNREPLIED], [ASSURED], [start=Sun Dec  6 ...] (-o ktimestamp)
-      while (i < toks.length && !toks[i]!.endsWith(']')) i++;
+  // the words: [ipv4 2] proto-name proto-number [timeout] [STATE] tuple [flags] tuple [flags] extras
+  let i = line.indexOf(']', at) + 1;
+  let word = 0;
+  let protoName = '', state: string | undefined;
+  let cur = -1, prev = 0;
+  let osrc = '', odst = '', rsrc = '', rdst = '';
+  // numbers: -1 absent, NaN not a number (then `bad` holds the text)
+  let osp = -1, odp = -1, rsp = -1, rdp = -1, otype = -1, ocode = -1, obytes = 0, rbytes = 0, bytes = false;
+  let id = -1, delta = -1;
+  let bad = '';
+  while (i < n) {
+    const c = line.charCodeAt(i);
+    if (c === 32 || c === 9) { i++; continue; }
+    if (c === 91) { // [UNREPLIED], [ASSURED], [start=Sun Dec  6 ...] (-o ktimestamp)
+      const close = line.indexOf(']', i);
+      i = close < 0 ? n : close + 1;
       continue;
     }
-    const eq = tok.indexOf('=');
+    let j = line.indexOf(' ', i);
+    if (j < 0) j = n;
+    let eq = line.indexOf('=', i);
+    if (eq > j) eq = -1;
     if (eq < 0) {
-      // before the first tuple: the entry's timeout in seconds (NEW, UPDATE), then its state
-      if (cur < 0 && Number.isNaN(decimal(tok)) && /^[A-Z_0-9]+$/.test(tok)) state = tok;
+      if (word === 0 && (line.startsWith('ipv4 ', i) || line.startsWith('ipv6 ', i))) word = -2; // -o extended
+      else if (word === 0) protoName = line.startsWith('tcp ', i) ? 'tcp' : line.slice(i, j).toLowerCase();
+      else if (word === 1 && Number.isNaN(decimalAt(line, i, j))) return { error: `conntrack ${ev} event without protocol name and number` };
+      // before the first tuple: the entry's timeout in seconds (NEW, UPDATE), then its state (kept for DESTROY)
+      else if (word > 1 && cur < 0 && kind === 2 && (c < 48 || c > 57)) state = line.slice(i, j);
+      word++;
+      i = j;
       continue;
     }
-    const key = tok.slice(0, eq), val = tok.slice(eq + 1);
-    if (key === 'src') {
-      if (++cur > 1) return { error: 'conntrack event with more than two tuples' };
-      t[cur]!.src = val;
-    } else if (cur >= 0 && (key === 'dst' || key === 'sport' || key === 'dport' || key === 'type' || key === 'code' || key === 'bytes')) {
-      t[cur]![key] = val;
-    } else if (key === 'id') {
-      if (prevKey !== 'code') id = val; // (an ICMP tuple's own id follows its code)
-    } else if (key === 'delta-time') delta = val;
-    prevKey = key;
+    if (word < 2) return { error: `conntrack ${ev} event without protocol name and number` };
+    const kl = eq - i;
+    const v0 = eq + 1;
+    if (kl === 3) {
+      const c1 = line.charCodeAt(i + 1);
+      if (c === 115 && c1 === 114) { // src
+        if (++cur > 1) return { error: 'conntrack event with more than two tuples' };
+        if (cur === 0) osrc = line.slice(v0, j); else rsrc = line.slice(v0, j);
+      } else if (c === 100 && c1 === 115) { // dst
+        if (cur === 0) odst = line.slice(v0, j); else if (cur === 1) rdst = line.slice(v0, j);
+      }
+    } else if (kl === 5) {
+      const c1 = line.charCodeAt(i + 1);
+      if ((c === 115 || c === 100) && c1 === 112) { // sport, dport
+        const v = decimalAt(line, v0, j);
+        if (Number.isNaN(v) && bad === '') bad = line.slice(i, j);
+        if (cur === 0) { if (c === 115) osp = v; else odp = v; } else if (cur === 1) { if (c === 115) rsp = v; else rdp = v; }
+      } else if (c === 98) { // bytes
+        bytes = true;
+        if (cur === 0) obytes = decimalAt(line, v0, j) || 0; else if (cur === 1) rbytes = decimalAt(line, v0, j) || 0;
+      }
+    } else if (kl === 2 && c === 105 && line.charCodeAt(i + 1) === 100) { // id: the entry's, unless an ICMP tuple's own (after code=)
+      if (prev !== 4) id = decimalAt(line, v0, j);
+    } else if (kl === 4 && cur === 0) {
+      if (c === 116) otype = decimalAt(line, v0, j);
+      else if (c === 99) ocode = decimalAt(line, v0, j);
+    } else if (kl === 10 && c === 100 && line.startsWith('delta-time', i)) delta = decimalAt(line, v0, j);
+    prev = kl === 4 && c === 99 ? 4 : 0;
+    i = j;
   }
-  const o = t[0]!, r = t[1]!;
-  if (o.src === undefined || o.dst === undefined) return { error: `conntrack ${ev} event without src= and dst=` };
-  const osrc = nfAddr(o.src), odst = nfAddr(o.dst);
-  if (osrc === null || odst === null) return { error: `not an IP address: "${osrc === null ? o.src : o.dst}"` };
+  if (protoName === '' || word < 2) return { error: `conntrack ${ev} event without protocol name and number` };
+  if (osrc === '' || odst === '') return { error: `conntrack ${ev} event without src= and dst=` };
+  const os = nfAddr(osrc), od = nfAddr(odst);
+  if (os === null || od === null) return { error: `not an IP address: "${os === null ? osrc : odst}"` };
   const proto = PROTOS[protoName] ?? protoName;
-  const src: FwEndpoint = { addr: osrc };
-  const dst: FwEndpoint = { addr: odst };
-  const ports = o.sport !== undefined && o.dport !== undefined;
+  const src: FwEndpoint = { addr: os };
+  const dst: FwEndpoint = { addr: od };
+  if (bad !== '') return { error: `bad port in "${bad}"` };
+  const ports = osp >= 0 && odp >= 0;
   if (ports) {
-    src.port = decimal(o.sport!);
-    dst.port = decimal(o.dport!);
-    if (Number.isNaN(src.port) || Number.isNaN(dst.port)) return { error: `bad port in "sport=${o.sport} dport=${o.dport}"` };
+    src.port = osp;
+    dst.port = odp;
   }
-  if (r.src !== undefined && r.dst !== undefined) {
-    const rsrc = nfAddr(r.src), rdst = nfAddr(r.dst);
-    if (rsrc === null || rdst === null) return { error: `not an IP address: "${rsrc === null ? r.src : r.dst}"` };
-    const rsport = ports && r.sport !== undefined ? decimal(r.sport) : dst.port;
-    const rdport = ports && r.dport !== undefined ? decimal(r.dport) : src.port;
+  if (rsrc !== '' && rdst !== '') {
+    // (mostly the original turned round: no second look at the same text)
+    const rs = rsrc === odst ? od : nfAddr(rsrc), rd = rdst === osrc ? os : nfAddr(rdst);
+    if (rs === null || rd === null) return { error: `not an IP address: "${rs === null ? rsrc : rdst}"` };
+    if (rsp < 0) rsp = odp;
+    if (rdp < 0) rdp = osp;
     // SNAT: the server answers another address / port than the client's own
-    if (rdst !== osrc || rdport !== src.port) {
-      src.mappedAddr = rdst;
-      if (ports && rdport !== undefined && !Number.isNaN(rdport)) src.mappedPort = rdport;
+    if (rd !== os || rdp !== osp) {
+      src.mappedAddr = rd;
+      if (ports) src.mappedPort = rdp;
     }
     // DNAT: the server is not the address the client sent to; keep the server's own as the real one
-    if (rsrc !== odst || rsport !== dst.port) {
-      dst.mappedAddr = odst;
-      if (dst.port !== undefined) dst.mappedPort = dst.port;
-      dst.addr = rsrc;
-      if (ports && rsport !== undefined && !Number.isNaN(rsport)) dst.port = rsport;
+    if (rs !== od || rsp !== odp) {
+      dst.mappedAddr = od;
+      if (ports) dst.mappedPort = odp;
+      dst.addr = rs;
+      if (ports) dst.port = rsp;
     }
   }
   const fields: AsaFields = {
-    kind: ev === 'NEW' ? 'built' : ev === 'DESTROY' ? 'teardown' : 'other',
+    kind: kind === 0 ? 'built' : kind === 2 ? 'teardown' : 'other',
     proto, src, dst, initiator: 'src',
+    connId: id >= 0 ? id : tupleId(`${proto} ${os} ${ports ? osp : otype} ${od} ${ports ? odp : ocode}`),
   };
-  const n = id !== undefined ? decimal(id) : NaN;
-  fields.connId = Number.isNaN(n) ? tupleId(`${proto} ${osrc} ${o.sport ?? o.type ?? ''} ${odst} ${o.dport ?? o.code ?? ''}`) : n;
-  if (proto.startsWith('icmp') && o.type !== undefined) {
-    fields.icmpType = decimal(o.type);
-    if (o.code !== undefined) fields.icmpCode = decimal(o.code);
+  if (otype >= 0 && proto.startsWith('icmp')) {
+    fields.icmpType = otype;
+    if (ocode >= 0) fields.icmpCode = ocode;
   }
-  if (ev === 'DESTROY') {
+  if (kind === 2) {
     fields.reason = state ?? 'destroyed';
-    if (o.bytes !== undefined || r.bytes !== undefined) fields.bytes = (Number(o.bytes ?? 0) || 0) + (Number(r.bytes ?? 0) || 0);
-    if (delta !== undefined && !Number.isNaN(decimal(delta))) fields.duration = decimal(delta);
+    if (bytes) fields.bytes = obytes + rbytes;
+    if (delta >= 0) fields.duration = delta;
   }
-  const out: VendorLine = { vendor: 'netfilter', msgid: 0, severity: 6, at, body: stripControl(line.slice(at)).trim(), fields };
+  // a line that starts with its `-o timestamp` stamp is conntrack's output as a whole: no header to read
+  let from = at;
+  if (stampAt >= 0) {
+    let w = 0;
+    while (w < stampAt && (line.charCodeAt(w) === 32 || line.charCodeAt(w) === 9)) w++;
+    if (w === stampAt) from = 0;
+  }
+  const out: VendorLine = { vendor: 'netfilter', msgid: 0, severity: 6, at: from, body: bodyOf(line, from), fields };
   if (epoch !== undefined) out.epoch = epoch;
   return out;
 }

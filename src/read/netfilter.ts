@@ -31,8 +31,8 @@
  */
 import { ACK, CWR, ECE, FIN, PSH, RST, SYN, URG } from '../model.js';
 import type { AsaFields, FwEndpoint } from './asa.js';
-import { CONNTRACK_REASONS, decimal, nfAddr, parseConntrack } from './conntrack.js';
-import { stripControl, type Stamp } from './syslog-envelope.js';
+import { CONNTRACK_REASONS, bodyOf, decimal, nfAddr, parseConntrack } from './conntrack.js';
+import type { Stamp } from './syslog-envelope.js';
 import type { ReaderOptions, VendorLine, VendorReader } from './vendors.js';
 
 /** A packet log line (`IN=... OUT=`) or a conntrack event. */
@@ -54,8 +54,18 @@ export function dropPrefix(prefix: string, more: readonly string[] | undefined):
 const DMESG_ISO = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d),(\d{1,9})([+-])(\d\d):?(\d\d) /;
 /** dmesg -T: `[Sun Dec  6 04:26:30 2026]` */
 const DMESG_CTIME = /^\[(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +(\d{1,2}) (\d\d):(\d\d):(\d\d) (\d{4})\] ?/;
-/** `[ 1234.567890]`: seconds since boot (no wall-clock time) */
-const MONO = /^\[ *\d+\.\d+\] ?/;
+/** The end of a `[ 1234.567890]` at i (seconds since boot: no wall-clock time) and one space after it, -1 if none. */
+function monoEnd(line: string, i: number): number {
+  let k = i + 1;
+  while (line.charCodeAt(k) === 32) k++;
+  const d = k;
+  while (line.charCodeAt(k) >= 48 && line.charCodeAt(k) <= 57) k++;
+  if (k === d || line.charCodeAt(k) !== 46) return -1;
+  const f = ++k;
+  while (line.charCodeAt(k) >= 48 && line.charCodeAt(k) <= 57) k++;
+  if (k === f || line.charCodeAt(k) !== 93) return -1;
+  return line.charCodeAt(k + 1) === 32 ? k + 2 : k + 1;
+}
 /** a syslog stamp then a host, ulogd's own file: `Dec 06 04:26:30 host ` / ISO 8601 with a `.` fraction */
 const STAMP_HOST = /^(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d(?: \d{4})? \d\d:\d\d:\d\d|\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?) +\S+ /;
 const ULOGD = /\bulogd2?(?:\[\d+\])?: /;
@@ -110,8 +120,8 @@ function kernelHead(line: string, p: number): Head {
   while (line.charCodeAt(i) === 32) i++;
   // the monotonic stamp of a kernel line (`kernel: [ 1234.567890] `, or a bare dmesg line)
   if (line.charCodeAt(i) === 91 && i < p) {
-    const m = MONO.exec(line.slice(i, i + 24));
-    if (m) i += m[0].length;
+    const e = monoEnd(line, i);
+    if (e > 0) i = e;
   }
   h.at = i > p ? p : i;
   return h;
@@ -246,13 +256,19 @@ function parsePacket(line: string, p: number, opts: ReaderOptions): VendorLine |
 }
 
 function done(line: string, head: Head, severity: number, fields: AsaFields): VendorLine {
-  const out: VendorLine = { vendor: 'netfilter', msgid: 0, severity: head.severity ?? severity, at: head.at, body: stripControl(line.slice(head.at)).trim(), fields };
+  const out: VendorLine = { vendor: 'netfilter', msgid: 0, severity: head.severity ?? severity, at: head.at, body: bodyOf(line, head.at), fields };
   if (head.stamp) out.stamp = head.stamp;
   return out;
 }
 
 /** One line as netfilter's: a packet log line, a conntrack complaint or a conntrack event; null: none. */
 export function parseNetfilter(line: string, opts: ReaderOptions = {}): VendorLine | { error: string } | null {
+  // conntrack's own lines start with their `-o timestamp` stamp or with the indented event
+  const c0 = line.charCodeAt(0);
+  if ((c0 === 91 && line.charCodeAt(1) >= 48 && line.charCodeAt(1) <= 57) || c0 === 32) {
+    const ct = parseConntrack(line);
+    if (ct !== null) return ct;
+  }
   const o = line.indexOf(' OUT=');
   if (o > 0) {
     // IN=<iface> right before OUT= (the interface name has no spaces)
