@@ -180,11 +180,12 @@ test('a malformed line is reported with file:line and the rest is read (malforme
   const r = await readSyslog(file, { year: 2024 });
   assert.deepEqual(r.events.map((e) => e.line), [1, 7]);
   const bad = r.issues.filter((i) => i.code === 'bad-syslog-line');
-  assert.deepEqual(bad.map((i) => [i.file, i.line]), [[file, 2], [file, 3], [file, 4], [file, 5]]);
+  assert.deepEqual(bad.map((i) => [i.file, i.line]), [[file, 2], [file, 3], [file, 4], [file, 5], [file, 8]]);
   assert.match(bad[0]!.message, /^netfilter: not an IP address: "203\.0\.113\.999"/);
   assert.match(bad[1]!.message, /without SRC= and DST=/);
   assert.match(bad[2]!.message, /bad port in "SPT=https/);
   assert.match(bad[3]!.message, /conntrack NEW event without src= and dst=/);
+  assert.match(bad[4]!.message, /impossible timestamp "2024-13-10T09:16:07/);
   const other = r.issues.find((i) => i.code === 'non-asa-lines')!;
   assert.equal(other.line, 6);
   // (no netfilter line at all: not this reader's)

@@ -32,6 +32,7 @@
 import { ACK, CWR, ECE, FIN, PSH, RST, SYN, URG } from '../model.js';
 import type { AsaFields, FwEndpoint } from './asa.js';
 import { CONNTRACK_REASONS, bodyOf, decimal, nfAddr, parseConntrack } from './conntrack.js';
+import { validStamp } from './envelope-scan.js';
 import type { Stamp } from './syslog-envelope.js';
 import type { ReaderOptions, VendorLine, VendorReader } from './vendors.js';
 
@@ -210,6 +211,7 @@ function parsePacket(line: string, p: number, opts: ReaderOptions): VendorLine |
     i = j;
   }
   const head = kernelHead(line, p);
+  if (head.stamp !== undefined && !validStamp(head.stamp)) return { error: `impossible timestamp "${line.slice(0, head.at).trim()}"` };
   const prefix = line.slice(head.at, p);
   if (src === '' || dst === '') {
     // an ARP or bridge-level line (nf_log_arp, nf_log_netdev): no IP packet to tell of
