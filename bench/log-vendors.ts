@@ -15,6 +15,7 @@ import { generateAsaLog } from './gen-asa.js';
 import { generateFortigateLog } from './gen-fortigate.js';
 import { generatePanosLog } from './gen-panos.js';
 import { generateFtdLog } from './gen-ftd.js';
+import { generateNetfilterLog } from './gen-netfilter.js';
 import { generatePfLog } from './gen-pf.js';
 import { generateSrxLog } from './gen-srx.js';
 import { fmt, rsttui, table, timeCmd, warm } from './log-run.js';
@@ -31,6 +32,7 @@ const VENDORS: { name: string; gen: (lines: number) => string }[] = [
   { name: 'PAN-OS', gen: generatePanosLog },
   { name: 'FortiGate', gen: generateFortigateLog },
   { name: 'SRX', gen: generateSrxLog },
+  { name: 'netfilter', gen: generateNetfilterLog },
   { name: 'pf', gen: generatePfLog },
 ];
 

@@ -5,7 +5,8 @@
  * - Built <-> Teardown by the firewall's connection id (a Map of the connections open in the log);
  * - a deny of a packet with no connection (ASA 106015) <-> the last connection of its tuple, real or
  *   NAT-mapped, when it comes right after that connection's teardown (the seed's late RST: `late-rst`,
- *   `rst-denied`) or any time after the firewall timed it out (`after-timeout`); else a group of its own;
+ *   `rst-denied`) or any time after the firewall timed it out (`after-timeout`), or comes in the log up to
+ *   a second before that teardown (`PRE_TEARDOWN`); else a group of its own;
  * - denies by policy (106023, 106100 denied, 106001, 710003) <-> the burst of the same tuple (a
  *   client retrying its SYN), one `denied` connection a burst;
  * - a note on a connection (an 'other' event with a connection id: PAN-OS THREAT reset-both) <-> the
@@ -30,6 +31,12 @@ export const AFTER_TEARDOWN = 5;
 export const AFTER_TIMEOUT = 24 * 3600;
 /** denies by policy of one tuple within this of the first are one attempt (SYN retries) */
 export const POLICY_BURST = 30;
+/**
+ * a deny written before its connection's teardown but stamped at most this much earlier is its late
+ * packet all the same (seconds): netfilter's kernel logs the packet at once, while the conntrack
+ * event of the entry that packet found expired reaches its listener (`conntrack -E`) a little later
+ */
+export const PRE_TEARDOWN = 1;
 /** orphan no-connection denies of one tuple this close together are one connection's */
 export const NOCONN_BURST = 60;
 /** a note this far outside its connection's span (start to end, seconds) is still its own */
@@ -61,6 +68,9 @@ export class Groups {
   anomalies = new Uint32Array(0);
   /** the event the group's tuple comes from */
   ref = new Int32Array(0);
+  /** time and TCP flags (all of them within PRE_TEARDOWN) of the no-connection denies before the teardown */
+  preDeny = new Float64Array(0);
+  preFlags = new Uint8Array(0);
 
   add(kind: number, log: number, e: number, t: number): number {
     if (this.n === this.cap) this.grow();
@@ -73,6 +83,8 @@ export class Groups {
     this.last[g] = t;
     this.anomalies[g] = 0;
     this.ref[g] = e;
+    this.preDeny[g] = NaN;
+    this.preFlags[g] = 0;
     return g;
   }
 
@@ -91,6 +103,8 @@ export class Groups {
     this.last = g(this.last);
     this.anomalies = g(this.anomalies);
     this.ref = g(this.ref);
+    this.preDeny = g(this.preDeny);
+    this.preFlags = g(this.preFlags);
     this.cap = c;
   }
 }
@@ -190,7 +204,17 @@ export function groupEvents(table: FwTable): Grouping {
         if (kind === K_BUILT) {
           groups.built[g] = e;
           groups.ref[g] = e;
-        } else groups.teardown[g] = e;
+        } else {
+          groups.teardown[g] = e;
+          // its late packets logged just before it (see PRE_TEARDOWN)
+          const pre = groups.preDeny[g]!;
+          if (pre >= t - PRE_TEARDOWN && pre <= t + AFTER_TEARDOWN) {
+            const cls = reasonClassOf(table, e, reasons)?.teardown;
+            const pf = groups.preFlags[g]!;
+            if (cls === 'timeout') groups.anomalies[g]! |= AFTER_TO;
+            else if (cls === 'graceful' && pf & RST) groups.anomalies[g]! |= LATE_RST;
+          }
+        }
         if (t < groups.first[g]!) groups.first[g] = t;
         if (t > groups.last[g]!) groups.last[g] = t;
         eg[r] = g;
@@ -222,7 +246,11 @@ export function groupEvents(table: FwTable): Grouping {
           const td = groups.teardown[g]!;
           const since = td >= 0 ? t - table.ts(td) : NaN;
           const cls = td >= 0 ? reasonClassOf(table, td, reasons)?.teardown : undefined;
-          if (td < 0) mark = flags & RST ? RST_DENIED : 0;
+          if (td < 0) {
+            mark = flags & RST ? RST_DENIED : 0;
+            groups.preFlags[g] = (t - groups.preDeny[g]! <= PRE_TEARDOWN ? groups.preFlags[g]! : 0) | flags;
+            groups.preDeny[g] = t;
+          }
           else if (cls === 'timeout' && since >= -1 && since <= AFTER_TIMEOUT) mark = AFTER_TO | (flags & RST ? RST_DENIED : 0);
           else if (since >= -1 && since <= AFTER_TEARDOWN) {
             mark = flags & RST ? RST_DENIED : 0;

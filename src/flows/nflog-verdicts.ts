@@ -13,17 +13,9 @@
 import { RST } from '../model.js';
 import { runAt, type NflogNotes } from './nflog-notes.js';
 
-/** The words that make a prefix a drop, besides --fw-drop-prefix ones. */
-export const DROP_WORDS: readonly string[] = ['DROP', 'REJECT', 'BLOCK', 'DENY', 'INVALID'];
-
-/** Whether a log prefix names a drop: one of DROP_WORDS or of `more` in it, any case. */
-export function isDropPrefix(prefix: string, more: readonly string[] | undefined): boolean {
-  if (prefix === '') return false;
-  const up = prefix.toUpperCase();
-  for (const w of DROP_WORDS) if (up.includes(w)) return true;
-  if (more) for (const w of more) if (w !== '' && up.includes(w.toUpperCase())) return true;
-  return false;
-}
+// (one test of a prefix for LOG lines and NFLOG captures alike: the netfilter reader's)
+export { dropPrefix as isDropPrefix } from '../read/netfilter.js';
+import { dropPrefix as isDropPrefix } from '../read/netfilter.js';
 
 /**
  * Set each run's drop verdict (`notes.drops`) from its prefix; returns whether any run is a drop

@@ -14,6 +14,7 @@ import type { Stamp, Vendor } from './syslog-envelope.js';
 import { PANOS_READER } from './panos.js';
 import { FORTIGATE } from './fortigate.js';
 import { srxReader } from './srx.js';
+import { NETFILTER_READER } from './netfilter.js';
 import { pfReader } from './pf.js';
 
 /** One line read by a vendor's reader. */
@@ -69,6 +70,7 @@ export const VENDOR_READERS: readonly VendorReader[] = [
   PANOS_READER,
   FORTIGATE,
   srxReader,
+  NETFILTER_READER,
   pfReader,
 ];
 
