@@ -8,7 +8,7 @@
  *   node dist/bench/log-vendors.js --lines 100000 --runs 1
  */
 import { parseArgs } from 'node:util';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateAsaLog } from './gen-asa.js';
@@ -27,7 +27,7 @@ const RUNS = Math.max(1, Number(values.runs));
 mkdirSync(OUT, { recursive: true });
 
 /** Every vendor's generator: lines -> the log's text. */
-const VENDORS: { name: string; gen: (lines: number) => string }[] = [
+const VENDORS: { name: string; gen: (lines: number, seed?: number) => string }[] = [
   { name: 'FTD', gen: generateFtdLog },
   { name: 'PAN-OS', gen: generatePanosLog },
   { name: 'FortiGate', gen: generateFortigateLog },
@@ -35,6 +35,20 @@ const VENDORS: { name: string; gen: (lines: number) => string }[] = [
   { name: 'netfilter', gen: generateNetfilterLog },
   { name: 'pf', gen: generatePfLog },
 ];
+
+/**
+ * A generated log written in pieces of PIECE lines, each its own seed (a million of the longest
+ * vendors' lines is more text than one JavaScript string holds).
+ */
+const PIECE = 200_000;
+function writePieces(path: string, gen: (lines: number, seed?: number) => string): void {
+  const fd = openSync(path, 'w');
+  try {
+    for (let done = 0, k = 1; done < LINES; done += PIECE, k++) writeSync(fd, gen(Math.min(PIECE, LINES - done), k));
+  } finally {
+    closeSync(fd);
+  }
+}
 
 function ensure(name: string, write: (path: string) => void): string {
   const path = join(OUT, `${name}-${LINES}.log`);
@@ -48,7 +62,7 @@ function ensure(name: string, write: (path: string) => void): string {
 
 const inputs = [
   { name: 'ASA', path: ensure('asa', (p) => generateAsaLog(p, { lines: LINES })) },
-  ...VENDORS.map((v) => ({ name: v.name, path: ensure(v.name.toLowerCase(), (p) => writeFileSync(p, v.gen(LINES))) })),
+  ...VENDORS.map((v) => ({ name: v.name, path: ensure(v.name.toLowerCase(), (p) => writePieces(p, v.gen)) })),
 ];
 const rows: string[][] = [];
 let asaUs = NaN;

@@ -11,13 +11,10 @@ import { unwrapOf } from '../read/log-formats.js';
 import { utf8Again } from '../read/syslog.js';
 import { CHUNK_BITS, type FwTable } from './fw-table.js';
 
-// Small blocks, many of them: the records of `flows` read their events mostly in log order (one
-// block serves ~20 lines) but a connection's Teardown lies minutes of log after its Built, outside
-// any cache; reading 64 KiB to get that one line made the output of a 10 M-line log read it ~20 times.
-const BLOCK = 4 * 1024;
+const BLOCK = 64 * 1024;
 // eslint-disable-next-line no-control-regex
 const NOT_PLAIN = /[^\x20-\x7e]/;
-const CACHED_BLOCKS = 4096;
+const CACHED_BLOCKS = 256;
 /** lines running past their block longer than this are left to body() */
 const MAX_GATHER = 64 * 1024;
 /** the longest line read back (longer ones are cut) */
@@ -169,7 +166,7 @@ export class LogText {
       this.fds.set(log, fd);
     }
     // (the least recently used block's buffer is read into again once the cache is full: a fresh
-    // block a read cost page faults and garbage, ~1 s over a 10 M-line log's output)
+    // 64 KiB a read cost page faults and garbage, ~1 s over a 10 M-line log's output)
     let b: Buffer | undefined;
     if (this.blocks.size >= CACHED_BLOCKS) {
       const old = this.blocks.keys().next().value!;
