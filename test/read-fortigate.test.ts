@@ -300,3 +300,14 @@ test('the generator: deterministic, every line read, and the counts it wrote are
   assert.equal(two.fw.chunks.map((c) => c.range).filter((x, k, a) => a.indexOf(x) === k).length, 2, 'read in two ranges');
   assert.deepEqual(rows(two), r);
 });
+
+test('the timeline says a FortiGate no-session drop carries no flags instead of printing none', async () => {
+  const { buildTimeline } = await import('../src/ui/view/ladder.js');
+  const ds = await loadDataset([FG('seed-fortigate.log')]);
+  const i = rows(ds).findIndex((x) => x.orig_p === 43918);
+  const labels = buildTimeline(ds, i).rows.flatMap((r) => (r.kind === 'fw' ? [r.label] : []));
+  const deny = labels.find((l) => l.includes('DENIED'));
+  assert.ok(deny, labels.join('\n'));
+  assert.match(deny, /no connection; the log gives no TCP flags/);
+  assert.doesNotMatch(deny, / {2}/);
+});

@@ -159,7 +159,7 @@ export function buildTimeline(ds: Dataset, i: number): Timeline {
 function fwWhat(e: FwEventView): string {
   switch (e.kind) {
     case 'deny-no-conn':
-      return `DENIED ${e.flagText ?? ''} (no connection)`;
+      return e.flagText ? `DENIED ${e.flagText} (no connection)` : 'DENIED (no connection; the log gives no TCP flags)';
     case 'deny':
       return `DENIED by policy${e.acl ? ` (${e.acl})` : ''}`;
     case 'teardown':
