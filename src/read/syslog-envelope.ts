@@ -156,7 +156,11 @@ export function parseEnvelopeSlow(line: string): EnvelopeResult {
   const vendor = m[1] as CiscoVendor;
   const env: Envelope = { vendor, severity: Number(m[3]), msgid: Number(m[4]), body: stripControl(line.slice(m.index + m[0].length)).trim() };
   if (m[2] !== undefined) env.msgClass = m[2];
-  const prefix = line.slice(0, m.index);
+  return readPrefix(env, line.slice(0, m.index));
+}
+
+/** The stamps and host of the text before a message, into env (assemble's rules). */
+function readPrefix(env: Envelope, prefix: string): EnvelopeResult {
   let found: Found[];
   try {
     found = scanStamps(prefix);
@@ -189,17 +193,9 @@ export function headerBefore(line: string, at: number): { ok: true; header: Head
 
 /** headerBefore with regexes only: every form; the fast path's reference (tests). */
 export function headerBeforeSlow(line: string, at: number): { ok: true; header: Header } | { ok: false; error: string } {
-  const prefix = line.slice(0, at);
-  let found: Found[];
-  try {
-    found = scanStamps(prefix);
-  } catch (e) {
-    return { ok: false, error: (e as Error).message };
-  }
-  const relayHost = /^\s*(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) [^;]*;\s*([^;\s]+)\s*;/i.exec(prefix)?.[1];
-  const pri = /<(\d{1,3})>/.exec(prefix);
   const env: Envelope = { vendor: 'ASA', severity: 0, msgid: 0, body: '' };
-  assemble(env, prefix, found, pri ? pri.index : -1, relayHost);
+  const r = readPrefix(env, line.slice(0, at));
+  if (r !== null && !r.ok) return r;
   const header: Header = {};
   if (env.fw) header.fw = env.fw;
   if (env.relay) header.relay = env.relay;
