@@ -21,9 +21,10 @@ import { generateSrxLog } from './gen-srx.js';
 import { fmt, rsttui, table, timeCmd, warm } from './log-run.js';
 
 const OUT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'out');
-const { values } = parseArgs({ options: { lines: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '2' } } });
-const LINES = Number(values.lines);
-const RUNS = Math.max(1, Number(values.runs));
+// (not strict: `npm run bench -- --packets N` hands the packet part's arguments to this, the chain's last command)
+const { values } = parseArgs({ strict: false, options: { lines: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '2' } } });
+const LINES = Number(values.lines) || 1_000_000;
+const RUNS = Math.max(1, Number(values.runs) || 2);
 mkdirSync(OUT, { recursive: true });
 
 /** Every vendor's generator: lines -> the log's text. */
