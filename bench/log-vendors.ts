@@ -1,7 +1,7 @@
 /**
  * Each firewall reader at scale, side by side (part of `npm run bench`, after bench/logs.ts):
  * `rsttui flows --format ndjson` on a 1 M-line log of every vendor, written by that vendor's
- * deterministic generator (bench/gen-<vendor>.ts), against the ASA log of bench/gen-asa.ts and
+ * deterministic generator (bench/gen-<vendor>.ts, listed in bench/vendor-gens.ts), against the ASA log of bench/gen-asa.ts and
  * `wc -l` of each file, measured in the same run. Not a test: it asserts nothing.
  *
  *   node dist/bench/log-vendors.js                  # 1 M lines each
@@ -12,13 +12,8 @@ import { closeSync, existsSync, mkdirSync, openSync, statSync, writeSync } from 
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateAsaLog } from './gen-asa.js';
-import { generateFortigateLog } from './gen-fortigate.js';
-import { generatePanosLog } from './gen-panos.js';
-import { generateFtdLog } from './gen-ftd.js';
-import { generateNetfilterLog } from './gen-netfilter.js';
-import { generatePfLog } from './gen-pf.js';
-import { generateSrxLog } from './gen-srx.js';
 import { fmt, rsttui, table, timeCmd, warm } from './log-run.js';
+import { generatedPieces, VENDOR_GENERATORS as VENDORS } from './vendor-gens.js';
 
 const OUT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'out');
 // (not strict: `npm run bench -- --packets N` hands the packet part's arguments to this, the chain's last command)
@@ -27,25 +22,11 @@ const LINES = Number(values.lines) || 1_000_000;
 const RUNS = Math.max(1, Number(values.runs) || 2);
 mkdirSync(OUT, { recursive: true });
 
-/** Every vendor's generator: lines -> the log's text. */
-const VENDORS: { name: string; gen: (lines: number, seed?: number) => string }[] = [
-  { name: 'FTD', gen: generateFtdLog },
-  { name: 'PAN-OS', gen: generatePanosLog },
-  { name: 'FortiGate', gen: generateFortigateLog },
-  { name: 'SRX', gen: generateSrxLog },
-  { name: 'netfilter', gen: generateNetfilterLog },
-  { name: 'pf', gen: generatePfLog },
-];
-
-/**
- * A generated log written in pieces of PIECE lines, each its own seed (a million of the longest
- * vendors' lines is more text than one JavaScript string holds).
- */
-const PIECE = 200_000;
+/** A generated log written piece by piece (see generatedPieces). */
 function writePieces(path: string, gen: (lines: number, seed?: number) => string): void {
   const fd = openSync(path, 'w');
   try {
-    for (let done = 0, k = 1; done < LINES; done += PIECE, k++) writeSync(fd, gen(Math.min(PIECE, LINES - done), k));
+    for (const text of generatedPieces(gen, LINES)) writeSync(fd, text);
   } finally {
     closeSync(fd);
   }
