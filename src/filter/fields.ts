@@ -263,6 +263,19 @@ function listLift<T>(get: (i: number) => readonly T[], p: (v: T) => boolean, q: 
   };
 }
 
+/** A list of values per row read through the target's firewall events (usually empty: listLift). */
+function fwListField<T extends number | string>(name: string, type: T extends number ? 'number' : 'string', description: string,
+  get: (t: FilterTarget) => (i: number) => readonly T[]): FieldDef {
+  return {
+    name, type, description, multi: true,
+    present: (t: FilterTarget) => {
+      const l = get(t);
+      return (i: number) => l(i).length > 0;
+    },
+    lift: (t: FilterTarget, p: (v: T) => boolean, q: Quant) => listLift(get(t), p, q),
+  } as FieldDef;
+}
+
 /** Histories repeat a lot (`ShADadFf`); remember the answer per distinct string, boundedly. */
 function memo(p: StrTest): StrTest {
   const seen = new Map<string, boolean>();
@@ -315,46 +328,11 @@ export const FIELDS: readonly FieldDef[] = [
     lift: (_t: FilterTarget, p: NumTest): RowTest => (i) => p(i + 1),
   },
   maskField('vantage', 'names of the captures (vantage points) that saw the connection', (t) => t?.vantageNames ?? [], (t) => t.vantageMask),
-  {
-    name: 'fw.msgid',
-    type: 'number',
-    description: 'message ids of attached firewall events (alone: any firewall event)',
-    multi: true,
-    present: (t) => (i) => t.fwMsgids(i).length > 0,
-    lift: (t, p, q) => listLift((i) => t.fwMsgids(i), p, q),
-  },
-  {
-    name: 'fw.reason',
-    type: 'string',
-    description: 'teardown reasons of attached firewall events (e.g. "TCP FINs")',
-    multi: true,
-    present: (t) => (i) => t.fwReasons(i).length > 0,
-    lift: (t, p, q) => listLift((i) => t.fwReasons(i), p, q),
-  },
-  {
-    name: 'fw.kind',
-    type: 'string',
-    description: `kinds of attached firewall events, any vendor: ${FW_KINDS.join(', ')} (deny-no-conn: a packet of no connection, the late RST of the seed)`,
-    multi: true,
-    present: (t) => (i) => t.fwKinds(i).length > 0,
-    lift: (t, p, q) => listLift((i) => t.fwKinds(i), p, q),
-  },
-  {
-    name: 'fw.vendor',
-    type: 'string',
-    description: 'vendors of attached firewall events: ASA, FTD, PIX, PAN-OS, FortiGate, SRX, netfilter, pf',
-    multi: true,
-    present: (t) => (i) => t.fwVendors(i).length > 0,
-    lift: (t, p, q) => listLift((i) => t.fwVendors(i), p, q),
-  },
-  {
-    name: 'fw.device',
-    type: 'string',
-    description: "device names of attached firewall events (the log's host or the message's device name)",
-    multi: true,
-    present: (t) => (i) => t.fwDevices(i).length > 0,
-    lift: (t, p, q) => listLift((i) => t.fwDevices(i), p, q),
-  },
+  fwListField('fw.msgid', 'number', 'message ids of attached firewall events (alone: any firewall event)', (t) => (i) => t.fwMsgids(i)),
+  fwListField('fw.reason', 'string', 'teardown reasons of attached firewall events (e.g. "TCP FINs")', (t) => (i) => t.fwReasons(i)),
+  fwListField('fw.kind', 'string', `kinds of attached firewall events, any vendor: ${FW_KINDS.join(', ')} (deny-no-conn: a packet of no connection, the late RST of the seed)`, (t) => (i) => t.fwKinds(i)),
+  fwListField('fw.vendor', 'string', 'vendors of attached firewall events: ASA, FTD, PIX, PAN-OS, FortiGate, SRX, netfilter, pf', (t) => (i) => t.fwVendors(i)),
+  fwListField('fw.device', 'string', "device names of attached firewall events (the log's host or the message's device name)", (t) => (i) => t.fwDevices(i)),
   {
     name: 'tls',
     type: 'boolean',
