@@ -8,7 +8,7 @@
  * without a copy. Event index e = chunk << 16 | row. After `seal`, chunks are in log order (log
  * file by file, lines in file order), whatever order the readers finished them in.
  */
-import { VENDORS, type Vendor } from '../read/syslog-envelope.js';
+import { isCisco, VENDORS, type Vendor } from '../read/syslog-envelope.js';
 import { FW_KINDS, type FwEndpoint, type FwEvent } from '../read/asa.js';
 import type { AddrTable } from './addr-table.js';
 import type { LogSource } from './fw-load.js';
@@ -168,7 +168,7 @@ export class FwTable {
     if (proto !== undefined) ev.proto = proto;
     const dir = (bits >> B_DIR) & 3;
     // (B_DIR: 1 = src opened the connection; the ASA family says so as inbound / outbound)
-    if (dir && ev.vendor !== 'ASA' && ev.vendor !== 'FTD' && ev.vendor !== 'PIX') ev.initiator = dir === 1 ? 'src' : 'dst';
+    if (dir && !isCisco(ev.vendor)) ev.initiator = dir === 1 ? 'src' : 'dst';
     else if (dir) ev.direction = dir === 1 ? 'inbound' : 'outbound';
     if (!Number.isNaN(c.connId[r]!)) ev.connId = c.connId[r]!;
     const src = ep(A_SRC, A_SMAP, S_SIF), dst = ep(A_DST, A_DMAP, S_DIF);

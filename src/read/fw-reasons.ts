@@ -3,7 +3,7 @@
  * (vendors.ts), looked up by the event's vendor.
  */
 import { reasonClass, reasonMeaning, type ReasonClass } from './asa-reasons.js';
-import type { Vendor } from './syslog-envelope.js';
+import { isCisco, type Vendor } from './syslog-envelope.js';
 import { readerOf, type VendorReason } from './vendors.js';
 
 const lower = new Map<Vendor, Map<string, VendorReason>>();
@@ -17,16 +17,15 @@ function vendorReason(v: Vendor, raw: string): VendorReason | undefined {
   return m.get(raw.toLowerCase().trim());
 }
 
-const cisco = (v: Vendor): boolean => v === 'ASA' || v === 'FTD' || v === 'PIX';
 
 /** The class of a reason as the vendor wrote it; undefined when rsttui does not know it. */
 export function reasonClassFor(v: Vendor, raw: string): ReasonClass | undefined {
-  if (cisco(v)) return reasonClass(raw);
+  if (isCisco(v)) return reasonClass(raw);
   const r = vendorReason(v, raw);
   return r === undefined ? undefined : { teardown: r.teardown, side: r.side };
 }
 
 /** One-line meaning of a reason as the vendor wrote it, or undefined. */
 export function reasonMeaningFor(v: Vendor, raw: string): string | undefined {
-  return cisco(v) ? reasonMeaning(raw) : vendorReason(v, raw)?.meaning;
+  return isCisco(v) ? reasonMeaning(raw) : vendorReason(v, raw)?.meaning;
 }

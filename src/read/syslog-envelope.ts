@@ -51,6 +51,8 @@ export const VENDORS = ['ASA', 'FTD', 'PIX', 'PAN-OS', 'FortiGate', 'SRX', 'netf
 export type Vendor = (typeof VENDORS)[number];
 /** The vendors of the `%ASA-<sev>-<id>` message format. */
 export type CiscoVendor = 'ASA' | 'FTD' | 'PIX';
+/** Whether a vendor writes the `%ASA-` message format (ASA, FTD, PIX). */
+export const isCisco = (v: string): v is CiscoVendor => v === 'ASA' || v === 'FTD' || v === 'PIX';
 
 export interface Envelope {
   vendor: CiscoVendor;

@@ -10,7 +10,7 @@
  */
 import type { AsaFields } from './asa.js';
 import type { ReasonClass } from './asa-reasons.js';
-import type { Stamp, Vendor } from './syslog-envelope.js';
+import { isCisco, type Stamp, type Vendor } from './syslog-envelope.js';
 import { PANOS_READER } from './panos.js';
 import { FORTIGATE } from './fortigate.js';
 import { srxReader } from './srx.js';
@@ -82,6 +82,6 @@ export const readerOf = (v: Vendor): VendorReader | undefined => VENDOR_READERS.
 
 /** How an event is named in tables and timelines: the ASA family's message id, else the vendor (and its id, if any). */
 export function eventTag(vendor: string, msgid: number): string {
-  if (vendor === 'ASA' || vendor === 'FTD' || vendor === 'PIX') return String(msgid);
+  if (isCisco(vendor)) return String(msgid);
   return msgid ? `${vendor}-${msgid}` : vendor;
 }
