@@ -14,6 +14,8 @@ import { logFormatOf, type LogFormat } from './log-formats.js';
 export type OnLine = (line: string, off: number) => void;
 
 const BLOCK = 4 << 20;
+/** bytes decoded into one string (see LineSplitter.push) */
+const PIECE = 64 << 10;
 
 /** Cuts blocks into lines; a line split across blocks is joined. */
 export class LineSplitter {
@@ -23,9 +25,18 @@ export class LineSplitter {
   private base = 0;
   constructor(private readonly onLine: OnLine) {}
 
-  /** The next block of the input (its bytes [0, n) of `buf`). */
+  /**
+   * The next block of the input (its bytes [0, n) of `buf`), decoded in pieces of PIECE bytes: a
+   * string that large is allocated in V8's young generation, while one of a whole 4 MiB block is
+   * a large object that gets fresh pages from the system every time (measured on the 1 M-line
+   * benchmark log: 76 ms to decode it in 64 KiB pieces, 460-650 ms in 256 KiB or 4 MiB ones).
+   */
   push(buf: Uint8Array, n: number): void {
-    const s = Buffer.from(buf.buffer, buf.byteOffset, n).toString('latin1');
+    for (let o = 0; o < n; o += PIECE) this.piece(Buffer.from(buf.buffer, buf.byteOffset + o, Math.min(PIECE, n - o)).toString('latin1'));
+  }
+
+  private piece(s: string): void {
+    const n = s.length;
     const base = this.base;
     this.base += n;
     let start = 0;
