@@ -12,6 +12,9 @@ import { loadDataset, type Dataset } from '../src/flows/dataset.js';
 import { flowRecord, packetRecord, fileOfRow, type FlowRecord } from '../src/export/records.js';
 import { datasetTarget } from '../src/flows/filter-target.js';
 import { compileFilter, matchingRows } from '../src/filter/index.js';
+import { explainImpact } from '../src/analysis/explain.js';
+import { SAY_IMPACT } from '../src/analysis/glossary.js';
+import { explainLines } from '../src/cli/explain.js';
 import { fixture } from './helpers.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -228,4 +231,26 @@ test('filter fields: data_lost, unacked_orig, unacked_resp select what the recor
   assert.deepEqual(ids('unacked_orig'), where((r) => r.unacked_orig !== null));
   assert.deepEqual(ids('unacked_orig == 0 or unacked_orig > 0'), where((r) => r.unacked_orig !== null));
   assert.ok(ids('not unacked_orig').length > 0, 'the log-only rows');
+});
+
+test('explain: one impact line, with the counts the records give', async () => {
+  const line = async (f: string, id = 1): Promise<string> => {
+    const ds = await load([f]);
+    const l = explainLines(ds, id - 1).filter((x) => x.startsWith('  impact '));
+    assert.equal(l.length, 1, f);
+    return l[0]!.replace(/^ {2}impact +/, '');
+  };
+  const rec = async (f: string): Promise<FlowRecord> => flowRecord(await load([f]), 0);
+  const inFlight = await rec('tcp/abort-in-flight.pcap');
+  assert.equal(await line('tcp/abort-in-flight.pcap'), SAY_IMPACT.unacked('server', inFlight.unacked_resp!, 'client') + SAY_IMPACT.lost);
+  const closed = await rec('tcp/data-to-closed.pcap');
+  assert.equal(await line('tcp/data-to-closed.pcap'), SAY_IMPACT.unacked('client', closed.unacked_orig!, 'server') + SAY_IMPACT.lost);
+  assert.match(await line('tcp/abort-in-flight-client-side.pcap'), /came after the RST.*: data lost$/);
+  assert.equal(await line('tcp/fin-then-rst.pcap'), SAY_IMPACT.allAcked('client'));
+  assert.equal(await line('tcp/clean-close-client.pcap'), SAY_IMPACT.noRstAllAcked);
+  assert.equal(await line('logs/messages.log'), SAY_IMPACT.noPackets);
+  // by hand: a one-sided capture says it cannot tell
+  const p = packets([['s', 'A', S + 1, C + 12, 1000], ['s', 'RA', S + 1001, C + 12]]);
+  assert.equal(explainImpact(p), SAY_IMPACT.unknown('server', 'client') + SAY_IMPACT.lostUnknown);
+  assert.equal(explainImpact(packets([...OPEN, ['s', 'A', S + 1, C + 12, 700]])), SAY_IMPACT.noRstUnacked(SAY_IMPACT.noRstSide('server', 700)));
 });
