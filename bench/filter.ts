@@ -82,6 +82,10 @@ function synthetic(n: number): FilterTarget {
     tls[i] = respPort[i] === 443 || respPort[i] === 8443 ? 1 : 0;
     histIdx[i] = pick(hist.length);
   }
+  // impact, derived from the index (not from rnd, so that the columns above stay as they were)
+  const unackedOrig = Float64Array.from({ length: n }, (_, i) => (i % 97 === 0 ? NaN : i % 7 === 0 ? i % 1449 : 0));
+  const unackedResp = Float64Array.from({ length: n }, (_, i) => (i % 97 === 0 ? NaN : i % 11 === 0 ? i % 65536 : 0));
+  const dataLost = Uint8Array.from({ length: n }, (_, i) => (i % 97 === 0 ? 2 : i % 7 === 0 || i % 11 === 0 ? 1 : 0));
   const noNums: readonly number[] = [];
   const noStrs: readonly string[] = [];
   const deny: readonly number[] = [106015];
@@ -103,6 +107,9 @@ function synthetic(n: number): FilterTarget {
     duration,
     packets,
     bytes,
+    unackedOrig,
+    unackedResp,
+    dataLost,
     vantageMask,
     vantageNames: ['inside', 'outside'],
     fwMsgids: (i) => (i % 50 === 0 ? deny : noNums),

@@ -418,6 +418,10 @@ const FIXTURES: Record<string, Expect[]> = {
   // close() with SO_LINGER 0 on an established connection: RST, no FIN
   'abort-client': [{ teardown: 'abort', closedBy: 'orig', anomalies: [] }],
   'abort-server': [{ teardown: 'abort', closedBy: 'resp', anomalies: [] }],
+  // the client aborts (SO_LINGER 0) while the server's response is in flight; at the client the
+  // segments still on the wire arrive after its RST
+  'abort-in-flight': [{ teardown: 'abort', closedBy: 'orig', anomalies: [] }],
+  'abort-in-flight-client-side': [{ teardown: 'abort', closedBy: 'orig', anomalies: ['data-after-rst'] }],
   'clean-close-client': [{ teardown: 'graceful', closedBy: 'orig', anomalies: [] }],
   // the server closes 0.1 s after answering, the client reads to EOF and closes
   'clean-close-server': [{ teardown: 'graceful', closedBy: 'resp', anomalies: [] }],

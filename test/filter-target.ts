@@ -30,6 +30,10 @@ export interface Row {
   fwVendors?: string[];
   fwDevices?: string[];
   tls?: boolean;
+  /** impact: undefined is unknown */
+  unackedOrig?: number;
+  unackedResp?: number;
+  dataLost?: boolean;
 }
 
 const LETTER: Record<string, number> = { F: 1, S: 2, R: 4, P: 8, A: 16, U: 32 };
@@ -105,6 +109,9 @@ export function fromRows(rows: Row[], vantageNames: string[] = ['inside', 'outsi
     duration: Float64Array.from(rows, (r) => r.duration ?? 0),
     packets: Uint32Array.from(rows, (r) => r.packets ?? 0),
     bytes: Float64Array.from(rows, (r) => r.bytes ?? 0),
+    unackedOrig: Float64Array.from(rows, (r) => r.unackedOrig ?? NaN),
+    unackedResp: Float64Array.from(rows, (r) => r.unackedResp ?? NaN),
+    dataLost: Uint8Array.from(rows, (r) => (r.dataLost === undefined ? 2 : r.dataLost ? 1 : 0)),
     vantageMask: Uint32Array.from(rows, (r) => (r.vantages ?? []).reduce((m, v) => m | (1 << vantageNames.indexOf(v)), 0)),
     vantageNames,
     fwMsgids: (i: number): readonly number[] => rows[i]!.fwMsgids ?? [],

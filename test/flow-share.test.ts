@@ -50,7 +50,7 @@ test('lines written during the pass are the lines written after it: one thread, 
   const big = join(dir, 'big.pcap');
   // ~11 k connections: blocks of 2048 taken by both threads, in no set order
   generate(big, { packets: 200_000, concurrent: 500, seed: 11 });
-  const sets = [['tcp/port-reuse.pcap'], ['formats/ipv6.pcap'], ['tcp/tls13-no-close-notify.pcap']].map((s) => s.map(fixture));
+  const sets = [['tcp/port-reuse.pcap'], ['formats/ipv6.pcap'], ['tcp/tls13-no-close-notify.pcap'], ['tcp/abort-in-flight.pcap'], ['tcp/data-to-closed.pcap']].map((s) => s.map(fixture));
   for (const paths of [...sets, [big]]) {
     for (const worker of ['never', 'always'] as const) {
       const { ds, text, chunks } = await during(paths, worker);

@@ -134,6 +134,8 @@ test('the analysis worker, given every block, computes what the main thread does
     connState: new Uint8Array(new SharedArrayBuffer(n)), teardown: new Uint8Array(new SharedArrayBuffer(n)), closedBy: new Uint8Array(new SharedArrayBuffer(n)),
     anomalies: new Uint32Array(new SharedArrayBuffer(4 * n)), origBytes: new Float64Array(new SharedArrayBuffer(8 * n)),
     respBytes: new Float64Array(new SharedArrayBuffer(8 * n)), missing: new Uint8Array(new SharedArrayBuffer(n)),
+    unackedOrig: new Float64Array(new SharedArrayBuffer(8 * n)), unackedResp: new Float64Array(new SharedArrayBuffer(8 * n)),
+    dataLost: new Uint8Array(new SharedArrayBuffer(n)),
   });
   const plain = (o: ReturnType<typeof columns>, histories: string[]) => ({ ...Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Array.from(v)])), histories });
 

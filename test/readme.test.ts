@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { COMMANDS } from '../src/cli/commands.js';
 import { FIELD_HELP } from '../src/filter/index.js';
-import { TEARDOWN_INFO, ANOMALY_INFO } from '../src/analysis/glossary.js';
+import { TEARDOWN_INFO, ANOMALY_INFO, IMPACT_INFO } from '../src/analysis/glossary.js';
 import { ROOT, BIN } from './helpers.js';
 
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -36,6 +36,9 @@ test('README lists every filter field', () => {
 test('README glossary has every teardown class and anomaly with its meaning', () => {
   for (const [name, info] of [...Object.entries(TEARDOWN_INFO), ...Object.entries(ANOMALY_INFO)]) {
     assert.ok(readme.includes(`| \`${name}\` | ${info.meaning} | ${info.causes} |`), `README glossary: ${name}`);
+  }
+  for (const e of IMPACT_INFO) {
+    assert.ok(readme.includes(`| ${e.fields.map((f) => `\`${f}\``).join(', ')} | ${e.meaning} | ${e.causes} |`), `README glossary: ${e.fields.join(', ')}`);
   }
 });
 

@@ -6,9 +6,11 @@ import { loadDataset } from '../src/flows/dataset.js';
 import { RST, anomalyBit } from '../src/model.js';
 import { actionFor, helpRows, KEYS, tokens, type InkKey } from '../src/ui/keys.js';
 import { clampNav, moveNav } from '../src/ui/view/nav.js';
-import { layoutColumns, sortIndices, anomalyCodes } from '../src/ui/view/list.js';
+import { layoutColumns, sortIndices, anomalyCodes, anyLoss, cellText } from '../src/ui/view/list.js';
 import { composeClause, editLine, mayBeFuzzy, knownWords, quickItems } from '../src/ui/view/filter-edit.js';
 import { hexDump } from '../src/ui/view/hexdump.js';
+import { shortNum } from '../src/ui/view/text.js';
+import { flowRecord } from '../src/export/records.js';
 import { sparkline } from '../src/ui/view/sparkline.js';
 import { buildTimeline, nextAnomaly, ladderLine } from '../src/ui/view/ladder.js';
 import { makeTheme } from '../src/ui/theme.js';
@@ -61,6 +63,31 @@ test('columns fit the width: 80 columns keep the essentials, wide terminals show
   assert.ok(w <= 80, `row width ${w}`);
   const wide = layoutColumns(200, { fw: true, vantage: true }).map((c) => c.id);
   assert.equal(wide.length, 11);
+  // the lost column only where some connection lost data; it fits 80 columns without a log
+  assert.ok(!wide.includes('lost' as never));
+  assert.ok(layoutColumns(200, { fw: true, vantage: true, lost: true }).some((c) => c.id === 'lost'));
+  const lost80 = layoutColumns(80, { fw: false, vantage: false, lost: true });
+  assert.ok(lost80.some((c) => c.id === 'lost'), 'lost at 80 columns');
+  assert.ok(lost80.reduce((s, c) => s + c.width + 1, 1) <= 80);
+});
+
+test('the lost column: unacknowledged bytes, `yes` for data after the RST alone, blank for none; sorted by it', async () => {
+  const ds = await loadDataset(['tcp/abort-in-flight.pcap', 'tcp/abort-in-flight-client-side.pcap', 'tcp/data-to-closed.pcap', 'tcp/clean-close-client.pcap'].map(fixture));
+  assert.equal(anyLoss(ds), true);
+  assert.equal(anyLoss(await loadDataset([fixture('tcp/clean-close-client.pcap')])), false);
+  const col = layoutColumns(200, { fw: false, vantage: false, lost: true }).find((c) => c.id === 'lost')!;
+  const cells = Array.from({ length: ds.conns.count }, (_, i) => cellText(ds, i, col).trim());
+  for (let i = 0; i < ds.conns.count; i++) {
+    const r = flowRecord(ds, i);
+    const sum = (r.unacked_orig ?? 0) + (r.unacked_resp ?? 0);
+    if (sum > 0) assert.equal(cells[i], shortNum(sum), `conn ${i + 1}`);
+    else assert.equal(cells[i], r.data_lost ? 'yes' : '', `conn ${i + 1}`);
+  }
+  assert.ok(cells.includes('yes') && cells.includes(''), cells.join('|'));
+  const all = Uint32Array.from({ length: ds.conns.count }, (_, i) => i);
+  const top = sortIndices(ds, all, 'lost', true)[0]!;
+  const most = Math.max(...[...all].map((i) => (ds.conns.unackedOrig[i] || 0) + (ds.conns.unackedResp[i] || 0)));
+  assert.equal((ds.conns.unackedOrig[top] || 0) + (ds.conns.unackedResp[top] || 0), most);
 });
 
 test('sorting orders an index array by the column, and reverses', async () => {
@@ -84,6 +111,8 @@ test('filter editing, quick-filter composition, and the fuzzy debounce test', ()
   assert.equal(composeClause('a or b', 'tls'), '(a or b) and tls');
   assert.ok(quickItems().some((q) => q.clause === 'anomaly == late-rst'));
   assert.ok(quickItems().some((q) => q.clause === 'tcp.flags.reset'));
+  assert.ok(quickItems().some((q) => q.clause === 'data_lost' && /data lost/.test(q.label)));
+  assert.ok(quickItems().every((q) => q.key !== ''), 'every item has its key');
   const known = knownWords();
   assert.equal(mayBeFuzzy('anomaly == late-rst and tcp.flags.reset', known), false);
   assert.equal(mayBeFuzzy('late-rst', known), false, 'an enum value alone is exact, not fuzzy');

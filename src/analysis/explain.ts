@@ -8,7 +8,8 @@ import { ACK, ANOMALIES, FIN, MARK_RESP, MARK_TLS_ALERT, MARK_TLS_UNKNOWN, RST, 
 import type { Anomaly } from '../model.js';
 import type { ConnPackets } from './conn-packets.js';
 import { ST, newEndpointPair, seqDiff, stepEndpoints } from './endpoint.js';
-import { ANOMALY_INFO, SAY, humanDelta, stateName } from './glossary.js';
+import { ANOMALY_INFO, SAY, SAY_IMPACT, humanDelta, stateName } from './glossary.js';
+import { impact, LOST_YES } from './impact.js';
 import {
   A_LATE_RST, A_MIDSTREAM, A_PORT_REUSE, A_RETRANSMISSION, A_RST_AFTER_FIN, A_ZERO_WINDOW, packetAnomalies,
 } from './teardown.js';
@@ -156,4 +157,28 @@ export function explain(p: ConnPackets, verdict: Verdict, opts: ExplainOptions =
 /** TIME-WAIT or CLOSED: the side is done with the connection. */
 function isClosedish(st: number): boolean {
   return st === ST.TIME_WAIT || st === ST.CLOSED;
+}
+
+/**
+ * One line on what the end cost (impact.ts): the bytes each side had unacknowledged at the first
+ * RST and the data after it, or, without a RST, what was unacknowledged when the capture ended.
+ */
+export function explainImpact(p: ConnPackets, opts: ExplainOptions = {}): string {
+  const names = [clean(opts.origName ?? 'client'), clean(opts.respName ?? 'server')] as const;
+  const im = impact(p);
+  const counts = [im.unackedOrig, im.unackedResp] as const;
+  if (im.rst < 0) {
+    const parts = [0, 1].filter((s) => counts[s]! > 0).map((s) => SAY_IMPACT.noRstSide(names[s]!, counts[s]!));
+    if (parts.length) return SAY_IMPACT.noRstUnacked(parts.join(' and '));
+    return Number.isNaN(counts[0]) || Number.isNaN(counts[1]) ? SAY_IMPACT.noRstUnknown : SAY_IMPACT.noRstAllAcked;
+  }
+  const rstBy = names[p.mark[im.rst]! & MARK_RESP ? 1 : 0]!;
+  const parts: string[] = [];
+  for (const s of [0, 1]) {
+    if (counts[s]! > 0) parts.push(SAY_IMPACT.unacked(names[s]!, counts[s]!, rstBy));
+    else if (Number.isNaN(counts[s])) parts.push(SAY_IMPACT.unknown(names[s]!, names[1 - s]!));
+  }
+  if (im.afterRstBytes > 0) parts.push(SAY_IMPACT.afterRst(im.afterRstBytes));
+  if (parts.length === 0) return SAY_IMPACT.allAcked(rstBy);
+  return parts.join('; ') + (im.dataLost === LOST_YES ? SAY_IMPACT.lost : SAY_IMPACT.lostUnknown);
 }

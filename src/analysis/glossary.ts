@@ -122,6 +122,38 @@ export const ANOMALY_INFO: Record<Anomaly, GlossaryEntry> = {
   },
 };
 
+/** A glossary entry of the impact fields (analysis/impact.ts). */
+export interface ImpactEntry extends GlossaryEntry {
+  fields: readonly string[];
+}
+
+export const IMPACT_INFO: readonly ImpactEntry[] = [
+  {
+    fields: ['unacked_orig', 'unacked_resp'],
+    meaning:
+      'payload bytes a side had sent that the peer had not acknowledged when the first RST ended the connection (or when the ' +
+      'capture ended, without a RST), from sequence and acknowledgement numbers at the connection\'s primary vantage; ' +
+      'unknown (null) when no ACK of the peer\'s was captured before the RST (a capture of one direction only), and for a ' +
+      'connection known only from a firewall log',
+    causes:
+      'at a RST: data in flight when a side aborted (SO_LINGER 0, a killed process, a timeout in the application), or data ' +
+      'the peer refused with a RST because its socket had closed; without a RST: data still in flight when the capture ' +
+      'stopped. The count depends on the capture point: at the sender it includes what was still on the wire, at the ' +
+      'receiver only what had arrived and was not acknowledged yet',
+  },
+  {
+    fields: ['data_lost'],
+    meaning:
+      'a side had bytes unacknowledged at the first RST, or payload came after the first RST (from either side, which the ' +
+      'receiver drops); false when no RST came or every byte had been acknowledged by then; unknown (null) when a count is. ' +
+      'Acknowledged is not read: bytes a TCP acknowledged and its application never read (a close with unread data) do not show',
+    causes:
+      'a client that gives up on a response while it is still coming (a timeout, a user cancelling), an application or ' +
+      'middlebox reset in the middle of a transfer, or data sent to a socket that had just closed (a keep-alive connection ' +
+      'reused as the server closed it); the application that sent the data usually saw "connection reset by peer"',
+  },
+];
+
 /**
  * How teardown.ts decides, where the issue left room. Kept as text so that the CLI can print it
  * and a reader can check the code against it.
@@ -248,6 +280,22 @@ export const SAY = {
   since: (d: string) => `+${d}`,
   anomalyCauses: (name: string, causes: string) => `${name}: ${causes}`,
   causesLead: ' — likely causes: ',
+} as const;
+
+/** The impact line of explain (analysis/impact.ts): `side`, `rstBy`: client / server. */
+export const SAY_IMPACT = {
+  allAcked: (rstBy: string) => `every byte was acknowledged before the ${rstBy}'s RST: no data lost`,
+  unacked: (side: string, n: number, rstBy: string) =>
+    side === rstBy ? `the ${side} had ${bytes(n)} unacknowledged when it sent its RST` : `the ${side} had ${bytes(n)} unacknowledged when the ${rstBy}'s RST came`,
+  unknown: (side: string, peer: string) => `the ${side}'s data: unknown whether it was acknowledged (no ACK from the ${peer} captured before the RST)`,
+  afterRst: (n: number) => `${bytes(n)} of data came after the RST, which the receiver drops`,
+  lost: ': data lost',
+  lostUnknown: ': whether data was lost is unknown',
+  noRstAllAcked: 'no RST: every byte had been acknowledged when the capture ended',
+  noRstUnacked: (parts: string) => `no RST; when the capture ended ${parts} (still in flight, or the capture stopped first)`,
+  noRstSide: (side: string, n: number) => `the ${side} had ${bytes(n)} unacknowledged`,
+  noRstUnknown: 'no RST; whether every byte was acknowledged is unknown (the capture holds one direction only)',
+  noPackets: 'unknown: no packets (known from the firewall log only)',
 } as const;
 
 /** State names as printed (RFC 9293 names; UNKNOWN for a side not yet heard from). */

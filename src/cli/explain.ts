@@ -5,9 +5,9 @@
 import { eventTag } from '../read/vendors.js';
 import { flagLetters, MARK_RESP, anomalyNames, anomalyBit, CONN_STATES, TEARDOWNS, CLOSED_BY, FIN, RST } from '../model.js';
 import { LOG_ONLY } from '../correlate/firewall.js';
-import { explain } from '../analysis/explain.js';
+import { explain, explainImpact } from '../analysis/explain.js';
 import { relSeq } from '../analysis/endpoint.js';
-import { humanDelta, SAY_FW } from '../analysis/glossary.js';
+import { humanDelta, SAY_FW, SAY_IMPACT } from '../analysis/glossary.js';
 import { reasonMeaningFor } from '../read/fw-reasons.js';
 import { MARK_SEEN_ELSEWHERE, MARK_MISSING_ELSEWHERE } from '../correlate/vantage.js';
 import type { FwEvent } from '../read/asa.js';
@@ -158,6 +158,7 @@ export function explainLines(ds: Dataset, i: number): string[] {
   out.push(`  teardown    ${TEARDOWNS[c.teardown[i]!]} (closed by ${CLOSED_BY[c.closedBy[i]!]})`);
   out.push(`  anomalies   ${[...ev, ...rest].join('; ') || 'none'}`);
   if (v.tls.orig !== 'n/a' || v.tls.resp !== 'n/a') out.push(`  tls close   client ${v.tls.orig}, server ${v.tls.resp}`);
+  out.push(`  impact      ${c.vantage[i] === LOG_ONLY ? SAY_IMPACT.noPackets : explainImpact(ds.connPackets(i))}`);
   if (ds.firewallOf(i).length) out.push(`  firewall    ${ds.files.length ? SAY_FW.offset(humanDelta(ds.logOffset.seconds), ds.logOffset.pairs) : SAY_FW.noCapture}`);
   out.push('');
   const tl = timeline(ds, i);

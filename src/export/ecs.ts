@@ -103,6 +103,9 @@ export interface EcsFlow {
     anomalies: string[];
     vantages: string[];
     fw_bytes: number | null;
+    unacked_orig: number | null;
+    unacked_resp: number | null;
+    data_lost: boolean | null;
     firewall: { ts: string; msgid: number; text: string; reason: string | null }[];
   };
 }
@@ -250,7 +253,7 @@ export function ecsRecord(r: FlowRecord, fw?: EcsFirewall): EcsFlow {
   for (const x of [source.ip, destination.ip, source.nat?.ip, destination.nat?.ip]) if (x !== undefined && !related.includes(x)) related.push(x);
   const rsttui: EcsFlow['rsttui'] = {
     id: r.id, conn_state: r.conn_state, history: r.history, teardown: r.teardown, closed_by: r.closed_by, anomalies: r.anomalies,
-    vantages: r.vantages, fw_bytes: r.fw_bytes,
+    vantages: r.vantages, fw_bytes: r.fw_bytes, unacked_orig: r.unacked_orig, unacked_resp: r.unacked_resp, data_lost: r.data_lost,
     firewall: r.firewall.map((e) => ({ ts: isoMicros(e.ts), msgid: e.msgid, text: e.text, reason: e.reason })),
   };
   if (!fw) return { '@timestamp': start, ecs: { version: ECS_VERSION }, event, source, destination, network, related: { ip: related }, rsttui };

@@ -7,7 +7,7 @@
  */
 import { CLOSED_BY, CONN_STATES, NO_CONN_STATE, TEARDOWNS, anomalyNames } from '../model.js';
 import type { Dataset } from '../flows/dataset.js';
-import { firewallJson, fwBytesOf, roundUs, vantageNames } from './records.js';
+import { countOf, dataLostOf, firewallJson, fwBytesOf, roundUs, vantageNames } from './records.js';
 import { FirewallBytes } from './fw-bytes.js';
 
 /**
@@ -31,6 +31,10 @@ export interface FlowSource {
   readonly closedBy: Uint8Array;
   readonly anomalies: Uint32Array;
   readonly vantageMask: Uint32Array;
+  /** impact (NaN, 2: unknown) */
+  readonly unackedOrig: Float64Array;
+  readonly unackedResp: Float64Array;
+  readonly dataLost: Uint8Array;
   history(i: number): string;
   /** the IPv4 address of an address id as an unsigned number; -1 for any other */
   v4Value(id: number): number;
@@ -51,6 +55,7 @@ export function datasetFlows(ds: Dataset): FlowSource {
     origAddr: c.origAddr, respAddr: c.respAddr, origPort: c.origPort, respPort: c.respPort, firstTs: c.firstTs, lastTs: c.lastTs,
     origPkts: c.origPkts, respPkts: c.respPkts, origBytes: c.origBytes, respBytes: c.respBytes, connState: c.connState,
     teardown: c.teardown, closedBy: c.closedBy, anomalies: c.anomalies, vantageMask: c.vantageMask,
+    unackedOrig: c.unackedOrig, unackedResp: c.unackedResp, dataLost: c.dataLost,
     history: (i) => c.histories[i] ?? '',
     v4Value: (id) => ds.addrs.v4Value(id),
     text: (id) => ds.addrs.text(id),
@@ -111,6 +116,11 @@ export function putNumber(b: Uint8Array, p: number, x: number): number {
   return x >= 0 && x <= Number.MAX_SAFE_INTEGER && Math.floor(x) === x ? putUint(b, p, x) : putText(b, p, js(x));
 }
 
+/** A count or null. */
+function putCount(b: Uint8Array, p: number, x: number | null): number {
+  return x === null ? put(b, p, NULL) : putNumber(b, p, x);
+}
+
 /**
  * A time rounded to microseconds, as JSON writes it, without the general shortest-decimal
  * conversion. Exact: when x = u / 1e6 for an integer u and 0 < x < 2^31, the 6-digit decimal of u
@@ -146,6 +156,9 @@ function putUs(b: Uint8Array, p: number, x: number): number {
 const OPEN = bytes('{"id":');
 const FW_BYTES = bytes(',"fw_bytes":');
 const NULL = bytes('null');
+const UNACKED_ORIG = bytes(',"unacked_orig":');
+const UNACKED_RESP = bytes(',"unacked_resp":');
+const DATA_LOST = [bytes(',"data_lost":false'), bytes(',"data_lost":true'), bytes(',"data_lost":null')] as const;
 const ORIG_H = bytes(',"orig_h":"');
 const ORIG_P = bytes('","orig_p":');
 const RESP_H = bytes(',"resp_h":"');
@@ -180,7 +193,7 @@ export class FlowLineEncoder {
     const fwLen = c.firewallBytes ? c.firewallBytes.encode(i) : 0;
     const fwText = c.firewallBytes ? '' : c.firewallJson(i);
     const fb = fwBytesOf(c.fwBytes, i);
-    let p = out.reserve(HEAD_MAX + tail.length + fwLen + 3 * fwText.length + 48);
+    let p = out.reserve(HEAD_MAX + tail.length + fwLen + 3 * fwText.length + 160);
     const b = out.buffer;
     p = put(b, p, OPEN);
     p = putUint(b, p, i + 1);
@@ -213,6 +226,12 @@ export class FlowLineEncoder {
     p = put(b, p, FW_BYTES);
     if (fb === null) p = put(b, p, NULL);
     else p = putNumber(b, p, fb);
+    p = put(b, p, UNACKED_ORIG);
+    p = putCount(b, p, countOf(c.unackedOrig, i));
+    p = put(b, p, UNACKED_RESP);
+    p = putCount(b, p, countOf(c.unackedResp, i));
+    const lost = dataLostOf(c.dataLost, i);
+    p = put(b, p, DATA_LOST[lost === null ? 2 : lost ? 1 : 0]);
     b[p++] = 125; // }
     b[p++] = 10;
     out.commit(p);

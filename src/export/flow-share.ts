@@ -50,6 +50,7 @@ export function shareFlows(conns: ConnTable, addrs: AddrTable, names: string[]):
       origAddr: c.origAddr, respAddr: c.respAddr, origPort: c.origPort, respPort: c.respPort, firstTs: c.firstTs, lastTs: c.lastTs,
       origPkts: c.origPkts, respPkts: c.respPkts, origBytes: c.origBytes, respBytes: c.respBytes, connState: c.connState,
       teardown: c.teardown, closedBy: c.closedBy, anomalies: c.anomalies, vantageMask: c.vantageMask,
+      unackedOrig: c.unackedOrig, unackedResp: c.unackedResp, dataLost: c.dataLost,
     },
     v4, texts, names,
   };
@@ -182,7 +183,7 @@ function inShared<T extends Column>(a: T): T {
 }
 
 const CONN_COLUMNS = ['origAddr', 'respAddr', 'origPort', 'respPort', 'firstTs', 'lastTs', 'origPkts', 'respPkts', 'origBytes', 'respBytes',
-  'connState', 'teardown', 'closedBy', 'anomalies', 'vantageMask', 'fwBytes'] as const;
+  'connState', 'teardown', 'closedBy', 'anomalies', 'vantageMask', 'fwBytes', 'unackedOrig', 'unackedResp', 'dataLost'] as const;
 const CHUNK_COLUMNS = ['ts', 'msgid', 'vendor', 'off', 'bodyAt', 'str'] as const;
 
 /**

@@ -29,6 +29,15 @@ export interface FlowRecord {
   firewall: { ts: number; vendor: string; msgid: number; text: string; reason: string | null }[];
   /** bytes the firewall counted for the connection (its Teardown line), null when no log says */
   fw_bytes: number | null;
+  /**
+   * payload bytes the originator / responder had sent that the peer had not acknowledged at the
+   * first RST (else at the end of the capture), at the primary vantage; null when unknown (no
+   * packets, or no ACK of the peer's captured): analysis/impact.ts
+   */
+  unacked_orig: number | null;
+  unacked_resp: number | null;
+  /** a side had bytes unacknowledged at a RST, or data came after one; null when unknown */
+  data_lost: boolean | null;
 }
 
 /** Index of the capture file (vantage) that packet-table row `row` came from: files hold contiguous row ranges. */
@@ -77,13 +86,25 @@ export function flowRecord(ds: Dataset, i: number): FlowRecord {
     vantages: vantageNames(ds, ds.vantageMask(i)),
     firewall: firewallRecords(ds, i),
     fw_bytes: fwBytesOf(c.fwBytes, i),
+    unacked_orig: countOf(c.unackedOrig, i),
+    unacked_resp: countOf(c.unackedResp, i),
+    data_lost: dataLostOf(c.dataLost, i),
   };
 }
 
-/** The firewall's byte count of connection i, null when none (also for a table that has no such column yet). */
-export const fwBytesOf = (col: Float64Array | undefined, i: number): number | null => {
+/** A count of connection i from a column where NaN is unknown: null then (also for a table that has no such column yet). */
+export const countOf = (col: Float64Array | undefined, i: number): number | null => {
   const v = col?.[i];
   return v === undefined || Number.isNaN(v) ? null : v;
+};
+
+/** The firewall's byte count of connection i, null when none. */
+export const fwBytesOf = countOf;
+
+/** data_lost of connection i (impact.ts LOST_*): true, false, or null when unknown. */
+export const dataLostOf = (col: Uint8Array | undefined, i: number): boolean | null => {
+  const v = col?.[i];
+  return v === 1 ? true : v === 0 ? false : null;
 };
 
 /** The firewall events of connection i as the flow records give them (log text stripped of controls). */
@@ -172,5 +193,6 @@ const nflogFields = (n: NflogNote | undefined): Pick<PacketRecord, 'nflog_group'
 export const FLOW_FIELDS = [
   'id', 'orig_h', 'orig_p', 'resp_h', 'resp_p', 'ts', 'duration', 'orig_pkts', 'resp_pkts', 'orig_bytes', 'resp_bytes',
   'conn_state', 'history', 'teardown', 'closed_by', 'anomalies', 'vantages', 'firewall', 'fw_bytes',
+  'unacked_orig', 'unacked_resp', 'data_lost',
 ] as const;
 

@@ -13,7 +13,6 @@
 import { cidrTest, compareAddr, inCidr, looksLikeAddrPrefix, parseCidr, parseIp } from './addr.js';
 import {
   BARE_ENUM_FIELDS,
-  closest,
   FIELD_BY_NAME,
   type FieldDef,
   type NumField,
@@ -23,6 +22,7 @@ import {
   type StrTest,
 } from './fields.js';
 import { fuzzyBitmap } from './fuzzy.js';
+import { closest } from './suggest.js';
 import { FilterSyntaxError, printable } from './lexer.js';
 import type { CmpOp, Expr, SetItem, Value } from './parse.js';
 import type { FilterTarget } from './target.js';

@@ -9,6 +9,7 @@ import { FW_KINDS } from '../read/asa.js';
 import { ACK, ANOMALIES, CLOSED_BY, CONN_STATES, CWR, ECE, FIN, PSH, RST, SYN, TEARDOWNS, URG } from '../model.js';
 import type { FilterTarget } from './target.js';
 import { addrLen } from './addr.js';
+import { closest } from './suggest.js';
 
 export const FIELD_TYPES = ['address', 'port', 'number', 'boolean', 'enum', 'string'] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
@@ -171,6 +172,36 @@ function numField(name: string, description: string, col: (t: FilterTarget) => A
   };
 }
 
+/** A count that may be unknown (NaN): alone, it is known; no comparison holds for an unknown one (`!=`, being `not ==`, does). */
+function countField(name: string, description: string, col: (t: FilterTarget) => Float64Array): NumField {
+  return {
+    ...numField(name, description, col),
+    present: (t) => {
+      const a = col(t);
+      return (i) => a[i] === a[i];
+    },
+  };
+}
+
+/** A yes / no / unknown column (0, 1, 2): alone, yes; `== false` holds for a known no only. */
+function triField(name: string, description: string, col: (t: FilterTarget) => Uint8Array): NumField {
+  return {
+    name,
+    type: 'boolean',
+    description,
+    multi: false,
+    present: (t) => {
+      const a = col(t);
+      return (i) => a[i] === 1;
+    },
+    lift: (t, p) => {
+      const a = col(t);
+      const tb = Uint8Array.of(p(0) ? 1 : 0, p(1) ? 1 : 0, 0);
+      return (i) => tb[a[i]!] === 1;
+    },
+  };
+}
+
 const FLAG_BITS = { syn: SYN, ack: ACK, fin: FIN, reset: RST, push: PSH, urg: URG, ece: ECE, cwr: CWR } as const;
 
 function flagField(flag: keyof typeof FLAG_BITS, side: 'any' | 'orig' | 'resp'): NumField {
@@ -323,6 +354,9 @@ export const FIELDS: readonly FieldDef[] = [
   numField('duration', 'seconds from first to last packet', (t) => t.duration),
   numField('packets', 'packets, both sides', (t) => t.packets),
   numField('bytes', 'payload bytes, both sides', (t) => t.bytes),
+  countField('unacked_orig', "payload bytes the originator had sent and the responder had not acknowledged at the first RST (else at the end of the capture); alone: known", (t) => t.unackedOrig),
+  countField('unacked_resp', "payload bytes the responder had sent and the originator had not acknowledged at the first RST (else at the end of the capture); alone: known", (t) => t.unackedResp),
+  triField('data_lost', 'a side had bytes unacknowledged at a RST, or data came after one (unknown: matches neither true nor false)', (t) => t.dataLost),
   {
     ...numField('id', 'connection id (as listed)', () => []),
     lift: (_t: FilterTarget, p: NumTest): RowTest => (i) => p(i + 1),
@@ -358,43 +392,6 @@ export const FIELD_NAMESPACES: ReadonlySet<string> = new Set(
 
 /** Enum fields whose values a bare word may name (`late-rst`, `RSTO`, `fin-then-rst`). */
 export const BARE_ENUM_FIELDS = ['teardown', 'anomaly', 'conn_state', 'closed_by', 'vantage'] as const;
-
-export function editDistance(a: string, b: string): number {
-  const m = a.length;
-  const n = b.length;
-  let prev = new Array<number>(n + 1);
-  let cur = new Array<number>(n + 1);
-  for (let j = 0; j <= n; j++) prev[j] = j;
-  for (let i = 1; i <= m; i++) {
-    cur[0] = i;
-    for (let j = 1; j <= n; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
-    }
-    [prev, cur] = [cur, prev];
-  }
-  return prev[n]!;
-}
-
-/** The closest of `names` to `word`, if it is close enough to be a plausible typo. */
-export function closest(word: string, names: readonly string[]): string | undefined {
-  const w = word.toLowerCase();
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const n of names) {
-    const d = editDistance(w, n.toLowerCase());
-    if (d < bestD) {
-      bestD = d;
-      best = n;
-    }
-  }
-  // a third of the length (at least 2) keeps `tcp.flag.reset` -> tcp.flags.reset but not `foo` -> tls
-  const limit = Math.max(2, Math.floor(w.length / 3));
-  if (bestD <= limit && bestD < w.length) return best;
-  // `inside` for `fw-inside`: a unique name that contains the word is as good a guess
-  const within = w.length >= 3 ? names.filter((n) => n.toLowerCase().includes(w)) : [];
-  return within.length === 1 ? within[0] : undefined;
-}
 
 export function suggestField(word: string): string | undefined {
   return closest(

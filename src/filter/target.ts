@@ -37,6 +37,10 @@ export interface FilterTarget {
   /** packets (both sides) and payload bytes (both sides) */
   readonly packets: Uint32Array;
   readonly bytes: Float64Array;
+  /** impact (analysis/impact.ts): unacknowledged bytes per side (NaN: unknown); data lost 0 no, 1 yes, 2 unknown */
+  readonly unackedOrig: Float64Array;
+  readonly unackedResp: Float64Array;
+  readonly dataLost: Uint8Array;
   /** bit v set when vantage v saw the connection; names in `vantageNames` */
   readonly vantageMask: Uint32Array;
   readonly vantageNames: readonly string[];

@@ -9,6 +9,7 @@ import { CONN_STATES, TEARDOWNS, CLOSED_BY } from '../model.js';
 import { allocConnPackets } from '../analysis/conn-packets.js';
 import { zeekConn } from '../analysis/zeek.js';
 import { classify } from '../analysis/teardown.js';
+import { impact, newImpact } from '../analysis/impact.js';
 import { LOG_ONLY } from '../correlate/firewall.js';
 import { MARK_MISSING_ELSEWHERE } from '../correlate/vantage.js';
 import { gatherRows, type AnalysisColumns } from './packet-table.js';
@@ -38,6 +39,10 @@ export interface RangeOutput {
   anomalies: Uint32Array;
   origBytes: Float64Array;
   respBytes: Float64Array;
+  /** impact (analysis/impact.ts); log-only connections are left as they are (NaN, NaN, unknown) */
+  unackedOrig: Float64Array;
+  unackedResp: Float64Array;
+  dataLost: Uint8Array;
   /** connection i's history (one string object per distinct history in a range) */
   history: (i: number, h: string) => void;
   /** packets marked missing at another vantage: 2 yes, 1 no, 0 not known (rows at other vantages) */
@@ -52,6 +57,8 @@ let scratch: Uint32Array = new Uint32Array(0);
 // classify's options in the bulk pass (one object each, not one per connection)
 const BULK_REUSED = { reused: true, evidence: false } as const;
 const BULK_FRESH = { reused: false, evidence: false } as const;
+// impact's result, one object reused
+const IMPACT = newImpact();
 
 /** Analyse connections [from, to), writing out[i]. */
 export function analyseRange(inp: RangeInput, from: number, to: number, out: RangeOutput): void {
@@ -99,6 +106,10 @@ export function analyseRange(inp: RangeInput, from: number, to: number, out: Ran
     out.teardown[i] = TEARDOWNS.indexOf(verdict.teardown);
     out.closedBy[i] = CLOSED_BY.indexOf(verdict.closedBy);
     out.anomalies[i] = verdict.anomalies;
+    impact(p, IMPACT);
+    out.unackedOrig[i] = IMPACT.unackedOrig;
+    out.unackedResp[i] = IMPACT.unackedResp;
+    out.dataLost[i] = IMPACT.dataLost;
   }
 }
 

@@ -86,6 +86,10 @@ export class ConnTable {
   origBytes: Float64Array = new Float64Array(0);
   respBytes: Float64Array = new Float64Array(0);
   histories: string[] = [];
+  /** impact (analysis/impact.ts), set by the analysis pass: each side's bytes unacknowledged at the first RST (NaN: unknown); dataLost LOST_* */
+  unackedOrig: Float64Array = new Float64Array(0);
+  unackedResp: Float64Array = new Float64Array(0);
+  dataLost: Uint8Array = new Uint8Array(0);
   /** bytes the firewall counted (a Teardown line), NaN when no log says (set with the firewall correlation) */
   fwBytes: Float64Array = new Float64Array(0);
   /** bit v set when vantage v saw the connection (set by finalize) */

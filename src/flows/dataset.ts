@@ -6,6 +6,7 @@
 import { CLOSED_BY, MARK_TLS, RST, TEARDOWNS, anomalyBit, type Anomaly } from '../model.js';
 import { allocConnPackets, type ConnPackets } from '../analysis/conn-packets.js';
 import { classify, type Verdict } from '../analysis/teardown.js';
+import { LOST_UNKNOWN } from '../analysis/impact.js';
 import type { FwEvent } from '../read/asa.js';
 import { correlateFirewall, LOG_ONLY } from '../correlate/firewall.js';
 import { applyLogVerdicts, eventsByConn, linkDeniedRsts, NO_EVENTS_INDEX } from '../correlate/fw-verdicts.js';
@@ -145,6 +146,10 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   conns.anomalies = new Uint32Array(buffer(4 * n));
   conns.origBytes = new Float64Array(buffer(8 * n));
   conns.respBytes = new Float64Array(buffer(8 * n));
+  // (log-only connections keep these: the pass does not visit them, nor anything when no capture was given)
+  conns.unackedOrig = new Float64Array(buffer(8 * n)).fill(NaN);
+  conns.unackedResp = new Float64Array(buffer(8 * n)).fill(NaN);
+  conns.dataLost = new Uint8Array(buffer(n)).fill(LOST_UNKNOWN);
   const missing = new Uint8Array(buffer(n));
   const input: RangeInput = {
     cols: packets.analysisColumns(), byConn: blocks ?? index!, vantage: conns.vantage, flipped: conns.flipped, reused: conns.reused,
@@ -153,6 +158,7 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   const out: Omit<RangeOutput, 'history'> = {
     connState: conns.connState, teardown: conns.teardown, closedBy: conns.closedBy, anomalies: conns.anomalies,
     origBytes: conns.origBytes, respBytes: conns.respBytes, missing,
+    unackedOrig: conns.unackedOrig, unackedResp: conns.unackedResp, dataLost: conns.dataLost,
   };
   const pass = newSharedPass(n);
   let share: Promise<AnalyseResult | undefined> | undefined;

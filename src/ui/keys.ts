@@ -42,7 +42,7 @@ export const KEYS: readonly Binding[] = [
   { action: 'quit', keys: ['q', 'ctrl-c'], help: 'quit', on: VIEWS },
   { action: 'help', keys: ['?'], help: 'this help', on: ['list', 'timeline', 'detail', 'summary'] },
   { action: 'filter', keys: ['/'], help: 'edit the filter (narrows as you type)', on: ['list'] },
-  { action: 'quickFilter', keys: ['f'], help: 'quick filters: anomaly classes and flags', on: ['list'] },
+  { action: 'quickFilter', keys: ['f'], help: 'quick filters: anomaly classes, data lost, flags', on: ['list'] },
   { action: 'sort', keys: ['s'], help: 'sort by the next column', on: ['list'] },
   { action: 'sortReverse', keys: ['S'], help: 'reverse the sort', on: ['list'] },
   { action: 'mark', keys: ['space'], help: 'mark / unmark the row for export', on: ['list'] },

@@ -18,7 +18,7 @@ import { Lines, type Selected } from '../components/Lines.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import { StatusBar } from '../components/StatusBar.js';
 import { completeAtCursor, composeClause, editLine, quickItems, type LineState } from '../view/filter-edit.js';
-import { anomalyLegend, cellText, headerText, layoutColumns } from '../view/list.js';
+import { anomalyLegend, anyLoss, cellText, headerText, layoutColumns } from '../view/list.js';
 import { clampNav, jumpNav, moveNav, type Nav } from '../view/nav.js';
 import { fit } from '../view/text.js';
 
@@ -56,7 +56,7 @@ export function ConnList(props: ConnListProps) {
   const chrome = 5 + (view.error !== undefined ? 1 : 0);
   const rowsH = Math.max(1, height - chrome);
   const nav = clampNav(props.nav, count, rowsH);
-  const cols = layoutColumns(width, { fw: (ds?.logs.length ?? 0) > 0, vantage: (ds?.files.length ?? 0) > 1 });
+  const cols = layoutColumns(width, { fw: (ds?.logs.length ?? 0) > 0, vantage: (ds?.files.length ?? 0) > 1, lost: anyLoss(ds) });
 
   // what the handler reads and writes, so that every key of a burst sees the one before
   const live = useLive({ mode, line, menuNav, nav });

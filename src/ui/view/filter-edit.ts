@@ -56,10 +56,11 @@ export interface QuickItem {
 
 const QUICK_KEYS = '123456789abcdhilmoprsuvwxyz';
 
-/** The quick-filter menu: anomaly classes, then flags, teardown classes and firewall events. */
+/** The quick-filter menu: anomaly classes, data lost, then flags, teardown classes and firewall events. */
 export function quickItems(): QuickItem[] {
   const raw: { label: string; clause: string }[] = [
     ...ANOMALIES.map((a) => ({ label: `${a}: ${ANOMALY_INFO[a].meaning}`, clause: `anomaly == ${a}` })),
+    { label: 'data lost at a RST (a peer had unacknowledged data)', clause: 'data_lost' },
     { label: 'some packet carries RST', clause: 'tcp.flags.reset' },
     { label: 'the responder (server) sent RST', clause: 'tcp.flags.reset.resp' },
     { label: 'some packet carries FIN', clause: 'tcp.flags.fin' },

@@ -41,7 +41,7 @@ export function anomalyLegend(mask = -1): string {
   return parts.join('  ');
 }
 
-export const COLUMN_IDS = ['id', 'conn', 'start', 'duration', 'packets', 'bytes', 'state', 'teardown', 'anomalies', 'fw', 'vantage'] as const;
+export const COLUMN_IDS = ['id', 'conn', 'start', 'duration', 'packets', 'bytes', 'state', 'teardown', 'anomalies', 'lost', 'fw', 'vantage'] as const;
 export type ColumnId = (typeof COLUMN_IDS)[number];
 
 interface ColumnDef {
@@ -63,6 +63,8 @@ const DEFS: Record<ColumnId, ColumnDef> = {
   state: { id: 'state', title: 'state', width: 6, drop: 6 },
   teardown: { id: 'teardown', title: 'teardown', width: 12, drop: 8 },
   anomalies: { id: 'anomalies', title: 'anom', width: 11, drop: 9 },
+  // (after the firewall's column: at 80 columns with a log, the firewall's events stay)
+  lost: { id: 'lost', title: 'lost', width: 5, right: true, drop: 6.5 },
   fw: { id: 'fw', title: 'firewall', width: 13, drop: 7 },
   vantage: { id: 'vantage', title: 'seen at', width: 12, drop: 3 },
 };
@@ -72,9 +74,10 @@ export interface Column extends ColumnDef {}
 /**
  * The columns that fit `width` (the marker gutter of 2 excluded). The connection column takes
  * what is left, so at 80 columns the 5-tuple stays readable and the least useful columns go.
+ * `fw`, `vantage`, `lost`: the inputs have firewall logs, several captures, a connection that lost data (anyLoss).
  */
-export function layoutColumns(width: number, opts: { fw: boolean; vantage: boolean }): Column[] {
-  const ids = COLUMN_IDS.filter((c) => (c !== 'fw' || opts.fw) && (c !== 'vantage' || opts.vantage));
+export function layoutColumns(width: number, opts: { fw: boolean; vantage: boolean; lost?: boolean }): Column[] {
+  const ids = COLUMN_IDS.filter((c) => (c !== 'fw' || opts.fw) && (c !== 'vantage' || opts.vantage) && (c !== 'lost' || opts.lost === true));
   const avail = width - 2;
   const cols = ids.map((id) => ({ ...DEFS[id] }));
   const total = (): number => cols.reduce((s, c) => s + c.width + 1, -1);
@@ -110,11 +113,41 @@ export function cellText(ds: Dataset, i: number, c: Column): string {
     case 'state': s = CONN_STATES[k.connState[i]!] ?? '?'; break;
     case 'teardown': s = TEARDOWNS[k.teardown[i]!] ?? '?'; break;
     case 'anomalies': s = anomalyCodes(k.anomalies[i]!); break;
+    case 'lost': s = lostCell(ds, i); break;
     case 'fw': s = firewallCell(ds, i); break;
     case 'vantage': s = vantageCell(ds, i); break;
   }
   s = stripControls(s);
   return c.right ? fitLeft(s, c.width) : fit(s, c.width);
+}
+
+/** Unacknowledged bytes at the RST, both sides (`2.0k`); `yes` for data lost after the RST alone; blank for none or unknown. */
+export function lostCell(ds: Dataset, i: number): string {
+  const k = ds.conns;
+  const u = unackedSum(ds, i);
+  if (u > 0) return shortNum(u);
+  return k.dataLost[i] === 1 ? 'yes' : '';
+}
+
+/** Both sides' unacknowledged bytes (an unknown side counts 0; -1 when both are unknown). */
+function unackedSum(ds: Dataset, i: number): number {
+  const o = ds.conns.unackedOrig[i] ?? NaN, r = ds.conns.unackedResp[i] ?? NaN;
+  if (o !== o && r !== r) return -1;
+  return (o === o ? o : 0) + (r === r ? r : 0);
+}
+
+const lossSeen = new WeakMap<Dataset, boolean>();
+/** Whether any connection lost data (once per dataset): the list shows its `lost` column then. */
+export function anyLoss(ds: Dataset | undefined): boolean {
+  if (!ds) return false;
+  let v = lossSeen.get(ds);
+  if (v === undefined) {
+    v = false;
+    const lost = ds.conns.dataLost;
+    for (let i = 0; i < ds.conns.count && !v; i++) v = lost[i] === 1;
+    lossSeen.set(ds, v);
+  }
+  return v;
 }
 
 export function firewallCell(ds: Dataset, i: number): string {
@@ -140,7 +173,7 @@ export function headerText(cols: readonly Column[]): string {
 }
 
 /** Sort keys `s` cycles through, in order. */
-export const SORT_KEYS = ['id', 'duration', 'packets', 'bytes', 'state', 'teardown', 'anomalies', 'orig'] as const;
+export const SORT_KEYS = ['id', 'duration', 'packets', 'bytes', 'state', 'teardown', 'anomalies', 'lost', 'orig'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 
 export function nextSortKey(k: SortKey): SortKey {
@@ -159,6 +192,8 @@ function keyFn(ds: Dataset, key: SortKey): (i: number) => number {
     case 'teardown': return (i) => c.teardown[i]!;
     // more anomalies first sorts high; the mask value groups equal sets together
     case 'anomalies': return (i) => popcount(c.anomalies[i]!) * 2 ** 32 + c.anomalies[i]!;
+    // unacknowledged bytes; at equal counts, data lost (after the RST) above none; unknown lowest
+    case 'lost': return (i) => unackedSum(ds, i) * 2 + (c.dataLost[i] === 1 ? 1 : 0);
     case 'orig': return (i) => c.origAddr[i]! * 65536 + c.origPort[i]!;
   }
 }
