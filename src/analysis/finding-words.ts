@@ -101,15 +101,15 @@ function known(p: Pattern, vendor?: string): Omit<FindingWords, 'known'> | undef
     };
   }
   if (p.lost) {
+    // (whatever the class: an abort, a FIN+RST, a RST after a close that still had data coming)
     const s = p.rstBy !== 'none' ? p.rstBy : p.closedBy === 'orig' || p.closedBy === 'resp' ? p.closedBy : undefined;
-    const who = s ? SIDE[s]! : 'one side';
-    const what = p.teardown === 'abort' ? 'abort' : p.teardown === 'fin-then-rst' ? 'fin-rst' : p.teardown;
+    const a = s ? SIDE[s]! : undefined;
     return {
-      name: `${s ? `${SIDE[s]}-` : ''}${what}-data-lost`,
-      title: `${who === 'one side' ? 'a side' : `the ${who}`} ended connections with RST while data was still unacknowledged: data lost`,
+      name: `${a ? `${a}-` : ''}reset-data-lost`,
+      title: `${a ? `the ${a}` : 'a side'} ended connections with RST while data was still unacknowledged: data lost`,
       severity: 'error',
       cause: 'A RST discards what the peer had not yet acknowledged or read: the application gave up (a crash, a timeout of its own), closed with unread data, or closed with SO_LINGER 0 while data was in flight.',
-      who: `The owners of the ${who === 'one side' ? '' : `${who} `}application that sent the RST.`,
+      who: `The owners of the ${a ? `${a} ` : ''}application that sent the RST.`,
       action: 'Find why it aborts (its logs at those times); make it close gracefully: shutdown(), read to the end, then close(), without SO_LINGER 0.',
     };
   }
@@ -183,12 +183,32 @@ function known(p: Pattern, vendor?: string): Omit<FindingWords, 'known'> | undef
       action: `Nothing needed; optionally, to quiet the log: ${quietHint(vendor)}.`,
     };
   }
+  if (p.teardown === 'open' && p.fw === 'late-deny' && only(p, ['rst-denied', 'no-close-notify'])) {
+    if (has(p, 'rst-denied')) {
+      return {
+        name: 'late-rst-denied-no-connection',
+        title: 'RSTs denied by the firewall as "no connection"; how their connections closed is not in the inputs',
+        severity: 'info',
+        cause: 'Most often a RST that came after the connection had closed (the firewall removes it at the last FIN: a client closing with FIN+RST, the server answering with RST), whose close the log or capture does not show.',
+        who: 'The owners of the application that sends the RSTs; nobody else, if a capture confirms they follow closes.',
+        action: `Capture both sides of the firewall (or log the firewall's connection teardowns) to confirm they follow closes; then nothing to fix; optionally, to quiet the log: ${quietHint(vendor)}.`,
+      };
+    }
+    return {
+      name: 'late-packet-denied-no-connection',
+      title: 'packets (not RSTs) denied by the firewall as "no connection", with no connection known for them',
+      severity: 'warn',
+      cause: 'The firewall had no connection for them: it timed the connection out before the inputs begin, the SYN took another path (asymmetric routing), or a retransmission came after the close.',
+      who: 'The firewall and network teams, with the owners of the applications named.',
+      action: `Look for their connections' teardown earlier in the log (a longer window), check that both directions pass the same firewall, and send keepalives more often than the idle timeout${idleHint(vendor)}.`,
+    };
+  }
   if (p.fw !== 'none' && p.fw !== 'timeout') return undefined;
   if (p.teardown === 'graceful' && p.fw === 'none' && only(p, ['no-close-notify'])) {
-    const by = p.closedBy === 'orig' ? 'client' : p.closedBy === 'resp' ? 'server' : p.closedBy === 'both' ? 'simultaneous' : 'unknown';
-    const first = { client: ', the client first', server: ', the server first', simultaneous: ', both at once', unknown: '' }[by];
+    const by = p.closedBy === 'orig' ? 'client-' : p.closedBy === 'resp' ? 'server-' : p.closedBy === 'both' ? 'simultaneous-' : '';
+    const first = { 'client-': ', the client first', 'server-': ', the server first', 'simultaneous-': ', both at once', '': '' }[by];
     return {
-      name: `graceful-${by}-close`,
+      name: `graceful-${by}close`,
       title: `closed gracefully${first}`,
       severity: 'info',
       cause: `${cap(TEARDOWN_INFO.graceful.causes)}.`,
@@ -289,7 +309,8 @@ const CLASS_WHO: Record<Teardown, string> = {
 function composed(p: Pattern): FindingWords {
   const names = ANOMALIES.filter((a) => has(p, a));
   const closer = p.closedBy === 'orig' || p.closedBy === 'resp' ? SIDE[p.closedBy]! : p.closedBy === 'both' ? 'both' : '';
-  const rst = p.rstBy !== 'none' && p.rstBy !== p.closedBy ? SIDE[p.rstBy]! : '';
+  // (the side of the first RST is known for fin-then-rst and abort only; said where it is not the closer)
+  const rst = p.rstBy === 'none' ? ((p.teardown === 'abort' || p.teardown === 'fin-then-rst') && closer ? 'unknown' : '') : p.rstBy !== p.closedBy ? SIDE[p.rstBy]! : '';
   const name = [p.teardown, closer && `by-${closer}`, rst && `rst-by-${rst}`, ...names, FW_NAME[p.fw], p.lost ? 'data-lost' : '']
     .filter((s) => s !== '').join('-');
   const by = closer === 'both' ? ' (both sides closed at once)' : closer ? ` (closed first by the ${closer})` : '';
