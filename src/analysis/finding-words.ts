@@ -34,6 +34,8 @@ const bits = (as: readonly Anomaly[]): number => as.reduce((m, a) => m | anomaly
 const has = (p: Pattern, a: Anomaly): boolean => (p.anomalies & anomalyBit(a)) !== 0;
 /** the pattern has no anomaly outside `allowed` */
 const only = (p: Pattern, allowed: readonly Anomaly[]): boolean => (p.anomalies & ~bits(allowed)) === 0;
+/** A class's causes from the glossary, as a sentence. */
+const causesOf = (e: { causes: string }): string => `Likely causes: ${e.causes}.`;
 const worst = (...s: Severity[]): Severity => SEVERITIES.find((x) => s.includes(x)) ?? 'info';
 
 /** The vendor family whose settings an action may name (FTD and PIX log as the ASA does). */
@@ -72,9 +74,9 @@ function known(p: Pattern, vendor?: string): Omit<FindingWords, 'known'> | undef
   if (has(p, 'after-timeout')) {
     return {
       name: 'late-packet-after-idle-timeout',
-      title: 'packets after the firewall\'s idle timeout were dropped: the application saw a hang or a reset',
+      title: 'packets after the firewall\'s idle timeout were dropped',
       severity: 'error',
-      cause: 'The application kept the connection idle longer than the firewall\'s idle timeout, then sent again; the firewall had already removed the connection and dropped that packet as "no connection".',
+      cause: 'The application kept the connection idle longer than the firewall\'s idle timeout, then sent again; the firewall had already removed the connection and dropped that packet as "no connection": the application saw a hang, then a timeout or a reset.',
       who: 'The owners of the application (keepalives), with the firewall team (the idle timeout for that traffic).',
       action: `Send TCP keepalives (or an application heartbeat) more often than the firewall's idle timeout, or raise the idle timeout for that traffic${idleHint(vendor)}.`,
     };
@@ -82,9 +84,9 @@ function known(p: Pattern, vendor?: string): Omit<FindingWords, 'known'> | undef
   if (p.teardown === 'firewall-reset' || p.fw === 'reset') {
     return {
       name: 'firewall-reset',
-      title: 'the firewall ended connections itself (reset or dropped them for a reason of its own)',
+      title: 'the firewall ended connections itself (a reset, or a reason of its own)',
       severity: 'error',
-      cause: `${cap(TEARDOWN_INFO['firewall-reset'].causes)}.`,
+      cause: causesOf(TEARDOWN_INFO['firewall-reset']),
       who: 'The firewall team.',
       action: 'Read the teardown reasons of these connections (fw.reason) and the firewall\'s inspection, IPS and normalization settings; check for failover, route changes or connections cleared by hand at those times.',
     };
@@ -93,9 +95,9 @@ function known(p: Pattern, vendor?: string): Omit<FindingWords, 'known'> | undef
   if (p.teardown === 'denied' || (p.fw === 'policy' && (p.teardown === 'unanswered' || p.teardown === 'rejected' || p.teardown === 'open'))) {
     return {
       name: 'denied-by-policy',
-      title: 'connection attempts denied by the firewall\'s rules: what the rules blocked',
+      title: 'denied by the firewall\'s rules: what the rules blocked',
       severity: 'warn',
-      cause: `${cap(TEARDOWN_INFO.denied.causes)}.`,
+      cause: causesOf(TEARDOWN_INFO.denied),
       who: 'The firewall team (the rule set), with the owners of the clients and services named.',
       action: 'Check the top clients, servers and ports against what should be allowed: add or fix the rule where the traffic is legitimate (a new rule set often misses some); scans and noise need nothing.',
     };
@@ -106,7 +108,7 @@ function known(p: Pattern, vendor?: string): Omit<FindingWords, 'known'> | undef
     const a = s ? SIDE[s]! : undefined;
     return {
       name: `${a ? `${a}-` : ''}reset-data-lost`,
-      title: `${a ? `the ${a}` : 'a side'} ended connections with RST while data was still unacknowledged: data lost`,
+      title: `data lost: ${a ? `the ${a}` : 'a side'} reset connections with data in flight`,
       severity: 'error',
       cause: 'A RST discards what the peer had not yet acknowledged or read: the application gave up (a crash, a timeout of its own), closed with unread data, or closed with SO_LINGER 0 while data was in flight.',
       who: `The owners of the ${a ? `${a} ` : ''}application that sent the RST.`,
@@ -176,7 +178,7 @@ function known(p: Pattern, vendor?: string): Omit<FindingWords, 'known'> | undef
   if (p.teardown === 'graceful' && p.fw === 'late-deny' && only(p, ['no-close-notify', 'rst-denied'])) {
     return {
       name: 'graceful-late-packet-denied',
-      title: 'closed gracefully; a late packet after the close was denied by the firewall',
+      title: 'closed gracefully; a late packet after it denied by the firewall',
       severity: 'info',
       cause: 'A retransmission or late packet after both FINs, when the firewall had already removed the connection: harmless.',
       who: 'Nobody.',
@@ -187,7 +189,7 @@ function known(p: Pattern, vendor?: string): Omit<FindingWords, 'known'> | undef
     if (has(p, 'rst-denied')) {
       return {
         name: 'late-rst-denied-no-connection',
-        title: 'RSTs denied by the firewall as "no connection"; how their connections closed is not in the inputs',
+        title: 'RSTs denied as "no connection"; their close is not in the inputs',
         severity: 'info',
         cause: 'Most often a RST that came after the connection had closed (the firewall removes it at the last FIN: a client closing with FIN+RST, the server answering with RST), whose close the log or capture does not show.',
         who: 'The owners of the application that sends the RSTs; nobody else, if a capture confirms they follow closes.',
@@ -196,7 +198,7 @@ function known(p: Pattern, vendor?: string): Omit<FindingWords, 'known'> | undef
     }
     return {
       name: 'late-packet-denied-no-connection',
-      title: 'packets (not RSTs) denied by the firewall as "no connection", with no connection known for them',
+      title: 'packets (not RSTs) denied as "no connection", no connection known',
       severity: 'warn',
       cause: 'The firewall had no connection for them: it timed the connection out before the inputs begin, the SYN took another path (asymmetric routing), or a retransmission came after the close.',
       who: 'The firewall and network teams, with the owners of the applications named.',
@@ -211,7 +213,7 @@ function known(p: Pattern, vendor?: string): Omit<FindingWords, 'known'> | undef
       name: `graceful-${by}close`,
       title: `closed gracefully${first}`,
       severity: 'info',
-      cause: `${cap(TEARDOWN_INFO.graceful.causes)}.`,
+      cause: causesOf(TEARDOWN_INFO.graceful),
       who: 'Nobody.',
       action: 'Nothing needed.',
     };
@@ -222,7 +224,7 @@ function known(p: Pattern, vendor?: string): Omit<FindingWords, 'known'> | undef
       name: `${a}-abort`,
       title: `the ${a} reset connections without a FIN`,
       severity: 'warn',
-      cause: `${cap(TEARDOWN_INFO.abort.causes)}.`,
+      cause: causesOf(TEARDOWN_INFO.abort),
       who: `The owners of the ${a} application.`,
       action: `Check whether the ${a} means to abort (SO_LINGER 0 on purpose is common in HTTP clients and load balancers); if the ${b}'s users see errors, find why it resets.`,
     };
@@ -232,7 +234,7 @@ function known(p: Pattern, vendor?: string): Omit<FindingWords, 'known'> | undef
       name: 'rejected',
       title: 'connection attempts refused: the SYN was answered by RST',
       severity: 'warn',
-      cause: `${cap(TEARDOWN_INFO.rejected.causes)}.`,
+      cause: causesOf(TEARDOWN_INFO.rejected),
       who: 'The owners of the servers named.',
       action: 'Check that the service listens on that port on that host (and that clients use the right address and port); check the host\'s own firewall.',
     };
@@ -242,7 +244,7 @@ function known(p: Pattern, vendor?: string): Omit<FindingWords, 'known'> | undef
       name: 'unanswered',
       title: 'connection attempts with no answer: SYNs and nothing back',
       severity: 'warn',
-      cause: `${cap(TEARDOWN_INFO.unanswered.causes)}.`,
+      cause: causesOf(TEARDOWN_INFO.unanswered),
       who: 'The network and firewall teams, with the owners of the servers named.',
       action: 'Follow the path of the SYNs: a device dropping them without a log, a route, a host that is down, replies taking another path.',
     };
@@ -250,9 +252,9 @@ function known(p: Pattern, vendor?: string): Omit<FindingWords, 'known'> | undef
   if (p.teardown === 'timeout' && p.anomalies === 0) {
     return {
       name: 'idle-timeout',
-      title: 'the firewall removed idle or half-open connections on its own clock',
+      title: 'the firewall timed out idle or half-open connections',
       severity: 'warn',
-      cause: `${cap(TEARDOWN_INFO.timeout.causes)}.`,
+      cause: causesOf(TEARDOWN_INFO.timeout),
       who: 'The owners of the applications, with the firewall team.',
       action: `Nothing if the applications were done with them; if they meant to keep them, send keepalives more often than the idle timeout or raise it for that traffic${idleHint(vendor)}.`,
     };
@@ -263,7 +265,7 @@ function known(p: Pattern, vendor?: string): Omit<FindingWords, 'known'> | undef
       name: open ? 'open-at-end' : 'half-closed-at-end',
       title: open ? 'no close seen: still open when the capture or log ended' : 'one side closed, the other had not when the capture ended',
       severity: 'info',
-      cause: `${cap(TEARDOWN_INFO[p.teardown].causes)}.`,
+      cause: causesOf(TEARDOWN_INFO[p.teardown]),
       who: 'Nobody, unless the capture should have covered their end.',
       action: 'Nothing needed; capture longer to see how they end.',
     };
@@ -317,7 +319,7 @@ function composed(p: Pattern): FindingWords {
   const also = names.length ? `; ${names.join(', ')}` : '';
   const fw = p.fw !== 'none' ? `; ${FW_WORDS[p.fw]}` : '';
   const severity = worst(CLASS_SEVERITY[p.teardown], FW_SEVERITY[p.fw], p.lost ? 'error' : 'info', ...names.map((a) => ANOMALY_SEVERITY[a] ?? 'info'));
-  const causes = [`${cap(TEARDOWN_INFO[p.teardown].causes)}.`, ...names.slice(0, 2).map((a) => `${a}: ${ANOMALY_INFO[a].causes}.`)];
+  const causes = [causesOf(TEARDOWN_INFO[p.teardown]), ...names.slice(0, 2).map((a) => `${a}: ${ANOMALY_INFO[a].causes}.`)];
   return {
     name,
     title: `${CLASS_TITLE[p.teardown]}${by}${also}${fw}${p.lost ? '; data lost' : ''}`,
