@@ -152,12 +152,24 @@ test('names are stable: the same inputs give the same names, and each name is on
     const w = findingWords(p);
     assert.match(w.name, /^[a-z0-9]+(-[a-z0-9]+)*$/, w.name);
     assert.ok(w.title.length > 0 && w.cause.length > 0 && w.who.length > 0 && w.action.length > 0);
+    // vendor-neutral: a name or title never names a vendor; a known finding's words name one only
+    // when the log says which (composed words quote the glossary, whose examples are the ASA's)
+    const vendorish = /\b(ASA|FTD|PIX|PAN-OS|FortiGate|SRX|netfilter|pf)\b|106015/;
+    assert.doesNotMatch(`${w.name} ${w.title}`, vendorish, w.name);
+    if (w.known) assert.doesNotMatch(`${w.cause} ${w.who} ${w.action}`, vendorish, w.name);
     const had = names.get(w.name);
     if (had) assert.ok(had.known && w.known, `${w.name} names two patterns, not both by a known rule`);
     else names.set(w.name, { sig: packPattern(p), known: w.known });
   });
   assert.ok(patterns > 1000);
   assert.ok(knownFindings().some((w) => w.name === SEED));
+  // the firewall's vendor changes the action only
+  const seedP = { teardown: 'fin-then-rst', closedBy: 'resp', rstBy: 'orig', fw: 'late-deny', lost: false, anomalies: anomalyBit('rst-after-fin') | anomalyBit('late-rst') | anomalyBit('no-close-notify') | anomalyBit('rst-denied') } as const;
+  const plain = findingWords(seedP), fgt = findingWords(seedP, 'FortiGate'), ftd = findingWords(seedP, 'FTD');
+  assert.equal(plain.name, SEED);
+  assert.deepEqual([fgt.name, fgt.title, fgt.severity], [plain.name, plain.title, plain.severity]);
+  assert.match(fgt.action, /log-invalid-packet/);
+  assert.match(ftd.action, /106015/);
 });
 
 test('the README names every known finding with its severity', () => {

@@ -254,7 +254,7 @@ function known(p: Pattern, vendor?: string): Omit<FindingWords, 'known'> | undef
       name: 'idle-timeout',
       title: 'the firewall timed out idle or half-open connections',
       severity: 'warn',
-      cause: causesOf(TEARDOWN_INFO.timeout),
+      cause: 'Likely causes: applications idle for longer than the firewall\'s idle timeout, peers that vanished, or a handshake or close that stalled; a packet after it would be denied as "no connection".',
       who: 'The owners of the applications, with the firewall team.',
       action: `Nothing if the applications were done with them; if they meant to keep them, send keepalives more often than the idle timeout or raise it for that traffic${idleHint(vendor)}.`,
     };
