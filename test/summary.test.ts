@@ -25,6 +25,32 @@ test('summary --json on the demo: classes, denies over time, top host', () => {
   assert.ok(s.teardown['fin-then-rst'] > 0);
   assert.equal(s.topHosts[0].host, '172.17.77.250', 'the server is in every anomalous connection');
   assert.equal(s.rstHistogram.counts.length, s.firewall.denies.length);
+  // the findings: every connection in one, the seed's pattern as many as the fin-then-rst class
+  assert.equal(s.findings.reduce((a: number, f: { count: number }) => a + f.count, 0), s.connections);
+  const seed = s.findings.find((f: { name: string }) => f.name === 'tls-client-fin-rst-late-rst-denied');
+  assert.equal(seed.count, s.teardown['fin-then-rst']);
+  assert.equal(seed.severity, 'info');
+  assert.equal(s.findings[0].severity, 'error', 'most severe first');
+});
+
+test('summary text starts with the findings; warn and error ones say cause, who and action', () => {
+  const r = spawnSync('node', [BIN, 'summary', '--json', ...files], { encoding: 'utf8' });
+  const { findings } = JSON.parse(r.stdout) as { findings: { severity: string; count: number; title: string; cause: string; who: string; action: string; filter: string }[] };
+  const t = spawnSync('node', [BIN, 'summary', ...files], { encoding: 'utf8' });
+  assert.equal(t.status, 0, t.stderr);
+  const text = t.stdout;
+  assert.match(text, /^findings /);
+  let at = 0;
+  for (const f of findings) {
+    const line = new RegExp(`^  ${f.severity}\\s+${f.count}  ${f.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm');
+    const m = line.exec(text.slice(at));
+    assert.ok(m, `the line of ${f.filter}`);
+    at += m.index + m[0].length;
+    const block = text.slice(at, text.indexOf(f.filter, at));
+    assert.equal(/cause: /.test(block), f.severity !== 'info', `${f.filter}: cause only for warn and error`);
+    if (f.severity !== 'info') assert.ok(block.includes('who:') && block.includes('action:') && block.includes(f.who.split(' ').slice(0, 3).join(' ')));
+  }
+  assert.ok(text.indexOf('teardown\n') > at, 'then the counts');
 });
 
 test('summary text shows the histogram with both columns when logs are given', () => {

@@ -1,5 +1,6 @@
 /**
- * The real binary in tmux at 80x24 on the demo: filter to late-rst, open a connection, see the
+ * The real binary in tmux at 80x24 on the demo: the findings screen first, Enter on the seed's
+ * pattern lists its connections; filter to late-rst, open a connection, see the
  * denied RST and its firewall event, export the shown connections, read the export back headless.
  * CI is removed from the program's environment: Ink renders only the last frame under CI=true.
  */
@@ -16,7 +17,7 @@ const DEMO = ['demo/inside.pcap', 'demo/outside.pcap', 'demo/asa.log'].map(fixtu
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-test('e2e in tmux: filter late-rst, open, see the denied RST and the firewall event, export', { skip: t.ok ? (DEMO.every(existsSync) ? false : 'demo not generated') : t.skip, timeout: 60_000 }, async () => {
+test('e2e in tmux: the findings first, Enter lists the seed\'s; filter late-rst, open, see the denied RST and the firewall event, export', { skip: t.ok ? (DEMO.every(existsSync) ? false : 'demo not generated') : t.skip, timeout: 60_000 }, async () => {
   const session = `rsttui-e2e-${process.pid}`;
   const dir = mkdtempSync(join(tmpdir(), 'rsttui-e2e-'));
   const out = join(dir, 'late.pcap');
@@ -34,6 +35,22 @@ test('e2e in tmux: filter late-rst, open, see the denied RST and the firewall ev
   try {
     // bash keeps the pane open after the program exits, so a crash stays readable
     tm('new-session', '-d', '-s', session, '-x', '80', '-y', '24', '-c', ROOT, `env -u CI node ${BIN}; sleep 30`);
+    // the demo has warn and error findings: they come first; the seed's pattern is one line of them
+    let f = await waitFor(/findings of \d+ connections/, 'the findings');
+    assert.match(f, /^> ERROR\s+\d+\s+packets after the firewall's idle timeout/m, 'the error first, its severity in words');
+    for (let k = 0; k < 10 && !/^> info\s+\d+\s+client closes with FIN\+RST/m.test(f); k++) {
+      tm('send-keys', '-t', session, 'j');
+      await sleep(150);
+      f = screen();
+    }
+    const seed = /^> info\s+(\d+)\s+client closes with FIN\+RST, no close_notify/m.exec(f);
+    assert.ok(seed, 'the seed pattern is an info finding:\n' + f);
+    assert.match(f, /who:\s+The owners of the client application/);
+    tm('send-keys', '-t', session, 'Enter');
+    const listed = await waitFor(/filter: finding == tls-client-fin-rst-late-rst-denied/, 'its connections listed');
+    assert.equal(/(\d+)\/\d+ shown/.exec(listed)![1], seed[1], 'the list shows exactly its connections');
+    tm('send-keys', '-t', session, 'Escape');
+    await waitFor(/filter: none/, 'the filter cleared');
     await waitFor(/\d+\/\d+ shown/, 'the list');
     tm('send-keys', '-t', session, '-l', '/late-rst');
     await waitFor(/\/ late-rst/, 'the filter typed');

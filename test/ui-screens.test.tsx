@@ -41,6 +41,9 @@ function selectedId(frame: string): number {
 
 async function app(theme = plain, width = 100, height = 20, extra: Record<string, unknown> = {}) {
   const r = render(<App load={load} theme={theme} width={width} height={height} onQuit={() => {}} {...extra} />);
+  // these inputs have warn findings (a rejected connection): the findings come first, Esc leaves them
+  await until(() => /findings of \d+ connections/.test(r.lastFrame() ?? ''), 'the findings', 3000, () => r.lastFrame() ?? '');
+  r.stdin.write('\x1b');
   await until(() => (r.lastFrame() ?? '').includes(`${ds.conns.count}/${ds.conns.count} shown`), 'the list', 3000, () => r.lastFrame() ?? '');
   const frame = () => r.lastFrame() ?? '';
   const type = async (s: string, ms = 60) => {
@@ -229,4 +232,49 @@ test('help is generated from the key table; export reports what was written', as
   assert.equal(calls[0]!.path, '/nonexistent-dir-x/out.csv');
   assert.match(a.frame(), /wrote 1 connection\(s\), 42 packet\(s\)/);
   a.unmount();
+});
+
+test('findings: shown first after a load with warnings, one line each, readable without colour; Enter lists its connections; F opens them', async () => {
+  const { computeFindings } = await import('../src/analysis/findings.js');
+  const { datasetTarget } = await import('../src/flows/filter-target.js');
+  const { filterIndices } = await import('../src/filter/index.js');
+  const found = computeFindings(ds, Uint32Array.from({ length: ds.conns.count }, (_, i) => i));
+  assert.ok(found.some((f) => f.severity !== 'info'), 'the fixtures have a warn finding');
+  const r = render(<App load={load} theme={plain} width={80} height={24} onQuit={() => {}} />);
+  const frame = () => r.lastFrame() ?? '';
+  await until(() => /findings of \d+ connections/.test(frame()), 'the findings first', 3000, frame);
+  const lines = frame().replace(/\x1b\[[0-9;]*m/g, '').split('\n');
+  assert.ok(lines.length <= 24 && lines.every((l) => [...l].length <= 80), 'fits 80x24');
+  // one line per finding, in order, with its severity word and count (no colour needed)
+  const rows = lines.filter((l) => /^[> ] (ERROR|WARN |info ) /.test(l));
+  assert.equal(rows.length, found.length);
+  rows.forEach((l, k) => {
+    const f = found[k]!;
+    assert.match(l, new RegExp(`^[> ] ${f.severity === 'error' ? 'ERROR' : f.severity === 'warn' ? 'WARN ' : 'info '}\\s+${f.count}  `));
+    assert.ok(l.includes(f.title.slice(0, 40)), `${l} / ${f.title}`);
+  });
+  assert.ok(frame().includes(found[0]!.cause.slice(0, 40)) || frame().includes('cause:'), 'the pane shows the cause');
+  // the second finding, Enter: the list shows its connections, filtered by its expression
+  r.stdin.write('j');
+  const plainFrame = () => frame().replace(/\x1b\[[0-9;]*m/g, '');
+  await until(() => plainFrame().split('\n').find((l) => l.startsWith('>'))?.includes(found[1]!.title.slice(0, 30)) === true, 'j moves', 3000, frame);
+  r.stdin.write('\r');
+  const want = (filterIndices(found[1]!.filter, datasetTarget(ds)) as Uint32Array).length;
+  assert.equal(want, found[1]!.count);
+  await until(() => frame().includes(`${want}/${ds.conns.count} shown`) && frame().includes(found[1]!.filter), 'the filtered list', 3000, frame);
+  // F from the list opens them again
+  r.stdin.write('F');
+  await until(() => /findings of/.test(frame()), 'F opens the findings', 3000, frame);
+  r.stdin.write('\x1b');
+  await until(() => frame().includes(`${want}/${ds.conns.count} shown`), 'Esc back to the list, filter kept', 3000, frame);
+  r.unmount();
+});
+
+test('findings: a load with nothing but info findings opens on the list', async () => {
+  const calm = await loadDataset(['tcp/clean-close-client.pcap', 'tcp/fin-then-rst-late.pcap'].map(fixture));
+  const r = render(<App load={async () => calm} theme={plain} width={80} height={24} onQuit={() => {}} />);
+  await until(() => (r.lastFrame() ?? '').includes(`${calm.conns.count}/${calm.conns.count} shown`), 'the list', 3000, () => r.lastFrame() ?? '');
+  await sleep(100);
+  assert.doesNotMatch(r.lastFrame() ?? '', /findings of/);
+  r.unmount();
 });

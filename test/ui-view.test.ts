@@ -179,3 +179,33 @@ test('fit pads or cuts to w cells by code point, ASCII or not', async () => {
   assert.equal(fit('😀😀😀😀', 3), '😀😀~');
   assert.equal(fit('😀x', 1), '😀');
 });
+
+test('findings view: a row per finding fits the width and says its severity in a word; the pane wraps without cutting', async () => {
+  const { findingRow, findingDetail, wrapLabelled, needsLook, SEVERITY_WORD } = await import('../src/ui/view/findings.js');
+  const { computeFindings } = await import('../src/analysis/findings.js');
+  const ds = await loadDataset(['tcp/rejected.pcap', 'tcp/fin-then-rst-late.pcap'].map(fixture));
+  const f = computeFindings(ds, [0, 1]);
+  assert.ok(needsLook(f), 'a rejected connection is a warn');
+  assert.ok(!needsLook(f.filter((x) => x.severity === 'info')));
+  for (const x of f) {
+    for (const w of [40, 80, 120]) {
+      const row = findingRow(x, w, '>');
+      assert.equal([...row].length, w);
+      assert.ok(row.startsWith(`> ${SEVERITY_WORD[x.severity]}`));
+    }
+    // every word of the cause reaches the pane, whatever the width
+    for (const w of [30, 80]) {
+      const pane = findingDetail(x, w);
+      assert.ok(pane.every((l) => [...l].length === w));
+      const text = pane.join(' ').replace(/\s+/g, ' ');
+      for (const word of x.cause.split(/\s+/)) assert.ok(text.includes(word.slice(0, w - 10)), `${word} at width ${w}`);
+    }
+  }
+  // a word longer than the line is cut into pieces, not lost
+  const long = wrapLabelled('x: ', 'a'.repeat(50) + ' end', 20);
+  assert.equal(long.join('').replace(/[ x:]/g, ''), 'a'.repeat(50) + 'end');
+  // F opens the findings from the list and is bound nowhere else there
+  assert.equal(actionFor('list', 'F'), 'findings');
+  assert.equal(KEYS.filter((b) => b.on.includes('list') && b.keys.includes('F')).length, 1);
+  assert.ok(helpRows().some((r) => r.screen === 'findings' && r.help.includes('filter the list')));
+});

@@ -65,10 +65,10 @@ export const COMMANDS: Command[] = [
   {
     name: 'summary',
     usage: 'rsttui summary [--json] [--filter EXPR] FILE...',
-    summary: 'counts per teardown class and anomaly, the top 10 hosts by anomalous connections, and a histogram of connections ending in RST over time',
+    summary: 'the findings first (the connections grouped by how they ended, most severe first: severity, count, title; for warn and error the likely cause, who can act and what to do), then counts per teardown class and anomaly, the top 10 hosts by anomalous connections, and a histogram of connections ending in RST over time',
     options: { ...common, json: { type: 'boolean' } },
-    optionHelp: [['--json', 'the same as JSON'], ...commonHelp],
-    examples: ['rsttui summary fixtures/tcp/*.pcap', 'rsttui summary --json big.pcap | jq .anomalies'],
+    optionHelp: [['--json', 'the same as JSON (the findings under .findings)'], ...commonHelp],
+    examples: ['rsttui summary fixtures/tcp/*.pcap', 'rsttui summary --json big.pcap | jq .anomalies', "rsttui summary --json inside.pcap asa.log | jq -c '.findings[] | [.severity, .count, .name]'"],
   },
   {
     name: 'export',

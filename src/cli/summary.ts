@@ -1,79 +1,50 @@
-/** `rsttui summary FILE...`: counts per teardown class and anomaly, top hosts, RST histogram. */
-import { ANOMALIES, RST, TEARDOWNS } from '../model.js';
-import { FW_KINDS } from '../read/asa.js';
-import type { Dataset } from '../flows/dataset.js';
+/** `rsttui summary FILE...`: the findings, counts per teardown class and anomaly, top hosts, RST histogram (computed by src/analysis/summary.ts). */
+import { summarize, type Summary } from '../analysis/summary.js';
+import type { Finding } from '../analysis/finding-types.js';
 import { isoUs } from './table.js';
 import { loadForCommand } from './load.js';
 import { LineWriter } from './out.js';
 import type { Parsed } from './main.js';
 import { filterSyntaxError, selectConns } from './select.js';
 
-export interface Summary {
-  connections: number;
-  packets: number;
-  teardown: Record<string, number>;
-  anomalies: Record<string, number>;
-  topHosts: { host: string; anomalous: number; connections: number }[];
-  rstHistogram: { start: number; bucketSeconds: number; counts: number[] };
-  /** firewall messages read, per message id, and 106015 "no connection" denies over the same buckets */
-  firewall: { messages: Record<string, number>; denies: number[]; logOffsetSeconds: number };
+/** Words of `text` in lines of at most `width` characters (a longer word stands alone). */
+function wrap(text: string, width: number): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const w of text.split(/\s+/)) {
+    if (line && line.length + 1 + w.length > width) {
+      out.push(line);
+      line = w;
+    } else line = line ? `${line} ${w}` : w;
+  }
+  if (line) out.push(line);
+  return out;
 }
 
-/** Pure: the summary of the selected connections (indices). */
-export function summarize(ds: Dataset, sel: Iterable<number>, buckets = 24): Summary {
-  const c = ds.conns;
-  const teardown: Record<string, number> = Object.fromEntries(TEARDOWNS.map((t) => [t, 0]));
-  const anomalies: Record<string, number> = Object.fromEntries(ANOMALIES.map((a) => [a, 0]));
-  const hosts = new Map<number, { anomalous: number; connections: number }>();
-  const rstEnds: number[] = [];
-  let n = 0, packets = 0, t0 = Infinity, t1 = -Infinity;
-  for (const i of sel) {
-    n++;
-    packets += c.origPkts[i]! + c.respPkts[i]!;
-    teardown[TEARDOWNS[c.teardown[i]!]!]!++;
-    const m = c.anomalies[i]!;
-    for (let b = 0; b < ANOMALIES.length; b++) if (m & (1 << b)) anomalies[ANOMALIES[b]!]!++;
-    for (const a of [c.origAddr[i]!, c.respAddr[i]!]) {
-      const h = hosts.get(a) ?? { anomalous: 0, connections: 0 };
-      h.connections++;
-      if (m) h.anomalous++;
-      hosts.set(a, h);
-    }
-    t0 = Math.min(t0, c.firstTs[i]!);
-    t1 = Math.max(t1, c.lastTs[i]!);
-    if ((c.flagsOrig[i]! | c.flagsResp[i]!) & RST) rstEnds.push(c.lastTs[i]!);
-  }
-  const topHosts = [...hosts.entries()]
-    .filter(([, h]) => h.anomalous > 0)
-    .sort((x, y) => y[1].anomalous - x[1].anomalous || y[1].connections - x[1].connections || x[0] - y[0])
-    .slice(0, 10)
-    .map(([a, h]) => ({ host: ds.addrs.text(a), ...h }));
-  const span = Number.isFinite(t0) ? Math.max(t1 - t0, 1e-6) : 0;
-  const bucketSeconds = span / buckets;
-  const counts = new Array<number>(buckets).fill(0);
-  for (const t of rstEnds) counts[Math.min(buckets - 1, Math.floor((t - t0) / (bucketSeconds || 1)))]!++;
-  const messages: Record<string, number> = {};
-  for (const l of ds.logs) for (const [id, k] of l.counts) messages[id] = (messages[id] ?? 0) + k;
-  const denies = new Array<number>(buckets).fill(0);
-  const off = ds.logOffset.seconds;
-  const noConn = FW_KINDS.indexOf('deny-no-conn');
-  for (const ch of ds.fw.chunks) {
-    for (let r = 0; r < ch.n && Number.isFinite(t0); r++) {
-      const ts = ch.ts[r]!;
-      if (ch.kind[r] !== noConn || !Number.isFinite(ts)) continue;
-      const k = Math.floor((ts - off - t0) / (bucketSeconds || 1));
-      if (k >= 0 && k < buckets) denies[k]!++;
-    }
-  }
-  return {
-    connections: n, packets, teardown, anomalies, topHosts,
-    rstHistogram: { start: Number.isFinite(t0) ? t0 : 0, bucketSeconds, counts },
-    firewall: { messages, denies, logOffsetSeconds: off },
+/** The findings, most severe first: severity, count, title; for warn and error the cause, who can act and what to do. */
+export function findingLines(findings: readonly Finding[]): string[] {
+  const out: string[] = ['findings (most severe first; --filter \'finding == NAME\' selects one\'s connections)'];
+  if (!findings.length) out.push('  none');
+  const pad = ' '.repeat(17);
+  const block = (label: string, text: string): void => {
+    wrap(text, 86).forEach((l, k) => out.push(`${pad}${k === 0 ? label.padEnd(8) : ' '.repeat(8)}${l}`));
   };
+  for (const f of findings) {
+    out.push(`  ${f.severity.padEnd(5)} ${String(f.count).padStart(8)}  ${f.title}`);
+    if (f.severity !== 'info') {
+      block('cause:', f.cause);
+      block('who:', f.who);
+      block('action:', f.action);
+      const ranked = (l: readonly { value: string | number; count: number }[]): string => l.map((r) => `${r.value} (${r.count})`).join(', ');
+      block('where:', `servers ${ranked(f.servers)}; ports ${ranked(f.ports)}; clients ${ranked(f.clients)}`);
+    }
+    out.push(`${pad}${f.filter}${f.examples.length ? `   (e.g. explain --flow ${f.examples.join(', ')})` : ''}`);
+  }
+  return out;
 }
 
 export function summaryLines(s: Summary): string[] {
-  const out: string[] = [`${s.connections} connections, ${s.packets} packets`, '', 'teardown'];
+  const out: string[] = [...findingLines(s.findings), '', `${s.connections} connections, ${s.packets} packets`, '', 'teardown'];
   const w = Math.max(...Object.keys(s.teardown).map((k) => k.length), ...Object.keys(s.anomalies).map((k) => k.length));
   for (const [k, v] of Object.entries(s.teardown)) if (v) out.push(`  ${k.padEnd(w)}  ${String(v).padStart(7)}`);
   out.push('', 'anomalies');

@@ -10,6 +10,7 @@ import { ACK, ANOMALIES, CLOSED_BY, CONN_STATES, CWR, ECE, FIN, PSH, RST, SYN, T
 import type { FilterTarget } from './target.js';
 import { addrLen } from './addr.js';
 import { closest } from './suggest.js';
+import { FINDING_FIELD } from './finding-field.js';
 
 export const FIELD_TYPES = ['address', 'port', 'number', 'boolean', 'enum', 'string'] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
@@ -381,6 +382,7 @@ export const FIELDS: readonly FieldDef[] = [
       return boolLift((i) => a[i] === 1, p);
     },
   },
+  FINDING_FIELD,
 ];
 
 export const FIELD_BY_NAME: ReadonlyMap<string, FieldDef> = new Map(FIELDS.map((f) => [f.name, f]));

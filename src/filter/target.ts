@@ -52,6 +52,11 @@ export interface FilterTarget {
   fwDevices(i: number): readonly string[];
   /** 1 when the connection carries TLS records */
   readonly tls: Uint8Array;
+  /**
+   * Optional: every connection's finding (src/analysis/findings.ts) as an index into `names`,
+   * computed on the first call and kept (the `finding` field).
+   */
+  findings?(): { index: ArrayLike<number>; names: readonly string[] };
   /** one line describing connection i, for fuzzy search over bare words */
   describe(i: number): string;
 }

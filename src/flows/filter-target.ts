@@ -6,6 +6,7 @@ import { CLOSED_BY, CONN_STATES, TEARDOWNS, anomalyNames } from '../model.js';
 import type { FilterTarget } from '../filter/target.js';
 import type { Dataset } from './dataset.js';
 import { endpoint, vantageNames } from '../export/records.js';
+import { findingIndex } from '../analysis/findings.js';
 
 const NONE: readonly never[] = [];
 
@@ -48,6 +49,7 @@ export function datasetTarget(ds: Dataset): FilterTarget {
     fwVendors: (i) => { const l = ds.firewallOf(i); return l.length ? [...new Set(l.map((e) => e.vendor))] : NONE; },
     fwDevices: (i) => { const l = ds.firewallOf(i); return l.length ? [...new Set(l.map((e) => e.host ?? '').filter((h) => h !== ''))] : NONE; },
     tls: c.tls,
+    findings: () => findingIndex(ds),
     describe: (i) => describeConn(ds, i),
   };
 }

@@ -3,7 +3,8 @@
  * routes. Every screen takes plain props; nothing else lives here.
  */
 import { useApp } from 'ink';
-import { useCallback, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
+import { computeFindings } from '../analysis/findings.js';
 import { useConnView } from './hooks/use-conn-view.js';
 import { KeyRouterContext, useKeyRouter } from './hooks/use-keys.js';
 import { useDataset, type Loader } from './hooks/use-dataset.js';
@@ -15,6 +16,9 @@ import { ConnList } from './screens/ConnList.js';
 import { Timeline } from './screens/Timeline.js';
 import { PacketDetail } from './screens/PacketDetail.js';
 import { Summary } from './screens/Summary.js';
+import { Findings } from './screens/Findings.js';
+import { needsLook } from './view/findings.js';
+import { allIndices } from './view/filter-edit.js';
 import { Help } from './screens/Help.js';
 import { ExportDialog } from './screens/ExportDialog.js';
 import { exportViaModule, type ExportFn } from './export-bridge.js';
@@ -24,6 +28,7 @@ type Route =
   | { name: 'timeline'; conn: number }
   | { name: 'detail'; conn: number; k: number; row: number }
   | { name: 'summary' }
+  | { name: 'findings' }
   | { name: 'help' }
   | { name: 'export'; indices: Uint32Array; what: 'marked' | 'shown' };
 
@@ -58,6 +63,14 @@ function Screens(props: AppProps) {
   const view = useConnView(ds);
   const [stack, setStack] = useState<Route[]>([{ name: 'list' }]);
   const [nav, setNav] = useState<Nav>({ cursor: 0, offset: 0 });
+  // the findings of every connection, once per load; shown first when any needs a look
+  const findings = useMemo(() => (ds ? computeFindings(ds, allIndices(ds.conns.count)) : []), [ds]);
+  const [firstShown, setFirstShown] = useState<object | undefined>(undefined);
+  if (ds && firstShown !== ds) {
+    // (set during render: the list is never drawn for a frame before the findings replace it)
+    setFirstShown(ds);
+    if (needsLook(findings)) setStack((s) => [...s, { name: 'findings' }]);
+  }
   const route = stack[stack.length - 1]!;
   const push = (r: Route): void => setStack((s) => [...s, r]);
   const back = useCallback(() => setStack((s) => (s.length > 1 ? s.slice(0, -1) : s)), []);
@@ -94,6 +107,24 @@ function Screens(props: AppProps) {
           }}
         />
       );
+    case 'findings':
+      return (
+        <Findings
+          findings={findings}
+          total={ds?.conns.count ?? 0}
+          width={width}
+          height={height}
+          theme={theme}
+          onBack={back}
+          onHelp={help}
+          onQuit={quit}
+          onFilter={(expr) => {
+            view.setFilter(expr, true);
+            setNav({ cursor: 0, offset: 0 });
+            back();
+          }}
+        />
+      );
     case 'export':
       return (
         <ExportDialog
@@ -122,6 +153,7 @@ function Screens(props: AppProps) {
           onOpen={(conn) => push({ name: 'timeline', conn })}
           onExport={openExport}
           onSummary={() => ds && push({ name: 'summary' })}
+          onFindings={() => ds && push({ name: 'findings' })}
           onHelp={help}
           onQuit={quit}
         />

@@ -4,13 +4,13 @@
  * `/`) or a name (`up`, `pagedown`, `enter`, `escape`, `backspace`, `space`, `ctrl-d`).
  */
 
-export const SCREENS = ['list', 'filter', 'menu', 'timeline', 'detail', 'summary', 'export', 'help'] as const;
+export const SCREENS = ['list', 'filter', 'menu', 'timeline', 'detail', 'summary', 'findings', 'export', 'help'] as const;
 export type Screen = (typeof SCREENS)[number];
 
 export const ACTIONS = [
   'up', 'down', 'pageUp', 'pageDown', 'halfDown', 'halfUp', 'top', 'bottom',
   'open', 'back', 'quit', 'help',
-  'filter', 'quickFilter', 'clearFilter', 'sort', 'sortReverse', 'mark', 'export', 'summary',
+  'filter', 'quickFilter', 'clearFilter', 'sort', 'sortReverse', 'mark', 'export', 'summary', 'findings',
   'nextAnomaly', 'prevAnomaly', 'nextField', 'accept', 'cancel',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
@@ -24,8 +24,8 @@ export interface Binding {
   on: readonly Screen[];
 }
 
-const NAV: readonly Screen[] = ['list', 'timeline', 'detail', 'summary', 'help', 'menu'];
-const VIEWS: readonly Screen[] = ['list', 'timeline', 'detail', 'summary', 'help'];
+const NAV: readonly Screen[] = ['list', 'timeline', 'detail', 'summary', 'findings', 'help', 'menu'];
+const VIEWS: readonly Screen[] = ['list', 'timeline', 'detail', 'summary', 'findings', 'help'];
 
 export const KEYS: readonly Binding[] = [
   { action: 'down', keys: ['down', 'j'], help: 'next row', on: NAV },
@@ -36,11 +36,11 @@ export const KEYS: readonly Binding[] = [
   { action: 'halfUp', keys: ['ctrl-u'], help: 'half a page up', on: NAV },
   { action: 'top', keys: ['g', 'home'], help: 'first row', on: NAV },
   { action: 'bottom', keys: ['G', 'end'], help: 'last row', on: NAV },
-  { action: 'open', keys: ['enter'], help: 'open: connection -> timeline -> packet; summary line -> filter', on: ['list', 'timeline', 'summary', 'menu'] },
-  { action: 'back', keys: ['escape', 'backspace', 'left'], help: 'back to the previous screen', on: ['timeline', 'detail', 'summary', 'help'] },
+  { action: 'open', keys: ['enter'], help: 'open: connection -> timeline -> packet; summary line, finding -> filter the list', on: ['list', 'timeline', 'summary', 'findings', 'menu'] },
+  { action: 'back', keys: ['escape', 'backspace', 'left'], help: 'back to the previous screen', on: ['timeline', 'detail', 'summary', 'findings', 'help'] },
   { action: 'clearFilter', keys: ['escape'], help: 'clear the filter', on: ['list'] },
   { action: 'quit', keys: ['q', 'ctrl-c'], help: 'quit', on: VIEWS },
-  { action: 'help', keys: ['?'], help: 'this help', on: ['list', 'timeline', 'detail', 'summary'] },
+  { action: 'help', keys: ['?'], help: 'this help', on: ['list', 'timeline', 'detail', 'summary', 'findings'] },
   { action: 'filter', keys: ['/'], help: 'edit the filter (narrows as you type)', on: ['list'] },
   { action: 'quickFilter', keys: ['f'], help: 'quick filters: anomaly classes, data lost, flags', on: ['list'] },
   { action: 'sort', keys: ['s'], help: 'sort by the next column', on: ['list'] },
@@ -48,6 +48,7 @@ export const KEYS: readonly Binding[] = [
   { action: 'mark', keys: ['space'], help: 'mark / unmark the row for export', on: ['list'] },
   { action: 'export', keys: ['e'], help: 'export the shown (or marked) connections', on: ['list', 'timeline'] },
   { action: 'summary', keys: ['t'], help: 'summary: classes, anomalies, top talkers, RST sparkline', on: ['list'] },
+  { action: 'findings', keys: ['F'], help: 'findings: the connections grouped by pattern, most severe first', on: ['list'] },
   { action: 'nextAnomaly', keys: ['n'], help: 'next anomaly packet', on: ['timeline'] },
   { action: 'prevAnomaly', keys: ['N'], help: 'previous anomaly packet', on: ['timeline'] },
   { action: 'accept', keys: ['enter'], help: 'apply / write', on: ['filter', 'export'] },

@@ -37,6 +37,7 @@ export interface ConnListProps {
   onOpen: (conn: number) => void;
   onExport: () => void;
   onSummary: () => void;
+  onFindings: () => void;
   onHelp: () => void;
   onQuit: () => void;
 }
@@ -142,6 +143,7 @@ export function ConnList(props: ConnListProps) {
       }
       case 'export': return props.onExport();
       case 'summary': return props.onSummary();
+      case 'findings': return props.onFindings();
       default:
         if (action) {
           const n = moveNav(nav, action, count, rowsH);
@@ -194,7 +196,7 @@ export function ConnList(props: ConnListProps) {
       ? 'Enter apply  Esc close  Tab complete field  (filter applies as you type)'
       : mode === 'menu'
         ? 'key or Enter: add to the filter  Esc close'
-        : `${keysOf('filter', 'list', a)}:filter f:quick Enter:open Space:mark s/S:sort e:export t:summary ?:help q:quit`;
+        : `${keysOf('filter', 'list', a)}:filter f:quick s:sort e:export t:summary F:findings Space:mark ?:help q:quit`;
   const legend = mode === 'menu' ? 'quick filters: the clause is added to the filter bar, where you can edit it' : legendMask ? anomalyLegend(legendMask) : 'anomaly codes: ? for the legend';
 
   return (

@@ -28,6 +28,7 @@ const SCREEN_TITLES: Record<string, string> = {
   timeline: 'timeline (Enter on a connection)',
   detail: 'packet detail (Enter on a packet)',
   summary: 'summary (t)',
+  findings: 'findings (F; shown first when a load has warnings or errors)',
   export: 'export (e)',
   help: 'help',
 };

@@ -4,7 +4,7 @@
  * by it when chosen (Enter).
  */
 import { RST } from '../../model.js';
-import { summarize } from '../../cli/summary.js';
+import { summarize } from '../../analysis/summary.js';
 import type { Dataset } from '../../flows/dataset.js';
 import { stripControls } from '../../text.js';
 import { ANOMALY_CODES } from './list.js';
