@@ -50,7 +50,7 @@ function inShort(m: ReportModel): string[] {
   const s = m.bySeverity;
   out.push(`<p>${plural(m.findings.length, 'finding')}; connections by severity: ${s.error} error, ${s.warn} warn, ${s.info} info.</p>`, '<ul>');
   for (const [k, f] of m.findings.slice(0, 5).entries()) {
-    out.push(`<li>${sev(f.severity)} <a href="#finding-${k + 1}">${plural(f.count, 'connection')}</a>: ${esc(f.title)}. <b>Why:</b> ${esc(sentence(f.cause))} <b>Who can act:</b> ${esc(sentence(f.who))}</li>`);
+    out.push(`<li>${sev(f.severity)} <a href="#finding-${k + 1}">${plural(f.count, 'connection')}</a>: ${esc(f.title)}. <strong>Why:</strong> ${esc(sentence(f.cause))} <strong>Who can act:</strong> ${esc(sentence(f.who))}</li>`);
   }
   if (m.findings.length > 5) out.push(`<li>and ${plural(m.findings.length - 5, 'more finding')} below</li>`);
   out.push('</ul>', '</section>');

@@ -68,7 +68,7 @@ export function timeChart(h: TimeSeries, width = 960, height = 300): string {
   // bars
   const colors = [COLORS.rst, COLORS.deny];
   const names = ['rst', 'deny'];
-  const words = ['connection ended in RST', 'firewall "no connection" deny'];
+  const words = [(v: number) => `${v} connection${v === 1 ? '' : 's'} ended in RST`, (v: number) => `${v} firewall "no connection" ${v === 1 ? 'deny' : 'denies'}`];
   const inner = bw * 0.8;
   const each = inner / series.length;
   for (let k = 0; k < n; k++) {
@@ -79,7 +79,7 @@ export function timeChart(h: TimeSeries, width = 960, height = 300): string {
       const x = L + k * bw + (bw - inner) / 2 + j * each;
       out.push(
         `<rect class="bar ${names[j]}" x="${n2(x)}" y="${n2(y(v))}" width="${n2(Math.max(1, each - 1))}" height="${n2(T + ph - y(v))}" fill="${colors[j]}">` +
-          `<title>${esc(`${utc(t, 3)} UTC: ${v} ${words[j]}${v === 1 ? '' : 's'}`)}</title></rect>`,
+          `<title>${esc(`${utc(t, 3)} UTC: ${words[j]!(v)}`)}</title></rect>`,
       );
     });
   }
