@@ -181,3 +181,13 @@ test('--filter: the report covers the matching connections only; bad filters and
   assert.equal(fmt.status, 2);
   assert.match(fmt.stderr, /unknown --format 'pdf'/);
 });
+
+test('the README shows the help\'s examples of report', async () => {
+  const { COMMANDS } = await import('../src/cli/commands.js');
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const c = COMMANDS.find((x) => x.name === 'report')!;
+  for (const e of c.examples) assert.ok(readme.includes(`    ${e}\n`), `README lacks the example ${e}`);
+  const help = spawnSync(process.execPath, [BIN, 'report', '--help'], { encoding: 'utf8' });
+  assert.equal(help.status, 0);
+  for (const word of ['md', 'html', '--force', '-o, --output OUT', '--filter EXPR']) assert.ok(help.stdout.includes(word), word);
+});
