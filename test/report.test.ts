@@ -13,6 +13,7 @@ import { BIN, ROOT, fixture } from './helpers.js';
 import { loadDataset, type Dataset } from '../src/flows/dataset.js';
 import { RST, TEARDOWNS } from '../src/model.js';
 import { checkHtml } from './html-check.js';
+import { HEADLINE } from '../src/export/report-model.js';
 
 const DEMO = ['demo/inside.pcap', 'demo/outside.pcap', 'demo/asa.log'].map(fixture);
 
@@ -72,6 +73,14 @@ test('markdown on the demo: the sections in order, and the histogram adds up to 
   assert.equal(rows.reduce((s, m) => s + Number(m[3]), 0), ds.conns.count, 'the findings cover every connection once');
   assert.equal([...md.matchAll(/^## \d+\. \[(error|warn|info)\] /gm)].length, rows.length);
   assert.equal([...md.matchAll(/^```text$/gm)].length, rows.length);
+  // the first lines name every finding (the demo has fewer than HEADLINE), the seed's FIN+RST
+  // connections among them as one harmless (info) pattern
+  const short = [...md.slice(0, md.indexOf('## Inputs')).matchAll(/^- \*\*(error|warn|info)\*\*, (\d+) connections?: .* Why: .* Who can act: /gm)];
+  assert.equal(short.length, Math.min(rows.length, HEADLINE));
+  let finRst = 0;
+  for (let i = 0; i < ds.conns.count; i++) if (TEARDOWNS[ds.conns.teardown[i]!] === 'fin-then-rst') finRst++;
+  assert.ok(finRst > 0);
+  assert.ok(short.some((m) => m[1] === 'info' && Number(m[2]) === finRst), `no info finding of the ${finRst} FIN+RST connections in the first lines`);
   // most severe first
   const sev = rows.map((m) => ['error', 'warn', 'info'].indexOf(m[2]!));
   assert.deepEqual([...sev].sort((a, b) => a - b), sev);

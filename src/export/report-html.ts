@@ -7,7 +7,7 @@
 import { humanDelta } from '../analysis/glossary.js';
 import { COLORS, SEVERITY_COLOR, esc, findingsChart, timeChart } from './svg-chart.js';
 import { ladderSvg } from './svg-ladder.js';
-import { utc, type ReportFinding, type ReportModel } from './report-model.js';
+import { HEADLINE, utc, type ReportFinding, type ReportModel } from './report-model.js';
 
 const plural = (n: number, w: string): string => `${n} ${w}${n === 1 ? '' : 's'}`;
 const sentence = (s: string): string => (/[.!?]$/.test(s.trim()) ? s.trim() : `${s.trim()}.`);
@@ -49,10 +49,10 @@ function inShort(m: ReportModel): string[] {
   if (!m.findings.length) return [...out, '<p>Nothing to report: the selection holds no connection.</p>', '</section>'];
   const s = m.bySeverity;
   out.push(`<p>${plural(m.findings.length, 'finding')}; connections by severity: ${s.error} error, ${s.warn} warn, ${s.info} info.</p>`, '<ul>');
-  for (const [k, f] of m.findings.slice(0, 5).entries()) {
+  for (const [k, f] of m.findings.slice(0, HEADLINE).entries()) {
     out.push(`<li>${sev(f.severity)} <a href="#finding-${k + 1}">${plural(f.count, 'connection')}</a>: ${esc(f.title)}. <strong>Why:</strong> ${esc(sentence(f.cause))} <strong>Who can act:</strong> ${esc(sentence(f.who))}</li>`);
   }
-  if (m.findings.length > 5) out.push(`<li>and ${plural(m.findings.length - 5, 'more finding')} below</li>`);
+  if (m.findings.length > HEADLINE) out.push(`<li>and ${plural(m.findings.length - HEADLINE, 'more finding')} below</li>`);
   out.push('</ul>', '</section>');
   return out;
 }

@@ -6,7 +6,7 @@
  */
 import { humanDelta } from '../analysis/glossary.js';
 import { stripControls } from '../text.js';
-import { utc, type Ladder, type LadderStep, type ReportFinding, type ReportModel } from './report-model.js';
+import { HEADLINE, utc, type Ladder, type LadderStep, type ReportFinding, type ReportModel } from './report-model.js';
 
 /** Plain text in a paragraph, list or table cell: no HTML, no cell break. */
 export function mdText(s: string): string {
@@ -58,10 +58,10 @@ function headline(m: ReportModel): string[] {
   if (!m.findings.length) return ['Nothing to report: the selection holds no connection.'];
   const s = m.bySeverity;
   const out = [`In short: ${plural(m.findings.length, 'finding')}; connections by severity: ${s.error} error, ${s.warn} warn, ${s.info} info.`, ''];
-  for (const f of m.findings.slice(0, 5)) {
+  for (const f of m.findings.slice(0, HEADLINE)) {
     out.push(`- **${f.severity}**, ${plural(f.count, 'connection')}: ${mdText(f.title)}. Why: ${mdText(sentence(f.cause))} Who can act: ${mdText(sentence(f.who))}`);
   }
-  if (m.findings.length > 5) out.push(`- and ${plural(m.findings.length - 5, 'more finding')} below`);
+  if (m.findings.length > HEADLINE) out.push(`- and ${plural(m.findings.length - HEADLINE, 'more finding')} below`);
   return out;
 }
 

@@ -118,6 +118,13 @@ export interface ReportModel {
   histogram: { start: number; bucketSeconds: number; rst: number[]; denies: number[]; rstTotal: number; denyTotal: number; withLogs: boolean };
 }
 
+/**
+ * Findings named in the report's first lines ("In short"): enough for every finding of an
+ * ordinary incident, so that a harmless pattern behind most RSTs is not pushed out by a few
+ * smaller warnings.
+ */
+export const HEADLINE = 10;
+
 /** Everything the report shows, for the selected connections (0-based indices, each once). */
 export function reportModel(ds: Dataset, sel: Iterable<number>, inp: ReportInputs): ReportModel {
   let connections = 0, packets = 0;
