@@ -40,4 +40,8 @@ export interface Finding {
   action: string;
   /** a filter expression that selects exactly its connections */
   filter: string;
+  /** of its connections, those with a RST (as the summary's RST histogram counts them) */
+  rstEnded?: number;
+  /** the firewall's "no connection" denies (kind deny-no-conn, every vendor) joined to its connections */
+  noConnDenies?: number;
 }

@@ -103,11 +103,13 @@ interface Acc {
   last: number;
   examples: number[];
   vendors: Map<string, number>;
+  rstEnded: number;
+  noConnDenies: number;
 }
 
 function newAcc(name: string, sig: number, lostKnown: boolean): Acc {
   return {
-    name, sig, first: Infinity, last: -Infinity, examples: [], vendors: new Map(),
+    name, sig, first: Infinity, last: -Infinity, examples: [], vendors: new Map(), rstEnded: 0, noConnDenies: 0,
     t: {
       count: 0, teardown: new Array<number>(TEARDOWNS.length).fill(0), closedBy: new Array<number>(CLOSED_BY.length).fill(0),
       rstBy: new Array<number>(RST_SIDES.length).fill(0), fw: new Array<number>(FW_OUTCOMES.length).fill(0),
@@ -195,9 +197,11 @@ export function computeFindings(ds: Dataset, sel: Iterable<number>, opts: Findin
       ex.splice(at, 0, i);
       if (ex.length > 3) ex.pop();
     }
+    if ((c.flagsOrig[i]! | c.flagsResp[i]!) & RST) a.rstEnded++;
     if (events.length > 0) {
       const v = ds.fw.vendor(events[0]!);
       a.vendors.set(v, (a.vendors.get(v) ?? 0) + 1);
+      for (const e of events) if (ds.fw.kind(e) === K_NOCONN) a.noConnDenies++;
     }
   }
 
@@ -233,6 +237,8 @@ export function computeFindings(ds: Dataset, sel: Iterable<number>, opts: Findin
       cause: w.cause,
       who: w.who,
       action: w.action,
+      rstEnded: a.rstEnded,
+      noConnDenies: a.noConnDenies,
       filter: `finding == ${a.name}`,
     };
   });

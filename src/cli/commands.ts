@@ -87,6 +87,24 @@ export const COMMANDS: Command[] = [
       "rsttui export big.pcap.gz --filter 'tcp.flags.reset' -o resets.csv",
     ],
   },
+  {
+    name: 'report',
+    usage: 'rsttui report [--format md|html] [-o OUT] [--force] [--filter EXPR] FILE...',
+    summary: 'the incident in one page, for a ticket: the inputs and their time spans, the findings by severity with their evidence, ' +
+      'RST-ended connections and firewall denies over time, and one example ladder per finding (Markdown, or one self-contained HTML file with SVG charts)',
+    options: { ...common, output: { type: 'string', short: 'o' }, force: { type: 'boolean' } },
+    optionHelp: [
+      ['-f, --format F', "md (default: Markdown, for a terminal or a ticket) or html (one self-contained file: inline CSS and SVG, no network); default html when OUT ends in .html"],
+      ['-o, --output OUT', 'write to OUT (default: standard output); written to a temporary file next to it, then renamed; never over an input'],
+      ['--force', 'replace OUT if it exists (an input file is never replaced)'],
+      ...commonHelp,
+    ],
+    examples: [
+      'rsttui report fixtures/demo/inside.pcap fixtures/demo/outside.pcap fixtures/demo/asa.log',
+      'rsttui report --format html -o incident.html inside.pcap outside.pcap asa.log',
+      "rsttui report --filter 'ip.addr == 203.0.113.0/24' capture.pcap asa.log > report.md",
+    ],
+  },
 ];
 
 /** The UI's own options: the input options of every command, and --ascii (no subcommand). */

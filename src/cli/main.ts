@@ -30,6 +30,7 @@ const RUNNERS: Record<string, () => Promise<Runner>> = {
   explain: async () => (await import('./explain.js')).runExplain,
   summary: async () => (await import('./summary.js')).runSummary,
   export: async () => (await import('./export.js')).runExport,
+  report: async () => (await import('./report.js')).runReport,
 };
 
 export async function main(argv: string[]): Promise<number> {

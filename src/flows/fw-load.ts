@@ -29,6 +29,8 @@ export interface LogFile {
   path: string;
   name: string;
   events: number;
+  /** lines read (events, other messages and malformed lines) */
+  lines: number;
   /** events per message id */
   counts: Map<number, number>;
   nonAsaLines: number;
@@ -107,7 +109,7 @@ export async function loadLog(l: LogLoad, log: number, table: FwTable, addrs: Ad
   table.sources[log] ??= { path: l.path, kept: false, format };
   finishIssues(file, s, format === 'siem-json');
   issues.push(...s.issues);
-  return { path: l.path, name: l.name, events: table.count - before, counts: s.counts, nonAsaLines: s.nonAsaLines };
+  return { path: l.path, name: l.name, events: table.count - before, lines: s.lines, counts: s.counts, nonAsaLines: s.nonAsaLines };
 }
 
 /** Parse a plain file in two ranges, one worker each, taking their chunks as they come. */
