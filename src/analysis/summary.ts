@@ -17,7 +17,7 @@ export interface Summary {
   anomalies: Record<string, number>;
   topHosts: { host: string; anomalous: number; connections: number }[];
   rstHistogram: { start: number; bucketSeconds: number; counts: number[] };
-  /** firewall messages read, per message id, and 106015 "no connection" denies over the same buckets */
+  /** firewall messages read, per message id, and the "no connection" denies (fw.kind deny-no-conn, every vendor) over the same buckets */
   firewall: { messages: Record<string, number>; denies: number[]; logOffsetSeconds: number };
   /** the connections grouped by pattern, most severe first (findings.ts) */
   findings: Finding[];

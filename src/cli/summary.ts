@@ -62,7 +62,7 @@ export function summaryLines(s: Summary): string[] {
   const h = s.rstHistogram;
   const withDenies = fwIds.length > 0;
   const max = Math.max(1, ...h.counts, ...(withDenies ? s.firewall.denies : []));
-  out.push('', `connections ending in RST over time (bucket ${h.bucketSeconds.toFixed(3)} s)${withDenies ? ', and firewall "no connection" denies (106015)' : ''}`);
+  out.push('', `connections ending in RST over time (bucket ${h.bucketSeconds.toFixed(3)} s)${withDenies ? ', and firewall "no connection" denies (fw.kind == deny-no-conn, every vendor)' : ''}`);
   out.push(`  ${'bucket start (UTC)'.padEnd(23)}  ${'RST'.padStart(6)}${withDenies ? `  ${'denies'.padStart(6)}` : ''}`);
   h.counts.forEach((n, k) => {
     const d = s.firewall.denies[k] ?? 0;
