@@ -67,6 +67,7 @@ export function explainParts(p: ConnPackets, verdict: Verdict, opts: ExplainOpti
   const owedData = [false, false];
   const owedFin = [false, false];
   const out: ExplainParts[] = [];
+  const stateTexts = new Map<number, string>();
   for (let i = 0; i < p.n; i++) {
     const s = (p.mark[i]! & MARK_RESP) !== 0 ? 1 : 0;
     const o = 1 - s;
@@ -158,7 +159,13 @@ export function explainParts(p: ConnPackets, verdict: Verdict, opts: ExplainOpti
       winZero[s] = p.win[i] === 0;
     }
 
-    const states = SAY.states(names[0], stateName(TCP_STATES[after[0]!]!), names[1], stateName(TCP_STATES[after[1]!]!));
+    // (one string per pair of states, not one per packet: a long connection's parts are kept)
+    const key = after[0]! * 256 + after[1]!;
+    let states = stateTexts.get(key);
+    if (states === undefined) {
+      states = SAY.states(names[0], stateName(TCP_STATES[after[0]!]!), names[1], stateName(TCP_STATES[after[1]!]!));
+      stateTexts.set(key, states);
+    }
     const when = i === 0 ? SAY.first : SAY.since(humanDelta(p.ts[i]! - p.ts[i - 1]!));
     let causes = '';
     const extra = bits & ~INLINE;
