@@ -158,16 +158,15 @@ test('timeline: opens at the teardown (the first RST or the last FIN); n/N move 
   await until(() => (r.lastFrame() ?? '').includes('conn_state'), 'the timeline');
   const sel = () => (r.lastFrame() ?? '').replace(/\x1b\[[0-9;]*m/g, '').split('\n').find((l) => l.startsWith('>!') || l.startsWith('> '))!;
   assert.match(sel(), new RegExp(`^>.\\s*${teardown + 1} `), 'the cursor starts on the teardown');
+  // (under load a key takes a while to show: wait for each)
+  const frame = () => r.lastFrame() ?? '';
   r.stdin.write('g');
-  await sleep(150);
-  assert.match(sel(), /^> \s*1 /);
+  await until(() => /^> \s*1 /.test(sel()), 'g: the first row', 5000, frame);
   r.stdin.write('n');
-  await sleep(150);
-  assert.match(sel(), new RegExp(`^>!\\s*${first + 1} `));
+  await until(() => new RegExp(`^>!\\s*${first + 1} `).test(sel()), 'n: the first anomaly', 5000, frame);
   r.stdin.write('N'); // wraps to the last anomaly
-  await sleep(30);
   const last = nextAnomaly(t, first, -1);
-  assert.match(sel(), new RegExp(`^>!\\s*${last + 1} `));
+  await until(() => new RegExp(`^>!\\s*${last + 1} `).test(sel()), 'N: wraps to the last anomaly', 5000, frame);
   assert.match(r.lastFrame() ?? '', /conn_state/);
   r.unmount();
 });

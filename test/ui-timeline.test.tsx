@@ -103,7 +103,7 @@ test('w: two lines a row (arrow, explanation) and back; Enter opens the packet u
   assert.deepEqual(opened[0], [pk.clientFin - 1, demo.primaryRows(i)[pk.clientFin - 1]]);
   // a firewall row has no bytes to open
   r.stdin.write('G');
-  await sleep(100);
+  await until(() => /^>. fw /m.test(frame()), 'G: the last row, a firewall event', frame);
   r.stdin.write('\r');
   await until(() => frame().includes('a firewall event has no packet bytes'), 'the message', frame);
   assert.equal(opened.length, 1);
