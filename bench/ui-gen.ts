@@ -14,6 +14,9 @@
  *    3 % open           SYN, SYN-ACK, ACK
  * Originators alternate between 10.0.0.0/8 and 172.16.0.0/12 (one address per connection, so no
  * 5-tuple is reused), so `ip.addr == 10.0.0.0/8` keeps about half the rows.
+ *
+ * generateLongConn writes the opposite: ONE long connection, for the timeline's benchmark
+ * (bench/ui-timeline.ts).
  */
 import { openSync, writeSync, closeSync } from 'node:fs';
 import { mulberry32 } from './gen.js';
@@ -150,4 +153,77 @@ export function generateShortConns(path: string, conns: number, seed = 7, window
   flush();
   closeSync(fd);
   return { packets, connections: started, bytes };
+}
+
+/** One connection of `n` client data segments (each acknowledged) ending as the seed's does. */
+export function generateLongConn(path: string, n: number): number {
+  const fd = openSync(path, 'w');
+  const buf = Buffer.alloc(1 << 20);
+  let pos = 0;
+  const flush = (): void => {
+    writeSync(fd, buf, 0, pos);
+    pos = 0;
+  };
+  pos = buf.writeUInt32LE(0xa1b2c3d4, pos);
+  pos = buf.writeUInt16LE(2, pos);
+  pos = buf.writeUInt16LE(4, pos);
+  pos = buf.writeUInt32LE(0, pos);
+  pos = buf.writeUInt32LE(0, pos);
+  pos = buf.writeUInt32LE(262144, pos);
+  pos = buf.writeUInt32LE(1, pos);
+  let t = 1_700_000_000 * 1e6;
+  const seq = [1_000_000, 2_000_000];
+  let packets = 0;
+  const F = 0x01, S = 0x02, R = 0x04, P = 0x08, A = 0x10;
+  const frame = (fromClient: boolean, flags: number, len: number, dt = 150): void => {
+    if (pos + 256 > buf.length) flush();
+    t += dt;
+    const s = fromClient ? 0 : 1;
+    pos = buf.writeUInt32LE(Math.floor(t / 1e6), pos);
+    pos = buf.writeUInt32LE(t % 1e6, pos);
+    pos = buf.writeUInt32LE(54 + len, pos);
+    pos = buf.writeUInt32LE(54 + len, pos);
+    buf.fill(0x02, pos, pos + 12);
+    buf[pos + 5] = fromClient ? 1 : 2;
+    buf[pos + 11] = fromClient ? 2 : 1;
+    pos += 12;
+    pos = buf.writeUInt16BE(0x0800, pos);
+    pos = buf.writeUInt8(0x45, pos);
+    pos = buf.writeUInt8(0, pos);
+    pos = buf.writeUInt16BE(40 + len, pos);
+    pos = buf.writeUInt16BE(packets & 0xffff, pos);
+    pos = buf.writeUInt16BE(0x4000, pos);
+    pos = buf.writeUInt8(64, pos);
+    pos = buf.writeUInt8(6, pos);
+    pos = buf.writeUInt16BE(0, pos);
+    pos = buf.writeUInt32BE(fromClient ? 0x0a000001 : 0xc0a80001, pos);
+    pos = buf.writeUInt32BE(fromClient ? 0xc0a80001 : 0x0a000001, pos);
+    pos = buf.writeUInt16BE(fromClient ? 40000 : 443, pos);
+    pos = buf.writeUInt16BE(fromClient ? 443 : 40000, pos);
+    pos = buf.writeUInt32BE(seq[s]! >>> 0, pos);
+    pos = buf.writeUInt32BE(flags & A ? seq[1 - s]! >>> 0 : 0, pos);
+    pos = buf.writeUInt8(0x50, pos);
+    pos = buf.writeUInt8(flags, pos);
+    pos = buf.writeUInt16BE(flags & R ? 0 : 64240, pos);
+    pos = buf.writeUInt32BE(0, pos);
+    buf.fill(0x41, pos, pos + len);
+    pos += len;
+    if (!(flags & R)) seq[s] = (seq[s]! + len + (flags & (S | F) ? 1 : 0)) >>> 0;
+    packets++;
+  };
+  frame(true, S, 0);
+  frame(false, S | A, 0);
+  frame(true, A, 0);
+  for (let i = 0; i < n; i++) {
+    frame(true, P | A, 100);
+    frame(false, A, 0);
+  }
+  frame(false, F | A, 0, 15_000_000);
+  frame(true, A, 0);
+  frame(true, F | A, 0, 600_000);
+  frame(true, R | A, 0, 0);
+  frame(false, R, 0, 50);
+  flush();
+  closeSync(fd);
+  return packets;
 }

@@ -6,7 +6,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 
-export const SESSION = 'rsttui-bench';
+/** one session per bench process (two benches at once, e.g. ui.ts and ui-timeline.ts, must not share one) */
+export const SESSION = process.env.RSTTUI_BENCH_SESSION || `rsttui-bench-${process.pid}`;
 
 /** set by the bench from its options: the longest wait for one key, the sleep between polls */
 export const timing = { keyTimeout: 20_000, poll: 2 };

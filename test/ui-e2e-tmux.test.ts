@@ -59,9 +59,23 @@ test('e2e in tmux: the findings first, Enter lists the seed\'s; filter late-rst,
     const m = /(\d+)\/(\d+) shown/.exec(list)!;
     assert.ok(Number(m[1]) > 0 && Number(m[1]) < Number(m[2]), `late-rst narrows the list: ${m[0]}`);
     tm('send-keys', '-t', session, 'Enter');
-    await waitFor(/conn_state/, 'the timeline');
+    let s = await waitFor(/conn_state[\s\S]*row \d+\/\d+/, 'the timeline');
+    // the whole teardown on the first screen, without scrolling: the server's FIN, the client's
+    // FIN and RST, the server's RST and the firewall's deny of it, the cursor on the last FIN
+    const lines = s.split('\n');
+    assert.ok(lines.length <= 25, `${lines.length} lines`);
+    const at = (re: RegExp, what: string): number => {
+      const k = lines.findIndex((l) => re.test(l));
+      assert.ok(k >= 0, `${what} on the first screen:\n${s}`);
+      return k;
+    };
+    const serverFin = at(/^[> ][! ]\s*\d+ .*│<─+ FA /, "the server's FIN");
+    const clientFin = at(/^>[! ]\s*\d+ .*│─+ FA ─+>│/, "the client's FIN, selected");
+    const clientRst = at(/^[> ][! ]\s*\d+ .*│─+ RA ─+>│/, "the client's RST");
+    const serverRst = at(/^[> ][! ]\s*\d+ .*│<─+ R DENIED /, "the server's RST, denied");
+    const deny = at(/^[> ]! fw .*106015.*DENIED RST/, "the firewall's deny");
+    assert.ok(serverFin < clientFin && clientFin + 1 === clientRst && clientRst < serverRst && serverRst < deny, s);
     // n until the cursor is on the denied RST
-    let s = screen();
     for (let k = 0; k < 6 && !/^>!.*R.* DENIED/m.test(s); k++) {
       tm('send-keys', '-t', session, 'n');
       await sleep(250);

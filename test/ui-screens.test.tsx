@@ -14,7 +14,7 @@ const { PacketDetail } = await import('../src/ui/screens/PacketDetail.js');
 const { makeTheme } = await import('../src/ui/theme.js');
 const { loadDataset } = await import('../src/flows/dataset.js');
 const { readRecord } = await import('../src/ui/hooks/use-packet-bytes.js');
-const { anomalyBit, RST } = await import('../src/model.js');
+const { anomalyBit, FIN, RST } = await import('../src/model.js');
 const { nextAnomaly, buildTimeline } = await import('../src/ui/view/ladder.js');
 
 const FILES = ['tcp/clean-close-client.pcap', 'tcp/fin-then-rst-late.pcap', 'tcp/fin-then-rst.pcap', 'tcp/rejected.pcap', 'tcp/abort-client.pcap', 'tcp/retransmission.pcap'].map(fixture);
@@ -146,25 +146,30 @@ test('quick filter menu composes the clause into the bar', async () => {
   a.unmount();
 });
 
-test('timeline: opens at the first anomaly; n/N move between anomaly rows', async () => {
+test('timeline: opens at the teardown (the first RST or the last FIN); n/N move between anomaly rows', async () => {
   const i = [...Array(ds.conns.count).keys()].find((k) => ds.conns.anomalies[k]! & anomalyBit('late-rst'))!;
   const t = buildTimeline(ds, i);
   const first = nextAnomaly(t, -1, 1);
+  // (pcap only: no firewall rows, so row r is packet r + 1)
+  const p = ds.connPackets(i);
+  const fl = [...p.flags.subarray(0, p.n)];
+  const lastFin = fl.findLastIndex((f) => (f & FIN) !== 0);
+  const firstRst = fl.findIndex((f) => (f & RST) !== 0);
+  assert.ok(lastFin >= 0 && firstRst >= 0);
+  const teardown = Math.min(lastFin, firstRst);
   const r = render(<Timeline ds={ds} conn={i} width={100} height={30} theme={plain} onOpenPacket={() => {}} onBack={() => {}} onHelp={() => {}} onQuit={() => {}} />);
   await until(() => (r.lastFrame() ?? '').includes('conn_state'), 'the timeline');
   const sel = () => (r.lastFrame() ?? '').replace(/\x1b\[[0-9;]*m/g, '').split('\n').find((l) => l.startsWith('>!') || l.startsWith('> '))!;
-  assert.ok(sel().startsWith('>!'), 'cursor on an anomaly row');
-  assert.match(sel(), new RegExp(`^>!\\s*${first + 1} `));
+  assert.match(sel(), new RegExp(`^>.\\s*${teardown + 1} `), 'the cursor starts on the teardown');
+  // (under load a key takes a while to show: wait for each)
+  const frame = () => r.lastFrame() ?? '';
   r.stdin.write('g');
-  await sleep(150);
-  assert.match(sel(), /^> \s*1 /);
+  await until(() => /^> \s*1 /.test(sel()), 'g: the first row', 5000, frame);
   r.stdin.write('n');
-  await sleep(150);
-  assert.match(sel(), new RegExp(`^>!\\s*${first + 1} `));
+  await until(() => new RegExp(`^>!\\s*${first + 1} `).test(sel()), 'n: the first anomaly', 5000, frame);
   r.stdin.write('N'); // wraps to the last anomaly
-  await sleep(30);
   const last = nextAnomaly(t, first, -1);
-  assert.match(sel(), new RegExp(`^>!\\s*${last + 1} `));
+  await until(() => new RegExp(`^>!\\s*${last + 1} `).test(sel()), 'N: wraps to the last anomaly', 5000, frame);
   assert.match(r.lastFrame() ?? '', /conn_state/);
   r.unmount();
 });

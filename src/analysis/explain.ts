@@ -26,7 +26,28 @@ const clean = (s: string): string => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, 
 /** Anomalies the sentence itself already explains: no separate "likely causes" for them. */
 const INLINE = A_RST_AFTER_FIN | A_LATE_RST | A_RETRANSMISSION | A_ZERO_WINDOW | A_MIDSTREAM | A_PORT_REUSE;
 
+/** One packet's explanation in its parts (the UI's detail pane shows them apart). */
+export interface ExplainParts {
+  /** what the packet does, in words */
+  say: string;
+  /** both sides' states after it */
+  states: string;
+  /** the time since the previous packet (or "first packet") */
+  when: string;
+  /** likely causes of the anomalies the sentence does not explain itself, '' if none */
+  causes: string;
+}
+
+/** The parts as one line: `say (states; when) — likely causes: …`. */
+export function joinExplain(x: ExplainParts): string {
+  return `${x.say} (${x.states}; ${x.when})${x.causes ? SAY.causesLead + x.causes : ''}`;
+}
+
 export function explain(p: ConnPackets, verdict: Verdict, opts: ExplainOptions = {}): string[] {
+  return explainParts(p, verdict, opts).map(joinExplain);
+}
+
+export function explainParts(p: ConnPackets, verdict: Verdict, opts: ExplainOptions = {}): ExplainParts[] {
   const names = [clean(opts.origName ?? 'client'), clean(opts.respName ?? 'server')] as const;
   const per = packetAnomalies(p, { reused: (verdict.anomalies & A_PORT_REUSE) !== 0 });
   // anomalies other analyses added to the verdict (firewall logs) carry their own evidence
@@ -46,7 +67,8 @@ export function explain(p: ConnPackets, verdict: Verdict, opts: ExplainOptions =
   // the peer sent data / a FIN since this side's last packet: a RST now answers it
   const owedData = [false, false];
   const owedFin = [false, false];
-  const out: string[] = [];
+  const out: ExplainParts[] = [];
+  const stateTexts = new Map<number, string>();
   for (let i = 0; i < p.n; i++) {
     const s = (p.mark[i]! & MARK_RESP) !== 0 ? 1 : 0;
     const o = 1 - s;
@@ -138,18 +160,24 @@ export function explain(p: ConnPackets, verdict: Verdict, opts: ExplainOptions =
       winZero[s] = p.win[i] === 0;
     }
 
-    const states = SAY.states(names[0], stateName(TCP_STATES[after[0]!]!), names[1], stateName(TCP_STATES[after[1]!]!));
+    // (one string per pair of states, not one per packet: a long connection's parts are kept)
+    const key = after[0]! * 256 + after[1]!;
+    let states = stateTexts.get(key);
+    if (states === undefined) {
+      states = SAY.states(names[0], stateName(TCP_STATES[after[0]!]!), names[1], stateName(TCP_STATES[after[1]!]!));
+      stateTexts.set(key, states);
+    }
     const when = i === 0 ? SAY.first : SAY.since(humanDelta(p.ts[i]! - p.ts[i - 1]!));
-    let line = `${say} (${states}; ${when})`;
+    let causes = '';
     const extra = bits & ~INLINE;
     if (extra) {
       const parts: string[] = [];
       for (let k = 0; k < ANOMALIES.length; k++) {
         if (extra & (1 << k)) parts.push(SAY.anomalyCauses(ANOMALIES[k]!, ANOMALY_INFO[ANOMALIES[k]!].causes));
       }
-      line += SAY.causesLead + parts.join('; ');
+      causes = parts.join('; ');
     }
-    out.push(line);
+    out.push({ say, states, when, causes });
   }
   return out;
 }

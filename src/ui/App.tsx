@@ -11,6 +11,7 @@ import { useDataset, type Loader } from './hooks/use-dataset.js';
 import { useTerminalSize } from './hooks/use-terminal-size.js';
 import type { Theme } from './theme.js';
 import type { Nav } from './view/nav.js';
+import type { TimelineLayout } from './view/ladder-compact.js';
 import { composeClause } from './view/filter-edit.js';
 import { ConnList } from './screens/ConnList.js';
 import { Timeline } from './screens/Timeline.js';
@@ -71,6 +72,8 @@ function Screens(props: AppProps) {
     setFirstShown(ds);
     if (needsLook(findings)) setStack((s) => [...s, { name: 'findings' }]);
   }
+  // the timeline's layout, as last chosen (for the session)
+  const [tlLayout, setTlLayout] = useState<TimelineLayout>('one-line');
   const route = stack[stack.length - 1]!;
   const push = (r: Route): void => setStack((s) => [...s, r]);
   const back = useCallback(() => setStack((s) => (s.length > 1 ? s.slice(0, -1) : s)), []);
@@ -86,7 +89,7 @@ function Screens(props: AppProps) {
     case 'help':
       return <Help width={width} height={height} theme={theme} onBack={back} onQuit={quit} />;
     case 'timeline':
-      return <Timeline ds={ds!} conn={route.conn} width={width} height={height} theme={theme} onBack={back} onHelp={help} onQuit={quit} onExport={openExport} onOpenPacket={(k, row) => push({ name: 'detail', conn: route.conn, k, row })} />;
+      return <Timeline ds={ds!} conn={route.conn} width={width} height={height} theme={theme} layout={tlLayout} onLayout={setTlLayout} onBack={back} onHelp={help} onQuit={quit} onExport={openExport} onOpenPacket={(k, row) => push({ name: 'detail', conn: route.conn, k, row })} />;
     case 'detail':
       return <PacketDetail ds={ds!} conn={route.conn} k={route.k} row={route.row} width={width} height={height} theme={theme} onBack={back} onHelp={help} onQuit={quit} />;
     case 'summary':

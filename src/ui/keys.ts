@@ -9,7 +9,7 @@ export type Screen = (typeof SCREENS)[number];
 
 export const ACTIONS = [
   'up', 'down', 'pageUp', 'pageDown', 'halfDown', 'halfUp', 'top', 'bottom',
-  'open', 'back', 'quit', 'help',
+  'open', 'back', 'quit', 'help', 'layout',
   'filter', 'quickFilter', 'clearFilter', 'sort', 'sortReverse', 'mark', 'export', 'summary', 'findings',
   'nextAnomaly', 'prevAnomaly', 'nextField', 'accept', 'cancel',
 ] as const;
@@ -51,6 +51,7 @@ export const KEYS: readonly Binding[] = [
   { action: 'findings', keys: ['F'], help: 'findings: the connections grouped by pattern, most severe first', on: ['list'] },
   { action: 'nextAnomaly', keys: ['n'], help: 'next anomaly packet', on: ['timeline'] },
   { action: 'prevAnomaly', keys: ['N'], help: 'previous anomaly packet', on: ['timeline'] },
+  { action: 'layout', keys: ['w'], help: 'one line a packet (details under the ladder) / two lines a packet, for wide terminals', on: ['timeline'] },
   { action: 'accept', keys: ['enter'], help: 'apply / write', on: ['filter', 'export'] },
   { action: 'cancel', keys: ['escape'], help: 'close (the filter keeps what you typed)', on: ['filter', 'export', 'menu'] },
   { action: 'nextField', keys: ['tab'], help: 'filter: complete a field name; export: next format', on: ['filter', 'export'] },

@@ -1,15 +1,18 @@
 /**
  * The timeline (ladder diagram) of one connection, in the manner of sngrep's call flow: two
  * vertical rules (client, server), one arrow per packet with flags, relative seq/ack, length and
- * the time since the previous row, the explanation line under it, and firewall events as rows of
- * their own at their time. Built once when a connection is opened; lines are cut per width.
+ * the time since the previous row, and firewall events as rows of their own at their time. Built
+ * once when a connection is opened; lines are cut per width. This file builds the rows and draws
+ * the two-line layout (arrow, explanation under it); ladder-compact.ts draws the one-line layout
+ * and the detail pane under it.
  */
 import { eventTag } from '../../read/vendors.js';
-import { endpoint, nflogOfRow, nflogTag } from '../../export/records.js';
-import { CLOSED_BY, CONN_STATES, MARK_RESP, TEARDOWNS, anomalyNames, flagLetters } from '../../model.js';
-import { explain } from '../../analysis/explain.js';
+import { endpoint, fileOfRow, nflogOfRow } from '../../export/records.js';
+import { CLOSED_BY, CONN_STATES, TEARDOWNS, anomalyBit, anomalyNames, type Anomaly } from '../../model.js';
+import { explainParts } from '../../analysis/explain.js';
+import { PacketRow, type LadderRow, type PacketRowsOf } from './ladder-row.js';
 import { relSeq } from '../../analysis/endpoint.js';
-import { humanDelta, SAY_FW } from '../../analysis/glossary.js';
+import { humanDelta } from '../../analysis/glossary.js';
 import { packetAnomalies } from '../../analysis/teardown.js';
 import type { Dataset } from '../../flows/dataset.js';
 import { stripControls } from '../../text.js';
@@ -23,23 +26,7 @@ import { MARK_MISSING_ELSEWHERE, MARK_SEEN_ELSEWHERE } from '../../correlate/van
 /** What the UI reads of a firewall event (src/read/asa.ts FwEvent). */
 export type FwEventLike = Pick<FwEvent, 'msgid' | 'reason' | 'ts' | 'text'> & Partial<Pick<FwEvent, 'kind' | 'vendor'>>;
 
-export interface LadderRow {
-  kind: 'packet' | 'fw';
-  /** packet index within the connection (packet rows), -1 for firewall rows */
-  k: number;
-  ts: number;
-  fromResp: boolean;
-  /** an anomaly points at this row (n/N stop here) */
-  anomaly: boolean;
-  /** the arrow's label / the firewall row's text */
-  label: string;
-  /** second line: the explanation, or the log line */
-  note: string;
-  /** what the time column shows instead of a delta (firewall rows: the log's own stamp) */
-  when?: string;
-  /** firewall rows: the side the event's packet came from, where the log says (an arrow is drawn) */
-  dir?: 'orig' | 'resp';
-}
+export type { LadderRow } from './ladder-row.js';
 
 export interface Timeline {
   conn: number;
@@ -47,6 +34,8 @@ export interface Timeline {
   client: string;
   server: string;
   rows: LadderRow[];
+  /** packets in the connection (at its primary vantage) */
+  packets: number;
 }
 
 export function buildTimeline(ds: Dataset, i: number): Timeline {
@@ -54,9 +43,14 @@ export function buildTimeline(ds: Dataset, i: number): Timeline {
   const p = ds.connPackets(i);
   const v = ds.verdict(i);
   const rel = relSeq(p);
-  const lines = explain(p, v);
-  const per = packetAnomalies(p, { reused: c.reused[i] === 1 });
-  for (const list of Object.values(v.evidence)) for (const k of list ?? []) if (k >= 0 && k < p.n) per[k] = per[k]! | 1;
+  const parts = explainParts(p, v);
+  // per packet, the anomalies it is evidence of: the packet walk's, and those other analyses
+  // (firewall logs, vantages) added to the verdict
+  const per = new Uint32Array(packetAnomalies(p, { reused: c.reused[i] === 1 }));
+  for (const [name, list] of Object.entries(v.evidence)) {
+    const bit = anomalyBit(name as Anomaly) >>> 0;
+    for (const k of list ?? []) if (k >= 0 && k < p.n) per[k] = per[k]! | bit;
+  }
   const rows: LadderRow[] = [];
   const prim = ds.primaryRows(i);
   const fw = ds.firewallOf(i);
@@ -67,30 +61,23 @@ export function buildTimeline(ds: Dataset, i: number): Timeline {
     if (r !== undefined) denied.set(r, e);
   }
   const multi = (ds.vantageMask(i) & (ds.vantageMask(i) - 1)) !== 0;
+  const shared: PacketRowsOf = { p, rel, parts };
   for (let k = 0; k < p.n; k++) {
     const row = prim[k];
     const m = row !== undefined ? ds.packets.mark(row) : 0;
-    // vantage marks: only the exception is labelled (the header names the vantages that saw it)
-    const seen = multi && m & MARK_MISSING_ELSEWHERE && !(m & MARK_SEEN_ELSEWHERE) ? ' [only here]' : '';
     const d = row !== undefined ? denied.get(row) : undefined;
-    let note = lines[k] ?? '';
-    if (d) note = `DENIED by the firewall (${eventTag(d.vendor ?? 'ASA', d.msgid)}${d.reason ? ' ' + d.reason : ''}): ${note}`;
-    if (m & MARK_MISSING_ELSEWHERE) note = `not seen at the other capture: ${note}`;
-    const nf = row !== undefined ? nflogOfRow(ds, row) : undefined;
-    // (an NFLOG capture: the rule's prefix says whether the firewall dropped the packet)
-    const dropped = nf?.dropped === true;
-    if (nf) note = `${nflogTag(nf)}: ${dropped ? `${SAY_FW.nflogDropped(p.mark[k]! & MARK_RESP ? 'client' : 'server')}: ` : ''}${note}`;
-    const f = flagLetters(p.flags[k]!) || '.';
-    const ack = rel.ack[k] ? ` ack=${rel.ack[k]}` : '';
-    rows.push({
-      kind: 'packet',
-      k,
-      ts: p.ts[k]!,
-      fromResp: (p.mark[k]! & MARK_RESP) !== 0,
-      anomaly: per[k] !== 0 || d !== undefined || dropped,
-      label: `${f} seq=${rel.seq[k]}${ack} len=${p.len[k]}${d ? ' DENIED' : ''}${dropped ? ' DROPPED' : ''}${seen}`,
-      note: stripControls(note),
-    });
+    const f = row !== undefined ? fileOfRow(ds, row) : -1;
+    const nf = row !== undefined ? nflogOfRow(ds, row, f) : undefined;
+    rows.push(new PacketRow(
+      shared, k,
+      per[k] !== 0 || d !== undefined || nf?.dropped === true,
+      per[k]!, d, nf,
+      (m & MARK_MISSING_ELSEWHERE) !== 0,
+      // vantage marks: only the exception is labelled (the header names the vantages that saw it)
+      multi && (m & MARK_MISSING_ELSEWHERE) !== 0 && !(m & MARK_SEEN_ELSEWHERE),
+      row !== undefined ? stripControls(ds.files[f]!.name) : undefined,
+      row !== undefined ? ds.packets.frame(row) : undefined,
+    ));
   }
   const off = ds.logOffset.seconds;
   const oh0 = ds.addrs.text(c.origAddr[i]!), rh0 = ds.addrs.text(c.respAddr[i]!);
@@ -116,6 +103,8 @@ export function buildTimeline(ds: Dataset, i: number): Timeline {
     // seconds may be up to a second late, so it goes after that second's packets
     const ts = Number.isFinite(e.ts) ? e.ts - off + (Number.isInteger(e.ts) ? 0.999 : 0) : Infinity;
     const pkt = ds.eventPacket(e);
+    const tag = eventTag(e.vendor ?? 'ASA', e.msgid);
+    const where = `${e.file.split('/').pop()}:${e.line}`;
     const row: LadderRow = {
       kind: 'fw',
       k: -1,
@@ -123,9 +112,14 @@ export function buildTimeline(ds: Dataset, i: number): Timeline {
       fromResp: false,
       // n/N stop at denies, not at every built/teardown message
       anomaly: e.kind === 'deny-no-conn' || e.kind === 'deny',
-      label: stripControls(`firewall ${eventTag(e.vendor ?? 'ASA', e.msgid)} ${fwWhat(e)}`),
-      note: stripControls(`${e.file.split('/').pop()}:${e.line}: ${e.text}`),
+      label: stripControls(`firewall ${tag} ${fwWhat(e)}`),
+      note: stripControls(`${where}: ${e.text}`),
       when: Number.isFinite(e.ts) ? timeOfDay(e.ts).slice(0, Number.isInteger(e.ts) ? 8 : 12) : 'no time',
+      arrow: stripControls(tag),
+      brief: stripControls(fwWhat(e)),
+      flags: 0,
+      where: stripControls(where),
+      text: stripControls(e.text),
     };
     const dir = dirOf(e);
     if (dir) {
@@ -152,7 +146,7 @@ export function buildTimeline(ds: Dataset, i: number): Timeline {
       (fw.length ? `   firewall events ${fw.length}` : '') +
       (ds.logs.length ? `   log clock offset ${ds.logOffset.pairs ? humanDelta(ds.logOffset.seconds) : 'unknown'}` : ''),
   ];
-  return { conn: i, header, client, server, rows };
+  return { conn: i, header, client, server, rows, packets: p.n };
 }
 
 /** A firewall event in a few words, for its ladder row. */
@@ -176,9 +170,11 @@ export function anomalyRows(t: Timeline): number[] {
   return out;
 }
 
-/** The next (dir 1) or previous (dir -1) anomaly row from `from`, wrapping; -1 when there is none. */
-export function nextAnomaly(t: Timeline, from: number, dir: 1 | -1): number {
-  const a = anomalyRows(t);
+/**
+ * The next (dir 1) or previous (dir -1) anomaly row from `from`, wrapping; -1 when there is none.
+ * `a`: anomalyRows(t), when the caller keeps it (a key press need not scan every row).
+ */
+export function nextAnomaly(t: Timeline, from: number, dir: 1 | -1, a: readonly number[] = anomalyRows(t)): number {
   if (a.length === 0) return -1;
   if (dir === 1) return a.find((k) => k > from) ?? a[0]!;
   for (let j = a.length - 1; j >= 0; j--) if (a[j]! < from) return a[j]!;
@@ -208,31 +204,43 @@ export function ladderTitle(t: Timeline, width: number): string {
 export function ladderLine(t: Timeline, r: number, width: number, g: Glyphs, ascii: boolean): string {
   const row = t.rows[r]!;
   const inner = Math.max(4, width - GUTTER - 2);
+  return fit(gutterText(t, r, ascii) + g.vline + shaftText(row, row.label, inner, g, ascii) + g.vline, width);
+}
+
+/** The gutter of row r: anomaly marker, packet number (`fw` for a firewall row), time. */
+export function gutterText(t: Timeline, r: number, ascii: boolean): string {
+  const row = t.rows[r]!;
   const mark = row.anomaly ? '!' : ' ';
   const num = row.kind === 'fw' ? 'fw' : String(row.k + 1);
-  const delta = deltaText(t, r);
-  const gutter = ` ${mark}${fitLeft(num, 3)} ${fitLeft(asciiSafe(delta, ascii), 10)} `;
+  return ` ${mark}${fitLeft(num, 3)} ${fitLeft(asciiSafe(deltaText(t, r), ascii), 10)} `;
+}
+
+/**
+ * The arrow between the rules, `inner` cells, with `text` on it: a packet's solid arrow by its
+ * direction, a firewall event's dashed one (with a head where the log gives the side, centred
+ * and headless where it does not).
+ */
+export function shaftText(row: LadderRow, text: string, inner: number, g: Glyphs, ascii: boolean): string {
   let shaft: string;
   if (row.kind === 'fw' && row.dir !== undefined) {
-    // a firewall event whose direction the log gives: a dashed arrow
-    const label = ` ${asciiSafe(row.label, ascii)} `;
+    const label = ` ${asciiSafe(text, ascii)} `;
     const fill = Math.max(0, inner - 3 - [...label].length);
     shaft = row.dir === 'resp'
       ? fit(clip(g.arrowL + g.fwLine.repeat(2) + label + g.fwLine.repeat(fill), inner), inner)
       : clip(g.fwLine.repeat(2) + label + g.fwLine.repeat(fill) + g.arrowR, inner);
   } else if (row.kind === 'fw') {
-    const label = ` ${asciiSafe(row.label, ascii)} `;
+    const label = ` ${asciiSafe(text, ascii)} `;
     const side = Math.max(0, inner - [...label].length);
     shaft = clip(g.fwLine.repeat(Math.floor(side / 2)) + label + g.fwLine.repeat(Math.ceil(side / 2)), inner);
   } else {
-    const label = ` ${row.label} `;
+    const label = ` ${text} `;
     const fill = Math.max(0, inner - 3 - [...label].length);
     shaft = row.fromResp
       ? clip(g.arrowL + g.hline.repeat(2) + label + g.hline.repeat(fill), inner)
       : clip(g.hline.repeat(2) + label + g.hline.repeat(fill) + g.arrowR, inner);
     if (row.fromResp && [...shaft].length < inner) shaft = fit(shaft, inner);
   }
-  return fit(gutter + g.vline + fit(shaft, inner) + g.vline, width);
+  return fit(shaft, inner);
 }
 
 /** The explanation line under row r. */

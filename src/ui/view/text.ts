@@ -44,3 +44,44 @@ export function timeOfDay(ts: number): string {
   if (!Number.isFinite(ts)) return '-';
   return new Date(Math.floor(ts * 1000)).toISOString().slice(11, 23);
 }
+
+/**
+ * Word-wrap to lines of at most w cells: breaks at spaces (the spaces at a break are dropped, the
+ * others kept as they are, as in a log line), a word longer than a line is split (never cut off
+ * with `~`); continuation lines start with `indent`. Always at least one line.
+ */
+export function wrap(s: string, w: number, indent = ''): string[] {
+  const width = Math.max(1, w);
+  const ind = [...indent].length < width ? [...indent] : [];
+  const out: string[] = [];
+  let line: string[] = [];
+  let fresh = true; // nothing but the indent on the line yet
+  const push = (): void => {
+    out.push(line.join(''));
+    line = [...ind];
+    fresh = true;
+  };
+  // each word with the spaces before it
+  const re = /( *)([^ ]+)/g;
+  for (let m = re.exec(s); m; m = re.exec(s)) {
+    let word = [...m[2]!];
+    const gap = fresh ? 0 : m[1]!.length;
+    if (line.length + gap + word.length <= width) {
+      for (let k = 0; k < gap; k++) line.push(' ');
+      line.push(...word);
+      fresh = false;
+      continue;
+    }
+    if (!fresh) push();
+    while (line.length + word.length > width) {
+      const room = width - line.length;
+      line.push(...word.slice(0, room));
+      word = word.slice(room);
+      push();
+    }
+    line.push(...word);
+    fresh = word.length === 0 && fresh;
+  }
+  if (!fresh) out.push(line.join(''));
+  return out.length ? out : [''];
+}
