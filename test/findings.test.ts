@@ -182,3 +182,19 @@ test('the README names every known finding with its severity', () => {
     assert.ok(row?.includes(`| ${w.severity} |`), `README row of ${w.name} says ${w.severity}: ${row}`);
   }
 });
+
+test('captures with real breakage: the impact column makes the aborts that lost data error findings, the harmless FIN+RST stays info', async () => {
+  // abort-in-flight: the client's RST with the server's response in flight (impact: data lost)
+  const lost = await loadDataset([fixture('tcp/abort-in-flight.pcap'), fixture('tcp/data-to-closed.pcap')]);
+  const f = computeFindings(lost, all(lost));
+  assert.equal(f.length, 2);
+  for (const x of f) assert.equal(x.severity, 'error', `${x.name}: ${x.title}`);
+  assert.deepEqual(f.map((x) => x.name).sort(), ['client-reset-data-lost', 'server-reset-data-lost']);
+  for (let i = 0; i < lost.conns.count; i++) assert.equal(lost.conns.dataLost[i], 1);
+  // the seed's FIN+RST, alone: every byte acknowledged, nothing lost, info
+  const seed = await loadDataset([fixture('tcp/fin-then-rst-late.pcap')]);
+  const g = computeFindings(seed, all(seed));
+  assert.equal(g.length, 1);
+  assert.equal(g[0]!.severity, 'info');
+  assert.equal(seed.conns.dataLost[0], 0);
+});
