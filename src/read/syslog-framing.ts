@@ -130,10 +130,10 @@ export class TcpFramer {
       if (c >= 0x31 && c <= 0x39) {
         // octet counting?
         let j = pos + 1;
-        while (j < len && j - pos < 10 && b[j]! >= 0x30 && b[j]! <= 0x39) j++;
+        let n = c - 0x30;
+        for (let d = 0; j < len && j - pos < 10 && (d = b[j]! - 0x30) >= 0 && d <= 9; j++) n = n * 10 + d;
         if (j === len || (b[j] === SP && j + 1 === len)) return this.keep(b, pos, 0); // (cannot tell yet)
         if (b[j] === SP && b[j + 1] === LT) {
-          const n = Number(b.toString('latin1', pos, j));
           const start = j + 1;
           if (n > max) {
             if (len - start < max) return this.keep(b, pos, 0);

@@ -109,10 +109,24 @@ function listenUdp(u: ListenUrl, host: string, onLine: (l: string, p: string) =>
   const sock: UdpSocket = createSocket({ type: isIP(host) === 6 ? 'udp6' : 'udp4' });
   return new Promise((resolve, reject) => {
     sock.once('error', (e) => reject(bindError(u, e as NodeJS.ErrnoException)));
+    // (the sender's name is made again only when the sender changes: most datagrams come from the one before)
+    let addr = '';
+    let port = -1;
+    let peer = '';
+    let issue = issueOf(peer);
+    const line = (l: string): void => {
+      st.lines++;
+      onLine(l, peer);
+    };
     sock.on('message', (msg, rinfo) => {
       st.datagrams++;
-      const peer = peerOf(rinfo.address, rinfo.port);
-      splitDatagram(msg, (line) => (st.lines++, onLine(line, peer)), issueOf(peer), maxLine);
+      if (rinfo.port !== port || rinfo.address !== addr) {
+        addr = rinfo.address;
+        port = rinfo.port;
+        peer = peerOf(addr, port);
+        issue = issueOf(peer);
+      }
+      splitDatagram(msg, line, issue, maxLine);
     });
     sock.bind(u.port, host, () => {
       sock.removeAllListeners('error');
