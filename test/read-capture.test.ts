@@ -184,8 +184,8 @@ async function captureChild(cleanup: boolean, then: string): Promise<{ node: Ret
   return { node, pid: Number(line.trim()) };
 }
 
-test('installCleanup: the capture tool is gone after rsttui exits, or gets SIGTERM or SIGHUP; without it, it stays', { skip: dumpcap.ok ? (process.getuid?.() === 0 ? false : 'needs root to capture') : dumpcap.skip, timeout: 60_000 }, async () => {
-  for (const sig of ['SIGTERM', 'SIGHUP'] as const) {
+test('installCleanup: the capture tool is gone after rsttui exits, or gets SIGTERM, SIGHUP or SIGINT; without it, it stays', { skip: dumpcap.ok ? (process.getuid?.() === 0 ? false : 'needs root to capture') : dumpcap.skip, timeout: 60_000 }, async () => {
+  for (const sig of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) {
     const { node, pid } = await captureChild(true, '');
     assert.ok(!gone(pid), 'dumpcap runs');
     const exit = new Promise<NodeJS.Signals | null>((r) => node.once('exit', (_c, s) => r(s)));

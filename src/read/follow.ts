@@ -113,12 +113,15 @@ export async function* follow(path: string, opts: FollowOptions = {}): AsyncGene
   try {
     for (;;) {
       if (signal?.aborted) return;
+      // (the writer had finished before this pass began: what this pass finds at the end is all there is)
+      const lastPass = draining;
       if (fh === undefined) {
         try {
           fh = await open(path, 'r');
         } catch (e) {
           if (!isMissing(e)) throw e;
-          if (draining) return;
+          if (lastPass) return;
+          if (draining) continue;
           if (!waited) notice('waiting', `${path} does not exist yet: waiting for it`);
           waited = true;
           first = false; // (a file that appears later is new: read it whole)
@@ -150,7 +153,7 @@ export async function* follow(path: string, opts: FollowOptions = {}): AsyncGene
         continue;
       }
       // at the end of what the file holds
-      if (draining && !rotating) return;
+      if (lastPass && !rotating) return;
       let byName: Awaited<ReturnType<typeof stat>> | undefined;
       try {
         byName = await stat(path);
@@ -169,7 +172,7 @@ export async function* follow(path: string, opts: FollowOptions = {}): AsyncGene
         continue;
       }
       rotating = false;
-      if (draining) return;
+      if (draining) continue; // (one more pass: the writer may have written since this one looked)
       await waker.wait(pollMs);
     }
   } finally {
