@@ -116,3 +116,35 @@ test('e2e in tmux: the findings first, Enter lists the seed\'s; filter late-rst,
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('e2e in tmux: a capture piped in (`cat inside.pcap | rsttui -`) opens the UI, keys come from the terminal, q ends it', { skip: t.ok ? (DEMO.every(existsSync) ? false : 'demo not generated') : t.skip, timeout: 60_000 }, async () => {
+  const session = `rsttui-pipe-${process.pid}`;
+  const tm = (...a: string[]) => execFileSync('tmux', a, { encoding: 'utf8' });
+  const screen = () => tm('capture-pane', '-p', '-t', session);
+  const waitFor = async (re: RegExp, what: string) => {
+    const end = Date.now() + 20_000;
+    for (;;) {
+      const s = screen();
+      if (re.test(s)) return s;
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}; the screen:\n${s}`);
+      await sleep(100);
+    }
+  };
+  try {
+    // standard input is the pipe: without /dev/tty for the keys this used to refuse ("the UI needs a terminal")
+    tm('new-session', '-d', '-s', session, '-x', '80', '-y', '24', '-c', ROOT, `cat ${DEMO[0]} | env -u CI node ${BIN} -; echo EXIT=$?; sleep 30`);
+    // (loaded: the header names the vantage, standard input)
+    const list = await waitFor(/^rsttui\s+stdin/m, 'the list of the piped capture');
+    assert.match(list, /[1-9]\d*\/\d+ shown/);
+    assert.match(list, /^>\s+1 /m, 'the first row is selected');
+    tm('send-keys', '-t', session, 'j');
+    tm('send-keys', '-t', session, 'j');
+    await waitFor(/^>\s+3 /m, 'the keys move the selection to row 3');
+    tm('send-keys', '-t', session, 'Enter');
+    await waitFor(/^#3 .*seen at stdin/m, 'the timeline of connection 3');
+    tm('send-keys', '-t', session, 'q');
+    await waitFor(/^EXIT=0$/m, 'rsttui to end with status 0');
+  } finally {
+    spawnSync('tmux', ['kill-session', '-t', session]);
+  }
+});

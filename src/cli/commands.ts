@@ -14,8 +14,9 @@ export interface Command {
   examples: string[];
 }
 
+// (--format has no -f: -f is the capture filter, as in dumpcap, tshark and termshark)
 const common = {
-  format: { type: 'string', short: 'f' },
+  format: { type: 'string' },
   filter: { type: 'string' },
   name: { type: 'string', multiple: true },
   year: { type: 'string' },
@@ -37,21 +38,51 @@ const commonHelp: [string, string][] = [
   ['-h, --help', 'this help'],
 ];
 
+/** Live input (issue 18): capture, growing files, syslog received; read by live-spec.ts. */
+const live = {
+  interface: { type: 'string', short: 'i', multiple: true },
+  'capture-filter': { type: 'string', short: 'f' },
+  write: { type: 'string', short: 'w' },
+  follow: { type: 'boolean' },
+  syslog: { type: 'string', multiple: true },
+  keep: { type: 'string' },
+  'idle-timeout': { type: 'string' },
+  count: { type: 'string', short: 'c' },
+  duration: { type: 'string' },
+  tool: { type: 'string' },
+} as const;
+
+export const LIVE_HELP: [string, string][] = [
+  ['-i, --interface IFACE', 'capture live on IFACE (dumpcap, else tcpdump; root or setcap, see "Live"); repeatable: each interface is a vantage; names: dumpcap -D'],
+  ['-f, --capture-filter F', "capture filter in libpcap syntax, e.g. -f 'tcp port 443' (with -i)"],
+  ['-w, --write FILE', 'the capture tool also keeps the raw capture in FILE (pcapng; pcap with tcpdump); rsttui reads it as it grows (with -i)'],
+  ['--follow', 'keep reading the FILEs as they grow, as tail -F does (rotation and truncation included)'],
+  ['--syslog URL', 'receive syslog at udp://HOST:PORT or tcp://HOST:PORT (no HOST: 127.0.0.1); repeatable'],
+  ['--keep DURATION|COUNT', 'live: keep only the most recent closed connections, by age (10m, 2h) or by number (100000); older ones are dropped and counted'],
+  ['--idle-timeout SECONDS', 'live: a connection idle this long (or 5m, 1h) is reported as it stands'],
+  ['-c, --count COUNT', 'live: stop after COUNT packets, as tcpdump and tshark do'],
+  ['--duration SECONDS', 'live: stop after SECONDS (or 10m, 2h)'],
+  ['--tool dumpcap|tcpdump', 'the capture tool for -i (default: dumpcap if installed, else tcpdump, which takes one -i)'],
+];
+
 export const COMMANDS: Command[] = [
   {
     name: 'flows',
-    usage: 'rsttui flows [--format table|ndjson|csv|zeek|ecs] [--filter EXPR] FILE...',
+    usage: 'rsttui flows [--format table|ndjson|csv|zeek|ecs] [--filter EXPR] [-i IFACE [-f FILTER] [-w FILE]] [--syslog URL] [--follow] FILE...',
     summary: 'one row per TCP connection: endpoints, times, counts, Zeek conn_state and history, teardown class, anomalies',
-    options: { ...common },
-    optionHelp: [['-f, --format F', 'table (default), ndjson, csv, zeek (a Zeek conn.log zeek-cut reads), or ecs (NDJSON with Elastic Common Schema names, for Elasticsearch, OpenSearch, Filebeat)'], ...commonHelp],
-    examples: ['rsttui flows fixtures/tcp/fin-then-rst.pcap', 'rsttui flows --format ndjson capture.pcapng.gz | jq .conn_state', 'ssh fw-jump tcpdump -w - port 443 | rsttui flows -', 'rsttui flows --format ecs capture.pcap asa.log > flows.ndjson'],
+    options: { ...common, ...live },
+    optionHelp: [['--format F', 'table (default), ndjson, csv, zeek (a Zeek conn.log zeek-cut reads), or ecs (NDJSON with Elastic Common Schema names, for Elasticsearch, OpenSearch, Filebeat)'], ...commonHelp, ...LIVE_HELP],
+    examples: [
+      'rsttui flows fixtures/tcp/fin-then-rst.pcap', 'rsttui flows --format ndjson capture.pcapng.gz | jq .conn_state', 'ssh fw-jump tcpdump -w - port 443 | rsttui flows -',
+      'rsttui flows --format ecs capture.pcap asa.log > flows.ndjson', "sudo rsttui flows -i eth0 -f 'tcp port 443' --syslog udp://127.0.0.1:5514 --format ndjson",
+    ],
   },
   {
     name: 'packets',
     usage: 'rsttui packets [--format table|ndjson] [--filter EXPR] FILE...',
     summary: 'one row per TCP packet: file, frame number (as tshark counts), time, endpoints, flags, raw seq/ack, length, window, connection id',
     options: { ...common },
-    optionHelp: [['-f, --format F', 'table (default) or ndjson'], ...commonHelp],
+    optionHelp: [['--format F', 'table (default) or ndjson'], ...commonHelp],
     examples: ['rsttui packets --format ndjson fixtures/tcp/rejected.pcap'],
   },
   {
@@ -64,11 +95,11 @@ export const COMMANDS: Command[] = [
   },
   {
     name: 'summary',
-    usage: 'rsttui summary [--json] [--filter EXPR] FILE...',
+    usage: 'rsttui summary [--json] [--filter EXPR] [-i IFACE [-f FILTER] [-w FILE]] [--syslog URL] [--follow] FILE...',
     summary: 'the findings first (the connections grouped by how they ended, most severe first: severity, count, title; for warn and error the likely cause, who can act and what to do), then counts per teardown class and anomaly, the top 10 hosts by anomalous connections, and a histogram of connections ending in RST over time',
-    options: { ...common, json: { type: 'boolean' } },
-    optionHelp: [['--json', 'the same as JSON (the findings under .findings)'], ...commonHelp],
-    examples: ['rsttui summary fixtures/tcp/*.pcap', 'rsttui summary --json big.pcap | jq .anomalies', "rsttui summary --json inside.pcap asa.log | jq -c '.findings[] | [.severity, .count, .name]'"],
+    options: { ...common, ...live, json: { type: 'boolean' } },
+    optionHelp: [['--json', 'the same as JSON (the findings under .findings)'], ...commonHelp, ...LIVE_HELP],
+    examples: ['rsttui summary fixtures/tcp/*.pcap', 'rsttui summary --json big.pcap | jq .anomalies', "rsttui summary --json inside.pcap asa.log | jq -c '.findings[] | [.severity, .count, .name]'", 'sudo rsttui summary -i eth0 --duration 10m'],
   },
   {
     name: 'export',
@@ -77,7 +108,7 @@ export const COMMANDS: Command[] = [
     options: { ...common, output: { type: 'string', short: 'o' }, force: { type: 'boolean' } },
     optionHelp: [
       ['-o, --output OUT', 'the file to write (required); written to a temporary file next to it, then renamed'],
-      ['-f, --format F', "pcap, pcapng, csv, ndjson, zeek or ecs (default: from OUT's extension: .pcap .pcapng .csv .ndjson/.jsonl .log/.zeek; ecs only when given)"],
+      ['--format F', "pcap, pcapng, csv, ndjson, zeek or ecs (default: from OUT's extension: .pcap .pcapng .csv .ndjson/.jsonl .log/.zeek; ecs only when given)"],
       ['--force', 'replace OUT if it exists (an input file is never replaced)'],
       ...commonHelp,
     ],
@@ -107,20 +138,21 @@ export const COMMANDS: Command[] = [
   },
 ];
 
-/** The UI's own options: the input options of every command, and --ascii (no subcommand). */
-export const UI_OPTIONS = { ...common, ascii: { type: 'boolean' } } as const;
+/** The UI's own options: the input options of every command, the live ones, and --ascii (no subcommand). */
+export const UI_OPTIONS = { ...common, ...live, ascii: { type: 'boolean' } } as const;
 export const UI_COMMAND: Command = {
   name: '',
-  usage: 'rsttui [--ascii] [--name FILE=NAME] [--year YYYY] [--tz ZONE] [--date YYYY-MM-DD] [--skew SECONDS] [FILE...]',
-  summary: 'the terminal UI (the bundled demo without FILE)',
+  usage: 'rsttui [--ascii] [--name FILE=NAME] [--year YYYY] [--tz ZONE] [--date YYYY-MM-DD] [--skew SECONDS] [-i IFACE [-f FILTER] [-w FILE]] [--syslog URL] [--follow] [FILE...]',
+  summary: 'the terminal UI (the bundled demo without FILE; standard input when it is a pipe)',
   options: UI_OPTIONS,
-  optionHelp: [['--ascii', 'no box-drawing or arrow glyphs (for terminals without them)'], ...commonHelp.filter((o) => !o[0].startsWith('--filter'))],
-  examples: ['rsttui', 'rsttui inside.pcap outside.pcap asa.log'],
+  optionHelp: [['--ascii', 'no box-drawing or arrow glyphs (for terminals without them)'], ...commonHelp.filter((o) => !o[0].startsWith('--filter')), ...LIVE_HELP],
+  examples: ['rsttui', 'rsttui inside.pcap outside.pcap asa.log', "sudo rsttui -i eth0 -f 'tcp port 443' --syslog udp://127.0.0.1:5514", 'tcpdump -w - port 443 | rsttui -'],
 };
 
 export const GLOBAL_HELP_HEAD = `rsttui: TCP teardown forensics for captures and firewall logs
 
 usage: rsttui [--ascii] [FILE...]  open the terminal UI (the bundled demo without FILE)
+       rsttui -i IFACE [-f FILTER] [-w FILE] [--syslog URL]  the UI on a live capture
        rsttui COMMAND [OPTIONS] FILE...
        rsttui COMMAND --help
 
@@ -149,5 +181,9 @@ export function commandHelp(c: Command): string {
 
 export function globalHelp(): string {
   const w = Math.max(...COMMANDS.map((c) => c.name.length));
-  return [GLOBAL_HELP_HEAD, 'commands:', ...COMMANDS.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`), ''].join('\n');
+  const lw = Math.max(...LIVE_HELP.map((o) => o[0].length));
+  return [
+    GLOBAL_HELP_HEAD, 'commands:', ...COMMANDS.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`), '',
+    'live input (the UI, flows and summary; see the README\'s "Live"):', ...LIVE_HELP.map(([f, m]) => `  ${f.padEnd(lw)}  ${m}`), '',
+  ].join('\n');
 }

@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { COMMANDS, commandHelp, globalHelp, type Command } from './commands.js';
+import { liveSpecOf } from './live-spec.js';
 
 export class UsageError extends Error {}
 
@@ -18,9 +19,15 @@ function parse(cmd: Command, argv: string[]): Parsed {
     const { values, positionals } = parseArgs({ args: argv, options: cmd.options, allowPositionals: true, strict: true });
     return { cmd, values: values as Parsed['values'], files: positionals };
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    const msg = (e as Error).message;
+    // (-f was --format's short form before it became the capture filter, as in dumpcap and tshark)
+    if (/Unknown option '-f'/.test(msg)) throw new UsageError(`${cmd.name}: -f is the capture filter of live input (-i), which ${cmd.name} does not take; the output format is --format`);
+    throw new UsageError(msg);
   }
 }
+
+/** Live input is parsed and checked, but not run yet: the live engine is wired in separately. */
+export const LIVE_NOT_WIRED = 'live mode: not wired yet';
 
 // (each command's code is loaded when it runs: a command does not wait for the others' to compile)
 type Runner = (p: Parsed) => Promise<number>;
@@ -56,6 +63,10 @@ export async function main(argv: string[]): Promise<number> {
     if (parsed.values.help) {
       process.stdout.write(commandHelp(cmd) + '\n');
       return 0;
+    }
+    if (liveSpecOf(parsed) !== undefined) {
+      process.stderr.write(`rsttui: ${LIVE_NOT_WIRED}\n`);
+      return 2;
     }
     if (parsed.files.length === 0) throw new UsageError(`${cmd.name}: no input FILE given\n\n${commandHelp(cmd)}`);
     // (a large capture is read in a worker: start it now, so that it loads while the command does)

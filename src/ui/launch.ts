@@ -12,7 +12,9 @@ import { collectGarbage, mapLoadTablesFromOs } from '../flows/memory.js';
 import { loadDataset, type DatasetOptions } from '../flows/dataset.js';
 import { UI_COMMAND, UI_OPTIONS } from '../cli/commands.js';
 import { loadOptions } from '../cli/load.js';
-import type { Parsed } from '../cli/main.js';
+import { liveSpecOf } from '../cli/live-spec.js';
+import { keyInput, stdinHasData } from '../cli/tty-input.js';
+import { LIVE_NOT_WIRED, type Parsed } from '../cli/main.js';
 import { App } from './App.js';
 import { makeTheme } from './theme.js';
 
@@ -36,11 +38,7 @@ export function defaultInputs(root = packageRoot()): { files: string[]; note: st
 }
 
 export async function launch(argv: string[]): Promise<number> {
-  if (!process.stdin.isTTY || !process.stdout.isTTY) {
-    process.stderr.write('rsttui: the UI needs a terminal; without one use a subcommand, e.g. rsttui flows FILE (rsttui --help)\n');
-    return 2;
-  }
-  // the same input options as the subcommands (--name, --year, --tz, --date, --skew), plus --ascii
+  // the same input options as the subcommands (--name, --year, --tz, --date, --skew), the live ones, plus --ascii
   let parsed: Parsed;
   try {
     const { values, positionals } = parseArgs({ args: argv, options: { ...UI_OPTIONS }, allowPositionals: true, strict: true });
@@ -52,14 +50,29 @@ export async function launch(argv: string[]): Promise<number> {
   let opts: DatasetOptions;
   try {
     opts = loadOptions(parsed);
+    if (liveSpecOf(parsed) !== undefined) {
+      process.stderr.write(`rsttui: ${LIVE_NOT_WIRED}\n`);
+      return 2;
+    }
   } catch (e) {
     process.stderr.write(`rsttui: ${(e as Error).message}\n`);
+    return 2;
+  }
+  if (!process.stdout.isTTY) {
+    process.stderr.write('rsttui: the UI needs a terminal; without one use a subcommand, e.g. rsttui flows FILE (rsttui --help)\n');
+    return 2;
+  }
+  // keys from standard input, or from /dev/tty when the capture comes in on it (`tcpdump -w - | rsttui -`)
+  const keys = keyInput();
+  if (!keys.ok) {
+    process.stderr.write(`rsttui: ${keys.error}\n`);
     return 2;
   }
   const ascii = parsed.values.ascii === true;
   let files = parsed.files;
   let note = '';
-  if (files.length === 0) ({ files, note } = defaultInputs());
+  if (files.length === 0 && keys.fromTty && stdinHasData()) files = ['-']; // (`... | rsttui`: the pipe is the input)
+  else if (files.length === 0) ({ files, note } = defaultInputs());
   const theme = makeTheme({ ascii });
   // the UI lives on after loading: the tables that die then should give their memory back
   mapLoadTablesFromOs();
@@ -74,11 +87,12 @@ export async function launch(argv: string[]): Promise<number> {
     });
   // the alternate screen keeps the user's scrollback clean, as less and vim do
   process.stdout.write('\x1b[?1049h\x1b[H');
-  const inst = render(createElement(App, { load: loader, theme, ...(note ? { note } : {}) }), { maxFps: 60, exitOnCtrlC: true, patchConsole: true });
+  const inst = render(createElement(App, { load: loader, theme, ...(note ? { note } : {}) }), { stdin: keys.stream, maxFps: 60, exitOnCtrlC: true, patchConsole: true });
   try {
     await inst.waitUntilExit();
   } finally {
     process.stdout.write('\x1b[?1049l');
+    keys.close();
   }
   return 0;
 }
