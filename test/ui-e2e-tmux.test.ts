@@ -133,7 +133,10 @@ test('e2e in tmux: a capture piped in (`cat inside.pcap | rsttui -`) opens the U
   try {
     // standard input is the pipe: without /dev/tty for the keys this used to refuse ("the UI needs a terminal")
     tm('new-session', '-d', '-s', session, '-x', '80', '-y', '24', '-c', ROOT, `cat ${DEMO[0]} | env -u CI node ${BIN} -; echo EXIT=$?; sleep 30`);
-    // (loaded: the header names the vantage, standard input)
+    // (loaded: it has warn findings, so the findings come first; a key from the terminal, Esc, goes to the list)
+    await waitFor(/findings of \d+ connections/, 'the findings of the piped capture');
+    tm('send-keys', '-t', session, 'Escape');
+    // (the header names the vantage, standard input)
     const list = await waitFor(/^rsttui\s+stdin/m, 'the list of the piped capture');
     assert.match(list, /[1-9]\d*\/\d+ shown/);
     assert.match(list, /^>\s+1 /m, 'the first row is selected');
