@@ -42,8 +42,12 @@ export const COMMANDS: Command[] = [
     name: 'flows',
     usage: 'rsttui flows [--format table|ndjson|csv|zeek|ecs] [--filter EXPR] FILE...',
     summary: 'one row per TCP connection: endpoints, times, counts, Zeek conn_state and history, teardown class, anomalies',
-    options: { ...common },
-    optionHelp: [['-f, --format F', 'table (default), ndjson, csv, zeek (a Zeek conn.log zeek-cut reads), or ecs (NDJSON with Elastic Common Schema names, for Elasticsearch, OpenSearch, Filebeat)'], ...commonHelp],
+    options: { ...common, follow: { type: 'boolean' } },
+    optionHelp: [
+      ['-f, --format F', 'table (default), ndjson, csv, zeek (a Zeek conn.log zeek-cut reads), or ecs (NDJSON with Elastic Common Schema names, for Elasticsearch, OpenSearch, Filebeat)'],
+      ['--follow', 'keep reading the FILEs as they grow (one capture, any logs) and write each connection\'s ndjson record when it is over, until Ctrl-C'],
+      ...commonHelp,
+    ],
     examples: ['rsttui flows fixtures/tcp/fin-then-rst.pcap', 'rsttui flows --format ndjson capture.pcapng.gz | jq .conn_state', 'ssh fw-jump tcpdump -w - port 443 | rsttui flows -', 'rsttui flows --format ecs capture.pcap asa.log > flows.ndjson'],
   },
   {

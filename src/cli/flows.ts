@@ -32,6 +32,7 @@ function fwSummary(r: FlowRecord): string {
 }
 
 export async function runFlows(p: Parsed): Promise<number> {
+  if (p.values.follow) return (await import('./live-follow.js')).runFollow(p);
   const format = formatOf(p, ['table', 'ndjson', 'csv', 'zeek', 'ecs']);
   const bad = filterSyntaxError(p);
   if (bad !== undefined) return bad;

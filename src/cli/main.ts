@@ -58,7 +58,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (parsed.files.length === 0) throw new UsageError(`${cmd.name}: no input FILE given\n\n${commandHelp(cmd)}`);
     // (a large capture is read in a worker: start it now, so that it loads while the command does)
-    (await import('../flows/workers.js')).prewarmReader(parsed.files);
+    if (!parsed.values.follow) (await import('../flows/workers.js')).prewarmReader(parsed.files);
     return await (await RUNNERS[cmd.name]!())(parsed);
   } catch (e) {
     if (e instanceof UsageError) {

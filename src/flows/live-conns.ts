@@ -1,0 +1,125 @@
+/**
+ * The live engine's tables (live.ts): the connection table kept in its ingest form (hot records
+ * and the tuple hash, so that packets keep finding their connections) with its columns kept
+ * current for the connections that changed, and each connection's packet rows as a chain (the
+ * batch pass finds them by a scan or an index built once; live they are wanted again and again).
+ */
+import { MARK_TLS } from '../model.js';
+import {
+  ConnTable, B_CLOSE_SHIFT, B_FLIPPED, B_REUSED, CLOSE_FIN_ORIG, CLOSE_FIN_RESP, CLOSE_RST, H_BITS, H_ISN, H_KP, H_OPKTS, H_RPKTS,
+  HF_FIRST, HF_LAST, HF_OPAY, HF_RPAY,
+} from './conn-table.js';
+import { grownColumn } from './memory.js';
+import { CHUNK_ROWS } from './packet-table.js';
+
+const SHIFT = 16;
+const MASK = CHUNK_ROWS - 1;
+/** end of a chain */
+export const NO_ROW = 0xffffffff;
+
+export class LiveConns extends ConnTable {
+  /** connections whose columns exist (synced at least once) */
+  synced = 0;
+
+  /** Copy connection c's ingest record into the columns (growing them): counts, times, flags. */
+  sync(c: number): void {
+    if (c >= this.synced) {
+      this.ensure(c + 1);
+      if (this.fwBytes.length < this.origAddr.length) {
+        const old = this.fwBytes.length;
+        this.fwBytes = grownColumn(this.fwBytes, this.origAddr.length);
+        this.fwBytes.fill(NaN, old);
+        this.vantageMask = grownColumn(this.vantageMask, this.origAddr.length);
+      }
+      while (this.histories.length <= c) this.histories.push('');
+      for (let k = this.synced; k <= c; k++) this.fwBytes[k] = NaN;
+      this.synced = c + 1;
+    }
+    const hot = this.hotI, hf = this.hotF, h = c << 4, f = c << 3;
+    const v = hot[h]! & 0xffff;
+    this.vantage[c] = v;
+    this.vantageMask[c] = v < 32 ? 1 << v : 0;
+    this.origAddr[c] = this.ids[c << 1]!;
+    this.respAddr[c] = this.ids[(c << 1) + 1]!;
+    const kp = hot[h + H_KP]!;
+    this.origPort[c] = kp >>> 16;
+    this.respPort[c] = kp & 0xffff;
+    this.firstTs[c] = hf[f + HF_FIRST]!;
+    this.lastTs[c] = hf[f + HF_LAST]!;
+    this.origPayload[c] = hf[f + HF_OPAY]!;
+    this.respPayload[c] = hf[f + HF_RPAY]!;
+    this.origPkts[c] = hot[h + H_OPKTS]!;
+    this.respPkts[c] = hot[h + H_RPKTS]!;
+    this.origIsn[c] = hot[h + H_ISN]!;
+    const bits = hot[h + H_BITS]!;
+    this.flagsOrig[c] = bits & 0xff;
+    this.flagsResp[c] = (bits >>> 8) & 0xff;
+    this.marks[c] = (bits >>> 16) & 0xff;
+    this.tls[c] = this.marks[c]! & MARK_TLS ? 1 : 0;
+    this.closeBits[c] = (bits >>> B_CLOSE_SHIFT) & 7;
+    this.flipped[c] = bits & B_FLIPPED ? 1 : 0;
+    this.reused[c] = bits & B_REUSED ? 1 : 0;
+  }
+
+  /** Packets of connection c so far (from its ingest record: current between syncs too). */
+  packetsOf(c: number): number {
+    const h = c << 4;
+    return this.hotI[h + H_OPKTS]! + this.hotI[h + H_RPKTS]!;
+  }
+
+  /** Time of c's last packet so far. */
+  lastOf(c: number): number {
+    return this.hotF[(c << 3) + HF_LAST]!;
+  }
+
+  /** Whether c has closed: a RST, or a FIN each way. */
+  closedNow(c: number): boolean {
+    const cb = (this.hotI[(c << 4) + H_BITS]! >>> B_CLOSE_SHIFT) & 7;
+    return (cb & CLOSE_RST) !== 0 || (cb & (CLOSE_FIN_ORIG | CLOSE_FIN_RESP)) === (CLOSE_FIN_ORIG | CLOSE_FIN_RESP);
+  }
+
+  /** The close bits of c's record (CLOSE_*), to tell when a connection's close has changed. */
+  closeBitsNow(c: number): number {
+    return (this.hotI[(c << 4) + H_BITS]! >>> B_CLOSE_SHIFT) & 7;
+  }
+}
+
+/** Each connection's packet rows, in row order: head and tail by connection, the next row by row. */
+export class RowChains {
+  private next: Uint32Array[] = [];
+  head = new Uint32Array(1024).fill(NO_ROW);
+  tail = new Uint32Array(1024).fill(NO_ROW);
+
+  /** Row r (the latest) belongs to connection c. */
+  add(r: number, c: number): void {
+    const k = r >>> SHIFT;
+    while (k >= this.next.length) this.next.push(new Uint32Array(CHUNK_ROWS));
+    this.next[k]![r & MASK] = NO_ROW;
+    if (c >= this.head.length) {
+      const n = Math.max(c + 1, this.head.length * 2);
+      const head = new Uint32Array(n).fill(NO_ROW), tail = new Uint32Array(n).fill(NO_ROW);
+      head.set(this.head);
+      tail.set(this.tail);
+      this.head = head;
+      this.tail = tail;
+    }
+    const t = this.tail[c]!;
+    if (t === NO_ROW) this.head[c] = r;
+    else this.next[t >>> SHIFT]![t & MASK] = r;
+    this.tail[c] = r;
+  }
+
+  /** Connection c's rows into `into` (grown when short; returned with the count). */
+  rows(c: number, into: Uint32Array): { rows: Uint32Array; n: number } {
+    let n = 0;
+    for (let r = c < this.head.length ? this.head[c]! : NO_ROW; r !== NO_ROW; r = this.next[r >>> SHIFT]![r & MASK]!) {
+      if (n === into.length) {
+        const b = new Uint32Array(Math.max(64, into.length * 2));
+        b.set(into);
+        into = b;
+      }
+      into[n++] = r;
+    }
+    return { rows: into, n };
+  }
+}

@@ -1,0 +1,365 @@
+/**
+ * The live engine: packets and log lines as they arrive -> connections that appear and change.
+ *
+ * Packets go the batch path's way (the capture readers fed chunk by chunk, decodingSink,
+ * PacketAdder), into tables that stay in their ingest form: the connection table keeps its tuple
+ * hash, so later packets find their connections. What the batch does once at the end is done per
+ * tick (`tick`, called a few times a second), for the connections that got packets since the last
+ * one only: their columns are brought up to date (LiveConns.sync) and their verdicts computed by
+ * the batch's own function (analyseConn) over their packets (a chain of rows per connection).
+ * So a tick costs in proportion to the packets since the last one, not to the connections held.
+ *
+ * A connection with many packets is analysed again only when its packets have grown by a quarter
+ * since the last time, or its close changed (a FIN or RST): re-analysing a long transfer at every
+ * tick would cost its whole length each time. Its counts and times are always current; its class
+ * and history may lag by that quarter until it closes, and are exact when it is over.
+ *
+ * A connection is over when it has closed (a FIN each way, or a RST) and `grace` seconds have
+ * passed since its last packet (room for the late RST the seed's servers send), or when it has
+ * been idle for `idleTimeout` seconds. Its record is then final (`onFinal`). Later packets of it
+ * still join it (as in the batch: the tuple is the same connection until a new SYN reuses it) and
+ * show in its row, but a record already written is not written again (they are counted: `late`).
+ * Time is the capture's: the latest packet time seen, moved on by the wall clock while no packet
+ * comes (`wallClock`), so that a quiet link still ends its connections.
+ */
+import type { InputIssue } from '../model.js';
+import { allocConnPackets, type ConnPackets } from '../analysis/conn-packets.js';
+import { PcapReader, pcapMagic } from '../read/pcap.js';
+import { PcapngReader } from '../read/pcapng.js';
+import type { CaptureReader } from '../model.js';
+import { AddrTable } from './addr-table.js';
+import { analyseConn } from './analyse-range.js';
+import { KEY_IDS, keyOf } from './conn-table.js';
+import { decodingSink, newTally } from './decode-sink.js';
+import { FwTable } from './fw-table.js';
+import type { CaptureFile, LogFile } from './ingest.js';
+import { DeadlineHeap } from './live-heap.js';
+import { LiveConns, RowChains } from './live-conns.js';
+import { PacketAdder } from './packet-adder.js';
+import { PacketTable } from './packet-table.js';
+
+/** Seconds of capture time a closed connection waits for late packets before its record is final. */
+export const DEFAULT_GRACE = 2;
+/** Seconds without a packet after which an unclosed connection is over (Zeek's tcp_inactivity_timeout). */
+export const DEFAULT_IDLE_TIMEOUT = 300;
+
+export interface LiveOptions {
+  /** seconds after a closed connection's last packet before it is over (default DEFAULT_GRACE) */
+  grace?: number;
+  /** seconds without a packet before an unclosed connection is over (default DEFAULT_IDLE_TIMEOUT) */
+  idleTimeout?: number;
+  /** the engine's time moves on with the wall clock while no packet comes (default true) */
+  wallClock?: boolean;
+  /** the wall clock, ms (tests) */
+  now?: () => number;
+  /** a connection's record is final (index in the current tables) */
+  onFinal?: (i: number) => void;
+}
+
+/** The capture's own statistics, as its source gives them (dumpcap's or tcpdump's). */
+export interface CaptureStats {
+  /** packets the capture dropped (the kernel's or the capture program's count) */
+  dropped?: number;
+}
+
+/** What the engine did so far. */
+export interface LiveCounts {
+  packets: number;
+  /** connections held now */
+  conns: number;
+  /** connections whose record is final */
+  final: number;
+  /** packets that arrived for a connection whose record was already final */
+  late: number;
+}
+
+/** Where a capture's bytes go: chunks in order, then `end`. */
+export interface CaptureSink {
+  push(chunk: Uint8Array): void;
+  end(): void;
+}
+
+export class LiveEngine {
+  packets = new PacketTable();
+  conns = new LiveConns();
+  readonly addrs = new AddrTable();
+  readonly fw = new FwTable();
+  readonly issues: InputIssue[] = [];
+  readonly files: CaptureFile[] = [];
+  readonly logs: LogFile[] = [];
+  chains = new RowChains();
+  private adder = new PacketAdder(this.packets, this.conns, this.addrs);
+  readonly grace: number;
+  readonly idleTimeout: number;
+  private readonly wallClock: boolean;
+  private readonly wall: () => number;
+  private readonly onFinal: ((i: number) => void) | undefined;
+
+  // per connection
+  private cap = 0;
+  /** tick number in which the connection was last put on the dirty list */
+  private dirtyMark = new Uint32Array(0);
+  /** packets and close bits it had when last analysed (0 packets: never) */
+  private analysedPkts = new Uint32Array(0);
+  private analysedClose = new Uint8Array(0);
+  /** 1 once its record is final */
+  final = new Uint8Array(0);
+  /** the deadline of its live heap entry (NaN: none) */
+  private queued = new Float64Array(0);
+
+  private dirty = new Int32Array(1024);
+  private nDirty = 0;
+  private tickNo = 1;
+  private heap = new DeadlineHeap();
+  private maxTs = -Infinity;
+  private wallAtMax = 0;
+  readonly counts: LiveCounts = { packets: 0, conns: 0, final: 0, late: 0 };
+  /** connections in the published view (synced and analysed at the last tick) */
+  published = 0;
+  private scratchRows: Uint32Array = new Uint32Array(256);
+  private scratch: ConnPackets = allocConnPackets(256);
+  private histories = new Map<string, string>();
+
+  constructor(opts: LiveOptions = {}) {
+    this.grace = opts.grace ?? DEFAULT_GRACE;
+    this.idleTimeout = opts.idleTimeout ?? DEFAULT_IDLE_TIMEOUT;
+    this.wallClock = opts.wallClock ?? true;
+    this.wall = opts.now ?? Date.now;
+    this.onFinal = opts.onFinal;
+  }
+
+  /** The engine's time: the latest packet's, moved on by the wall clock since it came (when wallClock). */
+  clock(): number {
+    if (!this.wallClock || this.maxTs === -Infinity) return this.maxTs;
+    return this.maxTs + Math.max(0, this.wall() - this.wallAtMax) / 1000;
+  }
+
+  private grow(n: number): void {
+    if (n <= this.cap) return;
+    const c = Math.max(n, this.cap * 2, 1024);
+    const g = <T extends Uint32Array | Uint8Array | Float64Array>(a: T, fill?: number): T => {
+      const b = new (a.constructor as new (n: number) => T)(c);
+      b.set(a);
+      if (fill !== undefined) b.fill(fill, a.length);
+      return b;
+    };
+    this.dirtyMark = g(this.dirtyMark);
+    this.analysedPkts = g(this.analysedPkts);
+    this.analysedClose = g(this.analysedClose);
+    this.final = g(this.final);
+    this.queued = g(this.queued, NaN);
+    this.cap = c;
+  }
+
+  /** Connection c got a packet (or an event): analyse it at the next tick. */
+  touch(c: number): void {
+    if (c >= this.cap) this.grow(c + 1);
+    if (this.dirtyMark[c] === this.tickNo) return;
+    this.dirtyMark[c] = this.tickNo;
+    if (this.nDirty === this.dirty.length) {
+      const d = new Int32Array(this.dirty.length * 2);
+      d.set(this.dirty);
+      this.dirty = d;
+    }
+    this.dirty[this.nDirty++] = c;
+  }
+
+  /**
+   * A capture stream: the vantage `name`, whose packet bytes can be read again from `path` ('-'
+   * when they cannot: a pipe). pcap or pcapng, told by its first bytes. One capture per engine
+   * (a pcapng stream may carry several interfaces: each keeps its own connections, as in the batch).
+   */
+  capture(name: string, path = '-'): CaptureSink {
+    if (this.files.length) throw new Error('the live engine reads one capture stream');
+    const v = 0;
+    const file: CaptureFile = { path, name, kind: 'pcap', first: 0, end: 0, linktypes: new Set(), nsec: false, stats: newTally().stats };
+    this.files.push(file);
+    const tally = newTally();
+    file.stats = tally.stats;
+    file.linktypes = tally.linktypes;
+    const label = path === '-' ? name : path;
+    const sink = decodingSink(tally, (data, f, at) => {
+      let kv = keyOf(v, at.iface), src = f.v4src | 0, dst = f.v4dst | 0;
+      if (f.ipVersion !== 4) {
+        kv |= KEY_IDS;
+        src = this.addrs.v6Id(data, f.srcOff);
+        dst = this.addrs.v6Id(data, f.dstOff);
+      }
+      this.adder.add(kv, src, f.sport, dst, f.dport, at.ts, f.flags, f.seq, f.ack, f.payloadLen, f.win, at.mark, at.frame, at.fileOffset);
+      this.packetAdded(at.ts);
+    }, (i) => this.issues.push(i));
+    let reader: CaptureReader | undefined;
+    let head: Uint8Array | undefined;
+    const start = (b: Uint8Array): void => {
+      const ng = b[0] === 0x0a && b[1] === 0x0d && b[2] === 0x0d && b[3] === 0x0a;
+      if (ng) reader = new PcapngReader(label, sink);
+      else if (pcapMagic(b)) reader = new PcapReader(label, sink);
+      else {
+        const what = b[0] === 0x1f && b[1] === 0x8b ? 'gzip (a live capture must be plain pcap or pcapng)' : 'neither pcap nor pcapng';
+        this.issues.push({ file: label, offset: 0, severity: 'error', code: 'bad-magic', message: `live capture is ${what}`, fatal: true });
+        reader = { push: () => undefined, end: () => undefined, frames: 0 };
+      }
+      file.kind = ng ? 'pcapng' : 'pcap';
+    };
+    return {
+      push: (chunk) => {
+        if (!reader) {
+          head = head ? Buffer.concat([head, chunk]) : chunk;
+          if (head.length < 4) return;
+          start(head);
+          chunk = head;
+          head = undefined;
+        }
+        reader!.push(chunk);
+        file.nsec = tally.nsec;
+      },
+      end: () => {
+        if (!reader && head) start(head);
+        reader?.end();
+      },
+    };
+  }
+
+  /** Read a capture stream to its end (see `capture`); `stop()` makes it return at the next chunk. */
+  async readCapture(chunks: AsyncIterable<Uint8Array>, name: string, path = '-', stop?: { stopped: boolean }): Promise<void> {
+    const sink = this.capture(name, path);
+    for await (const c of chunks) {
+      sink.push(c);
+      if (stop?.stopped) return;
+    }
+    sink.end();
+  }
+
+  /** After adder.add: the row's connection, its chain, dirtiness, the clock. */
+  private packetAdded(ts: number): void {
+    const r = this.packets.count - 1;
+    const c = this.packets.conn(r);
+    this.chains.add(r, c);
+    this.touch(c);
+    if (this.final[c]) this.counts.late++;
+    this.counts.packets++;
+    if (ts > this.maxTs) {
+      this.maxTs = ts;
+      if (this.wallClock) this.wallAtMax = this.wall();
+    }
+  }
+
+  /** Whether connection c's verdicts should be computed again now (see the file's comment). */
+  private stale(c: number): boolean {
+    const a = this.analysedPkts[c]!, n = this.conns.packetsOf(c);
+    return a === 0 || (n !== a && ((n - a) * 4 >= a || this.conns.closeBitsNow(c) !== this.analysedClose[c])) || (n !== a && this.final[c] === 1);
+  }
+
+  /** Connection c's verdicts from its packets (the batch's analyseConn). */
+  analyse(c: number): void {
+    const n = this.conns.packetsOf(c);
+    if (n === 0) return;
+    const got = this.chains.rows(c, this.scratchRows);
+    this.scratchRows = got.rows;
+    let p = this.scratch;
+    if (got.n > p.ts.length) p = this.scratch = allocConnPackets(Math.max(got.n, p.ts.length * 2));
+    this.packets.gather(got.rows, 0, got.n, p.ts, p.flags, p.seq, p.ack, p.len, p.win, p.mark);
+    p.n = got.n;
+    const conns = this.conns;
+    p.flipped = conns.flipped[c] === 1;
+    if (this.histories.size > 4096) this.histories.clear();
+    analyseConn(p, c, conns.reused[c] === 1, this.out(), this.histories);
+    this.analysedPkts[c] = got.n;
+    this.analysedClose[c] = conns.closeBitsNow(c);
+    this.afterAnalysis(c);
+  }
+
+  private outCache: Parameters<typeof analyseConn>[3] | undefined;
+  private out(): Parameters<typeof analyseConn>[3] {
+    const c = this.conns;
+    if (this.outCache?.connState !== c.connState) {
+      this.outCache = {
+        connState: c.connState, teardown: c.teardown, closedBy: c.closedBy, anomalies: c.anomalies, origBytes: c.origBytes, respBytes: c.respBytes,
+        history: (i, h) => { c.histories[i] = h; },
+      };
+    }
+    return this.outCache;
+  }
+
+  /** Hook for what is added to a verdict from outside the packets (the firewall's, live-fw.ts). */
+  protected afterAnalysis(c: number): void {
+    void c;
+  }
+
+  private deadline(c: number): number {
+    return this.conns.lastOf(c) + (this.conns.closedNow(c) ? this.grace : this.idleTimeout);
+  }
+
+  private schedule(c: number): void {
+    const d = this.deadline(c);
+    const q = this.queued[c]!;
+    if (q <= d) return; // (its entry comes first: it is looked at again then)
+    this.heap.push(d, c);
+    this.queued[c] = d;
+  }
+
+  /**
+   * Bring the changed connections up to date, and make final those that are over by now.
+   * Returns how many became final.
+   */
+  tick(now = this.clock()): number {
+    const conns = this.conns;
+    const n0 = conns.synced;
+    this.grow(conns.count);
+    for (let c = n0; c < conns.count; c++) conns.sync(c);
+    const dirty = this.dirty, nd = this.nDirty;
+    this.nDirty = 0;
+    this.tickNo++;
+    for (let k = 0; k < nd; k++) {
+      const c = dirty[k]!;
+      if (c < n0) conns.sync(c);
+      if (this.stale(c)) this.analyse(c);
+      if (!this.final[c]) this.schedule(c);
+    }
+    this.published = conns.synced;
+    this.counts.conns = conns.synced;
+    this.files[0] && (this.files[0].end = this.packets.count);
+    let done = 0;
+    const heap = this.heap;
+    while (heap.peekKey() <= now) {
+      const d = heap.peekKey(), c = heap.peekVal();
+      heap.pop();
+      if (this.final[c] || this.queued[c] !== d) continue;
+      this.queued[c] = NaN;
+      const dl = this.deadline(c);
+      if (dl > now) {
+        this.heap.push(dl, c);
+        this.queued[c] = dl;
+        continue;
+      }
+      this.makeFinal(c);
+      done++;
+    }
+    return done;
+  }
+
+  private makeFinal(c: number): void {
+    if (this.analysedPkts[c] !== this.conns.packetsOf(c)) this.analyse(c);
+    this.final[c] = 1;
+    this.counts.final++;
+    this.onFinal?.(c);
+  }
+
+  /** The input has ended: every connection still open is over now, in id order. */
+  finish(): void {
+    this.tick(-Infinity);
+    for (let c = 0; c < this.published; c++) if (!this.final[c]) this.makeFinal(c);
+  }
+
+  /** Where the lines of log `name` go (a followed file's, a syslog receiver's). */
+  logSink(name: string): (line: string) => void {
+    void name;
+    return () => undefined;
+  }
+
+  /** Whether connection c's record is final. */
+  isFinal(c: number): boolean {
+    return this.final[c] === 1;
+  }
+}
+
