@@ -67,6 +67,22 @@ export class LiveConns extends ConnTable {
     return this.hotI[h + H_OPKTS]! + this.hotI[h + H_RPKTS]!;
   }
 
+  /** Time of c's first packet. */
+  firstOf(c: number): number {
+    return this.hotF[(c << 3) + HF_FIRST]!;
+  }
+
+  /** Widen c's span to take time t (a firewall-only connection's later event). */
+  extendTo(c: number, t: number): void {
+    const f = c << 3;
+    if (!(t <= this.hotF[f + HF_LAST]!)) this.hotF[f + HF_LAST] = t;
+    if (!(t >= this.hotF[f + HF_FIRST]!)) this.hotF[f + HF_FIRST] = t;
+    if (c < this.synced) {
+      this.firstTs[c] = this.hotF[f + HF_FIRST]!;
+      this.lastTs[c] = this.hotF[f + HF_LAST]!;
+    }
+  }
+
   /** Time of c's last packet so far. */
   lastOf(c: number): number {
     return this.hotF[(c << 3) + HF_LAST]!;

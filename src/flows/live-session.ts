@@ -76,7 +76,7 @@ export class LiveSession {
   view(): Dataset {
     const n = this.engine.published;
     if (!this.cached || this.cachedAt !== this.ticks) {
-      this.cached = liveDataset(this.engine, undefined, n);
+      this.cached = liveDataset(this.engine, this.engine.fwLive, n);
       this.cachedAt = this.ticks;
     }
     return this.cached;
@@ -110,8 +110,13 @@ export class LiveSession {
     if (capture) reads.push(this.readCapture(capture));
     for (const l of logs) reads.push(this.readLog(l.name, l.chunks));
     await Promise.all(reads);
-    if (!this.stopped && feeds.length === 0) this.stop(true);
+    // (pushed lines have no end: the run goes on until stopped)
+    if (feeds.length) await this.stopping;
+    else if (!this.stopped) this.stop(true);
   }
+
+  private stopNow: (() => void) | undefined;
+  private readonly stopping = new Promise<void>((r) => { this.stopNow = r; });
 
   private async readCapture(src: LiveCapture): Promise<void> {
     const sink = this.engine.capture(src.name, src.path ?? '-');
@@ -153,6 +158,7 @@ export class LiveSession {
     if (!this.stopped) {
       this.stopped = true;
       for (const c of this.closers) c();
+      this.stopNow?.();
     }
     if (finish && !this.finished) {
       this.finished = true;

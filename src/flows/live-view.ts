@@ -18,6 +18,9 @@ const NO_ROWS = new Uint32Array(0);
 
 /** What the live firewall correlation gives a view (live-fw.ts); none without logs. */
 export interface LiveFwView {
+  /** the log clock's offset from the capture's, and how many pairs it rests on */
+  offset: number;
+  pairs: number;
   /** events of connection i, in time order */
   events(i: number): Uint32Array;
   /** the packet row a denied RST event refers to */
@@ -88,7 +91,7 @@ export function liveDataset(engine: LiveEngine, fw: LiveFwView | undefined, n = 
     conns,
     addrs: engine.addrs,
     issues: engine.issues,
-    logOffset: { seconds: 0, pairs: 0 },
+    logOffset: { seconds: fw?.offset ?? 0, pairs: fw?.pairs ?? 0 },
     packetRows,
     primaryRows: rowsOf,
     connPackets,

@@ -35,6 +35,9 @@ import { FwTable } from './fw-table.js';
 import type { CaptureFile, LogFile } from './ingest.js';
 import { DeadlineHeap } from './live-heap.js';
 import { LiveConns, RowChains } from './live-conns.js';
+import { LiveFw } from './live-fw.js';
+import { LOG_ONLY } from '../correlate/firewall.js';
+import type { SyslogOptions } from '../read/syslog.js';
 import { PacketAdder } from './packet-adder.js';
 import { PacketTable } from './packet-table.js';
 
@@ -54,6 +57,10 @@ export interface LiveOptions {
   now?: () => number;
   /** a connection's record is final (index in the current tables) */
   onFinal?: (i: number) => void;
+  /** logs: --year, --tz, --fw-drop-prefix (as for files) */
+  year?: number;
+  tz?: string;
+  dropPrefixes?: readonly string[];
 }
 
 /** The capture's own statistics, as its source gives them (dumpcap's or tcpdump's). */
@@ -94,6 +101,9 @@ export class LiveEngine {
   private readonly wallClock: boolean;
   private readonly wall: () => number;
   private readonly onFinal: ((i: number) => void) | undefined;
+  private readonly sopts: SyslogOptions;
+  /** the firewall correlation, once a log is read */
+  fwLive: LiveFw | undefined;
 
   // per connection
   private cap = 0;
@@ -126,6 +136,10 @@ export class LiveEngine {
     this.wallClock = opts.wallClock ?? true;
     this.wall = opts.now ?? Date.now;
     this.onFinal = opts.onFinal;
+    this.sopts = {
+      ...(opts.year !== undefined ? { year: opts.year } : {}), ...(opts.tz !== undefined ? { tz: opts.tz } : {}),
+      ...(opts.dropPrefixes !== undefined ? { dropPrefixes: [...opts.dropPrefixes] } : {}),
+    };
   }
 
   /** The engine's time: the latest packet's, moved on by the wall clock since it came (when wallClock). */
@@ -253,7 +267,10 @@ export class LiveEngine {
   /** Connection c's verdicts from its packets (the batch's analyseConn). */
   analyse(c: number): void {
     const n = this.conns.packetsOf(c);
-    if (n === 0) return;
+    if (n === 0) {
+      this.fwLive?.afterAnalysis(c); // (a firewall-only row)
+      return;
+    }
     const got = this.chains.rows(c, this.scratchRows);
     this.scratchRows = got.rows;
     let p = this.scratch;
@@ -281,13 +298,29 @@ export class LiveEngine {
     return this.outCache;
   }
 
-  /** Hook for what is added to a verdict from outside the packets (the firewall's, live-fw.ts). */
-  protected afterAnalysis(c: number): void {
-    void c;
+  /** What is added to a verdict from outside the packets: the firewall's (live-fw.ts). */
+  private afterAnalysis(c: number): void {
+    this.fwLive?.afterAnalysis(c);
+  }
+
+  /** Connection c's verdicts must be computed again (the firewall's events changed them). */
+  invalidate(c: number): void {
+    this.touch(c);
+    this.analysedPkts[c] = 0;
+  }
+
+  /** A connection known from the logs only (address ids, ports; its first time on the capture's clock). */
+  addLogOnly(o: number, po: number, r: number, pr: number, first: number): number {
+    const c = this.conns.add(LOG_ONLY, o, po, r, pr, first, -1);
+    this.grow(c + 1);
+    this.touch(c);
+    return c;
   }
 
   private deadline(c: number): number {
-    return this.conns.lastOf(c) + (this.conns.closedNow(c) ? this.grace : this.idleTimeout);
+    const conns = this.conns;
+    if (this.fwLive && conns.vantage[c] === LOG_ONLY) return conns.lastOf(c) + this.fwLive.logOnlyWait(c, this.grace, this.idleTimeout);
+    return conns.lastOf(c) + (conns.closedNow(c) ? this.grace : this.idleTimeout);
   }
 
   private schedule(c: number): void {
@@ -302,11 +335,15 @@ export class LiveEngine {
    * Bring the changed connections up to date, and make final those that are over by now.
    * Returns how many became final.
    */
-  tick(now = this.clock()): number {
+  tick(now = this.clock(), logsEnded = false): number {
     const conns = this.conns;
     const n0 = conns.synced;
     this.grow(conns.count);
     for (let c = n0; c < conns.count; c++) conns.sync(c);
+    // (the log's events join the connections synced above; it may add firewall-only ones)
+    this.fwLive?.tick(logsEnded ? Infinity : now);
+    this.grow(conns.count);
+    for (let c = conns.synced; c < conns.count; c++) conns.sync(c);
     const dirty = this.dirty, nd = this.nDirty;
     this.nDirty = 0;
     this.tickNo++;
@@ -347,14 +384,14 @@ export class LiveEngine {
 
   /** The input has ended: every connection still open is over now, in id order. */
   finish(): void {
-    this.tick(-Infinity);
+    this.tick(-Infinity, true);
     for (let c = 0; c < this.published; c++) if (!this.final[c]) this.makeFinal(c);
   }
 
   /** Where the lines of log `name` go (a followed file's, a syslog receiver's). */
   logSink(name: string): (line: string) => void {
-    void name;
-    return () => undefined;
+    this.fwLive ??= new LiveFw(this, this.sopts);
+    return this.fwLive.sink(name);
   }
 
   /** Whether connection c's record is final. */
