@@ -94,13 +94,17 @@ export const COMMANDS: Command[] = [
 ];
 
 /** The UI's own options: the input options of every command, and --ascii (no subcommand). */
-export const UI_OPTIONS = { ...common, ascii: { type: 'boolean' } } as const;
+export const UI_OPTIONS = { ...common, ascii: { type: 'boolean' }, follow: { type: 'boolean' } } as const;
 export const UI_COMMAND: Command = {
   name: '',
-  usage: 'rsttui [--ascii] [--name FILE=NAME] [--year YYYY] [--tz ZONE] [--date YYYY-MM-DD] [--skew SECONDS] [FILE...]',
+  usage: 'rsttui [--ascii] [--follow] [--name FILE=NAME] [--year YYYY] [--tz ZONE] [--date YYYY-MM-DD] [--skew SECONDS] [FILE...]',
   summary: 'the terminal UI (the bundled demo without FILE)',
   options: UI_OPTIONS,
-  optionHelp: [['--ascii', 'no box-drawing or arrow glyphs (for terminals without them)'], ...commonHelp.filter((o) => !o[0].startsWith('--filter'))],
+  optionHelp: [
+    ['--ascii', 'no box-drawing or arrow glyphs (for terminals without them)'],
+    ['--follow', 'live: read the FILEs (one capture, any logs; a file or a FIFO) as they are written, rows appearing as packets come'],
+    ...commonHelp.filter((o) => !o[0].startsWith('--filter')),
+  ],
   examples: ['rsttui', 'rsttui inside.pcap outside.pcap asa.log'],
 };
 

@@ -4,11 +4,12 @@
  * (live-flows.ts) until Ctrl-C or SIGTERM. A stand-in for the input sources' own follow(), which
  * also survives rotation: this reader only reads on from where it was.
  */
-import { open } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { sniffKind } from '../read/detect.js';
 import { runLiveFlows } from './live-flows.js';
-import { vantageNames } from './load.js';
+import { loadOptions, vantageNames } from './load.js';
 import { UsageError, type Parsed } from './main.js';
 import type { LiveInputs } from '../flows/live-session.js';
 
@@ -45,6 +46,59 @@ export async function* pollFile(path: string, signal: AbortSignal, ms = 100, fro
   }
 }
 
+/**
+ * A path's bytes as they come: a FIFO (or a character device) read as the stream it is, until its
+ * writer closes it; a file by polling (pollFile), until `signal`.
+ */
+export async function* followChunks(path: string, signal: AbortSignal): AsyncGenerator<Uint8Array> {
+  const st = await stat(path);
+  if (!st.isFIFO() && !st.isCharacterDevice()) {
+    yield* pollFile(path, signal);
+    return;
+  }
+  const s = createReadStream(path, { highWaterMark: 1 << 16 });
+  const stop = (): void => { s.destroy(); };
+  signal.addEventListener('abort', stop);
+  try {
+    for await (const c of s) yield c as Buffer;
+  } catch (e) {
+    if (!signal.aborted) throw e;
+  } finally {
+    signal.removeEventListener('abort', stop);
+    s.destroy();
+  }
+}
+
+/** What `--follow FILE...` reads: the first capture, the logs (sniffed by content, waiting for their first bytes). */
+export async function followInputs(paths: readonly string[], names: Map<string, string>, signal: AbortSignal): Promise<LiveInputs> {
+  const inputs: LiveInputs = { signal, logs: [] };
+  for (const path of paths) {
+    const fifo = (await stat(path)).isFIFO();
+    // (a FIFO cannot be read twice: its first bytes are kept and handed on with the rest)
+    const chunks = followChunks(path, signal);
+    let head: Uint8Array;
+    let rest: AsyncIterable<Uint8Array>;
+    if (fifo) {
+      const it = chunks[Symbol.asyncIterator]();
+      const first = await it.next();
+      head = first.done === true ? new Uint8Array(0) : first.value;
+      rest = (async function* () {
+        if (head.length) yield head;
+        for (let r = await it.next(); r.done !== true; r = await it.next()) yield r.value;
+      })();
+    } else {
+      head = await headOf(path, signal);
+      rest = chunks;
+    }
+    const kind = sniffKind(head);
+    const name = names.get(path) ?? basename(path);
+    if ((kind === 'pcap' || kind === 'pcapng') && !inputs.capture) inputs.capture = { chunks: rest, name, path: fifo ? '-' : path };
+    else if (kind === 'pcap' || kind === 'pcapng') throw new UsageError('--follow reads one capture (merge them with mergecap)');
+    else inputs.logs!.push({ name, chunks: rest });
+  }
+  return inputs;
+}
+
 /** The first bytes of a file, waiting (until `signal`) for some to be written. */
 async function headOf(path: string, signal: AbortSignal): Promise<Uint8Array> {
   const fd = await open(path, 'r');
@@ -68,22 +122,16 @@ export async function runFollow(p: Parsed): Promise<number> {
   const onSignal = (): void => stop.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const names = vantageNames(p);
-  const inputs: LiveInputs = { signal: stop.signal, logs: [] };
+  let inputs: LiveInputs;
   try {
-    for (const path of p.files) {
-      const kind = sniffKind(await headOf(path, stop.signal));
-      const name = names.get(path) ?? basename(path);
-      if ((kind === 'pcap' || kind === 'pcapng') && !inputs.capture) inputs.capture = { chunks: pollFile(path, stop.signal), name, path };
-      else if (kind === 'pcap' || kind === 'pcapng') throw new UsageError('flows --follow reads one capture (merge them with mergecap)');
-      else inputs.logs!.push({ name, chunks: pollFile(path, stop.signal) });
-    }
+    inputs = await followInputs(p.files, vantageNames(p), stop.signal);
   } catch (e) {
     if (e instanceof UsageError) throw e;
     process.stderr.write(`rsttui: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   }
-  const r = await runLiveFlows({}, inputs);
+  const o = loadOptions(p);
+  const r = await runLiveFlows({ ...(o.year !== undefined ? { year: o.year } : {}), ...(o.tz !== undefined ? { tz: o.tz } : {}), ...(o.dropPrefixes ? { dropPrefixes: o.dropPrefixes } : {}) }, inputs);
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   return r.status;

@@ -76,10 +76,23 @@ export class LiveSession {
   view(): Dataset {
     const n = this.engine.published;
     if (!this.cached || this.cachedAt !== this.ticks) {
-      this.cached = liveDataset(this.engine, this.engine.fwLive, n);
+      const ch = this.engine.lastChanges();
+      this.cached = liveDataset(this.engine, this.engine.fwLive, n, { seq: this.ticks, gen: 0, from: ch.from, changed: ch.changed, idOf: (i) => this.idOf(i) });
       this.cachedAt = this.ticks;
     }
     return this.cached;
+  }
+
+  private readonly listeners = new Set<() => void>();
+  /** Call `f` after every tick (the UI takes the new view then); returns the unsubscribe. */
+  subscribe(f: () => void): () => void {
+    this.listeners.add(f);
+    return () => this.listeners.delete(f);
+  }
+
+  /** --keep is on */
+  get keeping(): boolean {
+    return false;
   }
 
   /** The id connection i is known by (records, the list). */
@@ -97,6 +110,7 @@ export class LiveSession {
     this.samples.push([now, this.engine.counts.packets]);
     while (this.samples.length > 2 && now - this.samples[1]![0] >= 1000) this.samples.shift();
     this.hooks.onTick?.();
+    for (const f of this.listeners) f();
   }
 
   /** Read every input; resolves once the streams have ended (pushed lines go on until `stop`). */
@@ -162,9 +176,11 @@ export class LiveSession {
     }
     if (finish && !this.finished) {
       this.finished = true;
-      this.ticks++;
+      // (a view that skips one: whoever follows the changes view by view takes this one whole)
+      this.ticks += 2;
       this.cached = undefined;
       this.engine.finish();
+      for (const f of this.listeners) f();
     } else this.tick();
   }
 

@@ -7,7 +7,7 @@
 import { CLOSED_BY, RST, TEARDOWNS, anomalyBit, type Anomaly } from '../model.js';
 import { allocConnPackets, type ConnPackets } from '../analysis/conn-packets.js';
 import { classify, type Verdict } from '../analysis/teardown.js';
-import type { Dataset } from './dataset.js';
+import type { Dataset, LiveChanges } from './dataset.js';
 import type { FwEventView } from './fw-table.js';
 import type { ConnTable } from './conn-table.js';
 import { LogText } from './log-text.js';
@@ -36,7 +36,7 @@ function pinned(conns: ConnTable, n: number): ConnTable {
 }
 
 /** The engine's state as a Dataset of its first `n` connections (default: those of the last tick). */
-export function liveDataset(engine: LiveEngine, fw: LiveFwView | undefined, n = engine.published): Dataset {
+export function liveDataset(engine: LiveEngine, fw: LiveFwView | undefined, n = engine.published, live?: LiveChanges): Dataset {
   const conns = pinned(engine.conns, n);
   const packets = engine.packets;
   const chains = engine.chains;
@@ -105,6 +105,7 @@ export function liveDataset(engine: LiveEngine, fw: LiveFwView | undefined, n = 
     vantageMask: (i) => conns.vantageMask[i]!,
     eventPacket: (e) => (e.index === undefined || !fw ? undefined : fw.deniedRow(e.index)),
     flowLinesWritten: false,
+    ...(live ? { live } : {}),
     timings: { read: 0, match: 0, analyse: 0, cpu: { read: 0, match: 0, analyse: 0 }, rssMB: { read: 0, match: 0, analyse: 0 } },
   };
 }

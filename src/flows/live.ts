@@ -345,13 +345,17 @@ export class LiveEngine {
     this.grow(conns.count);
     for (let c = conns.synced; c < conns.count; c++) conns.sync(c);
     const dirty = this.dirty, nd = this.nDirty;
+    const stamp = this.tickNo;
     this.nDirty = 0;
     this.tickNo++;
+    this.changedFrom = this.published;
+    this.nChanged = 0;
     for (let k = 0; k < nd; k++) {
       const c = dirty[k]!;
       if (c < n0) conns.sync(c);
       if (this.stale(c)) this.analyse(c);
       if (!this.final[c]) this.schedule(c);
+      if (c < this.changedFrom) this.noteChanged(c);
     }
     this.published = conns.synced;
     this.counts.conns = conns.synced;
@@ -369,10 +373,29 @@ export class LiveEngine {
         this.queued[c] = dl;
         continue;
       }
+      if (this.dirtyMark[c] !== stamp && c < this.changedFrom) this.noteChanged(c);
       this.makeFinal(c);
       done++;
     }
     return done;
+  }
+
+  // the rows older than the last tick's new ones whose columns it changed (what a view tells the UI)
+  private changedList = new Uint32Array(1024);
+  private nChanged = 0;
+  private changedFrom = 0;
+  private noteChanged(c: number): void {
+    if (this.nChanged === this.changedList.length) {
+      const l = new Uint32Array(this.nChanged * 2);
+      l.set(this.changedList);
+      this.changedList = l;
+    }
+    this.changedList[this.nChanged++] = c;
+  }
+
+  /** What the last tick changed: rows from `from` on are new, `changed` the older ones brought up to date. */
+  lastChanges(): { from: number; changed: Uint32Array } {
+    return { from: this.changedFrom, changed: this.changedList.slice(0, this.nChanged) };
   }
 
   private makeFinal(c: number): void {

@@ -11,7 +11,7 @@ export const ACTIONS = [
   'up', 'down', 'pageUp', 'pageDown', 'halfDown', 'halfUp', 'top', 'bottom',
   'open', 'back', 'quit', 'help',
   'filter', 'quickFilter', 'clearFilter', 'sort', 'sortReverse', 'mark', 'export', 'summary',
-  'nextAnomaly', 'prevAnomaly', 'nextField', 'accept', 'cancel',
+  'nextAnomaly', 'prevAnomaly', 'nextField', 'accept', 'cancel', 'pause',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -48,6 +48,7 @@ export const KEYS: readonly Binding[] = [
   { action: 'mark', keys: ['space'], help: 'mark / unmark the row for export', on: ['list'] },
   { action: 'export', keys: ['e'], help: 'export the shown (or marked) connections', on: ['list', 'timeline'] },
   { action: 'summary', keys: ['t'], help: 'summary: classes, anomalies, top talkers, RST sparkline', on: ['list'] },
+  { action: 'pause', keys: ['p'], help: 'live: pause / resume the list (reading goes on)', on: ['list'] },
   { action: 'nextAnomaly', keys: ['n'], help: 'next anomaly packet', on: ['timeline'] },
   { action: 'prevAnomaly', keys: ['N'], help: 'previous anomaly packet', on: ['timeline'] },
   { action: 'accept', keys: ['enter'], help: 'apply / write', on: ['filter', 'export'] },

@@ -11,8 +11,8 @@ import { render } from 'ink';
 import { collectGarbage, mapLoadTablesFromOs } from '../flows/memory.js';
 import { loadDataset, type DatasetOptions } from '../flows/dataset.js';
 import { UI_COMMAND, UI_OPTIONS } from '../cli/commands.js';
-import { loadOptions } from '../cli/load.js';
-import type { Parsed } from '../cli/main.js';
+import { loadOptions, vantageNames } from '../cli/load.js';
+import { UsageError, type Parsed } from '../cli/main.js';
 import { App } from './App.js';
 import { makeTheme } from './theme.js';
 
@@ -57,6 +57,7 @@ export async function launch(argv: string[]): Promise<number> {
     return 2;
   }
   const ascii = parsed.values.ascii === true;
+  if (parsed.values.follow) return launchLive(parsed, opts, ascii);
   let files = parsed.files;
   let note = '';
   if (files.length === 0) ({ files, note } = defaultInputs());
@@ -78,6 +79,37 @@ export async function launch(argv: string[]): Promise<number> {
   try {
     await inst.waitUntilExit();
   } finally {
+    process.stdout.write('\x1b[?1049l');
+  }
+  return 0;
+}
+
+/** `rsttui --follow FILE...`: the UI over a live run of the files as they are written. */
+async function launchLive(parsed: Parsed, opts: DatasetOptions, ascii: boolean): Promise<number> {
+  if (parsed.files.length === 0) {
+    process.stderr.write('rsttui: --follow wants the FILEs to follow\n');
+    return 2;
+  }
+  const { followInputs } = await import('../cli/live-follow.js');
+  const { LiveSession } = await import('../flows/live-session.js');
+  const stop = new AbortController();
+  let inputs;
+  try {
+    inputs = await followInputs(parsed.files, vantageNames(parsed), stop.signal);
+  } catch (e) {
+    process.stderr.write(`rsttui: ${(e as Error).message}\n`);
+    return e instanceof UsageError ? 2 : 1;
+  }
+  const session = new LiveSession({ ...(opts.year !== undefined ? { year: opts.year } : {}), ...(opts.tz !== undefined ? { tz: opts.tz } : {}),
+    ...(opts.dropPrefixes ? { dropPrefixes: opts.dropPrefixes } : {}) }, inputs);
+  void session.start();
+  process.stdout.write('\x1b[?1049h\x1b[H');
+  const inst = render(createElement(App, { live: session, theme: makeTheme({ ascii }) }), { maxFps: 60, exitOnCtrlC: true, patchConsole: true });
+  try {
+    await inst.waitUntilExit();
+  } finally {
+    stop.abort();
+    session.stop(false);
     process.stdout.write('\x1b[?1049l');
   }
   return 0;

@@ -39,6 +39,9 @@ export interface ConnListProps {
   onSummary: () => void;
   onHelp: () => void;
   onQuit: () => void;
+  /** a live run: its figures for the status bar, and the pause key */
+  liveStatus?: string;
+  onPause?: () => void;
 }
 
 type Mode = 'list' | 'filter' | 'menu';
@@ -142,6 +145,7 @@ export function ConnList(props: ConnListProps) {
       }
       case 'export': return props.onExport();
       case 'summary': return props.onSummary();
+      case 'pause': return props.onPause?.();
       default:
         if (action) {
           const n = moveNav(nav, action, count, rowsH);
@@ -194,7 +198,7 @@ export function ConnList(props: ConnListProps) {
       ? 'Enter apply  Esc close  Tab complete field  (filter applies as you type)'
       : mode === 'menu'
         ? 'key or Enter: add to the filter  Esc close'
-        : `${keysOf('filter', 'list', a)}:filter f:quick Enter:open Space:mark s/S:sort e:export t:summary ?:help q:quit`;
+        : `${props.onPause ? 'p:pause ' : ''}${keysOf('filter', 'list', a)}:filter f:quick Enter:open Space:mark s/S:sort e:export t:summary ?:help q:quit`;
   const legend = mode === 'menu' ? 'quick filters: the clause is added to the filter bar, where you can edit it' : legendMask ? anomalyLegend(legendMask) : 'anomaly codes: ? for the legend';
 
   return (
@@ -204,7 +208,7 @@ export function ConnList(props: ConnListProps) {
       <Lines rowText={rowText} count={rowCount} first={first} height={rowsH} width={width} selected={selected} empty={ds && count === 0 ? '  no connection matches the filter' : ''} />
       <FilterBar editing={mode === 'filter'} draft={mode === 'filter' ? line.text : view.draft} pos={line.pos} applied={view.applied} error={view.error} pending={view.pending} counts={counts} width={width} theme={theme} />
       <Line text={fit(legend, width)} dim={theme.dim} />
-      <StatusBar left={mode === 'filter' ? counts : ''} hints={hints} width={width} theme={theme} />
+      <StatusBar left={mode === 'filter' ? counts : (props.liveStatus ?? '')} hints={hints} width={width} theme={theme} />
     </Box>
   );
 }
