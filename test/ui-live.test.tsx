@@ -97,3 +97,36 @@ test('live list: p holds the rows (reading goes on); p again shows what came mea
   assert.ok(rows.length > 0 && rows.every((l) => l.includes('graceful')), frame());
   r.unmount();
 });
+
+test('live list with --keep: the selection stays on its connection when the tables are compacted', async () => {
+  const { replayLoops } = await import('../bench/live-replay.js');
+  // (connections that never close stay: connection 8 of the demo never does, and there is no idle timeout)
+  const s = new LiveSession({ wallClock: false, keep: { count: 40 }, idleTimeout: 1e9 }, {});
+  const sink = s.engine.capture('loop.pcap');
+  const it = replayLoops(readFileSync(fixture('demo/inside.pcap')), 20, { chunk: 1 << 15 })[Symbol.asyncIterator]();
+  const more = async (until: () => boolean) => {
+    for (let k = 0; !until(); k++) {
+      const r = await it.next();
+      if (r.done === true) return;
+      sink.push(r.value);
+      s.tick();
+      if (k % 20 === 0) await sleep(5);
+    }
+  };
+  await more(() => s.engine.published >= 30);
+  const r = render(<App live={s} theme={plain} width={100} height={20} onQuit={() => {}} />);
+  const frame = () => r.lastFrame() ?? '';
+  await until(() => /\d+\/\d+ shown/.test(frame()), 'the list', frame);
+  for (let k = 0; k < 7; k++) {
+    r.stdin.write('j');
+    await sleep(20);
+  }
+  await until(() => selectedId(frame()) === 8, 'connection 8', frame);
+  await more(() => s.view().live!.gen >= 2);
+  await until(() => /kept-out [1-9]/.test(frame()), 'the status bar counting drops', frame);
+  await sleep(100);
+  assert.equal(selectedId(frame()), 8, frame());
+  const line = frame().split('\n').find((l) => l.startsWith('>'))!;
+  assert.match(line, /198\.51\.100\.29:57118/);
+  r.unmount();
+});

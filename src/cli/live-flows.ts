@@ -34,7 +34,7 @@ export interface LiveFlowsResult {
  * once this returns.
  */
 export async function runLiveFlows(opts: LiveFlowsOptions, inputs: LiveInputs, out: NodeJS.WritableStream = process.stdout,
-  err: NodeJS.WritableStream = process.stderr): Promise<LiveFlowsResult> {
+  err: NodeJS.WritableStream = process.stderr, onSession?: (s: LiveSession) => void): Promise<LiveFlowsResult> {
   let records = 0;
   let reason = 'end' as LiveFlowsResult['reason'];
   let stop: (() => void) | undefined;
@@ -56,6 +56,7 @@ export async function runLiveFlows(opts: LiveFlowsOptions, inputs: LiveInputs, o
       for (; issuesSeen < is.length; issuesSeen++) err.write(stripControls(formatIssue(is[issuesSeen]!)) + '\n');
     },
   });
+  onSession?.(session);
   const timer = opts.duration !== undefined ? setTimeout(() => { reason = 'duration'; stop!(); }, opts.duration * 1000) : undefined;
   const onAbort = (): void => { reason = 'signal'; stop!(); };
   inputs.signal?.addEventListener('abort', onAbort);

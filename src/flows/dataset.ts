@@ -49,6 +49,8 @@ export interface LiveChanges {
   from: number;
   changed: Uint32Array;
   remap?: Int32Array;
+  /** the map from an earlier generation's indices to this one's (-1: dropped), while it is known */
+  remapFrom?(gen: number): Int32Array | undefined;
   /** the id connection i is known by (ids stay when the tables are compacted; i + 1 before) */
   idOf(i: number): number;
 }

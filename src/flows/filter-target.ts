@@ -63,6 +63,7 @@ export function datasetTarget(ds: Dataset, derived?: DerivedColumns): FilterTarg
     fwDevices: (i) => { const l = ds.firewallOf(i); return l.length ? [...new Set(l.map((e) => e.host ?? '').filter((h) => h !== ''))] : NONE; },
     tls: c.tls,
     describe: (i) => describeConn(ds, i),
+    ...(ds.live ? { idOf: ds.live.idOf } : {}),
   };
 }
 
@@ -71,7 +72,7 @@ export function describeConn(ds: Dataset, i: number): string {
   const c = ds.conns;
   const fw = ds.firewallOf(i);
   return [
-    `#${i + 1}`,
+    `#${ds.live ? ds.live.idOf(i) : i + 1}`,
     `${endpoint(ds.addrs.text(c.origAddr[i]!), c.origPort[i]!)} -> ${endpoint(ds.addrs.text(c.respAddr[i]!), c.respPort[i]!)}`,
     CONN_STATES[c.connState[i]!],
     c.histories[i],

@@ -6,7 +6,7 @@
  */
 import { MARK_TLS } from '../model.js';
 import {
-  ConnTable, B_CLOSE_SHIFT, B_FLIPPED, B_REUSED, CLOSE_FIN_ORIG, CLOSE_FIN_RESP, CLOSE_RST, H_BITS, H_ISN, H_KP, H_OPKTS, H_RPKTS,
+  ConnTable, B_CLOSE_SHIFT, B_FLIPPED, B_REUSED, CLOSE_FIN_ORIG, CLOSE_FIN_RESP, CLOSE_RST, H_BITS, H_ISN, H_KA, H_KB, H_KP, H_OPKTS, H_RPKTS,
   HF_FIRST, HF_LAST, HF_OPAY, HF_RPAY,
 } from './conn-table.js';
 import { grownColumn } from './memory.js';
@@ -61,6 +61,11 @@ export class LiveConns extends ConnTable {
     this.reused[c] = bits & B_REUSED ? 1 : 0;
   }
 
+  /** The address ids of c's originator and responder. */
+  idsOf(c: number): [number, number] {
+    return [this.ids[c << 1]!, this.ids[(c << 1) + 1]!];
+  }
+
   /** Packets of connection c so far (from its ingest record: current between syncs too). */
   packetsOf(c: number): number {
     const h = c << 4;
@@ -98,6 +103,42 @@ export class LiveConns extends ConnTable {
   closeBitsNow(c: number): number {
     return (this.hotI[(c << 4) + H_BITS]! >>> B_CLOSE_SHIFT) & 7;
   }
+}
+
+/**
+ * The table of the connections `order` lists (old indices, in their order): connection k of the
+ * new table is old connection order[k], with its key in the tuple hash (the newest of a reused
+ * tuple its current one), its ingest record, columns and verdicts (--keep's compaction).
+ */
+export function compactedConns(old: LiveConns, order: Int32Array): LiveConns {
+  const t = new LiveConns();
+  const oh = old.hotI, of = old.hotF;
+  for (let k = 0; k < order.length; k++) {
+    const c = order[k]!, h = c << 4, f = c << 3;
+    const kv = oh[h]!, ka = oh[h + H_KA]!, kb = oh[h + H_KB]!, kp = oh[h + H_KP]!;
+    const po = kp >>> 16, pr = kp & 0xffff;
+    const r = t.find(kv, ka, po, kb, pr);
+    const ids = old.idsOf(c);
+    const n = t.addHot(kv, ka, po, kb, pr, ids[0], ids[1], of[f + HF_FIRST]!, r >= 0 ? r >>> 1 : -1);
+    const nh = n << 4, nf = n << 3;
+    t.hotI[nh + H_OPKTS] = oh[h + H_OPKTS]!;
+    t.hotI[nh + H_RPKTS] = oh[h + H_RPKTS]!;
+    t.hotI[nh + H_ISN] = oh[h + H_ISN]!;
+    t.hotI[nh + H_BITS] = oh[h + H_BITS]!;
+    t.hotF[nf + HF_LAST] = of[f + HF_LAST]!;
+    t.hotF[nf + HF_OPAY] = of[f + HF_OPAY]!;
+    t.hotF[nf + HF_RPAY] = of[f + HF_RPAY]!;
+    t.sync(n);
+    t.connState[n] = old.connState[c]!;
+    t.teardown[n] = old.teardown[c]!;
+    t.closedBy[n] = old.closedBy[c]!;
+    t.anomalies[n] = old.anomalies[c]!;
+    t.origBytes[n] = old.origBytes[c]!;
+    t.respBytes[n] = old.respBytes[c]!;
+    t.histories[n] = old.histories[c]!;
+    t.fwBytes[n] = old.fwBytes[c]!;
+  }
+  return t;
 }
 
 /** Each connection's packet rows, in row order: head and tail by connection, the next row by row. */

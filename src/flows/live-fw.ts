@@ -17,7 +17,8 @@
  * attached; events are joined to one capture's connections.
  */
 import { CLOSED_BY, FIN, NO_CONN_STATE, RST, SYN, TEARDOWNS, anomalyBit, type Teardown } from '../model.js';
-import { A_DMAP, A_DST, A_SMAP, A_SRC, B_PROTO } from '../read/fw-chunk.js';
+import { A_DMAP, A_DST, A_SMAP, A_SRC, B_PROTO, newChunk } from '../read/fw-chunk.js';
+import { CHUNK_BITS } from './fw-table.js';
 import { FW_KINDS } from '../read/asa.js';
 import type { ReasonClass } from '../read/asa-reasons.js';
 import type { SyslogOptions } from '../read/syslog.js';
@@ -27,10 +28,12 @@ import { endOf, logMayTell } from '../correlate/fw-verdicts.js';
 import { TupleHash } from '../correlate/tuple-hash.js';
 import type { LiveEngine } from './live.js';
 import { LiveLog } from './live-logs.js';
+import { HostJoin } from './live-fw-hosts.js';
+import { growColumns, takeColumns } from './live-columns.js';
 import type { LiveFwView } from './live-view.js';
 
 /** slack around a connection's packets, seconds (as firewall.ts) */
-const TOL = 2;
+export const TOL = 2;
 /** seconds of capture time an event waits for its connection's packets before it makes a row of its own */
 export const PENDING = 10;
 
@@ -41,8 +44,6 @@ const K_DENY = FW_KINDS.indexOf('deny');
 const K_OTHER = FW_KINDS.indexOf('other');
 const K_LH_BUILT = FW_KINDS.indexOf('local-host-built');
 const K_LH_TEARDOWN = FW_KINDS.indexOf('local-host-teardown');
-/** seconds of log time a host's recent events are kept for the local-host join */
-const LH_KEEP = TOL + 5;
 const PROTO_TCP = 1;
 const LATE_RST = anomalyBit('late-rst');
 const RST_DENIED = anomalyBit('rst-denied');
@@ -55,15 +56,9 @@ const T_OPEN = TEARDOWNS.indexOf('open');
 const LO_CONN = 1, LO_POLICY = 2, LO_NOCONN = 3;
 const NO_EVENTS = new Uint32Array(0);
 
-/** Add v to host h's recent list, dropping those older than `horizon` (log time). */
-function recent<T>(m: Map<number, T[]>, h: number, v: T, horizon: number, ts: (v: T) => number): void {
-  let l = m.get(h);
-  if (!l) m.set(h, (l = []));
-  let k = 0;
-  while (k < l.length && ts(l[k]!) < horizon) k++;
-  if (k) l.splice(0, k);
-  l.push(v);
-}
+/** per-connection columns (live-columns.ts) */
+const FW_PER_CONN = ['fwAnom', 'logTd', 'logSide', 'policy', 'built', 'loKind', 'tdTime', 'preDenyT', 'preFlags', 'prevOfTuple'] as const;
+const FW_FILLS = { tdTime: NaN, preDenyT: NaN, prevOfTuple: -1 };
 
 export class LiveFw implements LiveFwView {
   readonly logs: LiveLog[] = [];
@@ -85,13 +80,11 @@ export class LiveFw implements LiveFwView {
   private byTuple = new TupleHash(1024);
   /** the other forms (NAT) of a connection's tuple, as its Built or Teardown named them */
   private alias = new TupleHash(1024);
-  /** recent local-host events by host, and recent Built/Teardown events with their connection by host (the local-host join) */
-  private lhByHost = new Map<number, number[]>();
-  private connEvByHost = new Map<number, [number, number][]>();
+  private readonly hosts: HostJoin;
   private registered = 0;
-  private readonly evs = new Map<number, number[]>();
-  private readonly denied = new Map<number, number>();
-  private readonly byConnId = new Map<number, number>();
+  private evs = new Map<number, number[]>();
+  private denied = new Map<number, number>();
+  private byConnId = new Map<number, number>();
   private readonly reasons = new Map<number, ReasonClass | undefined>();
   /** log clock - capture clock, seconds: the median of recent pairs */
   offset = 0;
@@ -101,7 +94,9 @@ export class LiveFw implements LiveFwView {
   /** the log time up to which the capture has come (the local-host join keeps events from a little before it) */
   private horizon = Infinity;
 
-  constructor(private readonly engine: LiveEngine, private readonly sopts: SyslogOptions) {}
+  constructor(private readonly engine: LiveEngine, private readonly sopts: SyslogOptions) {
+    this.hosts = new HostJoin(engine.fw, (e, c) => this.attach(e, c));
+  }
 
   /** A new live log named `name`; returns its line sink. */
   sink(name: string): (line: string) => void {
@@ -112,25 +107,7 @@ export class LiveFw implements LiveFwView {
   }
 
   private grow(n: number): void {
-    if (n <= this.cap) return;
-    const c = Math.max(n, this.cap * 2, 1024);
-    const g = <T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(a: T, fill?: number): T => {
-      const b = new (a.constructor as new (n: number) => T)(c);
-      b.set(a);
-      if (fill !== undefined) b.fill(fill, a.length);
-      return b;
-    };
-    this.fwAnom = g(this.fwAnom);
-    this.logTd = g(this.logTd);
-    this.logSide = g(this.logSide);
-    this.policy = g(this.policy);
-    this.built = g(this.built);
-    this.loKind = g(this.loKind);
-    this.tdTime = g(this.tdTime, NaN);
-    this.preDenyT = g(this.preDenyT, NaN);
-    this.preFlags = g(this.preFlags);
-    this.prevOfTuple = g(this.prevOfTuple, -1);
-    this.cap = c;
+    if (n > this.cap) this.cap = growColumns(this, FW_PER_CONN, n, this.cap, FW_FILLS);
   }
 
   private register(c: number): void {
@@ -165,7 +142,7 @@ export class LiveFw implements LiveFwView {
   private place(e: number, clock: number): void {
     const fw = this.engine.fw;
     const k = fw.kind(e);
-    if (k === K_LH_BUILT || k === K_LH_TEARDOWN) return this.localHost(e);
+    if (k === K_LH_BUILT || k === K_LH_TEARDOWN) return this.hosts.localHost(e, this.horizon);
     if (((fw.bits(e) >> B_PROTO) & 3) !== PROTO_TCP && k !== K_NOCONN) return;
     let c = -1;
     const id = fw.connId(e);
@@ -233,7 +210,7 @@ export class LiveFw implements LiveFwView {
       if (!Number.isNaN(id)) this.byConnId.set(id, c);
       // (its NAT forms: a later deny may name the tuple as the other side of the firewall sees it)
       this.tuples(e, (a, pa, b, pb) => this.alias.set(a, pa, b, pb, c));
-      this.hostEvent(e, c);
+      this.hosts.connEvent(e, c, this.horizon);
     }
     const captured = conns.vantage[c] !== LOG_ONLY;
     const seen = conns.flagsOrig[c]! | conns.flagsResp[c]!;
@@ -277,33 +254,6 @@ export class LiveFw implements LiveFwView {
     const l = this.evs.get(c);
     if (!l) this.evs.set(c, [e]);
     else if (!l.includes(e)) l.push(e);
-  }
-
-  /**
-   * 609001/609002 name a host, not a connection: one goes with the connections of that host whose
-   * Built (or Teardown) is within TOL of it, whichever of the two comes first (as firewall.ts).
-   */
-  private localHost(e: number): void {
-    const fw = this.engine.fw;
-    const host = fw.addr(e, A_SRC);
-    if (host < 0) return;
-    const t = fw.ts(e);
-    const want = fw.kind(e) === K_LH_BUILT ? K_BUILT : K_TEARDOWN;
-    for (const [x, c] of this.connEvByHost.get(host) ?? []) if (fw.kind(x) === want && Math.abs(fw.ts(x) - t) <= TOL) this.attach(e, c);
-    recent(this.lhByHost, host, e, Math.min(t, this.horizon) - LH_KEEP, (x) => fw.ts(x));
-  }
-
-  /** A Built or Teardown of connection c: the local-host events of its hosts near it join c. */
-  private hostEvent(e: number, c: number): void {
-    const fw = this.engine.fw;
-    const t = fw.ts(e);
-    const want = fw.kind(e) === K_BUILT ? K_LH_BUILT : K_LH_TEARDOWN;
-    for (let slot = A_SRC; slot <= A_DST; slot++) {
-      const a = fw.addr(e, slot);
-      if (a < 0) continue;
-      for (const x of this.lhByHost.get(a) ?? []) if (fw.kind(x) === want && Math.abs(fw.ts(x) - t) <= TOL) this.attach(x, c);
-      recent<[number, number]>(this.connEvByHost, a, [e, c], Math.min(t, this.horizon) - LH_KEEP, (p) => fw.ts(p[0]));
-    }
   }
 
   /** The RST packet of c a no-connection deny refers to: from the deny's source port, closest in time. */
@@ -371,7 +321,7 @@ export class LiveFw implements LiveFwView {
     let first = t;
     if (fw.kind(e) === K_TEARDOWN && Number.isFinite(fw.duration(e))) first = t - fw.duration(e);
     const c = this.engine.addLogOnly(fw.addr(e, os), Math.max(0, fw.port(e, os)), fw.addr(e, rs), Math.max(0, fw.port(e, rs)), first);
-    this.engine.conns.sync(c);
+    this.engine.syncNew(c);
     this.register(c);
     this.loKind[c] = kind;
     this.engine.conns.extendTo(c, t);
@@ -404,6 +354,57 @@ export class LiveFw implements LiveFwView {
     if (this.logTd[c]) return grace;
     const k = this.loKind[c];
     return k === LO_POLICY ? POLICY_BURST : k === LO_NOCONN ? NOCONN_BURST : idle;
+  }
+
+  /**
+   * --keep's compaction: connection k is old connection kept[k] (newIndex: old -> new, -1 dropped),
+   * packet rows moved (rowMap). New maps, so that a view taken before keeps reading the old ones.
+   * Event chunks no kept connection and no waiting event refers to are emptied.
+   */
+  compact(kept: Int32Array, newIndex: Int32Array, rowMap: Int32Array): void {
+    this.cap = takeColumns(this, FW_PER_CONN, kept, FW_FILLS);
+    this.byTuple = new TupleHash(kept.length);
+    for (let c = 0; c < kept.length; c++) this.register(c);
+    this.registered = kept.length;
+    this.alias.filterMap((c) => newIndex[c] ?? -1);
+    const evs = new Map<number, number[]>();
+    for (const [c, l] of this.evs) if (newIndex[c]! >= 0) evs.set(newIndex[c]!, l);
+    this.evs = evs;
+    const denied = new Map<number, number>();
+    for (const [e, r] of this.denied) if (rowMap[r]! >= 0) denied.set(e, rowMap[r]!);
+    this.denied = denied;
+    const byId = new Map<number, number>();
+    for (const [id, c] of this.byConnId) if (newIndex[c]! >= 0) byId.set(id, newIndex[c]!);
+    this.byConnId = byId;
+    this.hosts.remap(newIndex);
+    // the event chunks still needed: those of kept connections' events, waiting events, and the ones being filled
+    const fw = this.engine.fw;
+    const need = new Uint8Array(fw.chunks.length);
+    for (const l of evs.values()) for (const e of l) need[e >>> CHUNK_BITS] = 1;
+    for (const e of this.pending) need[e >>> CHUNK_BITS] = 1;
+    for (const e of this.queue) need[e >>> CHUNK_BITS] = 1;
+    for (const l of this.logs) need[l.chunkIndex] = 1;
+    for (let k = 0; k < fw.chunks.length; k++) {
+      const ch = fw.chunks[k]!;
+      if (need[k] || ch.n === 0) continue;
+      fw.count -= ch.n;
+      fw.chunks[k] = newChunk(ch.log, ch.range, ch.seq, false, false, 0);
+    }
+  }
+
+  /** What a view reads (the maps of this generation: see compact). */
+  snapshot(): LiveFwView {
+    const evs = this.evs, denied = this.denied, fw = this.engine.fw;
+    return {
+      offset: this.offset, pairs: this.pairs,
+      // (an event whose chunk a later compaction emptied is gone)
+      events: (i) => {
+        const l = evs.get(i);
+        if (!l) return NO_EVENTS;
+        return Uint32Array.from(l.filter((e) => (e & 0xffff) < fw.chunk(e).n)).sort((a, b) => fw.ts(a) - fw.ts(b) || a - b);
+      },
+      deniedRow: (e) => denied.get(e),
+    };
   }
 
   events(i: number): Uint32Array {

@@ -25,7 +25,8 @@ export class LiveLog {
   private remap = new Uint16Array(64);
   private remapped = 1;
   private chunk: FwChunk | undefined;
-  private chunkIndex = -1;
+  /** the table's index of the chunk being filled */
+  chunkIndex = -1;
   private issuesSeen = 0;
 
   constructor(readonly name: string, readonly log: number, private readonly table: FwTable, private readonly addrs: AddrTable,

@@ -77,7 +77,12 @@ export class LiveSession {
     const n = this.engine.published;
     if (!this.cached || this.cachedAt !== this.ticks) {
       const ch = this.engine.lastChanges();
-      this.cached = liveDataset(this.engine, this.engine.fwLive, n, { seq: this.ticks, gen: 0, from: ch.from, changed: ch.changed, idOf: (i) => this.idOf(i) });
+      const e = this.engine;
+      const ids = e.idsView();
+      this.cached = liveDataset(e, e.fwLive?.snapshot(), n, {
+        seq: this.ticks, gen: e.gen, from: ch.from, changed: ch.changed, ...(e.lastRemap ? { remap: e.lastRemap } : {}), idOf: (i) => ids[i]!,
+        remapFrom: (g) => (g === e.gen - 1 ? e.lastRemap : e.remapFrom(g)),
+      });
       this.cachedAt = this.ticks;
     }
     return this.cached;
@@ -92,12 +97,12 @@ export class LiveSession {
 
   /** --keep is on */
   get keeping(): boolean {
-    return false;
+    return this.opts.keep !== undefined && (this.opts.keep.seconds !== undefined || this.opts.keep.count !== undefined);
   }
 
   /** The id connection i is known by (records, the list). */
   idOf(i: number): number {
-    return i + 1;
+    return this.engine.idOf(i);
   }
 
   private ticks = 0;
@@ -190,7 +195,7 @@ export class LiveSession {
     const first = s[0], last = s[s.length - 1];
     const pps = first && last && last[0] > first[0] ? ((last[1] - first[1]) * 1000) / (last[0] - first[0]) : 0;
     return {
-      packets: c.packets, pps, conns: c.conns, final: c.final, late: c.late, droppedConns: 0, droppedPackets: 0,
+      packets: c.packets, pps, conns: c.conns, final: c.final, late: c.late, droppedConns: this.engine.dropped.conns, droppedPackets: this.engine.dropped.packets,
       captureDropped: this.inputs.capture?.stats?.()?.dropped, elapsedMs: Date.now() - this.t0,
     };
   }

@@ -24,9 +24,8 @@
  */
 import type { InputIssue } from '../model.js';
 import { allocConnPackets, type ConnPackets } from '../analysis/conn-packets.js';
-import { PcapReader, pcapMagic } from '../read/pcap.js';
-import { PcapngReader } from '../read/pcapng.js';
-import type { CaptureReader } from '../model.js';
+import { sniffedReader, type CaptureSink } from './live-capture.js';
+export type { CaptureSink } from './live-capture.js';
 import { AddrTable } from './addr-table.js';
 import { analyseConn } from './analyse-range.js';
 import { KEY_IDS, keyOf } from './conn-table.js';
@@ -36,6 +35,9 @@ import type { CaptureFile, LogFile } from './ingest.js';
 import { DeadlineHeap } from './live-heap.js';
 import { LiveConns, RowChains } from './live-conns.js';
 import { LiveFw } from './live-fw.js';
+import { growColumns, takeColumns } from './live-columns.js';
+import { compactPackets, KeepWindow, type KeepOptions } from './live-keep.js';
+import { compactedConns } from './live-conns.js';
 import { LOG_ONLY } from '../correlate/firewall.js';
 import type { SyslogOptions } from '../read/syslog.js';
 import { PacketAdder } from './packet-adder.js';
@@ -57,6 +59,8 @@ export interface LiveOptions {
   now?: () => number;
   /** a connection's record is final (index in the current tables) */
   onFinal?: (i: number) => void;
+  /** --keep: hold only the most recent connections whose records are final (live-keep.ts); default all */
+  keep?: KeepOptions;
   /** logs: --year, --tz, --fw-drop-prefix (as for files) */
   year?: number;
   tz?: string;
@@ -80,11 +84,10 @@ export interface LiveCounts {
   late: number;
 }
 
-/** Where a capture's bytes go: chunks in order, then `end`. */
-export interface CaptureSink {
-  push(chunk: Uint8Array): void;
-  end(): void;
-}
+
+/** the engine's per-connection columns (live-columns.ts) */
+const PER_CONN = ['dirtyMark', 'analysedPkts', 'analysedClose', 'final', 'queued', 'ids', 'dropMark'] as const;
+const FILLS = { queued: NaN };
 
 export class LiveEngine {
   packets = new PacketTable();
@@ -95,7 +98,7 @@ export class LiveEngine {
   readonly files: CaptureFile[] = [];
   readonly logs: LogFile[] = [];
   chains = new RowChains();
-  private adder = new PacketAdder(this.packets, this.conns, this.addrs);
+  private adder: PacketAdder = new PacketAdder(this.packets, this.conns, this.addrs);
   readonly grace: number;
   readonly idleTimeout: number;
   private readonly wallClock: boolean;
@@ -116,6 +119,17 @@ export class LiveEngine {
   final = new Uint8Array(0);
   /** the deadline of its live heap entry (NaN: none) */
   private queued = new Float64Array(0);
+  /** the id it is known by (its number in order of creation: stays when the tables are compacted) */
+  private ids = new Float64Array(0);
+  private lastId = 0;
+  /** 1: --keep drops it at the next compaction */
+  private dropMark = new Uint8Array(0);
+  private readonly keep: KeepWindow | undefined;
+  /** connections and packets --keep dropped */
+  readonly dropped = { conns: 0, packets: 0 };
+  /** compactions so far, and the last one's map from old to new index (-1: dropped) */
+  gen = 0;
+  lastRemap: Int32Array | undefined;
 
   private dirty = new Int32Array(1024);
   private nDirty = 0;
@@ -136,6 +150,8 @@ export class LiveEngine {
     this.wallClock = opts.wallClock ?? true;
     this.wall = opts.now ?? Date.now;
     this.onFinal = opts.onFinal;
+    const k = opts.keep;
+    this.keep = k && (k.seconds !== undefined || k.count !== undefined) ? new KeepWindow(k) : undefined;
     this.sopts = {
       ...(opts.year !== undefined ? { year: opts.year } : {}), ...(opts.tz !== undefined ? { tz: opts.tz } : {}),
       ...(opts.dropPrefixes !== undefined ? { dropPrefixes: [...opts.dropPrefixes] } : {}),
@@ -149,20 +165,23 @@ export class LiveEngine {
   }
 
   private grow(n: number): void {
-    if (n <= this.cap) return;
-    const c = Math.max(n, this.cap * 2, 1024);
-    const g = <T extends Uint32Array | Uint8Array | Float64Array>(a: T, fill?: number): T => {
-      const b = new (a.constructor as new (n: number) => T)(c);
-      b.set(a);
-      if (fill !== undefined) b.fill(fill, a.length);
-      return b;
-    };
-    this.dirtyMark = g(this.dirtyMark);
-    this.analysedPkts = g(this.analysedPkts);
-    this.analysedClose = g(this.analysedClose);
-    this.final = g(this.final);
-    this.queued = g(this.queued, NaN);
-    this.cap = c;
+    if (n > this.cap) this.cap = growColumns(this, PER_CONN, n, this.cap, FILLS);
+  }
+
+  /** A new connection's first sync: its columns and its id. */
+  syncNew(c: number): void {
+    this.conns.sync(c);
+    this.ids[c] = ++this.lastId;
+  }
+
+  /** The id connection c is known by (i + 1 until the tables are compacted). */
+  idOf(c: number): number {
+    return this.ids[c]!;
+  }
+
+  /** The ids of this generation's connections (a view keeps its generation's). */
+  idsView(): Float64Array {
+    return this.ids;
   }
 
   /** Connection c got a packet (or an event): analyse it at the next tick. */
@@ -201,37 +220,9 @@ export class LiveEngine {
       }
       this.adder.add(kv, src, f.sport, dst, f.dport, at.ts, f.flags, f.seq, f.ack, f.payloadLen, f.win, at.mark, at.frame, at.fileOffset);
       this.packetAdded(at.ts);
+      file.nsec = tally.nsec;
     }, (i) => this.issues.push(i));
-    let reader: CaptureReader | undefined;
-    let head: Uint8Array | undefined;
-    const start = (b: Uint8Array): void => {
-      const ng = b[0] === 0x0a && b[1] === 0x0d && b[2] === 0x0d && b[3] === 0x0a;
-      if (ng) reader = new PcapngReader(label, sink);
-      else if (pcapMagic(b)) reader = new PcapReader(label, sink);
-      else {
-        const what = b[0] === 0x1f && b[1] === 0x8b ? 'gzip (a live capture must be plain pcap or pcapng)' : 'neither pcap nor pcapng';
-        this.issues.push({ file: label, offset: 0, severity: 'error', code: 'bad-magic', message: `live capture is ${what}`, fatal: true });
-        reader = { push: () => undefined, end: () => undefined, frames: 0 };
-      }
-      file.kind = ng ? 'pcapng' : 'pcap';
-    };
-    return {
-      push: (chunk) => {
-        if (!reader) {
-          head = head ? Buffer.concat([head, chunk]) : chunk;
-          if (head.length < 4) return;
-          start(head);
-          chunk = head;
-          head = undefined;
-        }
-        reader!.push(chunk);
-        file.nsec = tally.nsec;
-      },
-      end: () => {
-        if (!reader && head) start(head);
-        reader?.end();
-      },
-    };
+    return sniffedReader(label, sink, file, this.issues);
   }
 
   /** Read a capture stream to its end (see `capture`); `stop()` makes it return at the next chunk. */
@@ -339,11 +330,11 @@ export class LiveEngine {
     const conns = this.conns;
     const n0 = conns.synced;
     this.grow(conns.count);
-    for (let c = n0; c < conns.count; c++) conns.sync(c);
+    for (let c = n0; c < conns.count; c++) this.syncNew(c);
     // (the log's events join the connections synced above; it may add firewall-only ones)
     this.fwLive?.tick(logsEnded ? Infinity : now);
     this.grow(conns.count);
-    for (let c = conns.synced; c < conns.count; c++) conns.sync(c);
+    for (let c = conns.synced; c < conns.count; c++) this.syncNew(c);
     const dirty = this.dirty, nd = this.nDirty;
     const stamp = this.tickNo;
     this.nDirty = 0;
@@ -377,7 +368,68 @@ export class LiveEngine {
       this.makeFinal(c);
       done++;
     }
+    const keep = this.keep;
+    if (keep && keep.advance(now, (c) => this.conns.lastOf(c), (c) => this.markDrop(c), this.published, this.packets.count)) this.compact();
     return done;
+  }
+
+  private markDrop(c: number): number {
+    this.dropMark[c] = 1;
+    return this.conns.packetsOf(c);
+  }
+
+  /**
+   * Drop the connections marked by --keep (and their packets): the tables are copied, what is
+   * kept, into new ones (a view taken before keeps the old ones). Connection indices change
+   * (`gen`, `lastRemap`); ids do not.
+   */
+  private compact(): void {
+    const n = this.conns.count;
+    const newIndex = new Int32Array(n).fill(-1);
+    const order: number[] = [];
+    for (let c = 0; c < n; c++) {
+      if (this.dropMark[c]) continue;
+      newIndex[c] = order.length;
+      order.push(c);
+    }
+    const kept = Int32Array.from(order);
+    const before = this.packets.count;
+    this.conns = compactedConns(this.conns, kept);
+    const { packets, chains, rowMap } = compactPackets(this.packets, newIndex);
+    this.packets = packets;
+    this.chains = chains;
+    this.adder = new PacketAdder(packets, this.conns, this.addrs);
+    this.cap = takeColumns(this, PER_CONN, kept, FILLS);
+    let nd = 0;
+    for (let k = 0; k < this.nDirty; k++) if (newIndex[this.dirty[k]!]! >= 0) this.dirty[nd++] = newIndex[this.dirty[k]!]!;
+    this.nDirty = nd;
+    this.heap.rebuild((c) => newIndex[c]!);
+    this.keep!.remap(newIndex);
+    this.fwLive?.compact(kept, newIndex, rowMap);
+    this.published = this.conns.synced;
+    this.counts.conns = this.published;
+    if (this.files[0]) this.files[0].end = packets.count;
+    this.dropped.conns += n - kept.length;
+    this.dropped.packets += before - packets.count;
+    this.gen++;
+    this.lastRemap = newIndex;
+    this.remaps.push(newIndex);
+    if (this.remaps.length > 8) this.remaps.shift();
+  }
+
+  /** the last compactions' maps, the newest last */
+  private remaps: Int32Array[] = [];
+
+  /** The map from generation `from`'s indices to the current ones (-1: dropped); undefined when too old. */
+  remapFrom(from: number): Int32Array | undefined {
+    const k = this.remaps.length - (this.gen - from);
+    if (from >= this.gen || k < 0) return undefined;
+    const map = this.remaps[k]!.slice();
+    for (let j = k + 1; j < this.remaps.length; j++) {
+      const next = this.remaps[j]!;
+      for (let i = 0; i < map.length; i++) if (map[i]! >= 0) map[i] = next[map[i]!]!;
+    }
+    return map;
   }
 
   // the rows older than the last tick's new ones whose columns it changed (what a view tells the UI)
@@ -401,6 +453,7 @@ export class LiveEngine {
   private makeFinal(c: number): void {
     if (this.analysedPkts[c] !== this.conns.packetsOf(c)) this.analyse(c);
     this.final[c] = 1;
+    this.keep?.final(c);
     this.counts.final++;
     this.onFinal?.(c);
   }

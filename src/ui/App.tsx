@@ -157,14 +157,14 @@ interface Anchor {
  * (A sort or filter the user changes moves the cursor as it does on a loaded dataset.) Returns the
  * position to show (and keeps it).
  */
-function keepSelection(anchor: { current: Anchor | undefined }, view: ConnView, ds: { live?: { gen: number; remap?: Int32Array } } | undefined,
+function keepSelection(anchor: { current: Anchor | undefined }, view: ConnView, ds: { live?: { gen: number; remapFrom?(gen: number): Int32Array | undefined } } | undefined,
   nav: Nav, setNav: (n: Nav) => void): Nav {
   let now = nav;
   const a = anchor.current;
   const gen = ds?.live?.gen ?? 0;
   const how = `${view.sort} ${view.reverse} ${view.applied}`;
   if (a && a.order !== view.order && a.conn >= 0 && a.ds !== ds && a.how === how) {
-    const conn = a.gen === gen ? a.conn : (ds?.live?.remap?.[a.conn] ?? -1);
+    const conn = a.gen === gen ? a.conn : (ds?.live?.remapFrom?.(a.gen)?.[a.conn] ?? -1);
     const pos = conn >= 0 ? view.order.indexOf(conn) : -1;
     if (pos >= 0 && pos !== nav.cursor) {
       now = { cursor: pos, offset: Math.max(0, nav.offset + pos - nav.cursor) };

@@ -55,7 +55,8 @@ export function takeView(st: LiveRows, ds: Dataset): FilterTarget {
   const live = ds.live;
   const n = ds.conns.count;
   const follows = live !== undefined && live.gen === st.gen && live.seq === st.seq + 1 && live.from === st.count && n >= st.count;
-  if (live && live.gen !== st.gen && st.gen >= 0) remapMarks(st, live.remap);
+  // (a compaction since: marks follow their connections, when it is the one just before this view)
+  if (live && live.gen !== st.gen && st.gen >= 0) remapMarks(st, live.remapFrom?.(st.gen));
   const d = st.derived;
   st.derived = { packets: grown(d.packets, n), bytes: grown(d.bytes, n), duration: grown(d.duration, n) };
   st.all = grown(st.all, n);
