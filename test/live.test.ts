@@ -216,3 +216,25 @@ test('rsttui flows --follow FILE writes records as the file grows, and the rest 
   assert.match(err, /^live: 247 records written, 5084 packets/m);
   assert.match(err, /^teardown$/m);
 });
+
+test('a tick over its budget leaves the rest to the ticks after it: the same records', async () => {
+  const path = fixture('demo/inside.pcap');
+  const rows: string[] = [];
+  const e = new LiveEngine({ wallClock: false, idleTimeout: 3600, onFinal: (i) => rows.push(JSON.stringify(flowRecord(liveDataset(e, undefined), i))) });
+  const c = e.capture('inside.pcap', path);
+  const buf = readFileSync(path);
+  let most = 0, ticks = 0;
+  for (let o = 0; o < buf.length; o += 250000) {
+    c.push(buf.subarray(o, o + 250000));
+    // (a budget of 0: each tick stops after its first 16 connections)
+    do {
+      e.tick(undefined, false, 0);
+      most = Math.max(most, e.backlog);
+      ticks++;
+    } while (e.backlog > 0);
+  }
+  c.end();
+  e.finish();
+  assert.ok(most > 0 && ticks > 5, `backlog ${most} over ${ticks} ticks`);
+  assert.deepEqual(byId(rows), await batchRows(path));
+});

@@ -11,6 +11,11 @@ import { liveDataset } from './live-view.js';
 export interface LiveSessionOptions extends Omit<LiveOptions, 'onFinal'> {
   /** ms between ticks (default 250: records written within a quarter second of being over) */
   tickMs?: number;
+  /**
+   * ms a tick may spend analysing (the UI's: keys are answered between); the rest is done in
+   * further slices at once, each giving the event loop a turn. Default: no limit.
+   */
+  tickBudgetMs?: number;
 }
 
 export interface LiveCapture {
@@ -54,6 +59,8 @@ export interface LiveStats {
   captureDropped: number | undefined;
   /** ms since the session started */
   elapsedMs: number;
+  /** the inputs have ended (or the run was stopped): nothing more will come */
+  ended: boolean;
 }
 
 export class LiveSession {
@@ -76,11 +83,12 @@ export class LiveSession {
   view(): Dataset {
     const n = this.engine.published;
     if (!this.cached || this.cachedAt !== this.ticks) {
-      const ch = this.engine.lastChanges();
+      const ch = this.engine.takeChanges();
+      this.views++;
       const e = this.engine;
       const ids = e.idsView();
       this.cached = liveDataset(e, e.fwLive?.snapshot(), n, {
-        seq: this.ticks, gen: e.gen, from: ch.from, changed: ch.changed, ...(e.lastRemap ? { remap: e.lastRemap } : {}), idOf: (i) => ids[i]!,
+        seq: this.views, gen: e.gen, from: ch.from, changed: ch.changed, ...(e.lastRemap ? { remap: e.lastRemap } : {}), idOf: (i) => ids[i]!,
         remapFrom: (g) => (g === e.gen - 1 ? e.lastRemap : e.remapFrom(g)),
       });
       this.cachedAt = this.ticks;
@@ -106,16 +114,33 @@ export class LiveSession {
   }
 
   private ticks = 0;
+  private views = 0;
+  private catchingUp = false;
   /** One tick: the engine brought up to date and the over connections made final. */
   tick(): void {
     this.ticks++;
     this.cached = undefined;
-    this.engine.tick();
+    this.engine.tick(undefined, false, this.opts.tickBudgetMs);
+    this.catchUp();
     const now = Date.now();
     this.samples.push([now, this.engine.counts.packets]);
     while (this.samples.length > 2 && now - this.samples[1]![0] >= 1000) this.samples.shift();
     this.hooks.onTick?.();
     for (const f of this.listeners) f();
+  }
+
+  /** A tick that ran out of its budget: the rest in slices, a turn of the event loop between. */
+  private catchUp(): void {
+    if (this.catchingUp || this.engine.backlog === 0 || this.finished) return;
+    this.catchingUp = true;
+    setImmediate(() => {
+      this.catchingUp = false;
+      if (this.finished) return;
+      this.ticks++;
+      this.cached = undefined;
+      this.engine.tick(undefined, false, this.opts.tickBudgetMs);
+      this.catchUp();
+    });
   }
 
   /** Read every input; resolves once the streams have ended (pushed lines go on until `stop`). */
@@ -171,7 +196,10 @@ export class LiveSession {
   }
 
   /** Stop reading; `finish`: every connection still held is over now (its record final). */
+  private endedAt: number | undefined;
+
   stop(finish: boolean): void {
+    this.endedAt ??= Date.now();
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     if (!this.stopped) {
@@ -181,8 +209,7 @@ export class LiveSession {
     }
     if (finish && !this.finished) {
       this.finished = true;
-      // (a view that skips one: whoever follows the changes view by view takes this one whole)
-      this.ticks += 2;
+      this.ticks++;
       this.cached = undefined;
       this.engine.finish();
       for (const f of this.listeners) f();
@@ -193,10 +220,10 @@ export class LiveSession {
     const c = this.engine.counts;
     const s = this.samples;
     const first = s[0], last = s[s.length - 1];
-    const pps = first && last && last[0] > first[0] ? ((last[1] - first[1]) * 1000) / (last[0] - first[0]) : 0;
+    const pps = first && last && last[0] > first[0] && this.endedAt === undefined ? ((last[1] - first[1]) * 1000) / (last[0] - first[0]) : 0;
     return {
       packets: c.packets, pps, conns: c.conns, final: c.final, late: c.late, droppedConns: this.engine.dropped.conns, droppedPackets: this.engine.dropped.packets,
-      captureDropped: this.inputs.capture?.stats?.()?.dropped, elapsedMs: Date.now() - this.t0,
+      captureDropped: this.inputs.capture?.stats?.()?.dropped, elapsedMs: (this.endedAt ?? Date.now()) - this.t0, ended: this.endedAt !== undefined,
     };
   }
 }

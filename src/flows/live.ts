@@ -22,7 +22,7 @@
  * Time is the capture's: the latest packet time seen, moved on by the wall clock while no packet
  * comes (`wallClock`), so that a quiet link still ends its connections.
  */
-import type { InputIssue } from '../model.js';
+import { TEARDOWNS, type InputIssue } from '../model.js';
 import { allocConnPackets, type ConnPackets } from '../analysis/conn-packets.js';
 import { sniffedReader, type CaptureSink } from './live-capture.js';
 export type { CaptureSink } from './live-capture.js';
@@ -85,8 +85,10 @@ export interface LiveCounts {
 }
 
 
+const T_OPEN = TEARDOWNS.indexOf('open');
+
 /** the engine's per-connection columns (live-columns.ts) */
-const PER_CONN = ['dirtyMark', 'analysedPkts', 'analysedClose', 'final', 'queued', 'ids', 'dropMark'] as const;
+const PER_CONN = ['dirtyMark', 'analysedPkts', 'analysedClose', 'final', 'queued', 'ids', 'dropMark', 'changedMark'] as const;
 const FILLS = { queued: NaN };
 
 export class LiveEngine {
@@ -124,6 +126,8 @@ export class LiveEngine {
   private lastId = 0;
   /** 1: --keep drops it at the next compaction */
   private dropMark = new Uint8Array(0);
+  /** the view (takeChanges) it was last noted as changed for */
+  private changedMark = new Uint32Array(0);
   private readonly keep: KeepWindow | undefined;
   /** connections and packets --keep dropped */
   readonly dropped = { conns: 0, packets: 0 };
@@ -171,6 +175,8 @@ export class LiveEngine {
   /** A new connection's first sync: its columns and its id. */
   syncNew(c: number): void {
     this.conns.sync(c);
+    // (open until its first analysis, which a tick over its budget may leave to the next one)
+    this.conns.teardown[c] = T_OPEN;
     this.ids[c] = ++this.lastId;
   }
 
@@ -326,7 +332,8 @@ export class LiveEngine {
    * Bring the changed connections up to date, and make final those that are over by now.
    * Returns how many became final.
    */
-  tick(now = this.clock(), logsEnded = false): number {
+  tick(now = this.clock(), logsEnded = false, budgetMs?: number): number {
+    const until = budgetMs === undefined ? Infinity : performance.now() + budgetMs;
     const conns = this.conns;
     const n0 = conns.synced;
     this.grow(conns.count);
@@ -339,14 +346,21 @@ export class LiveEngine {
     const stamp = this.tickNo;
     this.nDirty = 0;
     this.tickNo++;
-    this.changedFrom = this.published;
-    this.nChanged = 0;
     for (let k = 0; k < nd; k++) {
       const c = dirty[k]!;
       if (c < n0) conns.sync(c);
       if (this.stale(c)) this.analyse(c);
       if (!this.final[c]) this.schedule(c);
-      if (c < this.changedFrom) this.noteChanged(c);
+      this.noteChanged(c);
+      // (past the budget: the rest waits for the next tick, which comes at once: see `backlog`)
+      if ((k & 15) === 15 && performance.now() > until) {
+        for (let m = k + 1; m < nd; m++) {
+          const x = dirty[m]!;
+          this.dirtyMark[x] = this.tickNo;
+          dirty[this.nDirty++] = x;
+        }
+        break;
+      }
     }
     this.published = conns.synced;
     this.counts.conns = conns.synced;
@@ -364,7 +378,6 @@ export class LiveEngine {
         this.queued[c] = dl;
         continue;
       }
-      if (this.dirtyMark[c] !== stamp && c < this.changedFrom) this.noteChanged(c);
       this.makeFinal(c);
       done++;
     }
@@ -413,6 +426,9 @@ export class LiveEngine {
     this.dropped.packets += before - packets.count;
     this.gen++;
     this.lastRemap = newIndex;
+    // (the next view is taken whole: its generation is new)
+    this.viewFrom = this.published;
+    this.nChanged = 0;
     this.remaps.push(newIndex);
     if (this.remaps.length > 8) this.remaps.shift();
   }
@@ -435,8 +451,12 @@ export class LiveEngine {
   // the rows older than the last tick's new ones whose columns it changed (what a view tells the UI)
   private changedList = new Uint32Array(1024);
   private nChanged = 0;
-  private changedFrom = 0;
+  /** rows from here on are new since the last view; views taken so far (the mark of a row noted since) */
+  private viewFrom = 0;
+  private takeNo = 1;
   private noteChanged(c: number): void {
+    if (c >= this.viewFrom || this.changedMark[c] === this.takeNo) return;
+    this.changedMark[c] = this.takeNo;
     if (this.nChanged === this.changedList.length) {
       const l = new Uint32Array(this.nChanged * 2);
       l.set(this.changedList);
@@ -445,13 +465,26 @@ export class LiveEngine {
     this.changedList[this.nChanged++] = c;
   }
 
-  /** What the last tick changed: rows from `from` on are new, `changed` the older ones brought up to date. */
-  lastChanges(): { from: number; changed: Uint32Array } {
-    return { from: this.changedFrom, changed: this.changedList.slice(0, this.nChanged) };
+  /**
+   * What changed since the last call (a view): rows from `from` on are new, `changed` lists the
+   * older ones brought up to date.
+   */
+  takeChanges(): { from: number; changed: Uint32Array } {
+    const r = { from: this.viewFrom, changed: this.changedList.slice(0, this.nChanged) };
+    this.viewFrom = this.published;
+    this.takeNo++;
+    this.nChanged = 0;
+    return r;
+  }
+
+  /** Connections waiting to be analysed after a tick that ran out of its budget. */
+  get backlog(): number {
+    return this.nDirty;
   }
 
   private makeFinal(c: number): void {
     if (this.analysedPkts[c] !== this.conns.packetsOf(c)) this.analyse(c);
+    this.noteChanged(c);
     this.final[c] = 1;
     this.keep?.final(c);
     this.counts.final++;

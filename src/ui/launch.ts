@@ -100,7 +100,8 @@ async function launchLive(parsed: Parsed, opts: DatasetOptions, ascii: boolean):
     process.stderr.write(`rsttui: ${(e as Error).message}\n`);
     return e instanceof UsageError ? 2 : 1;
   }
-  const session = new LiveSession({ ...(opts.year !== undefined ? { year: opts.year } : {}), ...(opts.tz !== undefined ? { tz: opts.tz } : {}),
+  // (a tick analyses for 15 ms at most before keys get their turn)
+  const session = new LiveSession({ tickBudgetMs: 15, ...(opts.year !== undefined ? { year: opts.year } : {}), ...(opts.tz !== undefined ? { tz: opts.tz } : {}),
     ...(opts.dropPrefixes ? { dropPrefixes: opts.dropPrefixes } : {}) }, inputs);
   void session.start();
   process.stdout.write('\x1b[?1049h\x1b[H');

@@ -12,10 +12,10 @@ export function clock(ms: number): string {
   return `${hh ? `${hh}:` : ''}${String(mm).padStart(hh ? 2 : 1, '0')}:${String(ss).padStart(2, '0')}`;
 }
 
-/** `LIVE 1.2k pkt/s 247 conns drop 0 kept-out 0 1:23` (PAUSED while the list is held). */
+/** `LIVE 1.2k pkt/s 247 conns drop 0 kept-out 0 1:23` (PAUSED while the list is held, ENDED once the inputs have). */
 export function liveStatusText(s: LiveStats, paused: boolean, keeping: boolean, rss = 0): string {
   const parts = [
-    paused ? 'PAUSED' : 'LIVE', `${rate(s.pps)} pkt/s`, `${s.conns} conns`, `drop ${s.captureDropped ?? '-'}`,
+    s.ended ? 'ENDED' : paused ? 'PAUSED' : 'LIVE', `${rate(s.pps)} pkt/s`, `${s.conns} conns`, `drop ${s.captureDropped ?? '-'}`,
     ...(keeping ? [`kept-out ${s.droppedConns}`] : rss >= RSS_WARN_BYTES ? [`RSS ${(rss / 2 ** 30).toFixed(1)}G: --keep`] : []),
     clock(s.elapsedMs),
   ];
