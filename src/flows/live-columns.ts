@@ -34,3 +34,40 @@ export function takeColumns(o: object, names: readonly string[], order: Int32Arr
   }
   return c;
 }
+
+/**
+ * The rows a view must take again: those older than the last view's (`from`) whose columns changed
+ * since, each once (its mark, a per-connection column, says in which view's list it is).
+ */
+export class ChangeLog {
+  private list = new Uint32Array(1024);
+  private n = 0;
+  /** rows from here on are new since the last view */
+  private from = 0;
+  private takeNo = 1;
+
+  note(c: number, mark: Uint32Array): void {
+    if (c >= this.from || mark[c] === this.takeNo) return;
+    mark[c] = this.takeNo;
+    if (this.n === this.list.length) {
+      const l = new Uint32Array(this.n * 2);
+      l.set(this.list);
+      this.list = l;
+    }
+    this.list[this.n++] = c;
+  }
+
+  /** The changes since the last take; rows up to `published` are old from now on. */
+  take(published: number): { from: number; changed: Uint32Array } {
+    const r = { from: this.from, changed: this.list.slice(0, this.n) };
+    this.reset(published);
+    return r;
+  }
+
+  /** Forget the changes noted (the tables were compacted: the next view is taken whole). */
+  reset(published: number): void {
+    this.from = published;
+    this.takeNo++;
+    this.n = 0;
+  }
+}

@@ -10,7 +10,9 @@ import {
   HF_FIRST, HF_LAST, HF_OPAY, HF_RPAY,
 } from './conn-table.js';
 import { grownColumn } from './memory.js';
-import { CHUNK_ROWS } from './packet-table.js';
+import { CHUNK_ROWS, type PacketTable } from './packet-table.js';
+import { allocConnPackets, type ConnPackets } from '../analysis/conn-packets.js';
+import { analyseConn } from './analyse-range.js';
 
 const SHIFT = 16;
 const MASK = CHUNK_ROWS - 1;
@@ -178,5 +180,38 @@ export class RowChains {
       into[n++] = r;
     }
     return { rows: into, n };
+  }
+}
+
+/** One connection's verdicts from its packets (the batch's analyseConn), with scratch arrays kept between calls. */
+export class Analyser {
+  private rows: Uint32Array = new Uint32Array(256);
+  private scratch: ConnPackets = allocConnPackets(256);
+  /** one string per distinct history (cleared now and then: a long run makes many) */
+  private histories = new Map<string, string>();
+  private outCache: Parameters<typeof analyseConn>[3] | undefined;
+
+  /** Analyse connection c into the table's columns; returns its packets analysed. */
+  run(conns: LiveConns, chains: RowChains, packets: PacketTable, c: number): number {
+    const got = chains.rows(c, this.rows);
+    this.rows = got.rows;
+    let p = this.scratch;
+    if (got.n > p.ts.length) p = this.scratch = allocConnPackets(Math.max(got.n, p.ts.length * 2));
+    packets.gather(got.rows, 0, got.n, p.ts, p.flags, p.seq, p.ack, p.len, p.win, p.mark);
+    p.n = got.n;
+    p.flipped = conns.flipped[c] === 1;
+    if (this.histories.size > 4096) this.histories.clear();
+    analyseConn(p, c, conns.reused[c] === 1, this.out(conns), this.histories);
+    return got.n;
+  }
+
+  private out(c: LiveConns): Parameters<typeof analyseConn>[3] {
+    if (this.outCache?.connState !== c.connState) {
+      this.outCache = {
+        connState: c.connState, teardown: c.teardown, closedBy: c.closedBy, anomalies: c.anomalies, origBytes: c.origBytes, respBytes: c.respBytes,
+        history: (i, h) => { c.histories[i] = h; },
+      };
+    }
+    return this.outCache;
   }
 }

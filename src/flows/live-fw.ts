@@ -28,12 +28,12 @@ import { endOf, logMayTell } from '../correlate/fw-verdicts.js';
 import { TupleHash } from '../correlate/tuple-hash.js';
 import type { LiveEngine } from './live.js';
 import { LiveLog } from './live-logs.js';
-import { HostJoin } from './live-fw-hosts.js';
+import { deniedRstRow, HostJoin } from './live-fw-joins.js';
 import { growColumns, takeColumns } from './live-columns.js';
 import type { LiveFwView } from './live-view.js';
 
 /** slack around a connection's packets, seconds (as firewall.ts) */
-export const TOL = 2;
+const TOL = 2;
 /** seconds of capture time an event waits for its connection's packets before it makes a row of its own */
 export const PENDING = 10;
 
@@ -60,7 +60,7 @@ const NO_EVENTS = new Uint32Array(0);
 const FW_PER_CONN = ['fwAnom', 'logTd', 'logSide', 'policy', 'built', 'loKind', 'tdTime', 'preDenyT', 'preFlags', 'prevOfTuple'] as const;
 const FW_FILLS = { tdTime: NaN, preDenyT: NaN, prevOfTuple: -1 };
 
-export class LiveFw implements LiveFwView {
+export class LiveFw {
   readonly logs: LiveLog[] = [];
   private queue: number[] = [];
   private pending: number[] = [];
@@ -244,7 +244,10 @@ export class LiveFw implements LiveFwView {
         else if (cls === TEARDOWNS.indexOf('graceful') && since >= -1 && since <= AFTER_TEARDOWN && (flags & RST || flags === 0)) mark |= LATE_RST | RST_DENIED;
       }
       this.fwAnom[c]! |= mark;
-      if (flags & RST && captured) this.linkDenied(e, c, t);
+      if (flags & RST && captured) {
+        const row = deniedRstRow(this.engine, e, c, t);
+        if (row >= 0) this.denied.set(e, row);
+      }
     } else if (k === K_DENY) this.policy[c] = 1;
     if (!captured) conns.extendTo(c, t);
     this.engine.invalidate(c);
@@ -254,26 +257,6 @@ export class LiveFw implements LiveFwView {
     const l = this.evs.get(c);
     if (!l) this.evs.set(c, [e]);
     else if (!l.includes(e)) l.push(e);
-  }
-
-  /** The RST packet of c a no-connection deny refers to: from the deny's source port, closest in time. */
-  private linkDenied(e: number, c: number, t: number): void {
-    const fw = this.engine.fw, conns = this.engine.conns, packets = this.engine.packets;
-    const sp = fw.port(e, A_SRC), smp = fw.port(e, A_SMAP);
-    const got = this.engine.chains.rows(c, new Uint32Array(64));
-    let best = -1, bestD = Infinity;
-    for (let k = 0; k < got.n; k++) {
-      const r = got.rows[k]!;
-      if (!(packets.flags(r) & RST)) continue;
-      const sport = packets.mark(r) & 1 ? conns.respPort[c]! : conns.origPort[c]!;
-      if (sp !== sport && smp !== sport) continue;
-      const d = Math.abs(packets.ts(r) - t);
-      if (d < bestD) {
-        best = r;
-        bestD = d;
-      }
-    }
-    if (best >= 0) this.denied.set(e, best);
   }
 
   private sample(delta: number): void {
@@ -405,17 +388,6 @@ export class LiveFw implements LiveFwView {
       },
       deniedRow: (e) => denied.get(e),
     };
-  }
-
-  events(i: number): Uint32Array {
-    const l = this.evs.get(i);
-    if (!l) return NO_EVENTS;
-    const fw = this.engine.fw;
-    return Uint32Array.from(l).sort((a, b) => fw.ts(a) - fw.ts(b) || a - b);
-  }
-
-  deniedRow(e: number): number | undefined {
-    return this.denied.get(e);
   }
 
   /** Events still waiting for their connection. */

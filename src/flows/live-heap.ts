@@ -56,7 +56,7 @@ export class DeadlineHeap {
     vals[i] = val;
   }
 
-  /** Keep only the entries `keep` accepts, with values mapped by it (-1: drop); O(n). */
+  /** Keep the entries whose value `map` takes to >= 0, with that value (-1: drop); O(n). */
   rebuild(map: (val: number) => number): void {
     const keys = this.keys.slice(0, this.size), vals = this.vals.slice(0, this.size);
     this.size = 0;

@@ -82,3 +82,25 @@ export class KeepWindow {
     this.pendingPackets = 0;
   }
 }
+
+/** The last compactions' maps (old index -> new, -1 dropped), to follow a connection across several. */
+export class RemapHistory {
+  private maps: Int32Array[] = [];
+
+  push(map: Int32Array): void {
+    this.maps.push(map);
+    if (this.maps.length > 8) this.maps.shift();
+  }
+
+  /** The map from generation `from`'s indices to generation `gen`'s (the current one); undefined when too old. */
+  from(from: number, gen: number): Int32Array | undefined {
+    const k = this.maps.length - (gen - from);
+    if (from >= gen || k < 0) return undefined;
+    const map = this.maps[k]!.slice();
+    for (let j = k + 1; j < this.maps.length; j++) {
+      const next = this.maps[j]!;
+      for (let i = 0; i < map.length; i++) if (map[i]! >= 0) map[i] = next[map[i]!]!;
+    }
+    return map;
+  }
+}

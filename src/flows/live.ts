@@ -23,67 +23,24 @@
  * comes (`wallClock`), so that a quiet link still ends its connections.
  */
 import { TEARDOWNS, type InputIssue } from '../model.js';
-import { allocConnPackets, type ConnPackets } from '../analysis/conn-packets.js';
 import { sniffedReader, type CaptureSink } from './live-capture.js';
 export type { CaptureSink } from './live-capture.js';
+import { DEFAULT_GRACE, DEFAULT_IDLE_TIMEOUT, type LiveCounts, type LiveOptions } from './live-options.js';
+export * from './live-options.js';
 import { AddrTable } from './addr-table.js';
-import { analyseConn } from './analyse-range.js';
 import { KEY_IDS, keyOf } from './conn-table.js';
 import { decodingSink, newTally } from './decode-sink.js';
 import { FwTable } from './fw-table.js';
 import type { CaptureFile, LogFile } from './ingest.js';
 import { DeadlineHeap } from './live-heap.js';
-import { LiveConns, RowChains } from './live-conns.js';
+import { Analyser, compactedConns, LiveConns, RowChains } from './live-conns.js';
 import { LiveFw } from './live-fw.js';
-import { growColumns, takeColumns } from './live-columns.js';
-import { compactPackets, KeepWindow, type KeepOptions } from './live-keep.js';
-import { compactedConns } from './live-conns.js';
+import { ChangeLog, growColumns, takeColumns } from './live-columns.js';
+import { compactPackets, KeepWindow, RemapHistory } from './live-keep.js';
 import { LOG_ONLY } from '../correlate/firewall.js';
 import type { SyslogOptions } from '../read/syslog.js';
 import { PacketAdder } from './packet-adder.js';
 import { PacketTable } from './packet-table.js';
-
-/** Seconds of capture time a closed connection waits for late packets before its record is final. */
-export const DEFAULT_GRACE = 2;
-/** Seconds without a packet after which an unclosed connection is over (Zeek's tcp_inactivity_timeout). */
-export const DEFAULT_IDLE_TIMEOUT = 300;
-
-export interface LiveOptions {
-  /** seconds after a closed connection's last packet before it is over (default DEFAULT_GRACE) */
-  grace?: number;
-  /** seconds without a packet before an unclosed connection is over (default DEFAULT_IDLE_TIMEOUT) */
-  idleTimeout?: number;
-  /** the engine's time moves on with the wall clock while no packet comes (default true) */
-  wallClock?: boolean;
-  /** the wall clock, ms (tests) */
-  now?: () => number;
-  /** a connection's record is final (index in the current tables) */
-  onFinal?: (i: number) => void;
-  /** --keep: hold only the most recent connections whose records are final (live-keep.ts); default all */
-  keep?: KeepOptions;
-  /** logs: --year, --tz, --fw-drop-prefix (as for files) */
-  year?: number;
-  tz?: string;
-  dropPrefixes?: readonly string[];
-}
-
-/** The capture's own statistics, as its source gives them (dumpcap's or tcpdump's). */
-export interface CaptureStats {
-  /** packets the capture dropped (the kernel's or the capture program's count) */
-  dropped?: number;
-}
-
-/** What the engine did so far. */
-export interface LiveCounts {
-  packets: number;
-  /** connections held now */
-  conns: number;
-  /** connections whose record is final */
-  final: number;
-  /** packets that arrived for a connection whose record was already final */
-  late: number;
-}
-
 
 const T_OPEN = TEARDOWNS.indexOf('open');
 
@@ -144,9 +101,7 @@ export class LiveEngine {
   readonly counts: LiveCounts = { packets: 0, conns: 0, final: 0, late: 0 };
   /** connections in the published view (synced and analysed at the last tick) */
   published = 0;
-  private scratchRows: Uint32Array = new Uint32Array(256);
-  private scratch: ConnPackets = allocConnPackets(256);
-  private histories = new Map<string, string>();
+  private readonly analyser = new Analyser();
 
   constructor(opts: LiveOptions = {}) {
     this.grace = opts.grace ?? DEFAULT_GRACE;
@@ -231,16 +186,6 @@ export class LiveEngine {
     return sniffedReader(label, sink, file, this.issues);
   }
 
-  /** Read a capture stream to its end (see `capture`); `stop()` makes it return at the next chunk. */
-  async readCapture(chunks: AsyncIterable<Uint8Array>, name: string, path = '-', stop?: { stopped: boolean }): Promise<void> {
-    const sink = this.capture(name, path);
-    for await (const c of chunks) {
-      sink.push(c);
-      if (stop?.stopped) return;
-    }
-    sink.end();
-  }
-
   /** After adder.add: the row's connection, its chain, dirtiness, the clock. */
   private packetAdded(ts: number): void {
     const r = this.packets.count - 1;
@@ -268,31 +213,10 @@ export class LiveEngine {
       this.fwLive?.afterAnalysis(c); // (a firewall-only row)
       return;
     }
-    const got = this.chains.rows(c, this.scratchRows);
-    this.scratchRows = got.rows;
-    let p = this.scratch;
-    if (got.n > p.ts.length) p = this.scratch = allocConnPackets(Math.max(got.n, p.ts.length * 2));
-    this.packets.gather(got.rows, 0, got.n, p.ts, p.flags, p.seq, p.ack, p.len, p.win, p.mark);
-    p.n = got.n;
     const conns = this.conns;
-    p.flipped = conns.flipped[c] === 1;
-    if (this.histories.size > 4096) this.histories.clear();
-    analyseConn(p, c, conns.reused[c] === 1, this.out(), this.histories);
-    this.analysedPkts[c] = got.n;
+    this.analysedPkts[c] = this.analyser.run(conns, this.chains, this.packets, c);
     this.analysedClose[c] = conns.closeBitsNow(c);
     this.afterAnalysis(c);
-  }
-
-  private outCache: Parameters<typeof analyseConn>[3] | undefined;
-  private out(): Parameters<typeof analyseConn>[3] {
-    const c = this.conns;
-    if (this.outCache?.connState !== c.connState) {
-      this.outCache = {
-        connState: c.connState, teardown: c.teardown, closedBy: c.closedBy, anomalies: c.anomalies, origBytes: c.origBytes, respBytes: c.respBytes,
-        history: (i, h) => { c.histories[i] = h; },
-      };
-    }
-    return this.outCache;
   }
 
   /** What is added to a verdict from outside the packets: the firewall's (live-fw.ts). */
@@ -427,42 +351,22 @@ export class LiveEngine {
     this.gen++;
     this.lastRemap = newIndex;
     // (the next view is taken whole: its generation is new)
-    this.viewFrom = this.published;
-    this.nChanged = 0;
+    this.changes.reset(this.published);
     this.remaps.push(newIndex);
-    if (this.remaps.length > 8) this.remaps.shift();
   }
 
-  /** the last compactions' maps, the newest last */
-  private remaps: Int32Array[] = [];
+  /** the last compactions' maps */
+  private readonly remaps = new RemapHistory();
 
   /** The map from generation `from`'s indices to the current ones (-1: dropped); undefined when too old. */
   remapFrom(from: number): Int32Array | undefined {
-    const k = this.remaps.length - (this.gen - from);
-    if (from >= this.gen || k < 0) return undefined;
-    const map = this.remaps[k]!.slice();
-    for (let j = k + 1; j < this.remaps.length; j++) {
-      const next = this.remaps[j]!;
-      for (let i = 0; i < map.length; i++) if (map[i]! >= 0) map[i] = next[map[i]!]!;
-    }
-    return map;
+    return this.remaps.from(from, this.gen);
   }
 
-  // the rows older than the last tick's new ones whose columns it changed (what a view tells the UI)
-  private changedList = new Uint32Array(1024);
-  private nChanged = 0;
-  /** rows from here on are new since the last view; views taken so far (the mark of a row noted since) */
-  private viewFrom = 0;
-  private takeNo = 1;
+  /** the rows older than the last view's that changed since (what the next view tells the UI) */
+  private readonly changes = new ChangeLog();
   private noteChanged(c: number): void {
-    if (c >= this.viewFrom || this.changedMark[c] === this.takeNo) return;
-    this.changedMark[c] = this.takeNo;
-    if (this.nChanged === this.changedList.length) {
-      const l = new Uint32Array(this.nChanged * 2);
-      l.set(this.changedList);
-      this.changedList = l;
-    }
-    this.changedList[this.nChanged++] = c;
+    this.changes.note(c, this.changedMark);
   }
 
   /**
@@ -470,11 +374,7 @@ export class LiveEngine {
    * older ones brought up to date.
    */
   takeChanges(): { from: number; changed: Uint32Array } {
-    const r = { from: this.viewFrom, changed: this.changedList.slice(0, this.nChanged) };
-    this.viewFrom = this.published;
-    this.takeNo++;
-    this.nChanged = 0;
-    return r;
+    return this.changes.take(this.published);
   }
 
   /** Connections waiting to be analysed after a tick that ran out of its budget. */

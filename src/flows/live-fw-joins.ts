@@ -1,11 +1,15 @@
 /**
- * 609001/609002 (Built/Teardown local-host) name a host, not a connection: one goes with the
- * connections of that host whose Built (or Teardown) is within TOL of it, as firewall.ts joins them.
- * Live, either may come first: each side keeps the other's recent events by host.
+ * Two joins of the live firewall correlation (live-fw.ts):
+ * - 609001/609002 (Built/Teardown local-host) name a host, not a connection: one goes with the
+ *   connections of that host whose Built (or Teardown) is within TOL of it, as firewall.ts joins
+ *   them. Live, either may come first: each side keeps the other's recent events by host;
+ * - a denied RST and the captured packet it denies (as fw-verdicts.ts linkDeniedRsts).
  */
-import { A_DST, A_SRC } from '../read/fw-chunk.js';
+import { RST } from '../model.js';
+import { A_DST, A_SMAP, A_SRC } from '../read/fw-chunk.js';
 import { FW_KINDS } from '../read/asa.js';
 import type { FwTable } from './fw-table.js';
+import type { LiveEngine } from './live.js';
 
 const TOL = 2;
 /** seconds of log time a host's recent events are kept */
@@ -67,4 +71,24 @@ export class HostJoin {
       else this.connEvByHost.delete(h);
     }
   }
+}
+
+/** The RST packet of connection c a no-connection deny e (at time t) refers to: from the deny's source port, closest in time; -1: none. */
+export function deniedRstRow(engine: LiveEngine, e: number, c: number, t: number): number {
+  const fw = engine.fw, conns = engine.conns, packets = engine.packets;
+  const sp = fw.port(e, A_SRC), smp = fw.port(e, A_SMAP);
+  const got = engine.chains.rows(c, new Uint32Array(64));
+  let best = -1, bestD = Infinity;
+  for (let k = 0; k < got.n; k++) {
+    const r = got.rows[k]!;
+    if (!(packets.flags(r) & RST)) continue;
+    const sport = packets.mark(r) & 1 ? conns.respPort[c]! : conns.origPort[c]!;
+    if (sp !== sport && smp !== sport) continue;
+    const d = Math.abs(packets.ts(r) - t);
+    if (d < bestD) {
+      best = r;
+      bestD = d;
+    }
+  }
+  return best;
 }
