@@ -1,12 +1,12 @@
 /**
  * The live options on the command line: liveSpecOf's plain spec and its one-line usage errors
- * (-w never names an input), the CLI's exit status while live mode is not wired, the help text,
+ * (-w never names an input), the CLI's exit status of a live run, the help text,
  * and where the UI takes its keys from when standard input is a pipe.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -87,13 +87,18 @@ test('liveSpecOf: -w never names an input, however it is spelled', () => {
   }
 });
 
-test('the CLI: live options parse and say live mode is not wired yet (exit 2); misuse exits 2 with one line; help lists them', () => {
+test('the CLI: live options run the live engine (a capture that cannot start: one line, exit 1; standard input read live: its records); misuse exits 2 with one line; help lists them', () => {
   const run = (...a: string[]) => spawnSync('node', [BIN, ...a], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  for (const argv of [['flows', '-i', 'lo', '--format', 'ndjson'], ['summary', '--syslog', 'udp://:5514'], ['-i', 'lo', '-f', 'tcp'], ['flows', '--keep', '10m', '-']]) {
-    const r = run(...argv);
-    assert.equal(r.status, 2, argv.join(' '));
-    assert.equal(r.stderr, 'rsttui: live mode: not wired yet\n', argv.join(' '));
-  }
+  const none = run('flows', '-i', 'rsttui-nosuch0', '--duration', '2');
+  assert.equal(none.status, 1);
+  assert.match(none.stderr, /^rsttui: [^\n]*rsttui-nosuch0[^\n]*dumpcap -D[^\n]*\n$/);
+  // `-` with a live option: read as it comes, each connection's record when it is over (port-reuse: two on one 4-tuple)
+  const live = spawnSync('node', [BIN, 'flows', '--keep', '10m', '-'], { encoding: 'utf8', input: readFileSync(join('fixtures', 'tcp', 'port-reuse.pcap')) });
+  assert.equal(live.status, 0, live.stderr);
+  const recs = live.stdout.trim().split('\n').map((l) => JSON.parse(l) as { conn_state: string; orig_p: number });
+  assert.deepEqual(recs.map((r) => r.conn_state).sort(), ['RSTO', 'SF']);
+  assert.equal(new Set(recs.map((r) => r.orig_p)).size, 1);
+  assert.match(live.stderr, /^live: 2 records written/m);
   const bad = run('flows', '-f', 'ndjson', 'x.pcap');
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /^rsttui: -f 'ndjson' is a capture filter/);

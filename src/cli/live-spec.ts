@@ -30,7 +30,7 @@ export interface LiveSpec {
   keep?: { seconds: number } | { count: number };
   /** --idle-timeout, seconds */
   idleTimeout?: number;
-  /** -c: stop after this many packets */
+  /** -c: stop after this many connection records */
   count?: number;
   /** --duration: stop after this many seconds */
   duration?: number;
@@ -137,7 +137,7 @@ export function liveSpecOf(p: Parsed): LiveSpec | undefined {
   const idle = str('idle-timeout');
   if (idle !== undefined) spec.idleTimeout = parseDuration(idle, '--idle-timeout');
   const c = str('count');
-  if (c !== undefined) spec.count = count(c, '-c', 'a packet count');
+  if (c !== undefined) spec.count = count(c, '-c', 'a number of connection records');
   const d = str('duration');
   if (d !== undefined) spec.duration = parseDuration(d, '--duration');
   return spec;

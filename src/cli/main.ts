@@ -26,9 +26,6 @@ function parse(cmd: Command, argv: string[]): Parsed {
   }
 }
 
-/** Live input is parsed and checked, but not run yet: the live engine is wired in separately. */
-export const LIVE_NOT_WIRED = 'live mode: not wired yet';
-
 // (each command's code is loaded when it runs: a command does not wait for the others' to compile)
 type Runner = (p: Parsed) => Promise<number>;
 const RUNNERS: Record<string, () => Promise<Runner>> = {
@@ -64,10 +61,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(commandHelp(cmd) + '\n');
       return 0;
     }
-    if (liveSpecOf(parsed) !== undefined) {
-      process.stderr.write(`rsttui: ${LIVE_NOT_WIRED}\n`);
-      return 2;
-    }
+    const spec = liveSpecOf(parsed);
+    if (spec !== undefined) return await (await import('./live-run.js')).runLive(parsed, spec);
     if (parsed.files.length === 0) throw new UsageError(`${cmd.name}: no input FILE given\n\n${commandHelp(cmd)}`);
     // (a large capture is read in a worker: start it now, so that it loads while the command does)
     (await import('../flows/workers.js')).prewarmReader(parsed.files);

@@ -70,7 +70,7 @@ export function eventsByConn(table: FwTable, corr: Correlation, map: Uint32Array
 }
 
 /** Which end of connection i (orig/resp) the side `slot` of event e is, by address (real or mapped) and port. */
-function endOf(table: FwTable, e: number, side: 'src' | 'dst', conns: ConnTable, i: number): ClosedBy {
+export function endOf(table: FwTable, e: number, side: 'src' | 'dst', conns: ConnTable, i: number): ClosedBy {
   const [s, m] = side === 'src' ? [A_SRC, A_SMAP] : [A_DST, A_DMAP];
   const is = (addr: number, port: number): boolean =>
     (table.addr(e, s) === addr && table.port(e, s) === port) || (table.addr(e, m) === addr && (table.port(e, m) < 0 ? table.port(e, s) : table.port(e, m)) === port);
@@ -80,7 +80,7 @@ function endOf(table: FwTable, e: number, side: 'src' | 'dst', conns: ConnTable,
 }
 
 /** Whether the packets' class leaves room for the log's (they do not contradict it). */
-function logMayTell(packets: Teardown, log: Teardown): boolean {
+export function logMayTell(packets: Teardown, log: Teardown): boolean {
   if (log === 'open' || packets === log) return false;
   if (packets === 'open') return true;
   if (packets === 'half-closed') return log === 'timeout' || log === 'firewall-reset' || log === 'abort';

@@ -67,6 +67,36 @@ export class TupleHash {
     if (this.n * 4 > (this.slots.length / W) * 3) this.grow();
   }
 
+  /** Keep the entries whose value `f` maps to >= 0, with that value; the table shrinks to fit them (the live engine's compaction). */
+  filterMap(f: (v: number) => number): void {
+    const old = this.slots;
+    const keep: number[] = [];
+    for (let o = 0; o < old.length; o += W) {
+      const v = old[o + 3]!;
+      if (v === -1) continue;
+      const nv = f(v);
+      if (nv >= 0) keep.push(o, nv);
+    }
+    let cap = 1024;
+    while (cap * 0.75 < keep.length / 2) cap *= 2;
+    const s = (this.slots = new Int32Array(cap * W).fill(-1));
+    this.n = keep.length / 2;
+    const mask = cap - 1;
+    for (let k = 0; k < keep.length; k += 2) {
+      const o = keep[k]!;
+      let h = Math.imul(old[o]! ^ Math.imul(old[o + 2]!, 0x27d4eb2d), 0x9e3779b1) ^ Math.imul(old[o + 1]!, 0x85ebca6b);
+      h ^= h >>> 15;
+      h = Math.imul(h, 0x2c1b3c6d);
+      h ^= h >>> 12;
+      let i = h & mask;
+      while (s[i * W + 3] !== -1) i = (i + 1) & mask;
+      s[i * W] = old[o]!;
+      s[i * W + 1] = old[o + 1]!;
+      s[i * W + 2] = old[o + 2]!;
+      s[i * W + 3] = keep[k + 1]!;
+    }
+  }
+
   private grow(): void {
     const old = this.slots;
     const s = (this.slots = new Int32Array(old.length * 2).fill(-1));

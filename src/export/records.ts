@@ -67,7 +67,7 @@ export const roundUs = (x: number): number => Math.round(x * 1e6) / 1e6;
 export function flowRecord(ds: Dataset, i: number): FlowRecord {
   const c = ds.conns;
   return {
-    id: i + 1,
+    id: ds.live ? ds.live.idOf(i) : i + 1,
     orig_h: ds.addrs.text(c.origAddr[i]!),
     orig_p: c.origPort[i]!,
     resp_h: ds.addrs.text(c.respAddr[i]!),
@@ -179,7 +179,7 @@ export function packetRecord(ds: Dataset, p: number, fileIndex: number): PacketR
     ack: pk.ack(p),
     len: pk.len(p),
     win: pk.win(p),
-    flow: c + 1,
+    flow: ds.live ? ds.live.idOf(c) : c + 1,
     ...nflogFields(nflogOfRow(ds, p, fileIndex)),
   };
 }

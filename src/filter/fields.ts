@@ -360,7 +360,7 @@ export const FIELDS: readonly FieldDef[] = [
   triField('data_lost', 'a side had bytes unacknowledged at a RST, or data came after one (unknown: matches neither true nor false)', (t) => t.dataLost),
   {
     ...numField('id', 'connection id (as listed)', () => []),
-    lift: (_t: FilterTarget, p: NumTest): RowTest => (i) => p(i + 1),
+    lift: (t: FilterTarget, p: NumTest): RowTest => (t.idOf ? ((i) => p(t.idOf!(i))) : (i) => p(i + 1)),
   },
   maskField('vantage', 'names of the captures (vantage points) that saw the connection', (t) => t?.vantageNames ?? [], (t) => t.vantageMask),
   fwListField('fw.msgid', 'number', 'message ids of attached firewall events (alone: any firewall event)', (t) => (i) => t.fwMsgids(i)),

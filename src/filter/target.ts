@@ -59,4 +59,6 @@ export interface FilterTarget {
   findings?(): { index: ArrayLike<number>; names: readonly string[] };
   /** one line describing connection i, for fuzzy search over bare words */
   describe(i: number): string;
+  /** the id connection i is listed by, when it is not i + 1 (a live run whose tables were compacted) */
+  idOf?(i: number): number;
 }

@@ -6,7 +6,7 @@
  * both finish together however late the worker started and whatever its blocks held.
  */
 import { CONN_STATES, TEARDOWNS, CLOSED_BY } from '../model.js';
-import { allocConnPackets } from '../analysis/conn-packets.js';
+import { allocConnPackets, type ConnPackets } from '../analysis/conn-packets.js';
 import { zeekConn } from '../analysis/zeek.js';
 import { classify } from '../analysis/teardown.js';
 import { impact, newImpact } from '../analysis/impact.js';
@@ -95,22 +95,32 @@ export function analyseRange(inp: RangeInput, from: number, to: number, out: Ran
       for (let k = 0; k < n; k++) m |= p.mark[k]!;
       out.missing[i] = m & MARK_MISSING_ELSEWHERE ? 2 : 1;
     }
-    const z = zeekConn(p);
-    out.connState[i] = CONN_STATES.indexOf(z.state);
-    let h = histories.get(z.history);
-    if (h === undefined) histories.set(z.history, (h = z.history));
-    out.history(i, h);
-    out.origBytes[i] = z.origBytes;
-    out.respBytes[i] = z.respBytes;
-    const verdict = classify(p, inp.reused[i] === 1 ? BULK_REUSED : BULK_FRESH);
-    out.teardown[i] = TEARDOWNS.indexOf(verdict.teardown);
-    out.closedBy[i] = CLOSED_BY.indexOf(verdict.closedBy);
-    out.anomalies[i] = verdict.anomalies;
-    impact(p, IMPACT);
-    out.unackedOrig[i] = IMPACT.unackedOrig;
-    out.unackedResp[i] = IMPACT.unackedResp;
-    out.dataLost[i] = IMPACT.dataLost;
+    analyseConn(p, i, inp.reused[i] === 1, out, histories);
   }
+}
+
+/**
+ * Connection i's verdicts from its packets `p` (gathered at its primary vantage) into out[i]:
+ * Zeek conn_state, history and sizes, teardown class, closing side and anomalies. The bulk pass
+ * above and the live engine (live.ts) both go through here. `histories` keeps one string per
+ * distinct history.
+ */
+export function analyseConn(p: ConnPackets, i: number, reused: boolean, out: Omit<RangeOutput, 'missing' | 'lines'>, histories: Map<string, string>): void {
+  const z = zeekConn(p);
+  out.connState[i] = CONN_STATES.indexOf(z.state);
+  let h = histories.get(z.history);
+  if (h === undefined) histories.set(z.history, (h = z.history));
+  out.history(i, h);
+  out.origBytes[i] = z.origBytes;
+  out.respBytes[i] = z.respBytes;
+  const verdict = classify(p, reused ? BULK_REUSED : BULK_FRESH);
+  out.teardown[i] = TEARDOWNS.indexOf(verdict.teardown);
+  out.closedBy[i] = CLOSED_BY.indexOf(verdict.closedBy);
+  out.anomalies[i] = verdict.anomalies;
+  impact(p, IMPACT);
+  out.unackedOrig[i] = IMPACT.unackedOrig;
+  out.unackedResp[i] = IMPACT.unackedResp;
+  out.dataLost[i] = IMPACT.dataLost;
 }
 
 /** Connections per block of the shared pass: ~35 k packets, a few ms; small enough that the two threads end together. */

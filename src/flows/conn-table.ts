@@ -102,14 +102,14 @@ export class ConnTable {
   hotI = osArray(Int32Array, this.hotCap * 16);
   hotF = new Float64Array(this.hotI.buffer, 0, this.hotCap * 8);
   /** address-table ids of originator and responder (2 per connection) */
-  private ids = osArray(Uint32Array, this.hotCap * 2);
+  protected ids = osArray(Uint32Array, this.hotCap * 2);
   // open-addressing hash, two words a slot: connection index + 1 (0 = empty), then the key's full
   // hash, so that a probe past another connection's slot is rejected without reading its record
   // (a cache miss into the records, most of which belong to connections long closed)
   private slots = osArray(Int32Array, 2 << 12);
 
   /** Grow the columns (after seal: connections the firewall correlation adds). */
-  private ensure(n: number): void {
+  protected ensure(n: number): void {
     if (n <= this.cap) return;
     const c = Math.max(n, Math.ceil(this.cap * 1.5), 16);
     this.cap = c;

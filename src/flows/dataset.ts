@@ -39,6 +39,23 @@ export interface DatasetOptions extends LoadOptions {
   flowLines?: (bytes: Uint8Array) => void;
 }
 
+/**
+ * How a live view differs from the one before it (seq - 1): rows from `from` on are new, `changed`
+ * lists the older rows whose columns changed. A new `gen` means the tables were compacted (--keep):
+ * `remap` takes the previous generation's indices to this one's (-1: dropped).
+ */
+export interface LiveChanges {
+  seq: number;
+  gen: number;
+  from: number;
+  changed: Uint32Array;
+  remap?: Int32Array;
+  /** the map from an earlier generation's indices to this one's (-1: dropped), while it is known */
+  remapFrom?(gen: number): Int32Array | undefined;
+  /** the id connection i is known by (ids stay when the tables are compacted; i + 1 before) */
+  idOf(i: number): number;
+}
+
 /** What ingest read (files, logs, events, tables, issues), renumbered and analysed, and the views over it. */
 export interface Dataset extends Ingest {
   /** estimated firewall-log clock minus capture clock, seconds, and the pairs it rests on */
@@ -63,6 +80,8 @@ export interface Dataset extends Ingest {
   eventPacket(event: FwEventView): number | undefined;
   /** every flow line went to opts.flowLines */
   flowLinesWritten: boolean;
+  /** a live run's view (live-view.ts): what changed since its previous view; absent for a loaded dataset */
+  live?: LiveChanges;
   /** milliseconds spent reading, matching (logs, vantages, renumbering) and analysing: for the benchmark */
   /** wall ms per phase, and the process's CPU ms (all threads) per phase: `cpu` */
   timings: { read: number; match: number; analyse: number; cpu: { read: number; match: number; analyse: number }; rssMB: { read: number; match: number; analyse: number } };

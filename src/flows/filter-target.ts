@@ -10,17 +10,34 @@ import { findingIndex } from '../analysis/findings.js';
 
 const NONE: readonly never[] = [];
 
-export function datasetTarget(ds: Dataset): FilterTarget {
+/** The columns the target derives from the table's (a live view keeps them and updates the rows that change). */
+export interface DerivedColumns {
+  packets: Uint32Array;
+  bytes: Float64Array;
+  duration: Float64Array;
+}
+
+/** Fill rows [from, to) of the derived columns, and the rows in `also`. */
+export function deriveRows(ds: Dataset, d: DerivedColumns, from: number, to: number, also: ArrayLike<number> = []): void {
   const c = ds.conns;
-  const n = c.count;
-  const packets = new Uint32Array(n);
-  const bytes = new Float64Array(n);
-  const duration = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
+  const { packets, bytes, duration } = d;
+  for (let k = from - also.length; k < to; k++) {
+    const i = k < from ? also[k - from + also.length]! : k;
     packets[i] = c.origPkts[i]! + c.respPkts[i]!;
     bytes[i] = c.origBytes[i]! + c.respBytes[i]!;
     duration[i] = c.lastTs[i]! - c.firstTs[i]!;
   }
+}
+
+export function datasetTarget(ds: Dataset, derived?: DerivedColumns): FilterTarget {
+  const c = ds.conns;
+  const n = c.count;
+  let d = derived;
+  if (!d) {
+    d = { packets: new Uint32Array(n), bytes: new Float64Array(n), duration: new Float64Array(n) };
+    deriveRows(ds, d, 0, n);
+  }
+  const { packets, bytes, duration } = d;
   return {
     count: n,
     addrs: { count: ds.addrs.count, bytes: (id) => ds.addrs.bytes(id), text: (id) => ds.addrs.text(id), packed: ds.addrs.packed() },
@@ -51,6 +68,7 @@ export function datasetTarget(ds: Dataset): FilterTarget {
     tls: c.tls,
     findings: () => findingIndex(ds),
     describe: (i) => describeConn(ds, i),
+    ...(ds.live ? { idOf: ds.live.idOf } : {}),
   };
 }
 
@@ -59,7 +77,7 @@ export function describeConn(ds: Dataset, i: number): string {
   const c = ds.conns;
   const fw = ds.firewallOf(i);
   return [
-    `#${i + 1}`,
+    `#${ds.live ? ds.live.idOf(i) : i + 1}`,
     `${endpoint(ds.addrs.text(c.origAddr[i]!), c.origPort[i]!)} -> ${endpoint(ds.addrs.text(c.respAddr[i]!), c.respPort[i]!)}`,
     CONN_STATES[c.connState[i]!],
     c.histories[i],

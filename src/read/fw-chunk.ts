@@ -73,8 +73,8 @@ export interface FwChunk {
  * the same memory without a copy, and nothing is detached (a transfer detaches the sender's
  * buffers, which makes V8 check every typed-array access in that thread from then on).
  */
-export function newChunk(log: number, range: number, seq: number, keepText: boolean, shared = false): FwChunk {
-  const n = CHUNK_ROWS;
+export function newChunk(log: number, range: number, seq: number, keepText: boolean, shared = false, rows = CHUNK_ROWS): FwChunk {
+  const n = rows;
   const mk = <T>(Type: new (b: ArrayBufferLike) => T, bytes: number): T => new Type(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
   const c: FwChunk = {
     log, range, seq, n: 0,
@@ -83,7 +83,8 @@ export function newChunk(log: number, range: number, seq: number, keepText: bool
     addr: mk(Uint32Array, 16 * n), port: mk(Uint16Array, 8 * n), amask: mk(Uint16Array, 2 * n), str: mk(Uint16Array, 2 * STR_SLOTS * n),
     kind: mk(Uint8Array, n), flags: mk(Uint8Array, n), vendor: mk(Uint8Array, n), bits: mk(Uint16Array, 2 * n), v6: [],
   };
-  if (keepText) c.text = mk(Uint8Array, 1 << 20);
+  // (smaller chunks, the live engine's, take a smaller arena: still room for the longest line)
+  if (keepText) c.text = mk(Uint8Array, rows === CHUNK_ROWS ? 1 << 20 : Math.max(2 * MAX_KEPT, rows * 256));
   return c;
 }
 
@@ -163,8 +164,15 @@ export class ChunkWriter {
     private readonly keepText: boolean,
     private readonly emit: (c: FwChunk, pool: StringPool) => void,
     private readonly shared = false,
+    /** rows a chunk (the live engine shows each chunk while it fills, and takes small ones) */
+    private readonly rows = CHUNK_ROWS,
   ) {
-    this.cur = newChunk(log, range, this.seq++, keepText, shared);
+    this.cur = newChunk(log, range, this.seq++, keepText, shared, rows);
+  }
+
+  /** The chunk being filled (the last row added is its row n - 1). */
+  get current(): FwChunk {
+    return this.cur;
   }
 
   private endpoint(c: FwChunk, r: number, ep: FwEndpoint | undefined, slot: number, mapSlot: number, ifSlot: number): void {
@@ -196,7 +204,7 @@ export class ChunkWriter {
     let c = this.cur;
     // (a line kept as text takes one byte a character: see below)
     if (raw !== undefined && raw.length > MAX_KEPT) raw = raw.slice(0, MAX_KEPT);
-    if (c.n === CHUNK_ROWS || (c.text && raw !== undefined && c.n > 0 && this.textEnd + raw.length + 1 > c.text.length)) {
+    if (c.n === this.rows || (c.text && raw !== undefined && c.n > 0 && this.textEnd + raw.length + 1 > c.text.length)) {
       this.flush();
       c = this.cur;
     }
@@ -235,7 +243,7 @@ export class ChunkWriter {
   flush(): void {
     if (this.cur.n === 0) return;
     this.emit(this.cur, this.pool);
-    this.cur = newChunk(this.log, this.range, this.seq++, this.keepText, this.shared);
+    this.cur = newChunk(this.log, this.range, this.seq++, this.keepText, this.shared, this.rows);
     this.textEnd = 0;
   }
 }

@@ -11,7 +11,7 @@ export const ACTIONS = [
   'up', 'down', 'pageUp', 'pageDown', 'halfDown', 'halfUp', 'top', 'bottom',
   'open', 'back', 'quit', 'help', 'layout',
   'filter', 'quickFilter', 'clearFilter', 'sort', 'sortReverse', 'mark', 'export', 'summary', 'findings',
-  'nextAnomaly', 'prevAnomaly', 'nextField', 'accept', 'cancel',
+  'nextAnomaly', 'prevAnomaly', 'nextField', 'accept', 'cancel', 'pause',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -49,6 +49,7 @@ export const KEYS: readonly Binding[] = [
   { action: 'export', keys: ['e'], help: 'export the shown (or marked) connections', on: ['list', 'timeline'] },
   { action: 'summary', keys: ['t'], help: 'summary: classes, anomalies, top talkers, RST sparkline', on: ['list'] },
   { action: 'findings', keys: ['F'], help: 'findings: the connections grouped by pattern, most severe first', on: ['list'] },
+  { action: 'pause', keys: ['p'], help: 'live: pause / resume the list (reading goes on)', on: ['list'] },
   { action: 'nextAnomaly', keys: ['n'], help: 'next anomaly packet', on: ['timeline'] },
   { action: 'prevAnomaly', keys: ['N'], help: 'previous anomaly packet', on: ['timeline'] },
   { action: 'layout', keys: ['w'], help: 'one line a packet (details under the ladder) / two lines a packet, for wide terminals', on: ['timeline'] },

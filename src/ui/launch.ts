@@ -14,8 +14,10 @@ import { UI_COMMAND, UI_OPTIONS } from '../cli/commands.js';
 import { loadOptions } from '../cli/load.js';
 import { liveSpecOf } from '../cli/live-spec.js';
 import { keyInput, stdinHasData } from '../cli/tty-input.js';
-import { LIVE_NOT_WIRED, type Parsed } from '../cli/main.js';
+import { type Parsed } from '../cli/main.js';
+import type { LiveSpec } from '../cli/live-spec.js';
 import { App } from './App.js';
+import { stripControls } from '../text.js';
 import { makeTheme } from './theme.js';
 
 function packageRoot(): string {
@@ -48,12 +50,10 @@ export async function launch(argv: string[]): Promise<number> {
     return 2;
   }
   let opts: DatasetOptions;
+  let spec: LiveSpec | undefined;
   try {
     opts = loadOptions(parsed);
-    if (liveSpecOf(parsed) !== undefined) {
-      process.stderr.write(`rsttui: ${LIVE_NOT_WIRED}\n`);
-      return 2;
-    }
+    spec = liveSpecOf(parsed);
   } catch (e) {
     process.stderr.write(`rsttui: ${(e as Error).message}\n`);
     return 2;
@@ -69,6 +69,7 @@ export async function launch(argv: string[]): Promise<number> {
     return 2;
   }
   const ascii = parsed.values.ascii === true;
+  if (spec !== undefined) return launchLive(parsed, spec, ascii, keys);
   let files = parsed.files;
   let note = '';
   if (files.length === 0 && keys.fromTty && stdinHasData()) files = ['-']; // (`... | rsttui`: the pipe is the input)
@@ -91,6 +92,34 @@ export async function launch(argv: string[]): Promise<number> {
   try {
     await inst.waitUntilExit();
   } finally {
+    process.stdout.write('\x1b[?1049l');
+    keys.close();
+  }
+  return 0;
+}
+
+/** Live input (`-i`, `--follow`, `--syslog`): the UI over a live run, rows appearing as packets come. */
+async function launchLive(parsed: Parsed, spec: LiveSpec, ascii: boolean, keys: ReturnType<typeof keyInput> & { ok: true }): Promise<number> {
+  const { openLive, liveOptions } = await import('../cli/live-run.js');
+  const { LiveSession } = await import('../flows/live-session.js');
+  const run = await openLive(parsed, spec, () => undefined);
+  if ('error' in run) {
+    process.stderr.write(`rsttui: ${stripControls(run.error)}\n`);
+    keys.close();
+    return run.usage ? 2 : 1;
+  }
+  // (a tick analyses for 15 ms at most before keys get their turn)
+  const session = new LiveSession({ ...liveOptions(parsed, spec), tickBudgetMs: 15 }, run.inputs);
+  void session.start();
+  process.stdout.write('\x1b[?1049h\x1b[H');
+  const inst = render(createElement(App, { live: session, theme: makeTheme({ ascii }) }), { stdin: keys.stream, maxFps: 60, exitOnCtrlC: true, patchConsole: true });
+  // (a signal, the capture's end or a lost terminal: the UI ends too)
+  run.stop.signal.addEventListener('abort', () => inst.unmount());
+  try {
+    await inst.waitUntilExit();
+  } finally {
+    session.stop(false);
+    await run.close();
     process.stdout.write('\x1b[?1049l');
     keys.close();
   }

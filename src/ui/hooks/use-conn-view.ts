@@ -9,6 +9,7 @@ import { datasetTarget } from '../../flows/filter-target.js';
 import { compileFilter, formatFilterError, matchingRows, type FilterTarget } from '../../filter/index.js';
 import { allIndices, knownWords, mayBeFuzzy } from '../view/filter-edit.js';
 import { nextSortKey, sortIndices, type SortKey } from '../view/list.js';
+import { newLiveRows, shownRows, takeView, type LiveRows } from '../view/live-rows.js';
 
 /** fuse.js costs ~270 ms per query at 100 k rows: wait for a pause in typing first */
 export const FUZZY_DEBOUNCE_MS = 150;
@@ -47,7 +48,9 @@ export interface ConnView {
 const EMPTY = new Uint32Array(0);
 
 export function useConnView(ds: Dataset | undefined): ConnView {
-  const target = useMemo(() => (ds ? datasetTarget(ds) : undefined), [ds]);
+  // a live run's views are taken in by what each one changed (live-rows.ts)
+  const liveRows = useRef<LiveRows>(newLiveRows());
+  const target = useMemo(() => (ds ? (ds.live ? takeView(liveRows.current, ds) : datasetTarget(ds)) : undefined), [ds]);
   const known = useMemo(() => knownWords(target), [target]);
   const [draft, setDraft] = useState('');
   const [applied, setApplied] = useState('');
@@ -55,13 +58,14 @@ export function useConnView(ds: Dataset | undefined): ConnView {
   const [pending, setPending] = useState(false);
   // every connection until a filter applies: derived, not set by an effect, so the rows are
   // there in the same render as the dataset
-  const all = useMemo(() => (ds ? allIndices(ds.conns.count) : EMPTY), [ds]);
+  const all = useMemo(() => (ds && !ds.live ? allIndices(ds.conns.count) : EMPTY), [ds]);
   const [filtered, setShown] = useState<Uint32Array | undefined>(undefined);
   const shown = filtered ?? all;
   const [sort, setSort] = useState<SortKey>('id');
   const [reverse, setReverse] = useState(false);
-  const [markCount, setMarkCount] = useState(0);
-  const marks = useMemo(() => new Uint8Array(ds?.conns.count ?? 0), [ds]);
+  const [markCountState, setMarkCount] = useState(0);
+  const marks = useMemo(() => (ds?.live ? liveRows.current.marks : new Uint8Array(ds?.conns.count ?? 0)), [ds]);
+  const markCount = ds?.live ? liveRows.current.markCount : markCountState;
   const timer = useRef<NodeJS.Timeout | undefined>(undefined);
   // Filter results go into two arrays of a row per connection, used in turn: the one on screen
   // is never the one being written. A fresh array a keystroke (up to 4 MB at 1 M rows) lived
@@ -86,12 +90,13 @@ export function useConnView(ds: Dataset | undefined): ConnView {
       }
       setError(undefined);
       setApplied(text);
+      if (ds?.live) return; // (the shown rows follow from the filter applied: liveShown below)
       const r = results.current;
       if ((r.bufs[0]?.length ?? -1) < target.count) r.bufs = [new Uint32Array(target.count), new Uint32Array(target.count)];
       r.turn ^= 1;
       setShown(matchingRows(target.count, c.test, r.bufs[r.turn]));
     },
-    [target],
+    [target, ds],
   );
 
   const setFilter = useCallback(
@@ -112,11 +117,14 @@ export function useConnView(ds: Dataset | undefined): ConnView {
   useEffect(() => () => { if (timer.current) clearTimeout(timer.current); }, []);
   // a filter typed while loading applies when the data arrives
   useEffect(() => {
-    if (target && draft.trim() !== '') run(draft);
+    if (target && draft.trim() !== '' && !ds?.live) run(draft);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [target]);
+  // live: the filter applied to each view's new and changed rows
+  const liveShown = useMemo(() => (ds?.live && target ? shownRows(liveRows.current, target, applied) : undefined), [target, applied, ds]);
+  const shownNow = liveShown ?? shown;
 
-  const order = useMemo(() => (ds ? sortIndices(ds, shown, sort, reverse) : EMPTY), [ds, shown, sort, reverse]);
+  const order = useMemo(() => (ds ? sortIndices(ds, shownNow, sort, reverse) : EMPTY), [ds, shownNow, sort, reverse]);
 
   return {
     target,
@@ -136,6 +144,7 @@ export function useConnView(ds: Dataset | undefined): ConnView {
     toggleMark: (i: number) => {
       if (i < 0 || i >= marks.length) return;
       marks[i] = marks[i] ? 0 : 1;
+      if (ds?.live) liveRows.current.markCount += marks[i] ? 1 : -1;
       setMarkCount((n) => n + (marks[i] ? 1 : -1));
     },
     exportIndices: () => {

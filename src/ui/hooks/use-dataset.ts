@@ -18,10 +18,12 @@ export interface LoadState {
   done: boolean;
 }
 
-export function useDataset(load: Loader): LoadState {
+/** (no loader: nothing to load, a live run's views come another way) */
+export function useDataset(load: Loader | undefined): LoadState {
   const [st, setSt] = useState<LoadState>({ ds: undefined, progress: undefined, elapsed: 0, error: undefined, done: false });
   const last = useRef(0);
   useEffect(() => {
+    if (!load) return;
     let live = true;
     const t0 = Date.now();
     load((p) => {

@@ -40,6 +40,9 @@ export interface ConnListProps {
   onFindings: () => void;
   onHelp: () => void;
   onQuit: () => void;
+  /** a live run: its figures for the status bar, and the pause key */
+  liveStatus?: string;
+  onPause?: () => void;
 }
 
 type Mode = 'list' | 'filter' | 'menu';
@@ -144,6 +147,7 @@ export function ConnList(props: ConnListProps) {
       case 'export': return props.onExport();
       case 'summary': return props.onSummary();
       case 'findings': return props.onFindings();
+      case 'pause': return props.onPause?.();
       default:
         if (action) {
           const n = moveNav(nav, action, count, rowsH);
@@ -196,7 +200,9 @@ export function ConnList(props: ConnListProps) {
       ? 'Enter apply  Esc close  Tab complete field  (filter applies as you type)'
       : mode === 'menu'
         ? 'key or Enter: add to the filter  Esc close'
-        : `${keysOf('filter', 'list', a)}:filter f:quick s:sort e:export t:summary F:findings Space:mark ?:help q:quit`;
+        : props.onPause
+          ? `p:pause ${keysOf('filter', 'list', a)}:filter f:quick s:sort e:export t:summary F:findings ?:help q:quit`
+          : `${keysOf('filter', 'list', a)}:filter f:quick s:sort e:export t:summary F:findings Space:mark ?:help q:quit`;
   const legend = mode === 'menu' ? 'quick filters: the clause is added to the filter bar, where you can edit it' : legendMask ? anomalyLegend(legendMask) : 'anomaly codes: ? for the legend';
 
   return (
@@ -206,7 +212,7 @@ export function ConnList(props: ConnListProps) {
       <Lines rowText={rowText} count={rowCount} first={first} height={rowsH} width={width} selected={selected} empty={ds && count === 0 ? '  no connection matches the filter' : ''} />
       <FilterBar editing={mode === 'filter'} draft={mode === 'filter' ? line.text : view.draft} pos={line.pos} applied={view.applied} error={view.error} pending={view.pending} counts={counts} width={width} theme={theme} />
       <Line text={fit(legend, width)} dim={theme.dim} />
-      <StatusBar left={mode === 'filter' ? counts : ''} hints={hints} width={width} theme={theme} />
+      <StatusBar left={mode === 'filter' ? counts : (props.liveStatus ?? '')} hints={hints} width={width} theme={theme} />
     </Box>
   );
 }

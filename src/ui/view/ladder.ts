@@ -140,7 +140,7 @@ export function buildTimeline(ds: Dataset, i: number): Timeline {
   const server = stripControls(`server ${endpoint(rh, c.respPort[i]!)}`);
   const an = anomalyNames(c.anomalies[i]!);
   const header = [
-    stripControls(`#${i + 1}  ${endpoint(oh, c.origPort[i]!)} -> ${endpoint(rh, c.respPort[i]!)}  tcp   seen at ${vantageCell(ds, i)}`),
+    stripControls(`#${ds.live ? ds.live.idOf(i) : i + 1}  ${endpoint(oh, c.origPort[i]!)} -> ${endpoint(rh, c.respPort[i]!)}  tcp   seen at ${vantageCell(ds, i)}`),
     `conn_state ${CONN_STATES[c.connState[i]!] ?? '-'}  history ${c.histories[i] || '-'}  teardown ${TEARDOWNS[c.teardown[i]!]} (closed by ${CLOSED_BY[c.closedBy[i]!]})`,
     `anomalies ${an.length ? an.join(', ') : 'none'}` +
       (fw.length ? `   firewall events ${fw.length}` : '') +

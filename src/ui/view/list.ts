@@ -104,7 +104,7 @@ export function cellText(ds: Dataset, i: number, c: Column): string {
   const k = ds.conns;
   let s: string;
   switch (c.id) {
-    case 'id': s = String(i + 1); break;
+    case 'id': s = String(ds.live ? ds.live.idOf(i) : i + 1); break;
     case 'conn': s = `${endpoint(ds.addrs.text(k.origAddr[i]!), k.origPort[i]!)} -> ${endpoint(ds.addrs.text(k.respAddr[i]!), k.respPort[i]!)}`; break;
     case 'start': s = timeOfDay(k.firstTs[i]!); break;
     case 'duration': s = humanDelta(k.lastTs[i]! - k.firstTs[i]!).replace('µs', 'us'); break;
