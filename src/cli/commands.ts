@@ -60,7 +60,7 @@ export const LIVE_HELP: [string, string][] = [
   ['--syslog URL', 'receive syslog at udp://HOST:PORT or tcp://HOST:PORT (no HOST: 127.0.0.1); repeatable'],
   ['--keep DURATION|COUNT', 'live: keep only the most recent closed connections, by age (10m, 2h) or by number (100000); older ones are dropped and counted'],
   ['--idle-timeout SECONDS', 'live: a connection idle this long (or 5m, 1h) is reported as it stands'],
-  ['-c, --count COUNT', 'live: stop after COUNT connection records (as tcpdump's and tshark's -c stops after COUNT packets)'],
+  ['-c, --count COUNT', 'live: stop after COUNT connection records (where tcpdump and tshark count packets)'],
   ['--duration SECONDS', 'live: stop after SECONDS (or 10m, 2h)'],
   ['--tool dumpcap|tcpdump', 'the capture tool for -i (default: dumpcap if installed, else tcpdump, which takes one -i)'],
 ];
