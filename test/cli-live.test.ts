@@ -60,8 +60,8 @@ test('liveSpecOf: each misuse is one line', () => {
   usage(['--follow', '-'], /standard input\) is read as it comes anyway/);
   usage(['--syslog', 'syslog://x:1'], /^--syslog wants udp:\/\/HOST:PORT or tcp:\/\/HOST:PORT/);
   usage(['--syslog', 'udp://:5514', '--syslog', 'udp://localhost:5514'], /given twice/);
-  usage(['-i', 'lo', '-c', '0'], /^-c wants a packet count \(a whole number above 0\), got '0'$/);
-  usage(['-i', 'lo', '-c', '1e3'], /-c wants a packet count/);
+  usage(['-i', 'lo', '-c', '0'], /^-c wants a number of connection records \(a whole number above 0\), got '0'$/);
+  usage(['-i', 'lo', '-c', '1e3'], /-c wants a number of connection records/);
   usage(['-i', 'lo', '--duration', '0'], /--duration wants a duration/);
   usage(['-i', 'lo', '--keep', '0'], /--keep wants a number of connections/);
   usage(['-i', 'lo', '--keep', '10 minutes'], /--keep wants a duration/);
