@@ -55,3 +55,11 @@ test('ECS of a row whose log line has no time (a bare %ASA- line) leaves its tim
     for (const i of timed) assert.match(ecsFlow(ds, i)['@timestamp']!, /^\d{4}-\d\d-\d\dT/);
   }
 });
+
+test('a gzip log cut short: the read error names the decompressed offset where it stopped', async () => {
+  const ds = await loadDataset([fixture('fuzz/gzip-1-275.gz')]);
+  const err = ds.issues.find((i) => i.code === 'read-error');
+  assert.ok(err, 'a read error');
+  assert.equal(err.offset, 6451);
+  assert.ok(ds.fw.count > 0, 'the events before the cut are kept');
+});
