@@ -63,3 +63,15 @@ test('a gzip log cut short: the read error names the decompressed offset where i
   assert.equal(err.offset, 6451);
   assert.ok(ds.fw.count > 0, 'the events before the cut are kept');
 });
+
+test('packets whose time is past what a Date can hold (a huge if_tsoffset) print "-" as their time instead of throwing', async () => {
+  const { explainLines } = await import('../src/cli/explain.js');
+  const { timeOfDay } = await import('../src/ui/view/text.js');
+  const ds = await loadDataset([fixture('fuzz/pcapng-3-127.pcapng')]);
+  const far = Array.from({ length: ds.conns.count }, (_, i) => i).filter((i) => Math.abs(ds.conns.firstTs[i]!) >= 8.64e12);
+  assert.ok(far.length > 0, 'a connection on the interface with the huge offset');
+  for (const i of far) {
+    assert.match(explainLines(ds, i)[2]!, /^ {2}first {7}- UTC/);
+    assert.equal(timeOfDay(ds.conns.firstTs[i]!), '-');
+  }
+});

@@ -223,7 +223,7 @@ function firstStamp(fw: FwTable): number | undefined {
 }
 
 const dateOf = (ts: number | undefined): string | undefined =>
-  ts === undefined || !Number.isFinite(ts) ? undefined : new Date(ts * 1000).toISOString().slice(0, 10);
+  ts === undefined || !Number.isFinite(ts) || Math.abs(ts) >= 8.64e12 ? undefined : new Date(ts * 1000).toISOString().slice(0, 10);
 
 /**
  * Record offsets of a plain file under 4 GiB fit 32 bits. Larger files get 64-bit offsets from
