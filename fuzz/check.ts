@@ -16,11 +16,19 @@ import { exportFlows, ExportError, type ExportFormat } from '../src/export/expor
 import { writeFlowLines } from '../src/export/flow-share.js';
 import { explainLines } from '../src/cli/explain.js';
 import { summarize, summaryLines } from '../src/cli/summary.js';
+import { packetRecord } from '../src/export/records.js';
+import { rereadFrames } from '../src/read/reread.js';
+import { decodeDetail } from '../src/decode/detail.js';
+import { MARK_SYNTH } from '../src/model.js';
+import { buildTimeline } from '../src/ui/view/ladder.js';
+import { hexDump, layerLines } from '../src/ui/view/hexdump.js';
 import { issueFault, type InputFacts } from './issue-rule.js';
 
-/** Connections past this many get no per-connection checks (the loads stay quick). */
+/** Connections (packets) past this many get no per-connection (per-packet) checks: the loads stay quick. */
 const CONN_CAP = 3000;
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+const PACKET_CAP = 5000;
+// (what stripControls takes out: C0 but tab, DEL, C1, bidi overrides)
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 /** Decompressed size and line count of an input (a damaged gzip: as far as it inflates). */
 export async function inputFacts(path: string): Promise<InputFacts> {
@@ -102,6 +110,33 @@ async function checkExports(ds: Dataset, all: number[], outDir: string, fail: (m
   }
 }
 
+/**
+ * Every packet as `packets` prints it, and as the packet detail shows it: read back from its
+ * file, decoded layer by layer, dumped in hex; what the terminal gets has no control characters.
+ */
+async function checkPackets(ds: Dataset, fail: (m: string) => void): Promise<void> {
+  let budget = PACKET_CAP;
+  for (let f = 0; f < ds.files.length && budget > 0; f++) {
+    const file = ds.files[f]!;
+    const rows: number[] = [];
+    for (let r = file.first; r < file.end && budget > 0; r++, budget--) {
+      JSON.stringify(packetRecord(ds, r, f));
+      if (!(ds.packets.mark(r) & MARK_SYNTH)) rows.push(r);
+    }
+    if (rows.length === 0 || (file.kind !== 'pcap' && file.kind !== 'pcapng')) continue;
+    const frames = Uint32Array.from(rows, (r) => ds.packets.frame(r));
+    const offsets = Float64Array.from(rows, (r) => ds.packets.offset(r));
+    let seen = 0;
+    await rereadFrames({ path: file.path, frames, offsets }, (k, data, off, caplen, origlen, _s, _ns, linktype) => {
+      seen++;
+      const lines = [...layerLines(decodeDetail(data, off, caplen, origlen, linktype)), ...hexDump(data.subarray(off, off + caplen))];
+      const bad = lines.find((l) => CONTROL.test(l));
+      if (bad !== undefined) fail(`${file.path} record ${frames[k]}: the packet detail carries control characters: ${JSON.stringify(bad.slice(0, 160))}`);
+    });
+    if (seen !== rows.length) fail(`${file.path}: ${rows.length} records asked for, ${seen} read back`);
+  }
+}
+
 /** Everything, on the inputs `paths`; scratch files go to `outDir`. */
 export async function checkInput(paths: readonly string[], outDir: string): Promise<string[]> {
   const faults: string[] = [];
@@ -134,7 +169,14 @@ export async function checkInput(paths: readonly string[], outDir: string): Prom
       const text = explainLines(ds, i);
       const bad = text.find((l) => CONTROL.test(l));
       if (bad !== undefined) fail(`connection ${i + 1}: explain text carries control characters: ${JSON.stringify(bad.slice(0, 160))}`);
+      step = `connection ${i + 1}: timeline`;
+      const tl = buildTimeline(ds, i);
+      const shown = [...tl.header, tl.client, tl.server, ...tl.rows.flatMap((x) => [x.label, x.note, x.when ?? ''])];
+      const ctl = shown.find((x) => CONTROL.test(x));
+      if (ctl !== undefined) fail(`connection ${i + 1}: the timeline carries control characters: ${JSON.stringify(ctl.slice(0, 200))}`);
     }
+    step = 'packets';
+    await checkPackets(ds, fail);
     step = 'summary';
     summaryLines(summarize(ds, all));
     step = 'flow lines';
