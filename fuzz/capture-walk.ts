@@ -88,9 +88,11 @@ function walkPcapng(b: Uint8Array): Walk {
     const f = (off: number, size: 1 | 2 | 4 | 8, name: string): Field => ({ off, size, le, name });
     const len = rd32(b, o + 4, le);
     fields.push(f(o + 4, 4, 'block total length'));
-    if (len < 12 || len % 4 !== 0 || o + len > b.length) break;
-    fields.push(f(o + len - 4, 4, 'block trailing length'), f(o, 4, 'block type'));
-    units.push([o, len]);
+    // (a length not a multiple of 4 is rounded up, as the readers do)
+    if (len < 12 || o + len + (-len & 3) > b.length) break;
+    const span = len + (-len & 3);
+    fields.push(f(o + span - 4, 4, 'block trailing length'), f(o, 4, 'block type'));
+    units.push([o, span]);
     let opts = -1;
     if (type === 0x0a0d0d0a) {
       fields.push(f(o + 8, 4, 'byte-order magic'), f(o + 12, 2, 'version major'), f(o + 16, 8, 'section length'));
@@ -114,14 +116,14 @@ function walkPcapng(b: Uint8Array): Walk {
       records.push({ at: o, span: len, dataOff: o + 12, caplen, linktype: links[0] ?? 1 });
     }
     // option headers: code and length of each, up to the block's trailer
-    for (let q = opts; opts >= 0 && q + 4 <= o + len - 4;) {
+    for (let q = opts; opts >= 0 && q + 4 <= o + span - 4;) {
       const code = rd16(b, q, le), olen = rd16(b, q + 2, le);
       fields.push(f(q, 2, `option ${code} code`), f(q + 2, 2, `option ${code} length`));
       if (code === 9 && type === 1 && q + 4 < b.length) fields.push(f(q + 4, 1, 'if_tsresol'));
       if (code === 0) break;
       q += 4 + ((olen + 3) & ~3);
     }
-    o += len;
+    o += span;
   }
   return { format: 'pcapng', fields, records, units, head: 0 };
 }
