@@ -68,6 +68,8 @@ test('the issue rule: a place in the input is named and inside it; whole-input c
   assert.equal(ok({ code: 'damaged-packets', frame: 3 }), undefined);
   assert.match(ok({ code: 'damaged-packets' })!, /first record/);
   assert.equal(ok({ message: "25 more 'truncated-record' issues not shown" }), undefined);
+  assert.equal(ok({ file: 'b.log', message: '30 more unreadable firewall lines skipped (only the first 20 are listed)' }), undefined);
+  assert.match(ok({ message: 'more than one thing went wrong' })!, /no offset or line/);
 });
 
 test('300 inputs of every kind (seed 1): no crash, hang, escaped exception or issue without its place', { timeout: 240_000 }, async () => {

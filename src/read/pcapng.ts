@@ -34,12 +34,8 @@ const TS_BIG = 3; // anything else: BigInt (rare resolutions only)
 
 const P32 = 4294967296;
 
-/**
- * A block's length on disk: its total length rounded up to a multiple of 4. Old writers wrote
- * total lengths without the padding of the packet data (the padding bytes present); Wireshark
- * rounds both the leading and the trailing length up and reads on, and so does rsttui, with a
- * warning. (A writer that left the padding bytes out too is read up to that block, as by tshark.)
- */
+/** A block's length on disk, as Wireshark reads it: old writers left the data's padding out of the
+ *  total length (both ends), not out of the block; rounded up to 4, it is found again. */
 const up4 = (n: number): number => (n % 4 === 0 ? n : n + 4 - (n % 4));
 
 function rd32(b: Uint8Array, o: number, le: boolean): number {
