@@ -75,3 +75,12 @@ test('packets whose time is past what a Date can hold (a huge if_tsoffset) print
     assert.equal(timeOfDay(ds.conns.firstTs[i]!), '-');
   }
 });
+
+test('a gzip text listing cut short: the lines before the cut are read, the error names its offset', async () => {
+  const ds = await loadDataset([fixture('fuzz/gzip-1-1745.gz')]);
+  const err = ds.issues.find((i) => i.code === 'read-error');
+  assert.ok(err, 'a read error, not an exception');
+  assert.equal(err.offset, 4389);
+  assert.equal(ds.files[0]?.kind, 'text-capture');
+  assert.ok(ds.packets.count > 0, 'the packets of the lines before the cut');
+});
