@@ -11,6 +11,8 @@ import { packetFields, walk } from '../fuzz/capture-walk.js';
 import { writeField } from '../fuzz/mutate-bin.js';
 import { issueFault } from '../fuzz/issue-rule.js';
 import { runFuzz } from '../fuzz/fuzz.js';
+import { Pool } from '../fuzz/pool.js';
+import { fileURLToPath } from 'node:url';
 import { ROOT, fixture } from './helpers.js';
 import { join } from 'node:path';
 
@@ -70,6 +72,25 @@ test('the issue rule: a place in the input is named and inside it; whole-input c
   assert.equal(ok({ message: "25 more 'truncated-record' issues not shown" }), undefined);
   assert.equal(ok({ file: 'b.log', message: '30 more unreadable firewall lines skipped (only the first 20 are listed)' }), undefined);
   assert.match(ok({ message: 'more than one thing went wrong' })!, /no offset or line/);
+});
+
+test('the pool tells a loop (CPU time), an endless wait (wall time) and a dead child from an answer, and goes on', { timeout: 30_000 }, async () => {
+  const stub = fileURLToPath(new URL('./fuzz-child-stub.js', import.meta.url));
+  const pool = new Pool(1, 400, 256, stub);
+  try {
+    const t0 = performance.now();
+    const loop = await pool.run(1, ['loop'], '');
+    assert.match(loop.faults[0]!, /^hang: no answer after 0\.\d s of CPU/);
+    const wait = await pool.run(2, ['wait'], '');
+    assert.match(wait.faults[0]!, /^hang: .* 1\.\d s in all \(limit 0\.4 s\)/);
+    assert.ok(performance.now() - t0 >= 1600, 'a wait is given three times the limit');
+    const die = await pool.run(3, ['die'], '');
+    assert.match(die.faults[0]!, /^crash: the child exited \(code 3[^]*dying on purpose/);
+    assert.deepEqual((await pool.run(4, ['ok'], '')).faults, [], 'a new child answers after each');
+    assert.deepEqual((await pool.run(5, ['odd'], '')).faults, ['stub: odd']);
+  } finally {
+    pool.close();
+  }
 });
 
 test('300 inputs of every kind (seed 1): no crash, hang, escaped exception or issue without its place', { timeout: 240_000 }, async () => {
