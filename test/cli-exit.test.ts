@@ -98,3 +98,21 @@ test('IPv6 endpoints are bracketed in tables, so the port is not read as part of
   const e = run(['explain', '--flow', '1', fixture('tcp/ipv6-clean.pcap')]);
   assert.match(e.stdout, /^connection 1: \[fd99::1\]:\d+ \(client\) → \[fd99::2\]:8080 \(server\)/);
 });
+
+test('an input whose reading ends in an error before its first packet is unusable: exit 1, even beside a good one', () => {
+  const bad = fixture('malformed/absurd-caplen-first.pcap');
+  const alone = run(['flows', '--format', 'ndjson', bad]);
+  assert.equal(alone.status, 1);
+  assert.match(alone.stderr, /^error: .*absurd-caplen-first\.pcap: offset 24 \(record 1\)/m);
+  assert.equal(alone.stdout, '');
+  const beside = run(['flows', '--format', 'ndjson', bad, fixture('formats/eth-usec-le.pcap')]);
+  assert.equal(beside.status, 1, 'one input could not be used');
+  assert.equal(beside.stdout.trim().split('\n').length, 1, 'the good input is still read');
+});
+
+test('an input that gave packets before its error is used as far as it goes: the error is printed, exit 0', () => {
+  const r = run(['flows', '--format', 'ndjson', fixture('malformed/absurd-caplen.pcap')]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /^error: .*absurd-caplen\.pcap: offset 204 \(record 3\)/m);
+  assert.ok(r.stdout.trim().length > 0, 'the connection of the records before the damage');
+});

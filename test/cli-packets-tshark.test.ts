@@ -16,7 +16,7 @@ const files = dirs.flatMap((d) => {
   } catch {
     return [];
   }
-});
+}).concat([fixture('malformed/block-length-unpadded.pcapng')]); // (damaged, but wholly readable as tshark reads it)
 
 interface Row { frame: number; src: string; sport: number; dst: string; dport: number; flags: string; seq: number; ack: number; len: number; win: number }
 

@@ -254,7 +254,7 @@ test('ASA log alone (messages.log): log-only connections, source NAT from the Bu
     const { firewall, ...rest } = docs[i]!.rsttui;
     const { firewall: fw, orig_h: _a, orig_p: _b, resp_h: _c, resp_p: _d, ts: _e, duration: _f, orig_pkts: _g, resp_pkts: _h, orig_bytes: _i, resp_bytes: _j, ...verdicts } = r;
     assert.deepEqual(rest, verdicts);
-    assert.deepEqual(firewall.map((e) => [e.msgid, e.text, e.reason, Date.parse(e.ts) / 1000]), fw.map((e) => [e.msgid, e.text, e.reason, e.ts]));
+    assert.deepEqual(firewall.map((e) => [e.msgid, e.text, e.reason, Date.parse(e.ts!) / 1000]), fw.map((e) => [e.msgid, e.text, e.reason, e.ts]));
   }
 });
 
@@ -274,7 +274,7 @@ test('captures and the ASA log (demo): destination NAT the same from the inside,
     assert.equal(d.destination.bytes, r.resp_bytes);
     assert.equal(d.network.packets, r.orig_pkts + r.resp_pkts);
     assert.equal(d.event.duration, Math.round(r.duration * 1e6) * 1000);
-    assert.equal(Date.parse(d.event.end) - Date.parse(d.event.start), Math.floor((r.ts + r.duration) * 1000) - Math.floor(r.ts * 1000));
+    assert.equal(Date.parse(d.event.end!) - Date.parse(d.event.start!), Math.floor((r.ts + r.duration) * 1000) - Math.floor(r.ts * 1000));
     assert.equal(d.observer?.name, '172.17.70.1');
   }
   const ids = views.map((ds) => ecsFlow(ds, 0).network.community_id);

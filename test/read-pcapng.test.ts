@@ -114,7 +114,8 @@ function only(issues: InputIssue[]): InputIssue {
 for (const [name, why] of [
   ['zero-length-block.pcapng', /length 0/],
   ['wrong-block-length.pcapng', /100 at its start but 108 at its end/],
-  ['block-length-not-multiple-of-4.pcapng', /98, which is not a multiple of 4/],
+  // (its padding bytes left out too: rounded up to 100 as Wireshark does, the trailer is not where it should be)
+  ['block-length-not-multiple-of-4.pcapng', /total length 98 \(read as 100, rounded up to a multiple of 4\) at its start but 393216 at its end/],
 ] as const) {
   test(`${name}: bad-block-length at offset 456, packets 1-2 kept, reading stops`, () => {
     for (const step of [undefined, 9]) {
@@ -129,6 +130,22 @@ for (const [name, why] of [
     }
   });
 }
+
+test('block-length-unpadded.pcapng: old writers\' total lengths without the padding are read as Wireshark reads them, with one warning', { skip }, () => {
+  const path = fixture('malformed/block-length-unpadded.pcapng');
+  const base = read(readFileSync(fixture('formats/eth.pcapng'))).recs;
+  for (const step of [undefined, 7, 100]) {
+    const { recs, issues } = read(readFileSync(path), step);
+    assert.deepEqual(recs, base, `step ${step}: the packets of eth.pcapng, at the same offsets`);
+    assert.equal(issues.length, 2, JSON.stringify(issues));
+    assert.equal(issues[0]!.code, 'block-length-unpadded');
+    assert.equal(issues[0]!.severity, 'warning');
+    assert.equal(issues[0]!.offset, 240);
+    assert.match(issues[0]!.message, /total length 106, not a multiple of 4 .*read as 108, as Wireshark does/);
+    assert.match(issues[1]!.message, /^10 more 'block-length-unpadded' issues not shown$/);
+  }
+  assert.deepEqual(lines(read(readFileSync(path)).recs), tshark(path).map((r) => r.line));
+});
 
 test('truncated-block.pcapng: packets 1-2, then a truncated-block warning at offset 456', () => {
   for (const step of [undefined, 50]) {

@@ -161,7 +161,8 @@ listing (ASA show capture, tcpdump -n), or a firewall log (Cisco ASA/FTD/PIX, PA
 FortiGate, Juniper SRX, Linux netfilter, pfSense/OPNsense; plain, gzip, or a SIEM's JSON-lines
 export; vendors may be mixed), sniffed by content. Each capture is a vantage point; logs are
 matched to the connections. A log alone is enough: each connection it tells of is a row.
-Exit status: 0 success, 1 unusable input, 2 bad usage.
+Exit status: 0 success, 1 an input could not be used (not a capture or log, or its reading
+ended in an error before its first packet or event), 2 bad usage.
 `;
 
 export function commandHelp(c: Command): string {

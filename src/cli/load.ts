@@ -68,10 +68,25 @@ export async function loadForCommand(p: Parsed, extra: DatasetOptions = {}): Pro
       process.stderr.write(`rsttui-report maxrss-kb ${process.resourceUsage().maxRSS}\n`);
     });
   }
-  let status = 0;
+  for (const i of ds.issues) process.stderr.write(stripControls(formatIssue(i)) + '\n');
+  return { ds, status: unusableInputs(ds).length > 0 ? 1 : 0 };
+}
+
+/**
+ * The inputs that could not be used (exit status 1): one that is not an input rsttui reads (a
+ * fatal issue: bad magic, not found, empty), or one whose reading ended in an error before it gave
+ * a single TCP packet (a capture) or firewall event (a log). An input that gave something before
+ * its error is used as far as it goes: the error is printed and the status stays 0.
+ */
+export function unusableInputs(ds: Dataset): string[] {
+  const out: string[] = [];
+  const named = (path: string): string => (path === '-' ? 'stdin' : path);
+  const failed = new Set<string>();
   for (const i of ds.issues) {
-    process.stderr.write(stripControls(formatIssue(i)) + '\n');
-    if (i.fatal) status = 1;
+    if (i.fatal) out.push(i.file);
+    else if (i.severity === 'error') failed.add(i.file);
   }
-  return { ds, status };
+  for (const f of ds.files) if (failed.has(named(f.path)) && f.end === f.first && !out.includes(named(f.path))) out.push(named(f.path));
+  for (const l of ds.logs) if (failed.has(named(l.path)) && l.events === 0 && !out.includes(named(l.path))) out.push(named(l.path));
+  return out;
 }

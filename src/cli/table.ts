@@ -6,9 +6,9 @@ export function renderTable(header: readonly string[], rows: readonly (readonly 
   return [line(header), ...rows.map(line)].join('\n');
 }
 
-/** Seconds since the epoch as UTC `YYYY-MM-DD HH:MM:SS.ffffff`. */
+/** Seconds since the epoch as UTC `YYYY-MM-DD HH:MM:SS.ffffff` (`-` for no time, or one past a Date's ±8.64e12 s). */
 export function isoUs(ts: number): string {
-  if (!Number.isFinite(ts)) return '-';
+  if (!Number.isFinite(ts) || Math.abs(ts) >= 8.64e12) return '-';
   const ms = Math.floor(ts * 1000);
   const d = new Date(ms);
   const us = Math.round((ts - Math.floor(ts)) * 1e6) % 1e6;

@@ -67,7 +67,8 @@ export function decodeDetail(data: Uint8Array, off: number, caplen: number, orig
   }
   const ip = link(data, off, end, out);
   if (ip < 0) return out;
-  const next: IpNext = LINK.ipVersion === 4 ? ipv4Detail(data, off, ip, end, out) : ipv6Detail(data, off, ip, end, out);
+  const rend = off + Math.max(origlen, caplen);
+  const next: IpNext = LINK.ipVersion === 4 ? ipv4Detail(data, off, ip, end, out, rend) : ipv6Detail(data, off, ip, end, out, rend);
   if (next.status === DECODE.OTHER && next.proto >= 0) {
     out.push(layer(protoName(next.proto), 'not decoded by rsttui', next.off - off, Math.min(next.ipEnd, end) - off));
   }

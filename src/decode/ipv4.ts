@@ -22,26 +22,30 @@ export function protoName(p: number): string {
 }
 
 /**
- * The IPv4 total length, or what stands in for it. A total length of 0 is what a capture
- * on the sender shows for a segment handed to the NIC for segmentation offload (TSO);
- * Wireshark then takes the captured length, and so do we.
+ * Where the datagram at `p` ends, as tshark takes it: at its total length, but not past the
+ * frame's reported end `rend` (the length on the wire: a frame shorter than its IP length, e.g.
+ * sliced by a packet broker that rewrote the length, has only what it reports; tshark's
+ * set_actual_length never lengthens). Ethernet padding and trailers after the datagram are not
+ * part of it, and a snaplen cut (captured < reported) does not shorten it. A total length of 0
+ * is what a capture on the sender shows for a segment handed to the NIC for segmentation
+ * offload (TSO): the datagram is then the whole reported frame.
  */
-function totalLength(data: Uint8Array, p: number, end: number): number {
+export function ipv4End(data: Uint8Array, p: number, rend: number): number {
   const total = (data[p + 2]! << 8) | data[p + 3]!;
-  return total === 0 ? end - p : total;
+  return total === 0 || p + total > rend ? rend : p + total;
 }
 
 /**
- * Hot path: the IPv4 header at `p` (record bytes end at `end`), then TCP.
- * Non-TCP is OTHER even when fragmented: only TCP fragments matter to rsttui.
+ * Hot path: the IPv4 header at `p` (record bytes captured up to `end`, reported up to `rend`),
+ * then TCP. Non-TCP is OTHER even when fragmented: only TCP fragments matter to rsttui.
  */
-export function ipv4Tcp(data: Uint8Array, p: number, end: number, f: TcpFacts): DecodeStatus {
+export function ipv4Tcp(data: Uint8Array, p: number, end: number, f: TcpFacts, rend = end): DecodeStatus {
   if (p + 20 > end) return DECODE.DAMAGED;
   const b0 = data[p]!;
   const ihl = (b0 & 0x0f) << 2;
   if (b0 >> 4 !== 4 || ihl < 20 || p + ihl > end) return DECODE.DAMAGED;
-  const total = totalLength(data, p, end);
-  if (total < ihl) return DECODE.DAMAGED;
+  const total = (data[p + 2]! << 8) | data[p + 3]!;
+  if (total !== 0 && total < ihl) return DECODE.DAMAGED;
   if (data[p + 9] !== IPPROTO_TCP) return DECODE.OTHER;
   // More-fragments flag (0x2000) or a fragment offset (0x1fff): part of a fragmented datagram.
   if ((((data[p + 6]! << 8) | data[p + 7]!) & 0x3fff) !== 0) return DECODE.FRAGMENT;
@@ -50,7 +54,7 @@ export function ipv4Tcp(data: Uint8Array, p: number, end: number, f: TcpFacts): 
   f.dstOff = p + 16;
   f.v4src = ((data[p + 12]! << 24) | (data[p + 13]! << 16) | (data[p + 14]! << 8) | data[p + 15]!) >>> 0;
   f.v4dst = ((data[p + 16]! << 24) | (data[p + 17]! << 16) | (data[p + 18]! << 8) | data[p + 19]!) >>> 0;
-  return tcpFacts(data, p + ihl, p + total, end, f);
+  return tcpFacts(data, p + ihl, ipv4End(data, p, rend), end, f);
 }
 
 // ---- detail view (cold path) ----
@@ -112,8 +116,8 @@ export function ipv4Options(data: Uint8Array, from: number, to: number): { name:
   return out;
 }
 
-/** The IPv4 layer at `p` (record starts at `off`); returns where to go next. */
-export function ipv4Detail(data: Uint8Array, off: number, p: number, end: number, out: Layer[]): IpNext {
+/** The IPv4 layer at `p` (record starts at `off`, reported up to `rend`); returns where to go next. */
+export function ipv4Detail(data: Uint8Array, off: number, p: number, end: number, out: Layer[], rend = end): IpNext {
   const l = layer('Internet Protocol Version 4', '', p - off, Math.min(p + 20, end) - off);
   out.push(l);
   const bad: IpNext = { status: DECODE.DAMAGED, proto: -1, off: p, ipEnd: p, firstFragment: false };
@@ -129,7 +133,7 @@ export function ipv4Detail(data: Uint8Array, off: number, p: number, end: number
   const tos = data[p + 1]!;
   field(l, 'Differentiated services', `${hex(tos, 2)} (DSCP ${tos >> 2}, ECN ${tos & 3})`);
   const rawTotal = (data[p + 2]! << 8) | data[p + 3]!;
-  field(l, 'Total length', rawTotal === 0 ? '0 (presumed segmentation offload: using the captured length)' : rawTotal);
+  field(l, 'Total length', rawTotal === 0 ? '0 (presumed segmentation offload: using the length on the wire)' : rawTotal);
   const id = (data[p + 4]! << 8) | data[p + 5]!;
   field(l, 'Identification', `${hex(id, 4)} (${id})`);
   const ff = (data[p + 6]! << 8) | data[p + 7]!;
@@ -157,11 +161,12 @@ export function ipv4Detail(data: Uint8Array, off: number, p: number, end: number
     return bad;
   }
   for (const o of ipv4Options(data, p + 20, p + ihl)) l.fields.push(o);
-  const total = totalLength(data, p, end);
-  if (total < ihl) {
-    field(l, 'error', `total length ${total} is shorter than the header (${ihl})`);
+  if (rawTotal !== 0 && rawTotal < ihl) {
+    field(l, 'error', `total length ${rawTotal} is shorter than the header (${ihl})`);
     return bad;
   }
+  if (p + rawTotal > rend) field(l, 'error', `total length ${rawTotal} runs past the frame (${rend - p} bytes of it on the wire): the datagram is taken to end with the frame, as tshark does`);
+  const total = ipv4End(data, p, rend) - p;
   if (p + total > end) truncated(l, 'IPv4 datagram', total, end - p);
   // As on the hot path: only a TCP fragment is FRAGMENT; anything else not TCP is OTHER.
   const status = proto !== IPPROTO_TCP ? DECODE.OTHER : (ff & 0x3fff) !== 0 ? DECODE.FRAGMENT : DECODE.TCP;

@@ -17,19 +17,21 @@ import { tcpFacts } from './tcp.js';
 const MAX_EXT = 16;
 
 /**
- * The end of the datagram by its payload length. 0 is a jumbogram (RFC 2675) or a
- * segmentation-offloaded send captured on the sender: either way the captured length is
- * the best measure, as for IPv4 total length 0.
+ * The end of the datagram by its payload length, not past the frame's reported end `rend` (the
+ * length on the wire), as for IPv4 (ipv4End). 0 is a jumbogram (RFC 2675) or a
+ * segmentation-offloaded send captured on the sender: the datagram is then the whole reported
+ * frame, as for IPv4 total length 0. (tshark 4.0 takes such a datagram as its 40-byte header
+ * and finds no TCP: a deliberate difference.)
  */
-function ipv6End(data: Uint8Array, p: number, end: number): number {
+function ipv6End(data: Uint8Array, p: number, rend: number): number {
   const plen = (data[p + 4]! << 8) | data[p + 5]!;
-  return plen === 0 ? end : p + 40 + plen;
+  return plen === 0 || p + 40 + plen > rend ? rend : p + 40 + plen;
 }
 
-/** Hot path: the IPv6 header at `p`, its extension headers, then TCP. */
-export function ipv6Tcp(data: Uint8Array, p: number, end: number, f: TcpFacts): DecodeStatus {
+/** Hot path: the IPv6 header at `p` (captured up to `end`, reported up to `rend`), its extension headers, then TCP. */
+export function ipv6Tcp(data: Uint8Array, p: number, end: number, f: TcpFacts, rend = end): DecodeStatus {
   if (p + 40 > end || data[p]! >> 4 !== 6) return DECODE.DAMAGED;
-  const ipEnd = ipv6End(data, p, end);
+  const ipEnd = ipv6End(data, p, rend);
   let nh = data[p + 6]!;
   let q = p + 40;
   for (let n = 0; n < MAX_EXT; n++) {
@@ -71,8 +73,8 @@ const EXT_NAMES: Record<number, string> = {
   0: 'Hop-by-Hop Options', 43: 'Routing', 44: 'Fragment', 51: 'Authentication Header', 60: 'Destination Options',
 };
 
-/** The IPv6 layer at `p` (record starts at `off`), the extension chain included in its fields. */
-export function ipv6Detail(data: Uint8Array, off: number, p: number, end: number, out: Layer[]): IpNext {
+/** The IPv6 layer at `p` (record starts at `off`, reported up to `rend`), the extension chain included in its fields. */
+export function ipv6Detail(data: Uint8Array, off: number, p: number, end: number, out: Layer[], rend = end): IpNext {
   const l = layer('Internet Protocol Version 6', '', p - off, Math.min(p + 40, end) - off);
   out.push(l);
   const bad: IpNext = { status: DECODE.DAMAGED, proto: -1, off: p, ipEnd: p, firstFragment: false };
@@ -87,7 +89,7 @@ export function ipv6Detail(data: Uint8Array, off: number, p: number, end: number
   field(l, 'Traffic class', `${hex(tc, 2)} (DSCP ${tc >> 2}, ECN ${tc & 3})`);
   field(l, 'Flow label', hex(w & 0xfffff, 5));
   const plen = (data[p + 4]! << 8) | data[p + 5]!;
-  field(l, 'Payload length', plen === 0 ? '0 (jumbogram or segmentation offload: using the captured length)' : plen);
+  field(l, 'Payload length', plen === 0 ? '0 (jumbogram or segmentation offload: using the length on the wire)' : plen);
   field(l, 'Next header', protoName(data[p + 6]!));
   field(l, 'Hop limit', data[p + 7]!);
   const src = ipv6ToString(data, p + 8);
@@ -99,7 +101,8 @@ export function ipv6Detail(data: Uint8Array, off: number, p: number, end: number
     field(l, 'error', `version ${w >>> 28} is not 6`);
     return bad;
   }
-  const ipEnd = ipv6End(data, p, end);
+  if (p + 40 + plen > rend) field(l, 'error', `payload length ${plen} runs past the frame (${rend - p - 40} bytes of it on the wire): the datagram is taken to end with the frame, as tshark does`);
+  const ipEnd = ipv6End(data, p, rend);
   if (ipEnd > end) truncated(l, 'IPv6 datagram', ipEnd - p, end - p);
   let nh = data[p + 6]!;
   let q = p + 40;

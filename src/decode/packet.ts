@@ -37,7 +37,8 @@ export function linkSupported(linktype: number): boolean {
 /**
  * Decode the record `data[off .. off + caplen)` of link type `linktype` and, when it is a
  * TCP segment, fill `f`. `origlen` is the length on the wire; the TCP payload length comes
- * from the IP header instead (it excludes Ethernet padding and survives snaplen cuts).
+ * from the IP header (it excludes Ethernet padding and trailers and survives snaplen cuts),
+ * within the frame's length on the wire, as tshark's tcp.len (ipv4End).
  */
 export function decodeTcp(
   data: Uint8Array,
@@ -51,8 +52,9 @@ export function decodeTcp(
   if (link === undefined) return DECODE.UNSUPPORTED_LINK;
   let end = off + caplen;
   if (end > data.length) end = data.length; // a reader bug must not turn into reads past the buffer
-  void origlen;
+  // (the frame's reported end: never before what was captured, as tshark's frame length)
+  const rend = off + (origlen > caplen ? origlen : caplen);
   const ip = link(data, off, end);
   if (ip < 0) return ip === LINK_OTHER ? DECODE.OTHER : DECODE.DAMAGED;
-  return LINK.ipVersion === 4 ? ipv4Tcp(data, ip, end, f) : ipv6Tcp(data, ip, end, f);
+  return LINK.ipVersion === 4 ? ipv4Tcp(data, ip, end, f, rend) : ipv6Tcp(data, ip, end, f, rend);
 }

@@ -67,7 +67,8 @@ export interface EcsEndpoint {
 
 /** One connection as an ECS document: nested objects; a field not known is left out or undefined (JSON.stringify leaves it out), never null. */
 export interface EcsFlow {
-  '@timestamp': string;
+  /** (left out, with event.start, .end and .duration, when the row has no time: a log line without one) */
+  '@timestamp'?: string;
   ecs: { version: string };
   event: {
     kind: 'event';
@@ -75,10 +76,10 @@ export interface EcsFlow {
     type: string[];
     action: string;
     outcome: 'success' | 'failure' | 'unknown';
-    start: string;
-    end: string;
+    start?: string;
+    end?: string;
     /** nanoseconds */
-    duration: number;
+    duration?: number;
     reason?: string;
   };
   source: EcsEndpoint;
@@ -106,7 +107,7 @@ export interface EcsFlow {
     unacked_orig: number | null;
     unacked_resp: number | null;
     data_lost: boolean | null;
-    firewall: { ts: string; msgid: number; text: string; reason: string | null }[];
+    firewall: { ts?: string; msgid: number; text: string; reason: string | null }[];
   };
 }
 
@@ -142,6 +143,9 @@ const D3 = Array.from({ length: 1000 }, (_, k) => String(k).padStart(3, '0'));
 // (the date of the last day written: consecutive rows mostly share it)
 let lastDay = NaN;
 let dayPrefix = '';
+
+/** A time an ISO 8601 date can say (a log line without a time gives NaN; Date ends at ±8.64e12 s). */
+const datable = (t: number): boolean => Number.isFinite(t) && Math.abs(t) < 8.64e12;
 
 /** Epoch seconds (microsecond precision) as ISO 8601 UTC with six fraction digits: `2018-06-20T10:00:00.443687Z`. */
 export function isoMicros(t: number): string {
@@ -243,10 +247,11 @@ export function ecsRecord(r: FlowRecord, fw?: EcsFirewall): EcsFlow {
   } else if (r.fw_bytes !== null) network.bytes = r.fw_bytes;
   const cid = communityId(source.ip, destination.ip, source.port, destination.port);
   if (cid !== undefined) network.community_id = cid;
-  const start = isoMicros(r.ts);
+  const start = datable(r.ts) ? isoMicros(r.ts) : undefined;
   const event: EcsFlow['event'] = {
     kind: 'event', category: ['network'], type: ecsEventType(r.teardown), action: r.teardown, outcome: ecsOutcome(r.teardown, r.anomalies),
-    start, end: isoMicros(r.ts + r.duration), duration: Math.round(r.duration * 1e6) * 1000,
+    start, end: start !== undefined && datable(r.ts + r.duration) ? isoMicros(r.ts + r.duration) : undefined,
+    duration: start !== undefined && Number.isFinite(r.duration) ? Math.round(r.duration * 1e6) * 1000 : undefined,
   };
   if (fw?.reason !== undefined) event.reason = fw.reason;
   const related: string[] = [];
@@ -254,7 +259,7 @@ export function ecsRecord(r: FlowRecord, fw?: EcsFirewall): EcsFlow {
   const rsttui: EcsFlow['rsttui'] = {
     id: r.id, conn_state: r.conn_state, history: r.history, teardown: r.teardown, closed_by: r.closed_by, anomalies: r.anomalies,
     vantages: r.vantages, fw_bytes: r.fw_bytes, unacked_orig: r.unacked_orig, unacked_resp: r.unacked_resp, data_lost: r.data_lost,
-    firewall: r.firewall.map((e) => ({ ts: isoMicros(e.ts), msgid: e.msgid, text: e.text, reason: e.reason })),
+    firewall: r.firewall.map((e) => ({ ts: datable(e.ts) ? isoMicros(e.ts) : undefined, msgid: e.msgid, text: e.text, reason: e.reason })),
   };
   if (!fw) return { '@timestamp': start, ecs: { version: ECS_VERSION }, event, source, destination, network, related: { ip: related }, rsttui };
   // (observer and rule before rsttui's own fields; literals, not spreads: a spread object costs ~5 µs a row here)

@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { InputIssue } from '../model.js';
-import type { Input } from '../read/source.js';
+import { SourceError, type Input } from '../read/source.js';
 import { ChunkWriter } from '../read/fw-chunk.js';
 import { MAX_LINE_ISSUES, SyslogParser, finishIssues, type ParseSummary, type SyslogOptions, type YearState } from '../read/syslog.js';
 import { headOf, isGzipFile, readLogChunks, readRangeSync, splitPoints } from '../read/log-lines.js';
@@ -100,7 +100,9 @@ export async function loadLog(l: LogLoad, log: number, table: FwTable, addrs: Ad
         return (line, off) => parser!.line(line, off);
       }, yieldNow);
     } catch (e) {
-      issues.push({ file, severity: 'error', code: 'read-error', message: `reading stopped: ${e instanceof Error ? e.message : String(e)} (events before it are kept)` });
+      // (a damaged gzip says where in the decompressed text it stopped)
+      const at = e instanceof SourceError ? { offset: e.offset } : {};
+      issues.push({ file, ...at, severity: 'error', code: 'read-error', message: `reading stopped: ${e instanceof Error ? e.message : String(e)} (events before it are kept)` });
     }
     writer.flush();
     s = (parser ?? new SyslogParser(file, sopts, { event: () => undefined })).summary();

@@ -7,7 +7,7 @@
 import { basename } from 'node:path';
 import { statSync } from 'node:fs';
 import { MARK_SYNTH, type InputIssue } from '../model.js';
-import { openInput, readCaptureInput, type Input } from '../read/source.js';
+import { openInput, readCaptureInput, SourceError, type Input } from '../read/source.js';
 import { readTextCapture } from '../read/text-capture.js';
 import { FwTable } from './fw-table.js';
 import { loadLog, type LogFile } from './fw-load.js';
@@ -161,7 +161,8 @@ export async function ingestInputs(paths: readonly string[], opts: LoadOptions =
     if (!o.input || o.input.kind !== 'text-capture') continue;
     const v = vantageOf.get(k)!;
     const file = files[v]!;
-    const r = readTextCapture(await drainText(o.input), o.path, { ...(logDate ? { date: logDate } : {}), ...(opts.tz ? { tz: opts.tz } : {}) });
+    const text = await drainText(o.input, o.path, issues);
+    const r = readTextCapture(text, o.path, { ...(logDate ? { date: logDate } : {}), ...(opts.tz ? { tz: opts.tz } : {}) });
     issues.push(...r.issues);
     file.first = packets.count;
     file.stats.records = r.packets.length + r.nonTcp;
@@ -210,9 +211,19 @@ async function readBinary(path: string, input: Input, v: number, file: CaptureFi
   summarize(file, tally.firstDamagedFrame, issues);
 }
 
-async function drainText(input: Input): Promise<string> {
+/** A text listing whole; a read error (a gzip cut short) is an issue, and the text before it is kept. */
+async function drainText(input: Input, path: string, issues: InputIssue[]): Promise<string> {
   const parts: Buffer[] = [];
-  for await (const c of input.chunks) parts.push(Buffer.from(c));
+  let bytes = 0;
+  try {
+    for await (const c of input.chunks) {
+      parts.push(Buffer.from(c));
+      bytes += c.length;
+    }
+  } catch (e) {
+    const offset = e instanceof SourceError ? e.offset : bytes;
+    issues.push({ file: path, offset, severity: 'error', code: 'read-error', message: `reading stopped: ${e instanceof Error ? e.message : String(e)}` });
+  }
   return Buffer.concat(parts).toString('utf8');
 }
 
@@ -223,7 +234,7 @@ function firstStamp(fw: FwTable): number | undefined {
 }
 
 const dateOf = (ts: number | undefined): string | undefined =>
-  ts === undefined || !Number.isFinite(ts) ? undefined : new Date(ts * 1000).toISOString().slice(0, 10);
+  ts === undefined || !Number.isFinite(ts) || Math.abs(ts) >= 8.64e12 ? undefined : new Date(ts * 1000).toISOString().slice(0, 10);
 
 /**
  * Record offsets of a plain file under 4 GiB fit 32 bits. Larger files get 64-bit offsets from

@@ -34,6 +34,10 @@ const TS_BIG = 3; // anything else: BigInt (rare resolutions only)
 
 const P32 = 4294967296;
 
+/** A block's length on disk, as Wireshark reads it: old writers left the data's padding out of the
+ *  total length (both ends), not out of the block; rounded up to 4, it is found again. */
+const up4 = (n: number): number => (n % 4 === 0 ? n : n + 4 - (n % 4));
+
 function rd32(b: Uint8Array, o: number, le: boolean): number {
   return le
     ? (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0
@@ -68,6 +72,8 @@ export class PcapngReader implements CaptureReader {
   // results of ts(), kept in fields to avoid returning a pair
   private tsSec = 0;
   private tsNsec = 0;
+  /** blocks read whose total length was not a multiple of 4 (the first is reported) */
+  private unpadded = 0;
 
   constructor(
     readonly file: string,
@@ -115,6 +121,7 @@ export class PcapngReader implements CaptureReader {
       this.stop(0, 'short-header', 'file is empty: no pcapng Section Header Block', true);
       return;
     }
+    if (this.unpadded > 1) this.issues.report({ severity: 'warning', code: 'block-length-unpadded', message: `${this.unpadded - 1} more 'block-length-unpadded' issues not shown` });
     this.issues.flush();
   }
 
@@ -132,6 +139,7 @@ export class PcapngReader implements CaptureReader {
           this.run(this.carry, 0, n);
           return -1;
         }
+        need = up4(need);
       }
       if (this.carryLen < need) {
         const take = Math.min(need - this.carryLen, chunk.length - pos);
@@ -171,7 +179,7 @@ export class PcapngReader implements CaptureReader {
   }
 
   private lenOk(_b: Uint8Array, _o: number, len: number): boolean {
-    return len >= 12 && (len & 3) === 0 && len <= MAX_BLOCK;
+    return len >= 12 && len <= MAX_BLOCK;
   }
 
   /** Consume whole blocks in b[pos, end); keep an incomplete tail in the carry. */
@@ -199,22 +207,27 @@ export class PcapngReader implements CaptureReader {
         this.badMagic(b, pos);
         return -1;
       }
-      const len = this.blockLen(b, pos);
-      if (len < 0) {
+      const raw = this.blockLen(b, pos);
+      if (raw < 0) {
         if (this.sections === 0) this.badMagic(b, pos);
         else this.stop(this.offset, 'bad-block', `Section Header Block has byte-order magic ${hexBytes(b, pos + 8, 4)}, not 1a2b3c4d in either order; reading stops here`);
         return -1;
       }
-      if (!this.lenOk(b, pos, len)) {
-        const why = len === 0 ? 'is zero' : len < 12 ? 'is below the minimum of 12' : (len & 3) !== 0 ? 'is not a multiple of 4' : `exceeds ${MAX_BLOCK}`;
-        this.stop(this.offset, 'bad-block-length', `block type 0x${type.toString(16)} has total length ${len}, which ${why}; the block boundary is lost, reading stops here`);
+      if (!this.lenOk(b, pos, raw)) {
+        const why = raw === 0 ? 'is zero' : raw < 12 ? 'is below the minimum of 12' : `exceeds ${MAX_BLOCK}`;
+        this.stop(this.offset, 'bad-block-length', `block type 0x${type.toString(16)} has total length ${raw}, which ${why}; the block boundary is lost, reading stops here`);
         return -1;
       }
+      const len = up4(raw);
       if (end - pos < len) break;
       const trail = rd32(b, pos + len - 4, this.le);
-      if (trail !== len) {
-        this.stop(this.offset, 'bad-block-length', `block type 0x${type.toString(16)} has total length ${len} at its start but ${trail} at its end; the block boundary is lost, reading stops here`);
+      if (up4(trail) !== len) {
+        const read = raw !== len ? ` (read as ${len}, rounded up to a multiple of 4)` : '';
+        this.stop(this.offset, 'bad-block-length', `block type 0x${type.toString(16)} has total length ${raw}${read} at its start but ${trail} at its end; the block boundary is lost, reading stops here`);
         return -1;
+      }
+      if ((raw !== len || trail !== len) && this.unpadded++ === 0) {
+        this.issues.report({ offset: this.offset, severity: 'warning', code: 'block-length-unpadded', message: `block type 0x${type.toString(16)} has total length ${raw === len ? trail : raw}, not a multiple of 4 (an old writer's, without the padding): read as ${len}, as Wireshark does` });
       }
       switch (type) {
         case EPB: this.packet(b, pos, len, rd32(b, pos + 8, this.le), 12, 20, 28); break;

@@ -74,6 +74,8 @@ export async function launch(argv: string[]): Promise<number> {
   let note = '';
   if (files.length === 0 && keys.fromTty && stdinHasData()) files = ['-']; // (`... | rsttui`: the pipe is the input)
   else if (files.length === 0) ({ files, note } = defaultInputs());
+  // a pipe is read live, as termshark does: `tcpdump -w - | rsttui -` never ends, its rows come as packets do
+  if (files.length === 1 && files[0] === '-' && keys.fromTty) return launchLive(parsed, { ifaces: [], files, follow: false, stdin: true, syslog: [] }, ascii, keys);
   const theme = makeTheme({ ascii });
   // the UI lives on after loading: the tables that die then should give their memory back
   mapLoadTablesFromOs();

@@ -39,9 +39,9 @@ export function shortNum(n: number): string {
   return (n / 1e9).toFixed(1) + 'G';
 }
 
-/** UTC time of day with milliseconds: `12:00:47.907` */
+/** UTC time of day with milliseconds: `12:00:47.907` (`-` for no time, or one past a Date's ±8.64e12 s) */
 export function timeOfDay(ts: number): string {
-  if (!Number.isFinite(ts)) return '-';
+  if (!Number.isFinite(ts) || Math.abs(ts) >= 8.64e12) return '-';
   return new Date(Math.floor(ts * 1000)).toISOString().slice(11, 23);
 }
 
