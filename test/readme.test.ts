@@ -4,7 +4,7 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { COMMANDS } from '../src/cli/commands.js';
@@ -57,4 +57,18 @@ test('README lists every key binding of the UI, as the help screen does', async 
   }
   const { UI_COMMAND } = await import('../src/cli/commands.js');
   assert.ok(readme.includes(UI_COMMAND.usage), 'README lacks the UI usage line');
+});
+
+test('no merge conflict is left in the README or the sources', () => {
+  const files = ['README.md', '.ci/run', 'package.json'];
+  const walk = (d: string): void => {
+    for (const e of readdirSync(join(ROOT, d), { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(ts|tsx|md|sh|py)$/.test(e.name)) files.push(p);
+    }
+  };
+  for (const d of ['src', 'test', 'bench', 'fuzz', 'fixtures']) walk(d);
+  const marked = files.filter((f) => /^(<{7} |={7}$|>{7} )/m.test(readFileSync(join(ROOT, f), 'utf8')));
+  assert.deepEqual(marked, []);
 });
