@@ -3,9 +3,10 @@
  * saw it) renumbered by first packet, each connection's verdicts, and the firewall events attached
  * to it. Everything the CLI, the exports and the UI read goes through here.
  */
-import { CLOSED_BY, MARK_TLS, RST, TEARDOWNS, anomalyBit, type Anomaly } from '../model.js';
+import { MARK_TLS, RST, anomalyBit, type Anomaly } from '../model.js';
 import { allocConnPackets, type ConnPackets } from '../analysis/conn-packets.js';
-import { classify, type Verdict } from '../analysis/teardown.js';
+import type { Verdict } from '../analysis/teardown.js';
+import { tableVerdict } from './conn-verdict.js';
 import { LOST_UNKNOWN } from '../analysis/impact.js';
 import type { FwEvent } from '../read/asa.js';
 import { correlateFirewall, LOG_ONLY } from '../correlate/firewall.js';
@@ -262,15 +263,7 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   };
   const verdict = (i: number): Verdict => {
     const pr = primaryRows(i);
-    const v = classify(connPackets(i), { reused: conns.reused[i] === 1 });
-    // anomalies found outside the packets (the firewall's, the vantage matcher's) are in the
-    // table; so is the removal of midstream when the log shows the connection being built
-    const extra = conns.anomalies[i]! & ~v.anomalies;
-    v.anomalies = conns.anomalies[i]!;
-    // (the class too: a firewall's log may have said what the packets could not)
-    v.teardown = TEARDOWNS[conns.teardown[i]!] ?? v.teardown;
-    v.closedBy = CLOSED_BY[conns.closedBy[i]!] ?? v.closedBy;
-    for (const a of Object.keys(v.evidence) as Anomaly[]) if (!(v.anomalies & anomalyBit(a))) delete v.evidence[a];
+    const { v, extra } = tableVerdict(conns, i, connPackets(i));
     const add = (a: Anomaly, k: number): void => {
       const l = (v.evidence[a] ??= []);
       if (!l.includes(k)) l.push(k);

@@ -4,9 +4,10 @@
  * Connection i's columns are read where the engine keeps them up to date; its packet rows come from
  * its chain; its firewall events from the live correlation.
  */
-import { CLOSED_BY, RST, TEARDOWNS, anomalyBit, type Anomaly } from '../model.js';
+import { RST, anomalyBit } from '../model.js';
 import { allocConnPackets, type ConnPackets } from '../analysis/conn-packets.js';
-import { classify, type Verdict } from '../analysis/teardown.js';
+import type { Verdict } from '../analysis/teardown.js';
+import { tableVerdict } from './conn-verdict.js';
 import type { Dataset, LiveChanges } from './dataset.js';
 import type { FwEventView } from './fw-table.js';
 import type { ConnTable } from './conn-table.js';
@@ -56,12 +57,7 @@ export function liveDataset(engine: LiveEngine, fw: LiveFwView | undefined, n = 
   const RST_DENIED = anomalyBit('rst-denied');
   const verdict = (i: number): Verdict => {
     const pr = rowsOf(i);
-    const v = classify(connPackets(i), { reused: conns.reused[i] === 1 });
-    const extra = conns.anomalies[i]! & ~v.anomalies;
-    v.anomalies = conns.anomalies[i]!;
-    v.teardown = TEARDOWNS[conns.teardown[i]!] ?? v.teardown;
-    v.closedBy = CLOSED_BY[conns.closedBy[i]!] ?? v.closedBy;
-    for (const a of Object.keys(v.evidence) as Anomaly[]) if (!(v.anomalies & anomalyBit(a))) delete v.evidence[a];
+    const { v, extra } = tableVerdict(conns, i, connPackets(i));
     if (extra & RST_DENIED && fw) {
       const l = (v.evidence['rst-denied'] ??= []);
       pr.forEach((r, k) => {
