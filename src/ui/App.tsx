@@ -93,6 +93,12 @@ function Screens(props: AppProps) {
   const back = useCallback(() => setStack((s) => (s.length > 1 ? s.slice(0, -1) : s)), []);
   const quit = (): void => (props.onQuit ? props.onQuit() : app.exit());
   const help = (): void => push({ name: 'help' });
+  // (Enter on a summary line or a finding: the list, filtered, from its top)
+  const filterAndBack = (expr: string): void => {
+    view.setFilter(expr, true);
+    setNav({ cursor: 0, offset: 0 });
+    back();
+  };
   const openExport = (): void => {
     if (!ds) return;
     const indices = view.exportIndices();
@@ -117,11 +123,7 @@ function Screens(props: AppProps) {
           onBack={back}
           onHelp={help}
           onQuit={quit}
-          onFilter={(clause) => {
-            view.setFilter(composeClause(view.applied, clause), true);
-            setNav({ cursor: 0, offset: 0 });
-            back();
-          }}
+          onFilter={(clause) => filterAndBack(composeClause(view.applied, clause))}
         />
       );
     case 'findings':
@@ -135,11 +137,7 @@ function Screens(props: AppProps) {
           onBack={back}
           onHelp={help}
           onQuit={quit}
-          onFilter={(expr) => {
-            view.setFilter(expr, true);
-            setNav({ cursor: 0, offset: 0 });
-            back();
-          }}
+          onFilter={filterAndBack}
         />
       );
     case 'export':
