@@ -17,14 +17,12 @@ const DEMO = ['demo/inside.pcap', 'demo/outside.pcap', 'demo/asa.log'].map(fixtu
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-test('e2e in tmux: the findings first, Enter lists the seed\'s; filter late-rst, open, see the denied RST and the firewall event, export', { skip: t.ok ? (DEMO.every(existsSync) ? false : 'demo not generated') : t.skip, timeout: 60_000 }, async () => {
-  const session = `rsttui-e2e-${process.pid}`;
-  const dir = mkdtempSync(join(tmpdir(), 'rsttui-e2e-'));
-  const out = join(dir, 'late.pcap');
+/** tmux commands on one session, and a wait for its screen to match (the screen in the error when it does not). */
+function tmuxOf(session: string, limitMs: number) {
   const tm = (...a: string[]) => execFileSync('tmux', a, { encoding: 'utf8' });
   const screen = () => tm('capture-pane', '-p', '-t', session);
   const waitFor = async (re: RegExp, what: string) => {
-    const end = Date.now() + 15_000;
+    const end = Date.now() + limitMs;
     for (;;) {
       const s = screen();
       if (re.test(s)) return s;
@@ -32,6 +30,14 @@ test('e2e in tmux: the findings first, Enter lists the seed\'s; filter late-rst,
       await sleep(100);
     }
   };
+  return { tm, screen, waitFor };
+}
+
+test('e2e in tmux: the findings first, Enter lists the seed\'s; filter late-rst, open, see the denied RST and the firewall event, export', { skip: t.ok ? (DEMO.every(existsSync) ? false : 'demo not generated') : t.skip, timeout: 60_000 }, async () => {
+  const session = `rsttui-e2e-${process.pid}`;
+  const dir = mkdtempSync(join(tmpdir(), 'rsttui-e2e-'));
+  const out = join(dir, 'late.pcap');
+  const { tm, screen, waitFor } = tmuxOf(session, 15_000);
   try {
     // bash keeps the pane open after the program exits, so a crash stays readable
     tm('new-session', '-d', '-s', session, '-x', '80', '-y', '24', '-c', ROOT, `env -u CI node ${BIN}; sleep 30`);
@@ -119,17 +125,7 @@ test('e2e in tmux: the findings first, Enter lists the seed\'s; filter late-rst,
 
 test('e2e in tmux: a capture piped in (`cat inside.pcap | rsttui -`) opens the live UI, keys come from the terminal, q ends it', { skip: t.ok ? (DEMO.every(existsSync) ? false : 'demo not generated') : t.skip, timeout: 60_000 }, async () => {
   const session = `rsttui-pipe-${process.pid}`;
-  const tm = (...a: string[]) => execFileSync('tmux', a, { encoding: 'utf8' });
-  const screen = () => tm('capture-pane', '-p', '-t', session);
-  const waitFor = async (re: RegExp, what: string) => {
-    const end = Date.now() + 20_000;
-    for (;;) {
-      const s = screen();
-      if (re.test(s)) return s;
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}; the screen:\n${s}`);
-      await sleep(100);
-    }
-  };
+  const { tm, waitFor } = tmuxOf(session, 20_000);
   try {
     // standard input is the pipe: without /dev/tty for the keys this used to refuse ("the UI needs a terminal")
     tm('new-session', '-d', '-s', session, '-x', '80', '-y', '24', '-c', ROOT, `cat ${DEMO[0]} | env -u CI node ${BIN} -; echo EXIT=$?; sleep 30`);
