@@ -99,6 +99,20 @@ export async function openLive(p: Parsed, spec: LiveSpec, onNotice: (line: strin
   return { inputs, captures, listeners, stop, close };
 }
 
+/**
+ * The capture tool's own final counts, one line for stderr once the run is over (as tshark and
+ * dumpcap end theirs): dumpcap says its drops only when it ends, so the live status bar could not.
+ * None when nothing was captured from an interface.
+ */
+export function captureEndLines(run: LiveRun, ifaces: string[]): string[] {
+  return run.captures.map((c) => {
+    const st = c.stats();
+    const got = st.received === undefined ? 'packets not counted' : `${st.received} packets received`;
+    const lost = st.dropped === undefined ? 'drops not reported' : `${st.dropped} dropped`;
+    return stripControls(`capture on ${ifaces.join(', ')} (${c.tool ?? 'no tool'}): ${got}, ${lost}`);
+  });
+}
+
 async function fail(close: () => Promise<void>, error: string, usage = false): Promise<{ error: string; usage: boolean }> {
   await close();
   return { error, usage };
@@ -123,6 +137,7 @@ export async function runLive(p: Parsed, spec: LiveSpec): Promise<number> {
     return r.status;
   } finally {
     await run.close();
+    for (const l of captureEndLines(run, spec.ifaces)) process.stderr.write(`rsttui: ${l}\n`);
   }
 }
 

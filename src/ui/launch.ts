@@ -102,7 +102,7 @@ export async function launch(argv: string[]): Promise<number> {
 
 /** Live input (`-i`, `--follow`, `--syslog`): the UI over a live run, rows appearing as packets come. */
 async function launchLive(parsed: Parsed, spec: LiveSpec, ascii: boolean, keys: ReturnType<typeof keyInput> & { ok: true }): Promise<number> {
-  const { openLive, liveOptions } = await import('../cli/live-run.js');
+  const { openLive, liveOptions, captureEndLines } = await import('../cli/live-run.js');
   const { LiveSession } = await import('../flows/live-session.js');
   const run = await openLive(parsed, spec, () => undefined);
   if ('error' in run) {
@@ -124,6 +124,8 @@ async function launchLive(parsed: Parsed, spec: LiveSpec, ascii: boolean, keys: 
     await run.close();
     process.stdout.write('\x1b[?1049l');
     keys.close();
+    // (back on the normal screen: the capture tool's final counts, its drops among them)
+    for (const l of captureEndLines(run, spec.ifaces)) process.stderr.write(`rsttui: ${l}\n`);
   }
   return 0;
 }
