@@ -36,7 +36,11 @@ export function vethSkip(): string | undefined {
 
 const ip = (...a: string[]) => execFileSync('ip', a, { stdio: ['ignore', 'ignore', 'pipe'] });
 
-/** A veth pair to a namespace of its own, with a TCP server in it that echoes and then closes. */
+/**
+ * A veth pair to a namespace of its own, with a TCP server in it that echoes and closes 200 ms
+ * after the client has (so that a client's FIN and RST come before the server's FIN however busy
+ * the machine is).
+ */
 export async function vethUp(tag: string): Promise<Veth> {
   const id = `${tag}${process.pid % 100000}`;
   const ns = `rl-${id}`;
@@ -60,7 +64,7 @@ export async function vethUp(tag: string): Promise<Veth> {
   ip('netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up');
   const port = 8080;
   const server: ChildProcess = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', `
-    require('net').createServer((s) => { s.on('data', (d) => s.write(d)); s.on('end', () => s.end()); s.on('error', () => {}); })
+    require('net').createServer({ allowHalfOpen: true }, (s) => { s.on('data', (d) => s.write(d)); s.on('end', () => setTimeout(() => s.end(), 200)); s.on('error', () => {}); })
       .listen(${port}, '${ipB}', () => console.log('ready'));`], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     server.stdout!.once('data', () => resolve());
@@ -84,8 +88,11 @@ export async function vethUp(tag: string): Promise<Veth> {
   };
 }
 
-/** One connection to the server: 'graceful' (data, FIN both ways), 'abort' (data, then RST), 'rejected' (a closed port). */
-export function connectOnce(v: Veth, how: 'graceful' | 'abort' | 'rejected'): Promise<void> {
+/**
+ * One connection to the server: 'graceful' (data, FIN both ways), 'abort' (data, then RST),
+ * 'fin-rst' (data, then FIN and at once RST, the seed's client), 'rejected' (a closed port).
+ */
+export function connectOnce(v: Veth, how: 'graceful' | 'abort' | 'fin-rst' | 'rejected'): Promise<void> {
   return new Promise((resolve, reject) => {
     const s = connect(how === 'rejected' ? v.port + 1 : v.port, v.peerIp);
     s.on('error', (e: NodeJS.ErrnoException) => (how === 'rejected' && e.code === 'ECONNREFUSED' ? resolve() : reject(e)));
@@ -95,6 +102,12 @@ export function connectOnce(v: Veth, how: 'graceful' | 'abort' | 'rejected'): Pr
         if (how === 'abort') {
           s.resetAndDestroy();
           resolve();
+        } else if (how === 'fin-rst') {
+          // (end() sends the FIN; the reset right after it, before any answer, the RST)
+          s.end(() => {
+            s.resetAndDestroy();
+            resolve();
+          });
         } else s.end();
       });
     });
