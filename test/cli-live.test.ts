@@ -29,10 +29,10 @@ test('liveSpecOf: nothing live is undefined; every live option lands in the spec
   assert.equal(specOf(['-']), undefined, 'stdin alone is the ordinary read');
   const s = specOf([
     '-i', 'eth0', '-i', 'eth1', '-f', 'tcp port 443', '-w', 'kept.pcapng', '--syslog', 'udp://:5514', '--syslog', 'tcp://0.0.0.0:6514',
-    '--keep', '10m', '--idle-timeout', '300', '-c', '1000', '--duration', '1.5h', '--tool', 'dumpcap', 'asa.log',
+    '--keep', '10m', '--idle-timeout', '300', '-c', '1000', '--duration', '1.5h', '--tool', 'dumpcap', '-B', '64', 'asa.log',
   ])!;
   assert.deepEqual(s, {
-    ifaces: ['eth0', 'eth1'], captureFilter: 'tcp port 443', writeFile: 'kept.pcapng', tool: 'dumpcap', files: ['asa.log'], follow: false, stdin: false,
+    ifaces: ['eth0', 'eth1'], captureFilter: 'tcp port 443', writeFile: 'kept.pcapng', tool: 'dumpcap', bufferMiB: 64, files: ['asa.log'], follow: false, stdin: false,
     syslog: [
       { url: 'udp://:5514', proto: 'udp', host: '127.0.0.1', port: 5514 },
       { url: 'tcp://0.0.0.0:6514', proto: 'tcp', host: '0.0.0.0', port: 6514 },
@@ -54,6 +54,9 @@ test('liveSpecOf: each misuse is one line', () => {
   usage(['-i', 'lo', '--tool', 'wireshark'], /--tool wants dumpcap or tcpdump, got 'wireshark'/);
   usage(['-i', 'a', '-i', 'b', '--tool', 'tcpdump'], /tcpdump captures one interface at a time \(2 -i given\)/);
   usage(['-i', ''], /-i wants an interface name/);
+  usage(['-B', '8', 'a.pcap'], /-B sets the capture buffer of -i: it needs -i IFACE/);
+  usage(['-i', 'lo', '-B', '0'], /-B wants the capture buffer in MiB/);
+  usage(['-i', 'lo', '-B', '5000'], /at most 4096/);
   usage(['-i', 'lo', '-f', ' '], /-f wants a capture filter/);
   usage(['-i', 'lo', '-w', '-'], /-w wants a FILE/);
   usage(['--follow'], /--follow wants the FILEs/);

@@ -50,6 +50,7 @@ const live = {
   count: { type: 'string', short: 'c' },
   duration: { type: 'string' },
   tool: { type: 'string' },
+  'buffer-size': { type: 'string', short: 'B' },
 } as const;
 
 export const LIVE_HELP: [string, string][] = [
@@ -63,6 +64,7 @@ export const LIVE_HELP: [string, string][] = [
   ['-c, --count COUNT', 'live: stop after COUNT connection records (where tcpdump and tshark count packets)'],
   ['--duration SECONDS', 'live: stop after SECONDS (or 10m, 2h)'],
   ['--tool dumpcap|tcpdump', 'the capture tool for -i (default: dumpcap if installed, else tcpdump, which takes one -i)'],
+  ['-B, --buffer-size MiB', 'the kernel capture buffer for -i, in MiB, as in dumpcap and tshark (default 32; dumpcap alone: 2)'],
 ];
 
 export const COMMANDS: Command[] = [

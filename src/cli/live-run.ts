@@ -56,6 +56,7 @@ export async function openLive(p: Parsed, spec: LiveSpec, onNotice: (line: strin
       const cap = startCapture({
         ifaces: spec.ifaces, ...(spec.captureFilter !== undefined ? { filter: spec.captureFilter } : {}),
         ...(spec.writeFile !== undefined ? { writeFile: spec.writeFile } : {}), ...(spec.tool !== undefined ? { tool: spec.tool } : {}),
+        ...(spec.bufferMiB !== undefined ? { bufferMiB: spec.bufferMiB } : {}),
         onNotice: (n) => onNotice(n.message),
       });
       captures.push(cap);

@@ -18,6 +18,8 @@ export interface LiveSpec {
   writeFile?: string;
   /** --tool (undefined: dumpcap if installed, else tcpdump) */
   tool?: CaptureTool;
+  /** -B: the kernel capture buffer, MiB (undefined: DEFAULT_BUFFER_MIB) */
+  bufferMiB?: number;
   /** the FILE arguments, in order ('-' is standard input) */
   files: string[];
   /** --follow: each FILE is followed as it grows (tail -F) */
@@ -81,6 +83,7 @@ export function liveSpecOf(p: Parsed): LiveSpec | undefined {
   const captureFilter = str('capture-filter');
   const writeFile = str('write');
   const toolName = str('tool');
+  const buffer = str('buffer-size');
 
   for (const i of ifaces) if (i.trim() === '') throw new UsageError('-i wants an interface name (dumpcap -D lists them), got an empty one');
   if (ifaces.length === 0) {
@@ -89,6 +92,7 @@ export function liveSpecOf(p: Parsed): LiveSpec | undefined {
     }
     if (writeFile !== undefined) throw new UsageError('-w FILE keeps what -i captures: it needs -i IFACE');
     if (toolName !== undefined) throw new UsageError('--tool chooses the capture tool of -i: it needs -i IFACE');
+    if (buffer !== undefined) throw new UsageError('-B sets the capture buffer of -i: it needs -i IFACE');
   }
   let tool: CaptureTool | undefined;
   if (toolName !== undefined) {
@@ -130,6 +134,10 @@ export function liveSpecOf(p: Parsed): LiveSpec | undefined {
   if (captureFilter !== undefined) spec.captureFilter = captureFilter;
   if (writeFile !== undefined) spec.writeFile = writeFile;
   if (tool !== undefined) spec.tool = tool;
+  if (buffer !== undefined) {
+    spec.bufferMiB = count(buffer, '-B', 'the capture buffer in MiB');
+    if (spec.bufferMiB > 4096) throw new UsageError(`-B wants the capture buffer in MiB (at most 4096), got '${buffer}'`);
+  }
   const keep = str('keep');
   if (keep !== undefined) {
     spec.keep = /^\d+$/.test(keep.trim()) ? { count: count(keep, '--keep', 'a number of connections, or a duration such as 10m') } : { seconds: parseDuration(keep, '--keep') };

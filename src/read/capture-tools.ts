@@ -53,17 +53,25 @@ export function chooseTool(ifaces: readonly string[], wanted?: CaptureTool, sear
 }
 
 /**
- * The tool's arguments: the capture to `-` (standard output) or to writeFile.
- * dumpcap: `-n` pcapng; `-f` before the first `-i` is every interface's filter; not `-q`, so that
- * it reports its packet count as it goes ("Packets: N", every half second or so).
- * tcpdump: `-U` writes each packet at once (not when its buffer fills); the filter after `--`.
+ * The kernel's capture buffer, MiB, unless -B says otherwise. dumpcap's own default (2 MiB) holds
+ * about 40 ms of a 50 k packets/s link: a reader that pauses longer (a garbage collection, a
+ * redraw) makes the tool wait on the pipe and the kernel drop. 32 MiB holds some seconds.
  */
-export function captureArgs(tool: CaptureTool, ifaces: readonly string[], filter: string | undefined, writeFile: string | undefined): string[] {
+export const DEFAULT_BUFFER_MIB = 32;
+
+/**
+ * The tool's arguments: the capture to `-` (standard output) or to writeFile.
+ * dumpcap: `-n` pcapng; `-B` the kernel buffer (MiB) before the first `-i`, for every interface,
+ * as `-f` is every interface's filter; not `-q`, so that it reports its packet count as it goes
+ * ("Packets: N", every half second or so).
+ * tcpdump: `-U` writes each packet at once (not when its buffer fills); `-B` in KiB; the filter after `--`.
+ */
+export function captureArgs(tool: CaptureTool, ifaces: readonly string[], filter: string | undefined, writeFile: string | undefined, bufferMiB = DEFAULT_BUFFER_MIB): string[] {
   const out = writeFile ?? '-';
   if (tool === 'dumpcap') {
-    return ['-n', ...(filter ? ['-f', filter] : []), ...ifaces.flatMap((i) => ['-i', i]), '-w', out];
+    return ['-n', '-B', String(bufferMiB), ...(filter ? ['-f', filter] : []), ...ifaces.flatMap((i) => ['-i', i]), '-w', out];
   }
-  return ['-U', '-i', ifaces[0]!, '-w', out, ...(filter ? ['--', filter] : [])];
+  return ['-U', '-B', String(bufferMiB * 1024), '-i', ifaces[0]!, '-w', out, ...(filter ? ['--', filter] : [])];
 }
 
 /** What one line of the tool's stderr says. */

@@ -34,6 +34,8 @@ export interface CaptureOptions {
   writeFile?: string;
   /** default: dumpcap if installed, else tcpdump (one interface only) */
   tool?: CaptureTool;
+  /** the kernel's capture buffer, MiB (-B; default DEFAULT_BUFFER_MIB) */
+  bufferMiB?: number;
   /** directories to look for the tools in, PATH-style (default: PATH and the usual sbin directories) */
   searchPath?: string;
   /** how often the -w file is looked at besides inotify (default 100 ms) */
@@ -93,7 +95,7 @@ export function startCapture(opts: CaptureOptions): Capture {
   const choice = chooseTool(opts.ifaces, opts.tool, opts.searchPath);
   if ('error' in choice) return failed(choice.error);
   const { tool, bin } = choice;
-  const child: ChildProcess = spawn(bin, captureArgs(tool, opts.ifaces, opts.filter, opts.writeFile), {
+  const child: ChildProcess = spawn(bin, captureArgs(tool, opts.ifaces, opts.filter, opts.writeFile, opts.bufferMiB), {
     stdio: ['ignore', opts.writeFile === undefined ? 'pipe' : 'ignore', 'pipe'],
   });
   let running = child.pid !== undefined;
