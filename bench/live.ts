@@ -10,7 +10,7 @@
  *    thread (RSTTUI_WORKER=0), since the live engine uses one;
  * 2. ticks: each tick's time with 2 000 and with 200 000 connections open (the generator's
  *    interleaving), as ms per tick and µs per packet since the tick before;
- * 3. --keep: the demo capture replayed in a loop (new addresses each round) with --keep 2000 and
+ * 3. --keep: the demo capture replayed in a loop (new addresses each round) with --keep 2000, --keep 10m and
  *    without, resident memory and connections held as the run goes on.
  * Each part runs in a child process of its own (a clean heap, its own peak RSS).
  */
@@ -23,6 +23,7 @@ import { generate } from './gen.js';
 import { replayLoops } from './live-replay.js';
 import { runLiveFlows } from '../src/cli/live-flows.js';
 import type { LiveSession } from '../src/flows/live-session.js';
+import { parseDuration } from '../src/cli/live-spec.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(here, '..', '..');
@@ -106,7 +107,7 @@ async function child(mode: string): Promise<void> {
   if (mode === 'keep') {
     const buf = readFileSync(join(ROOT, 'fixtures', 'demo', 'inside.pcap'));
     const loops = Number(values.loops);
-    const keep = values.keep === undefined ? undefined : { count: Number(values.keep) };
+    const keep = values.keep === undefined ? undefined : /^\d+$/.test(values.keep) ? { count: Number(values.keep) } : { seconds: parseDuration(values.keep, '--keep') };
     const samples: { loop: number; rssMB: number; buffersMB: number; conns: number; packets: number }[] = [];
     let session!: LiveSession;
     let k = 0;
@@ -168,7 +169,8 @@ async function main(): Promise<void> {
       `median ${(t.tickMedianMs as number).toFixed(2)} ms, p99 ${(t.tickP99Ms as number).toFixed(2)} ms, max ${(t.tickMaxMs as number).toFixed(2)} ms; ${(t.usPerPacket as number).toFixed(2)} µs a packet`);
   }
   const loops = values.loops;
-  for (const keep of ['2000', undefined]) {
+  // (the demo spans ~585 s and each round comes that much later: 150 rounds are a day of capture time)
+  for (const keep of ['2000', '10m', undefined]) {
     const k = runChild(['--child', 'keep', '--loops', loops!, ...(keep ? ['--keep', keep] : [])]);
     const s = k.samples as { loop: number; rssMB: number; buffersMB: number; conns: number; packets: number }[];
     console.log(`${keep ? `--keep ${keep}` : 'no --keep'}, the demo x ${loops} (${247 * Number(loops)} connections), at round: RSS, array buffers, connections, packets held:`);
