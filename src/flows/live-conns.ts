@@ -71,6 +71,10 @@ export class LiveConns extends ConnTable {
     this.closeBits[c] = (bits >>> B_CLOSE_SHIFT) & 7;
     this.flipped[c] = bits & B_FLIPPED ? 1 : 0;
     this.reused[c] = bits & B_REUSED ? 1 : 0;
+    const prev = this.prevHot[c]!;
+    this.splitFrom[c] = prev;
+    this.splitWhy[c] = this.whyHot[c]!;
+    if (prev > 0 && prev - 1 < this.synced) this.splitTo[prev - 1] = c + 1;
   }
 
   /** The address ids of c's originator and responder. */
@@ -131,7 +135,9 @@ export function compactedConns(old: LiveConns, order: Int32Array): LiveConns {
     const po = kp >>> 16, pr = kp & 0xffff;
     const r = t.find(kv, ka, po, kb, pr);
     const ids = old.idsOf(c);
-    const n = t.addHot(kv, ka, po, kb, pr, ids[0], ids[1], of[f + HF_FIRST]!, r >= 0 ? r >>> 1 : -1);
+    const n = t.addHot(kv, ka, po, kb, pr, ids[0], ids[1], of[f + HF_FIRST]!, r >= 0 ? r >>> 1 : -1, old.whyHot[c]!);
+    t.delAt[n] = old.delAt[c]!;
+    t.respStart[n] = old.respStart[c]!;
     const nh = n << 4, nf = n << 3;
     t.hotI[nh + H_OPKTS] = oh[h + H_OPKTS]!;
     t.hotI[nh + H_RPKTS] = oh[h + H_RPKTS]!;
