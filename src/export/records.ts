@@ -6,7 +6,7 @@ import { CLOSED_BY, CONN_STATES, NO_CONN_STATE, TEARDOWNS, anomalyNames, flagLet
 import type { Dataset } from '../flows/dataset.js';
 import { stripControls } from '../text.js';
 import { nflogNoteAt, type NflogNote } from '../flows/nflog-notes.js';
-import { SPLIT_NAMES } from '../flows/zeek-lifetime.js';
+import { SPLIT_NAMES, splitReason } from '../flows/zeek-lifetime.js';
 
 export interface FlowRecord {
   id: number;
@@ -113,6 +113,20 @@ export function relatedIds(ds: Dataset, i: number): number[] {
 export function relatedOf(from: Uint32Array | undefined, to: Uint32Array | undefined, i: number): number[] {
   const a = from?.[i] ?? 0, b = to?.[i] ?? 0;
   return a && b ? [a, b] : a ? [a] : b ? [b] : [];
+}
+
+/**
+ * Connection i's split links in words, for explain and the UI: `split from #N: <why>` and
+ * `continued as #M: <why>` (the reason the later row was started), or none.
+ */
+export function splitNotes(ds: Dataset, i: number): string[] {
+  const c = ds.conns;
+  const a = c.splitFrom?.[i] ?? 0, b = c.splitTo?.[i] ?? 0;
+  const id = (x: number): number => (ds.live ? ds.live.idOf(x - 1) : x);
+  const out: string[] = [];
+  if (a) out.push(`split from #${id(a)}: ${splitReason(c.splitWhy[i]!)}`);
+  if (b) out.push(`continued as #${id(b)}: ${splitReason(c.splitWhy[b - 1] ?? 0)}`);
+  return out;
 }
 
 /** The split word of connection i (SPLIT_NAMES), null for none. */
