@@ -54,6 +54,8 @@ export const B_ATTEMPT = 1 << 29;
 export const B_DEL = 1 << 30;
 /** the originator's first packet was a SYN-ACK (Zeek: SYN_ACK_SENT) */
 export const B_OSYNACK = 1 << 31;
+/** whyHot bit: the roles were swapped at Zeek's SYN/SYN-ACK reversal (PacketAdder.swapRoles) */
+export const W_REVERSED = 0x80;
 
 export class ConnTable {
   count = 0;
@@ -76,7 +78,8 @@ export class ConnTable {
   flagsResp = new Uint8Array(0);
   marks = new Uint8Array(0);
   closeBits = new Uint8Array(0);
-  /** 1 when the originator was chosen against the first packet's sender (Zeek's `^`) */
+  /** 1 when the originator was chosen against the first packet's sender (Zeek's `^`); 2 when the
+   *  roles were swapped at a SYN that followed the SYN-ACK (Zeek's SYN/SYN-ACK reversal, W_REVERSED) */
   flipped = new Uint8Array(0);
   /** 1 when a later connection re-used this 4-tuple with a new SYN */
   reused = new Uint8Array(0);
@@ -131,6 +134,11 @@ export class ConnTable {
   // hash, so that a probe past another connection's slot is rejected without reading its record
   // (a cache miss into the records, most of which belong to connections long closed)
   private slots = osArray(Int32Array, 2 << 12);
+
+  /** During ingest: the address ids of the originator and responder (2 per connection). */
+  get idsHot(): Uint32Array {
+    return this.ids;
+  }
 
   /** Grow the columns (after seal: connections the firewall correlation adds). */
   protected ensure(n: number): void {
@@ -233,7 +241,7 @@ export class ConnTable {
     this.ids[(c << 1) + 1] = idR;
     this.respStart[c] = 0;
     this.prevHot[c] = replaces + 1;
-    this.whyHot[c] = replaces >= 0 ? why : 0;
+    this.whyHot[c] = replaces >= 0 ? why : why & W_REVERSED;
     const slots = this.slots;
     if (replaces >= 0) {
       // port reuse: point the tuple's slot at the new connection
@@ -351,11 +359,11 @@ export class ConnTable {
       flagsResp[c] = (bits >>> 8) & 0xff;
       marks[c] = (bits >>> 16) & 0xff;
       closeBits[c] = (bits >>> B_CLOSE_SHIFT) & 7;
-      flipped[c] = bits & B_FLIPPED ? 1 : 0;
+      flipped[c] = bits & B_FLIPPED ? 1 : whyHot[c]! & W_REVERSED ? 2 : 0;
       reused[c] = bits & B_REUSED ? 1 : 0;
       const prev = prevHot[c]!;
       splitFrom[c] = prev;
-      splitWhy[c] = whyHot[c]!;
+      splitWhy[c] = whyHot[c]! & ~W_REVERSED;
       if (prev > 0) splitTo[prev - 1] = c + 1;
     }
     this.hotI = new Int32Array(0);

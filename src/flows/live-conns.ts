@@ -7,7 +7,7 @@
 import { LOST_UNKNOWN } from '../analysis/impact.js';
 import { MARK_TLS } from '../model.js';
 import {
-  ConnTable, B_CLOSE_SHIFT, B_FLIPPED, B_REUSED, CLOSE_FIN_ORIG, CLOSE_FIN_RESP, CLOSE_RST, H_BITS, H_ISN, H_KA, H_KB, H_KP, H_OPKTS, H_RPKTS,
+  ConnTable, W_REVERSED, B_CLOSE_SHIFT, B_FLIPPED, B_REUSED, CLOSE_FIN_ORIG, CLOSE_FIN_RESP, CLOSE_RST, H_BITS, H_ISN, H_KA, H_KB, H_KP, H_OPKTS, H_RPKTS,
   HF_FIRST, HF_LAST, HF_OPAY, HF_RPAY,
 } from './conn-table.js';
 import { grownColumn } from './memory.js';
@@ -69,11 +69,11 @@ export class LiveConns extends ConnTable {
     this.marks[c] = (bits >>> 16) & 0xff;
     this.tls[c] = this.marks[c]! & MARK_TLS ? 1 : 0;
     this.closeBits[c] = (bits >>> B_CLOSE_SHIFT) & 7;
-    this.flipped[c] = bits & B_FLIPPED ? 1 : 0;
+    this.flipped[c] = bits & B_FLIPPED ? 1 : this.whyHot[c]! & W_REVERSED ? 2 : 0;
     this.reused[c] = bits & B_REUSED ? 1 : 0;
     const prev = this.prevHot[c]!;
     this.splitFrom[c] = prev;
-    this.splitWhy[c] = this.whyHot[c]!;
+    this.splitWhy[c] = this.whyHot[c]! & ~W_REVERSED;
     if (prev > 0 && prev - 1 < this.synced) this.splitTo[prev - 1] = c + 1;
   }
 
@@ -219,6 +219,7 @@ export class Analyser {
     packets.gather(got.rows, 0, got.n, p.ts, p.flags, p.seq, p.ack, p.len, p.win, p.mark);
     p.n = got.n;
     p.flipped = conns.flipped[c] === 1;
+    p.reversed = conns.flipped[c] === 2;
     if (this.histories.size > 4096) this.histories.clear();
     analyseConn(p, c, conns.reused[c] === 1, this.out(conns), this.histories);
     return got.n;

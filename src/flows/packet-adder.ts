@@ -8,7 +8,7 @@ import { zeekOriginator } from '../analysis/zeek.js';
 import type { AddrTable } from './addr-table.js';
 import {
   type ConnTable, CLOSE_FIN_ORIG, CLOSE_FIN_RESP, CLOSE_RST, KEY_IDS, H_BITS, H_ISN, H_OPKTS, H_RPKTS, HF_FIRST, HF_LAST, HF_OPAY,
-  HF_RPAY, B_CLOSE_SHIFT, B_FLIPPED, B_REUSED, B_ATTEMPT, B_DEL, B_OSYNACK,
+  HF_RPAY, B_CLOSE_SHIFT, B_FLIPPED, B_REUSED, B_ATTEMPT, B_DEL, B_OSYNACK, H_KA, H_KB, H_KP, W_REVERSED,
 } from './conn-table.js';
 import * as L from './zeek-lifetime.js';
 import type { PacketTable } from './packet-table.js';
@@ -27,6 +27,10 @@ const IDLE = L.TCP_INACTIVITY_TIMEOUT;
 /** record bits that send a packet of a known connection down the timer check (timerSplit) */
 const TIMER_BITS = B_ATTEMPT | B_DEL | (CLOSE_RST << B_CLOSE_SHIFT);
 const FIN_RST = FIN | RST;
+/** isReuse's answers */
+const SAME = 0, REUSE = 1, REVERSAL = 2;
+/** rows scanned at most to swap a connection's roles (swapRoles): a SYN/SYN-ACK reversal comes microseconds apart */
+const SWAP_SCAN_MAX = 4096;
 
 /**
  * Adds packets to the tables: finds or creates the connection (the originator by Zeek's rule, a new
@@ -139,9 +143,12 @@ export class PacketAdder {
       const bits = conns.hotI[h + H_BITS]!;
       if (ts - conns.hotF[(c << 3) + HF_LAST]! >= IDLE) why = SPLIT_IDLE;
       if (bits & TIMER_BITS) why = this.timerSplit(c, bits, ts, why);
-      if (why === 0 && (flags & SYN) !== 0 && this.isReuse(c, bits, flags, seq)) {
-        why = SPLIT_REUSE;
-        conns.hotI[h + H_BITS]! |= B_REUSED;
+      if (why === 0 && (flags & SYN) !== 0) {
+        const reuse = this.isReuse(c, bits, flags, seq);
+        if (reuse === REUSE) {
+          why = SPLIT_REUSE;
+          conns.hotI[h + H_BITS]! |= B_REUSED;
+        } else if (reuse === REVERSAL && resp && this.swapRoles(c)) resp = false;
       }
     } else {
       c = -1;
@@ -238,20 +245,54 @@ export class PacketAdder {
   }
 
   /** TCPSessionAdapter::IsReuse for a SYN on connection c (zeek-lifetime.ts REUSE). */
-  private isReuse(c: number, bits: number, flags: number, seq: number): boolean {
+  private isReuse(c: number, bits: number, flags: number, seq: number): number {
     const conns = this.conns;
     const h = c << 4;
     let start: number;
     if (flags & ACK) {
-      if (conns.hotI[h + H_OPKTS]! !== 0) return false; // not a half connection
+      if (conns.hotI[h + H_OPKTS]! !== 0) return SAME; // not a half connection
       start = conns.respStart[c]!;
     } else start = conns.hotI[h + H_ISN]!;
-    if (((bits | (bits >>> 8)) & FIN_RST) !== 0) return true; // IsClosed: any seq
-    if ((seq | 0) === start) return false;
-    // the SYN of a SYN-ACK seen first (originator SYN_ACK_SENT, responder INACTIVE): Zeek flips instead
+    if (((bits | (bits >>> 8)) & FIN_RST) !== 0) return REUSE; // IsClosed: any seq
+    if ((seq | 0) === start) return SAME;
+    // the SYN of a SYN-ACK seen first (originator SYN_ACK_SENT, responder INACTIVE): Zeek flips the
+    // roles (UpdateInactiveState, Connection::FlipRoles) instead
     if ((flags & ACK) === 0 && (bits & (B_ATTEMPT | B_OSYNACK)) === (B_ATTEMPT | B_OSYNACK) && (seq | 0) === conns.respStart[c]) {
-      return false;
+      return REVERSAL;
     }
+    return REUSE;
+  }
+
+  /**
+   * Zeek's SYN/SYN-ACK reversal: connection c's originator sent the SYN-ACK(s), the responder,
+   * silent so far, now sends the SYN, and Zeek's conn.log names the SYN's sender the originator.
+   * Swap c's roles: its record (the responder has nothing yet) and its rows so far (all the
+   * originator's), found between c's first row and the end; the replay starts from the old roles
+   * (W_REVERSED, zeek.ts). False, and nothing changed, when that span is too long to scan.
+   */
+  private swapRoles(c: number): boolean {
+    const conns = this.conns, pk = this.packets;
+    const first = this.spans.first[c]!, end = pk.count;
+    if (end - first > SWAP_SCAN_MAX) return false;
+    for (let r = first; r < end; r++) if (pk.conn(r) === c) pk.setMark(r, pk.mark(r) | MARK_RESP);
+    const hot = conns.hotI, hf = conns.hotF, h = c << 4, f = c << 3;
+    const ka = hot[h + H_KA]!, kp = hot[h + H_KP]!;
+    hot[h + H_KA] = hot[h + H_KB]!;
+    hot[h + H_KB] = ka;
+    hot[h + H_KP] = (kp >>> 16) | (kp << 16);
+    const ids = conns.idsHot, io = ids[c << 1]!;
+    ids[c << 1] = ids[(c << 1) + 1]!;
+    ids[(c << 1) + 1] = io;
+    hot[h + H_RPKTS] = hot[h + H_OPKTS]!;
+    hot[h + H_OPKTS] = 0;
+    hf[f + HF_RPAY] = hf[f + HF_OPAY]!;
+    hf[f + HF_OPAY] = 0;
+    conns.respStart[c] = hot[h + H_ISN]!;
+    hot[h + H_ISN] = 0;
+    // the flags are the old originator's alone (no FIN or RST: B_ATTEMPT is still set)
+    const bits = hot[h + H_BITS]!;
+    hot[h + H_BITS] = (bits & ~(0xffff | B_ATTEMPT | B_OSYNACK)) | ((bits & 0xff) << 8);
+    conns.whyHot[c] = conns.whyHot[c]! | W_REVERSED;
     return true;
   }
 }
