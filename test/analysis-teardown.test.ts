@@ -485,6 +485,29 @@ const FIXTURES: Record<string, Expect[]> = {
   }],
   // SYNs to a neighbour nobody owns: the kernel repeats its SYN (retransmissions)
   unanswered: [{ teardown: 'unanswered', closedBy: 'none', anomalies: ['retransmission'] }],
+  // Zeek's lifetimes (fixtures/tcp/README.md, issue 19): the rows Zeek's rules split a 4-tuple into
+  'unanswered-long': [
+    { teardown: 'unanswered', closedBy: 'none', anomalies: ['retransmission'] },
+    { teardown: 'unanswered', closedBy: 'none', anomalies: ['retransmission'] },
+  ],
+  // the later row: the server's data after the client's RST (data-after-rst), no handshake
+  'rst-lost-late-data': [
+    { teardown: 'abort', closedBy: 'orig', anomalies: [] },
+    { teardown: 'abort', closedBy: 'orig', anomalies: ['data-after-rst', 'midstream', 'retransmission'] },
+  ],
+  'fin-rst-lost-late-data': [
+    { teardown: 'fin-then-rst', closedBy: 'orig', anomalies: ['rst-after-fin'] },
+    { teardown: 'abort', closedBy: 'orig', anomalies: ['data-after-rst', 'midstream', 'retransmission'] },
+  ],
+  'idle-5min': [
+    { teardown: 'open', closedBy: 'none', anomalies: [] },
+    { teardown: 'graceful', closedBy: 'orig', anomalies: ['midstream'] },
+  ],
+  // Zeek's roles: no SYN seen, but the SYN-ACK is (no midstream)
+  'synack-first': [{ teardown: 'graceful', closedBy: 'orig', anomalies: [] }],
+  'synack-first-unlisted': [{ teardown: 'graceful', closedBy: 'resp', anomalies: [] }],
+  'one-sided-server': [{ teardown: 'half-closed', closedBy: 'resp', anomalies: [] }],
+  'midstream-server-first': [{ teardown: 'graceful', closedBy: 'orig', anomalies: ['midstream'] }],
   // 4 KiB receive buffer and a server that does not read for 2 s: zero windows, probes; a data
   // segment may be resent while the window closes (tshark flags it too)
   'zero-window': [{ teardown: 'graceful', closedBy: 'orig', anomalies: ['zero-window'], allow: ['retransmission'] }],

@@ -129,6 +129,7 @@ const BASE: FlowRecord = {
   id: 7, orig_h: '192.0.2.10', orig_p: 50000, resp_h: '198.51.100.80', resp_p: 443, ts: 1529488800.443687, duration: 1.5,
   orig_pkts: 6, resp_pkts: 5, orig_bytes: 300, resp_bytes: 4000, conn_state: 'SF', history: 'ShADadFf', teardown: 'graceful',
   closed_by: 'orig', anomalies: [], vantages: ['inside'], firewall: [], fw_bytes: null, unacked_orig: 0, unacked_resp: 0, data_lost: false,
+  related: [], split: null,
 };
 
 test('Community ID v1: the spec baseline values (corelight/community-id-spec baseline/), both directions, seed 1', () => {

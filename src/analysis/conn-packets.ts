@@ -18,6 +18,11 @@ export interface ConnPackets {
   mark: Uint8Array;
   /** the ingest chose the originator against the first packet's sender (Zeek's `^`) */
   flipped: boolean;
+  /**
+   * the ingest swapped the roles when the SYN came after the SYN-ACK (Zeek's SYN/SYN-ACK reversal:
+   * zeek.ts starts the replay with the MARK_RESP side as originator, and its FlipRoles puts it back)
+   */
+  reversed?: boolean;
 }
 
 /** Empty arrays for n packets (fill them, or use them as scratch with a smaller `n`). */
@@ -32,6 +37,7 @@ export function allocConnPackets(n: number, flipped = false): ConnPackets {
     win: new Uint16Array(n),
     mark: new Uint8Array(n),
     flipped,
+    reversed: false,
   };
 }
 

@@ -120,11 +120,13 @@ export function zeekConn(p: ConnPackets): ZeekConn {
   r.isPartial = false;
   r.firstSeen = 0;
   r.swapped = false;
-  r.a.reset(true, r.b);
-  r.b.reset(false, r.a);
+  // (reversed: the ingest already gave the roles Zeek ends with; Zeek started the other way round)
+  const rev = p.reversed === true;
+  r.a.reset(!rev, r.b);
+  r.b.reset(rev, r.a);
   for (let i = 0; i < p.n; i++) packet(r, p.mark[i]! & MARK_RESP ? r.b : r.a, p, i);
-  const orig = r.swapped ? r.b : r.a;
-  const resp = r.swapped ? r.a : r.b;
+  const orig = r.a.isOrig ? r.a : r.b;
+  const resp = r.a.isOrig ? r.b : r.a;
   const origBytes = orig.size();
   const respBytes = resp.size();
   return {
@@ -132,7 +134,7 @@ export function zeekConn(p: ConnPackets): ZeekConn {
     history: r.history,
     origBytes,
     respBytes,
-    rolesSwapped: r.swapped,
+    rolesSwapped: !r.a.isOrig,
   };
 }
 

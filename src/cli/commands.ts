@@ -71,7 +71,7 @@ export const COMMANDS: Command[] = [
   {
     name: 'flows',
     usage: 'rsttui flows [--format table|ndjson|csv|zeek|ecs] [--filter EXPR] [-i IFACE [-f FILTER] [-w FILE]] [--syslog URL] [--follow] FILE...',
-    summary: 'one row per TCP connection: endpoints, times, counts, Zeek conn_state and history, teardown class, anomalies',
+    summary: "one row per TCP connection, split where Zeek's conn.log splits it (linked by related): endpoints, times, counts, Zeek conn_state and history, teardown class, anomalies",
     options: { ...common, ...live },
     optionHelp: [['--format F', 'table (default), ndjson, csv, zeek (a Zeek conn.log zeek-cut reads), or ecs (NDJSON with Elastic Common Schema names, for Elasticsearch, OpenSearch, Filebeat)'], ...commonHelp, ...LIVE_HELP],
     examples: [

@@ -11,7 +11,7 @@ import { humanDelta, SAY_FW, SAY_IMPACT } from '../analysis/glossary.js';
 import { reasonMeaningFor } from '../read/fw-reasons.js';
 import { MARK_SEEN_ELSEWHERE, MARK_MISSING_ELSEWHERE } from '../correlate/vantage.js';
 import type { FwEvent } from '../read/asa.js';
-import { endpoint, fileOfRow, nflogOfRow, nflogTag, vantageNames } from '../export/records.js';
+import { endpoint, fileOfRow, nflogOfRow, nflogTag, splitNotes, vantageNames } from '../export/records.js';
 import { isoUs } from './table.js';
 import { loadForCommand } from './load.js';
 import { LineWriter } from './out.js';
@@ -158,6 +158,7 @@ export function explainLines(ds: Dataset, i: number): string[] {
   out.push(`  teardown    ${TEARDOWNS[c.teardown[i]!]} (closed by ${CLOSED_BY[c.closedBy[i]!]})`);
   out.push(`  anomalies   ${[...ev, ...rest].join('; ') || 'none'}`);
   if (v.tls.orig !== 'n/a' || v.tls.resp !== 'n/a') out.push(`  tls close   client ${v.tls.orig}, server ${v.tls.resp}`);
+  for (const s of splitNotes(ds, i)) out.push(`  4-tuple     ${s}`);
   out.push(`  impact      ${c.vantage[i] === LOG_ONLY ? SAY_IMPACT.noPackets : explainImpact(ds.connPackets(i))}`);
   if (ds.firewallOf(i).length) out.push(`  firewall    ${ds.files.length ? SAY_FW.offset(humanDelta(ds.logOffset.seconds), ds.logOffset.pairs) : SAY_FW.noCapture}`);
   out.push('');

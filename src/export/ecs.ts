@@ -107,6 +107,8 @@ export interface EcsFlow {
     unacked_orig: number | null;
     unacked_resp: number | null;
     data_lost: boolean | null;
+    related: number[];
+    split: string | null;
     firewall: { ts?: string; msgid: number; text: string; reason: string | null }[];
   };
 }
@@ -259,6 +261,7 @@ export function ecsRecord(r: FlowRecord, fw?: EcsFirewall): EcsFlow {
   const rsttui: EcsFlow['rsttui'] = {
     id: r.id, conn_state: r.conn_state, history: r.history, teardown: r.teardown, closed_by: r.closed_by, anomalies: r.anomalies,
     vantages: r.vantages, fw_bytes: r.fw_bytes, unacked_orig: r.unacked_orig, unacked_resp: r.unacked_resp, data_lost: r.data_lost,
+    related: r.related, split: r.split,
     firewall: r.firewall.map((e) => ({ ts: datable(e.ts) ? isoMicros(e.ts) : undefined, msgid: e.msgid, text: e.text, reason: e.reason })),
   };
   if (!fw) return { '@timestamp': start, ecs: { version: ECS_VERSION }, event, source, destination, network, related: { ip: related }, rsttui };

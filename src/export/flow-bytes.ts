@@ -7,7 +7,7 @@
  */
 import { CLOSED_BY, CONN_STATES, NO_CONN_STATE, TEARDOWNS, anomalyNames } from '../model.js';
 import type { Dataset } from '../flows/dataset.js';
-import { countOf, dataLostOf, firewallJson, fwBytesOf, roundUs, vantageNames } from './records.js';
+import { countOf, dataLostOf, firewallJson, fwBytesOf, relatedOf, roundUs, splitOf, vantageNames } from './records.js';
 import { FirewallBytes } from './fw-bytes.js';
 
 /**
@@ -35,6 +35,10 @@ export interface FlowSource {
   readonly unackedOrig: Float64Array;
   readonly unackedResp: Float64Array;
   readonly dataLost: Uint8Array;
+  /** split links (index + 1, 0: none) and SPLIT_* (ConnTable) */
+  readonly splitFrom: Uint32Array;
+  readonly splitTo: Uint32Array;
+  readonly splitWhy: Uint8Array;
   history(i: number): string;
   /** the IPv4 address of an address id as an unsigned number; -1 for any other */
   v4Value(id: number): number;
@@ -56,6 +60,7 @@ export function datasetFlows(ds: Dataset): FlowSource {
     origPkts: c.origPkts, respPkts: c.respPkts, origBytes: c.origBytes, respBytes: c.respBytes, connState: c.connState,
     teardown: c.teardown, closedBy: c.closedBy, anomalies: c.anomalies, vantageMask: c.vantageMask,
     unackedOrig: c.unackedOrig, unackedResp: c.unackedResp, dataLost: c.dataLost,
+    splitFrom: c.splitFrom, splitTo: c.splitTo, splitWhy: c.splitWhy,
     history: (i) => c.histories[i] ?? '',
     v4Value: (id) => ds.addrs.v4Value(id),
     text: (id) => ds.addrs.text(id),
@@ -159,6 +164,8 @@ const NULL = bytes('null');
 const UNACKED_ORIG = bytes(',"unacked_orig":');
 const UNACKED_RESP = bytes(',"unacked_resp":');
 const DATA_LOST = [bytes(',"data_lost":false'), bytes(',"data_lost":true'), bytes(',"data_lost":null')] as const;
+const RELATED = bytes(',"related":[');
+const SPLIT = bytes('],"split":');
 const ORIG_H = bytes(',"orig_h":"');
 const ORIG_P = bytes('","orig_p":');
 const RESP_H = bytes(',"resp_h":"');
@@ -193,7 +200,7 @@ export class FlowLineEncoder {
     const fwLen = c.firewallBytes ? c.firewallBytes.encode(i) : 0;
     const fwText = c.firewallBytes ? '' : c.firewallJson(i);
     const fb = fwBytesOf(c.fwBytes, i);
-    let p = out.reserve(HEAD_MAX + tail.length + fwLen + 3 * fwText.length + 160);
+    let p = out.reserve(HEAD_MAX + tail.length + fwLen + 3 * fwText.length + 220);
     const b = out.buffer;
     p = put(b, p, OPEN);
     p = putUint(b, p, i + 1);
@@ -232,6 +239,15 @@ export class FlowLineEncoder {
     p = putCount(b, p, countOf(c.unackedResp, i));
     const lost = dataLostOf(c.dataLost, i);
     p = put(b, p, DATA_LOST[lost === null ? 2 : lost ? 1 : 0]);
+    p = put(b, p, RELATED);
+    const rel = relatedOf(c.splitFrom, c.splitTo, i);
+    for (let k = 0; k < rel.length; k++) {
+      if (k) b[p++] = 44; // ,
+      p = putUint(b, p, rel[k]!);
+    }
+    p = put(b, p, SPLIT);
+    const split = splitOf(c.splitWhy, i);
+    p = split === null ? put(b, p, NULL) : putText(b, p, js(split));
     b[p++] = 125; // }
     b[p++] = 10;
     out.commit(p);

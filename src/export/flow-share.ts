@@ -51,6 +51,7 @@ export function shareFlows(conns: ConnTable, addrs: AddrTable, names: string[]):
       origPkts: c.origPkts, respPkts: c.respPkts, origBytes: c.origBytes, respBytes: c.respBytes, connState: c.connState,
       teardown: c.teardown, closedBy: c.closedBy, anomalies: c.anomalies, vantageMask: c.vantageMask,
       unackedOrig: c.unackedOrig, unackedResp: c.unackedResp, dataLost: c.dataLost,
+      splitFrom: c.splitFrom, splitTo: c.splitTo, splitWhy: c.splitWhy,
     },
     v4, texts, names,
   };
@@ -183,7 +184,8 @@ function inShared<T extends Column>(a: T): T {
 }
 
 const CONN_COLUMNS = ['origAddr', 'respAddr', 'origPort', 'respPort', 'firstTs', 'lastTs', 'origPkts', 'respPkts', 'origBytes', 'respBytes',
-  'connState', 'teardown', 'closedBy', 'anomalies', 'vantageMask', 'fwBytes', 'unackedOrig', 'unackedResp', 'dataLost'] as const;
+  'connState', 'teardown', 'closedBy', 'anomalies', 'vantageMask', 'fwBytes', 'unackedOrig', 'unackedResp', 'dataLost',
+  'splitFrom', 'splitTo', 'splitWhy'] as const;
 const CHUNK_COLUMNS = ['ts', 'msgid', 'vendor', 'off', 'bodyAt', 'str'] as const;
 
 /**

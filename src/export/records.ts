@@ -6,6 +6,7 @@ import { CLOSED_BY, CONN_STATES, NO_CONN_STATE, TEARDOWNS, anomalyNames, flagLet
 import type { Dataset } from '../flows/dataset.js';
 import { stripControls } from '../text.js';
 import { nflogNoteAt, type NflogNote } from '../flows/nflog-notes.js';
+import { SPLIT_NAMES, splitReason } from '../flows/zeek-lifetime.js';
 
 export interface FlowRecord {
   id: number;
@@ -38,6 +39,13 @@ export interface FlowRecord {
   unacked_resp: number | null;
   /** a side had bytes unacknowledged at a RST, or data came after one; null when unknown */
   data_lost: boolean | null;
+  /**
+   * ids of the connections Zeek's lifetime rules split from this one's 4-tuple (flows/zeek-lifetime.ts):
+   * the tuple's previous connection and its next one, in that order, where they exist
+   */
+  related: number[];
+  /** why this connection was started instead of its packets joining the previous one (reuse, close, attempt, linger, idle); null: the tuple's first */
+  split: string | null;
 }
 
 /** Index of the capture file (vantage) that packet-table row `row` came from: files hold contiguous row ranges. */
@@ -89,8 +97,43 @@ export function flowRecord(ds: Dataset, i: number): FlowRecord {
     unacked_orig: countOf(c.unackedOrig, i),
     unacked_resp: countOf(c.unackedResp, i),
     data_lost: dataLostOf(c.dataLost, i),
+    related: relatedIds(ds, i),
+    split: splitOf(c.splitWhy, i),
   };
 }
+
+/** The ids of connection i's split neighbours (previous, next), as relatedOf gives them. */
+export function relatedIds(ds: Dataset, i: number): number[] {
+  const c = ds.conns;
+  const id = (x: number): number => (ds.live ? ds.live.idOf(x - 1) : x);
+  return relatedOf(c.splitFrom, c.splitTo, i).map(id);
+}
+
+/** Connection i's split neighbours as index + 1 (previous first), from the columns; none when the table has no such columns. */
+export function relatedOf(from: Uint32Array | undefined, to: Uint32Array | undefined, i: number): number[] {
+  const a = from?.[i] ?? 0, b = to?.[i] ?? 0;
+  return a && b ? [a, b] : a ? [a] : b ? [b] : [];
+}
+
+/**
+ * Connection i's split links in words, for explain and the UI: `split from #N: <why>` and
+ * `continued as #M: <why>` (the reason the later row was started), or none.
+ */
+export function splitNotes(ds: Dataset, i: number): string[] {
+  const c = ds.conns;
+  const a = c.splitFrom?.[i] ?? 0, b = c.splitTo?.[i] ?? 0;
+  const id = (x: number): number => (ds.live ? ds.live.idOf(x - 1) : x);
+  const out: string[] = [];
+  if (a) out.push(`split from #${id(a)}: ${splitReason(c.splitWhy[i]!)}`);
+  if (b) out.push(`continued as #${id(b)}: ${splitReason(c.splitWhy[b - 1] ?? 0)}`);
+  return out;
+}
+
+/** The split word of connection i (SPLIT_NAMES), null for none. */
+export const splitOf = (col: Uint8Array | undefined, i: number): string | null => {
+  const w = SPLIT_NAMES[col?.[i] ?? 0];
+  return w ? w : null;
+};
 
 /** A count of connection i from a column where NaN is unknown: null then (also for a table that has no such column yet). */
 export const countOf = (col: Float64Array | undefined, i: number): number | null => {
@@ -193,6 +236,6 @@ const nflogFields = (n: NflogNote | undefined): Pick<PacketRecord, 'nflog_group'
 export const FLOW_FIELDS = [
   'id', 'orig_h', 'orig_p', 'resp_h', 'resp_p', 'ts', 'duration', 'orig_pkts', 'resp_pkts', 'orig_bytes', 'resp_bytes',
   'conn_state', 'history', 'teardown', 'closed_by', 'anomalies', 'vantages', 'firewall', 'fw_bytes',
-  'unacked_orig', 'unacked_resp', 'data_lost',
+  'unacked_orig', 'unacked_resp', 'data_lost', 'related', 'split',
 ] as const;
 

@@ -11,6 +11,7 @@ import type { FilterTarget } from './target.js';
 import { addrLen } from './addr.js';
 import { closest } from './suggest.js';
 import { FINDING_FIELD } from './finding-field.js';
+import { SPLIT_FIELD, RELATED_FIELD } from './split-field.js';
 
 export const FIELD_TYPES = ['address', 'port', 'number', 'boolean', 'enum', 'string'] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
@@ -357,6 +358,8 @@ export const FIELDS: readonly FieldDef[] = [
   numField('bytes', 'payload bytes, both sides', (t) => t.bytes),
   countField('unacked_orig', "payload bytes the originator had sent and the responder had not acknowledged at the first RST (else at the end of the capture); alone: known", (t) => t.unackedOrig),
   countField('unacked_resp', "payload bytes the responder had sent and the originator had not acknowledged at the first RST (else at the end of the capture); alone: known", (t) => t.unackedResp),
+  SPLIT_FIELD,
+  RELATED_FIELD,
   triField('data_lost', 'a side had bytes unacknowledged at a RST, or data came after one (unknown: matches neither true nor false)', (t) => t.dataLost),
   {
     ...numField('id', 'connection id (as listed)', () => []),

@@ -41,6 +41,10 @@ export interface FilterTarget {
   readonly unackedOrig: Float64Array;
   readonly unackedResp: Float64Array;
   readonly dataLost: Uint8Array;
+  /** Zeek lifetime splits of a 4-tuple (ConnTable.splitFrom/splitTo: index + 1, 0 none; splitWhy SPLIT_*); absent: none */
+  readonly splitFrom?: Uint32Array;
+  readonly splitTo?: Uint32Array;
+  readonly splitWhy?: Uint8Array;
   /** bit v set when vantage v saw the connection; names in `vantageNames` */
   readonly vantageMask: Uint32Array;
   readonly vantageNames: readonly string[];

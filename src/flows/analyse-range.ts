@@ -90,6 +90,7 @@ export function analyseRange(inp: RangeInput, from: number, to: number, out: Ran
     gatherRows(cols, rows, a, e, p.ts, p.flags, p.seq, p.ack, p.len, p.win, p.mark);
     p.n = n;
     p.flipped = inp.flipped[i] === 1;
+    p.reversed = inp.flipped[i] === 2;
     if (n === s1 - s0) {
       let m = 0;
       for (let k = 0; k < n; k++) m |= p.mark[k]!;

@@ -48,6 +48,14 @@ export const HF_RPAY = 7;
 export const B_CLOSE_SHIFT = 24; // CLOSE_* << 24
 export const B_FLIPPED = 1 << 27;
 export const B_REUSED = 1 << 28;
+/** Zeek's attempt timer is pending: the originator's first packet was a SYN (or unflipped SYN-ACK), the responder is still INACTIVE (zeek-lifetime.ts) */
+export const B_ATTEMPT = 1 << 29;
+/** the close is complete: Zeek deletes the connection at `delAt` (zeek-lifetime.ts CLOSE) */
+export const B_DEL = 1 << 30;
+/** the originator's first packet was a SYN-ACK (Zeek: SYN_ACK_SENT) */
+export const B_OSYNACK = 1 << 31;
+/** whyHot bit: the roles were swapped at Zeek's SYN/SYN-ACK reversal (PacketAdder.swapRoles) */
+export const W_REVERSED = 0x80;
 
 export class ConnTable {
   count = 0;
@@ -70,12 +78,22 @@ export class ConnTable {
   flagsResp = new Uint8Array(0);
   marks = new Uint8Array(0);
   closeBits = new Uint8Array(0);
-  /** 1 when the originator was chosen against the first packet's sender (Zeek's `^`) */
+  /** 1 when the originator was chosen against the first packet's sender (Zeek's `^`); 2 when the
+   *  roles were swapped at a SYN that followed the SYN-ACK (Zeek's SYN/SYN-ACK reversal, W_REVERSED) */
   flipped = new Uint8Array(0);
   /** 1 when a later connection re-used this 4-tuple with a new SYN */
   reused = new Uint8Array(0);
-  /** initial sequence number of the originator's SYN (0 when none) */
+  /** Zeek's start sequence of the originator: its SYN's seq, or its first packet's seq - 1, or the
+   *  responder's ack - 1 before it sent anything (0 when none: Zeek's initial value) */
   origIsn = new Uint32Array(0);
+  /**
+   * Connections of one 4-tuple that Zeek's lifetime rules split (zeek-lifetime.ts): the id (index
+   * + 1) of the tuple's previous connection and of its next one, 0 for none; `splitWhy` SPLIT_*:
+   * why this one was started instead of the packets joining the previous one.
+   */
+  splitFrom = new Uint32Array(0);
+  splitTo = new Uint32Array(0);
+  splitWhy = new Uint8Array(0);
   // filled by the analysis pass (which may put them in shared memory, for its worker)
   connState: Uint8Array = new Uint8Array(0);
   teardown: Uint8Array = new Uint8Array(0);
@@ -103,10 +121,24 @@ export class ConnTable {
   hotF = new Float64Array(this.hotI.buffer, 0, this.hotCap * 8);
   /** address-table ids of originator and responder (2 per connection) */
   protected ids = osArray(Uint32Array, this.hotCap * 2);
+  /**
+   * Zeek lifetime state beside the hot records (zeek-lifetime.ts), read only on rare paths (a SYN
+   * on a known tuple, packets after a close): the close's delete time (valid with B_DEL), the
+   * responder's start sequence, and the previous connection of the tuple (index + 1) with SPLIT_*.
+   */
+  delAt = new Float64Array(this.hotCap);
+  respStart = new Int32Array(this.hotCap);
+  prevHot = new Uint32Array(this.hotCap);
+  whyHot = new Uint8Array(this.hotCap);
   // open-addressing hash, two words a slot: connection index + 1 (0 = empty), then the key's full
   // hash, so that a probe past another connection's slot is rejected without reading its record
   // (a cache miss into the records, most of which belong to connections long closed)
   private slots = osArray(Int32Array, 2 << 12);
+
+  /** During ingest: the address ids of the originator and responder (2 per connection). */
+  get idsHot(): Uint32Array {
+    return this.ids;
+  }
 
   /** Grow the columns (after seal: connections the firewall correlation adds). */
   protected ensure(n: number): void {
@@ -131,6 +163,9 @@ export class ConnTable {
     this.flipped = grownColumn(this.flipped, c);
     this.reused = grownColumn(this.reused, c);
     this.origIsn = grownColumn(this.origIsn, c);
+    this.splitFrom = grownColumn(this.splitFrom, c);
+    this.splitTo = grownColumn(this.splitTo, c);
+    this.splitWhy = grownColumn(this.splitWhy, c);
     this.connState = grownColumn(this.connState, c);
     this.teardown = grownColumn(this.teardown, c);
     this.closedBy = grownColumn(this.closedBy, c);
@@ -183,7 +218,7 @@ export class ConnTable {
    * During ingest: new connection, originator key oa:po, responder ra:pr (ids idO, idR); it
    * becomes the tuple's current one (replacing connection `replaces` when >= 0). Returns its index.
    */
-  addHot(kv: number, oa: number, po: number, ra: number, pr: number, idO: number, idR: number, ts: number, replaces: number): number {
+  addHot(kv: number, oa: number, po: number, ra: number, pr: number, idO: number, idR: number, ts: number, replaces: number, why = 0): number {
     const c = this.count;
     if (c === this.hotCap) this.growHot();
     this.count = c + 1;
@@ -204,6 +239,9 @@ export class ConnTable {
     this.hotF[f + HF_RPAY] = 0;
     this.ids[c << 1] = idO;
     this.ids[(c << 1) + 1] = idR;
+    this.respStart[c] = 0;
+    this.prevHot[c] = replaces + 1;
+    this.whyHot[c] = replaces >= 0 ? why : why & W_REVERSED;
     const slots = this.slots;
     if (replaces >= 0) {
       // port reuse: point the tuple's slot at the new connection
@@ -228,6 +266,10 @@ export class ConnTable {
     const ids = osArray(Uint32Array, n * 2);
     ids.set(this.ids);
     this.ids = ids;
+    this.delAt = grownColumn(this.delAt, n);
+    this.respStart = grownColumn(this.respStart, n);
+    this.prevHot = grownColumn(this.prevHot, n);
+    this.whyHot = grownColumn(this.whyHot, n);
     this.hotCap = n;
     discarded(oldBytes);
   }
@@ -296,7 +338,7 @@ export class ConnTable {
     this.histories = new Array<string>(n).fill('');
     const hot = this.hotI, hf = this.hotF, ids = this.ids;
     const { vantage, origAddr, respAddr, origPort, respPort, firstTs, lastTs, origPkts, respPkts, origPayload, respPayload } = this;
-    const { flagsOrig, flagsResp, marks, closeBits, flipped, reused, origIsn } = this;
+    const { flagsOrig, flagsResp, marks, closeBits, flipped, reused, origIsn, splitFrom, splitTo, splitWhy, prevHot, whyHot } = this;
     for (let c = 0; c < n; c++) {
       const h = c << 4, f = c << 3;
       vantage[c] = hot[h]! & 0xffff;
@@ -317,10 +359,18 @@ export class ConnTable {
       flagsResp[c] = (bits >>> 8) & 0xff;
       marks[c] = (bits >>> 16) & 0xff;
       closeBits[c] = (bits >>> B_CLOSE_SHIFT) & 7;
-      flipped[c] = bits & B_FLIPPED ? 1 : 0;
+      flipped[c] = bits & B_FLIPPED ? 1 : whyHot[c]! & W_REVERSED ? 2 : 0;
       reused[c] = bits & B_REUSED ? 1 : 0;
+      const prev = prevHot[c]!;
+      splitFrom[c] = prev;
+      splitWhy[c] = whyHot[c]! & ~W_REVERSED;
+      if (prev > 0) splitTo[prev - 1] = c + 1;
     }
     this.hotI = new Int32Array(0);
+    this.delAt = new Float64Array(0);
+    this.respStart = new Int32Array(0);
+    this.prevHot = new Uint32Array(0);
+    this.whyHot = new Uint8Array(0);
     this.hotF = new Float64Array(0);
     this.ids = new Uint32Array(0);
     this.hotCap = 0;
@@ -390,6 +440,10 @@ export class ConnTable {
     this.flipped = perm(this.flipped);
     this.reused = perm(this.reused);
     this.origIsn = perm(this.origIsn);
+    this.splitFrom = perm(this.splitFrom);
+    this.splitTo = perm(this.splitTo);
+    this.splitWhy = perm(this.splitWhy);
+    relink(this.splitFrom, this.splitTo, this.splitWhy, map, n);
     this.connState = perm(this.connState);
     this.teardown = perm(this.teardown);
     this.closedBy = perm(this.closedBy);
@@ -402,5 +456,20 @@ export class ConnTable {
     this.cap = Math.max(n, 1);
     this.dropIndex();
     return map;
+  }
+}
+
+/**
+ * After renumbering (old index -> new index `map`): the split links hold old ids; make them new
+ * ones. Two vantages' rows merged into one may name each other or the same neighbour: a link to
+ * itself is dropped.
+ */
+function relink(from: Uint32Array, to: Uint32Array, why: Uint8Array, map: Uint32Array, n: number): void {
+  for (let k = 0; k < n; k++) {
+    const a = from[k]!, b = to[k]!;
+    if (a > 0) from[k] = map[a - 1]! + 1;
+    if (b > 0) to[k] = map[b - 1]! + 1;
+    if (from[k] === k + 1) { from[k] = 0; why[k] = 0; }
+    if (to[k] === k + 1) to[k] = 0;
   }
 }

@@ -259,6 +259,7 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
     const pr = primaryRows(i);
     const p = fillPackets(packets, pr, allocConnPackets(pr.length));
     p.flipped = conns.flipped[i] === 1;
+    p.reversed = conns.flipped[i] === 2;
     return p;
   };
   const verdict = (i: number): Verdict => {

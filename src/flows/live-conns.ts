@@ -7,7 +7,7 @@
 import { LOST_UNKNOWN } from '../analysis/impact.js';
 import { MARK_TLS } from '../model.js';
 import {
-  ConnTable, B_CLOSE_SHIFT, B_FLIPPED, B_REUSED, CLOSE_FIN_ORIG, CLOSE_FIN_RESP, CLOSE_RST, H_BITS, H_ISN, H_KA, H_KB, H_KP, H_OPKTS, H_RPKTS,
+  ConnTable, W_REVERSED, B_CLOSE_SHIFT, B_FLIPPED, B_REUSED, CLOSE_FIN_ORIG, CLOSE_FIN_RESP, CLOSE_RST, H_BITS, H_ISN, H_KA, H_KB, H_KP, H_OPKTS, H_RPKTS,
   HF_FIRST, HF_LAST, HF_OPAY, HF_RPAY,
 } from './conn-table.js';
 import { grownColumn } from './memory.js';
@@ -69,8 +69,12 @@ export class LiveConns extends ConnTable {
     this.marks[c] = (bits >>> 16) & 0xff;
     this.tls[c] = this.marks[c]! & MARK_TLS ? 1 : 0;
     this.closeBits[c] = (bits >>> B_CLOSE_SHIFT) & 7;
-    this.flipped[c] = bits & B_FLIPPED ? 1 : 0;
+    this.flipped[c] = bits & B_FLIPPED ? 1 : this.whyHot[c]! & W_REVERSED ? 2 : 0;
     this.reused[c] = bits & B_REUSED ? 1 : 0;
+    const prev = this.prevHot[c]!;
+    this.splitFrom[c] = prev;
+    this.splitWhy[c] = this.whyHot[c]! & ~W_REVERSED;
+    if (prev > 0 && prev - 1 < this.synced) this.splitTo[prev - 1] = c + 1;
   }
 
   /** The address ids of c's originator and responder. */
@@ -131,7 +135,9 @@ export function compactedConns(old: LiveConns, order: Int32Array): LiveConns {
     const po = kp >>> 16, pr = kp & 0xffff;
     const r = t.find(kv, ka, po, kb, pr);
     const ids = old.idsOf(c);
-    const n = t.addHot(kv, ka, po, kb, pr, ids[0], ids[1], of[f + HF_FIRST]!, r >= 0 ? r >>> 1 : -1);
+    const n = t.addHot(kv, ka, po, kb, pr, ids[0], ids[1], of[f + HF_FIRST]!, r >= 0 ? r >>> 1 : -1, old.whyHot[c]!);
+    t.delAt[n] = old.delAt[c]!;
+    t.respStart[n] = old.respStart[c]!;
     const nh = n << 4, nf = n << 3;
     t.hotI[nh + H_OPKTS] = oh[h + H_OPKTS]!;
     t.hotI[nh + H_RPKTS] = oh[h + H_RPKTS]!;
@@ -213,6 +219,7 @@ export class Analyser {
     packets.gather(got.rows, 0, got.n, p.ts, p.flags, p.seq, p.ack, p.len, p.win, p.mark);
     p.n = got.n;
     p.flipped = conns.flipped[c] === 1;
+    p.reversed = conns.flipped[c] === 2;
     if (this.histories.size > 4096) this.histories.clear();
     analyseConn(p, c, conns.reused[c] === 1, this.out(conns), this.histories);
     return got.n;

@@ -51,6 +51,7 @@ export function liveDataset(engine: LiveEngine, fw: LiveFwView | undefined, n = 
   const connPackets = (i: number): ConnPackets => {
     const rows = rowsOf(i);
     const p = allocConnPackets(rows.length, conns.flipped[i] === 1);
+    p.reversed = conns.flipped[i] === 2;
     packets.gather(rows, 0, rows.length, p.ts, p.flags, p.seq, p.ack, p.len, p.win, p.mark);
     return p;
   };

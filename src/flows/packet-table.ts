@@ -251,6 +251,7 @@ export class PacketTable {
   win(i: number): number { return this.aC[i >>> SHIFT]!.win[i & MASK]!; }
   flags(i: number): number { return this.aC[i >>> SHIFT]!.flags[i & MASK]!; }
   mark(i: number): number { return this.aC[i >>> SHIFT]!.mark[i & MASK]!; }
+  setMark(i: number, m: number): void { this.aC[i >>> SHIFT]!.mark[i & MASK] = m; }
 
   setConn(i: number, conn: number): void { this.connC[i >>> SHIFT]![i & MASK] = conn; }
   orMark(i: number, bits: number): void { this.aC[i >>> SHIFT]!.mark[i & MASK]! |= bits; }

@@ -57,14 +57,18 @@ export function paneParagraphs(t: Timeline, r: number): string[] {
   // (`[only here]`: the explanation says it in words)
   const at = row.vantage !== undefined ? `, ${row.vantage} frame ${row.frame}` : '';
   const out = [`packet ${row.k + 1}/${t.packets}${at}, ${timeOfDay(row.ts)}: ${row.label.replace(' [only here]', '')}`];
+  // the 4-tuple's other rows (Zeek's lifetime rules): before the first packet, after the last
+  const split = t.split ?? [];
+  if (row.k === 0) out.push(...split.filter((s) => s.startsWith('split from')));
   const x = row.parts;
-  if (!x) return [...out, row.note];
+  const last = row.k === t.packets - 1 ? split.filter((s) => s.startsWith('continued')) : [];
+  if (!x) return [...out, row.note, ...last];
   out.push((row.prefix ?? '') + x.say);
   out.push(`states after it: ${x.states}; ${x.when}`);
   if (x.causes) out.push(SAY.causesLead.replace(/^[\s—-]+/, '') + x.causes);
   const ev = anomalyNames(row.evidence ?? 0);
   if (ev.length) out.push(`evidence of: ${ev.join(', ')}`);
-  return out;
+  return [...out, ...last];
 }
 
 /** The pane's lines for row r at `width`: every paragraph wrapped, continuation lines indented. */

@@ -7,7 +7,7 @@
  * and the detail pane under it.
  */
 import { eventTag } from '../../read/vendors.js';
-import { endpoint, fileOfRow, nflogOfRow } from '../../export/records.js';
+import { endpoint, fileOfRow, nflogOfRow, splitNotes } from '../../export/records.js';
 import { CLOSED_BY, CONN_STATES, TEARDOWNS, anomalyBit, anomalyNames, type Anomaly } from '../../model.js';
 import { explainParts } from '../../analysis/explain.js';
 import { PacketRow, type LadderRow, type PacketRowsOf } from './ladder-row.js';
@@ -36,6 +36,8 @@ export interface Timeline {
   rows: LadderRow[];
   /** packets in the connection (at its primary vantage) */
   packets: number;
+  /** the 4-tuple's split links in words (records.ts splitNotes), for the pane of the first and last packet */
+  split: string[];
 }
 
 export function buildTimeline(ds: Dataset, i: number): Timeline {
@@ -146,7 +148,10 @@ export function buildTimeline(ds: Dataset, i: number): Timeline {
       (fw.length ? `   firewall events ${fw.length}` : '') +
       (ds.logs.length ? `   log clock offset ${ds.logOffset.pairs ? humanDelta(ds.logOffset.seconds) : 'unknown'}` : ''),
   ];
-  return { conn: i, header, client, server, rows, packets: p.n };
+  const split = splitNotes(ds, i);
+  // (the header's short form; the pane of the first / last packet says why)
+  if (split.length) header[1] += `   ${split.map((s) => s.slice(0, s.indexOf(':'))).join(', ')}`;
+  return { conn: i, header, client, server, rows, packets: p.n, split };
 }
 
 /** A firewall event in a few words, for its ladder row. */
