@@ -13,12 +13,13 @@
  *   connection of that id whose time it falls in, open, ended, or logged after it; never one of its own.
  */
 import { RST, anomalyBit } from '../model.js';
-import { A_DMAP, A_DST, A_SMAP, A_SRC, B_DIR, B_PROTO, S_REASON, STR_SLOTS } from '../read/fw-chunk.js';
+import { A_DMAP, A_DST, A_SMAP, A_SRC, B_DIR, B_PROTO, S_REASON, STR_SLOTS, type FwChunk } from '../read/fw-chunk.js';
 import { FW_KINDS } from '../read/asa.js';
 import type { ReasonClass } from '../read/asa-reasons.js';
 import { reasonClassFor } from '../read/fw-reasons.js';
 import { VENDORS } from '../read/syslog-envelope.js';
 import { CHUNK_BITS, type FwTable } from '../flows/fw-table.js';
+import { lazyArray } from '../flows/memory.js';
 import { IdHash, TupleHash } from './tuple-hash.js';
 
 export const G_CONN = 0;
@@ -53,60 +54,52 @@ const LATE_RST = anomalyBit('late-rst');
 const RST_DENIED = anomalyBit('rst-denied');
 const AFTER_TO = anomalyBit('after-timeout');
 
-/** Growable columns of the groups. */
+/**
+ * The groups' columns, sized once for the most groups the log can make (one per event of the kinds
+ * that make one): the rows never reached are pages never written, which cost no memory (lazyArray),
+ * and nothing is copied as the groups come (at 10 M lines, doubling copied ~150 MB and left the old
+ * columns to the collector).
+ */
 export class Groups {
   n = 0;
-  private cap = 0;
-  kind = new Uint8Array(0);
-  log = new Uint16Array(0);
+  readonly kind: Uint8Array;
   /** event index of the Built / Teardown, -1 when the log has none */
-  built = new Int32Array(0);
-  teardown = new Int32Array(0);
-  first = new Float64Array(0);
-  last = new Float64Array(0);
+  readonly built: Int32Array;
+  readonly teardown: Int32Array;
+  readonly first: Float64Array;
+  readonly last: Float64Array;
   /** anomalies the log alone shows */
-  anomalies = new Uint32Array(0);
+  readonly anomalies: Uint32Array;
   /** the event the group's tuple comes from */
-  ref = new Int32Array(0);
-  /** time and TCP flags (all of them within PRE_TEARDOWN) of the no-connection denies before the teardown */
-  preDeny = new Float64Array(0);
-  preFlags = new Uint8Array(0);
+  readonly ref: Int32Array;
 
-  add(kind: number, log: number, e: number, t: number): number {
-    if (this.n === this.cap) this.grow();
+  constructor(readonly cap: number) {
+    this.kind = lazyArray(Uint8Array, cap);
+    this.built = lazyArray(Int32Array, cap);
+    this.teardown = lazyArray(Int32Array, cap);
+    this.first = lazyArray(Float64Array, cap);
+    this.last = lazyArray(Float64Array, cap);
+    this.anomalies = lazyArray(Uint32Array, cap);
+    this.ref = lazyArray(Int32Array, cap);
+  }
+
+  add(kind: number, e: number, t: number): number {
     const g = this.n++;
     this.kind[g] = kind;
-    this.log[g] = log;
     this.built[g] = -1;
     this.teardown[g] = -1;
     this.first[g] = t;
     this.last[g] = t;
-    this.anomalies[g] = 0;
     this.ref[g] = e;
-    this.preDeny[g] = NaN;
-    this.preFlags[g] = 0;
     return g;
   }
+}
 
-  private grow(): void {
-    const c = Math.max(1024, this.cap * 2);
-    const g = <T extends Uint8Array | Uint16Array | Int32Array | Uint32Array | Float64Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(c);
-      b.set(a);
-      return b;
-    };
-    this.kind = g(this.kind);
-    this.log = g(this.log);
-    this.built = g(this.built);
-    this.teardown = g(this.teardown);
-    this.first = g(this.first);
-    this.last = g(this.last);
-    this.anomalies = g(this.anomalies);
-    this.ref = g(this.ref);
-    this.preDeny = g(this.preDeny);
-    this.preFlags = g(this.preFlags);
-    this.cap = c;
-  }
+/** Whether row r of chunk c can make a group (see groupEvents): a TCP Built, Teardown or deny, or any no-connection deny. */
+function mayMakeGroup(c: FwChunk, r: number): boolean {
+  const kind = c.kind[r]!;
+  if (kind === K_NOCONN) return true;
+  return ((c.bits[r]! >> B_PROTO) & 3) === PROTO_TCP && (kind === K_BUILT || kind === K_TEARDOWN || kind === K_DENY);
 }
 
 export interface Grouping {
@@ -127,7 +120,12 @@ export function reasonClassOf(table: FwTable, e: number, cache: Map<number, Reas
 }
 
 export function groupEvents(table: FwTable): Grouping {
-  const groups = new Groups();
+  let most = 0;
+  for (const c of table.chunks) for (let r = 0; r < c.n; r++) if (mayMakeGroup(c, r)) most++;
+  const groups = new Groups(most);
+  // time and TCP flags (all of them within PRE_TEARDOWN) of the no-connection denies logged while
+  // a group was open, by group, until its teardown (rare: kept apart, not a column of every group)
+  const preDeny = new Map<number, { t: number; flags: number }>();
   const evGroup = table.chunks.map((c) => new Int32Array(c.n).fill(-1));
   const reasons = new Map<number, ReasonClass | undefined>();
   let log = -1;
@@ -198,7 +196,7 @@ export function groupEvents(table: FwTable): Grouping {
         if (Number.isNaN(id) || !tuplesOf(e)) continue;
         let g = byId.get(id);
         if (g < 0) {
-          g = groups.add(G_CONN, log, e, t);
+          g = groups.add(G_CONN, e, t);
           if (kind === K_BUILT) byId.set(id, g);
         } else if (kind === K_TEARDOWN) byId.delete(id);
         if (kind === K_BUILT) {
@@ -207,10 +205,11 @@ export function groupEvents(table: FwTable): Grouping {
         } else {
           groups.teardown[g] = e;
           // its late packets logged just before it (see PRE_TEARDOWN)
-          const pre = groups.preDeny[g]!;
-          if (pre >= t - PRE_TEARDOWN && pre <= t + AFTER_TEARDOWN) {
+          const pre = preDeny.size ? preDeny.get(g) : undefined;
+          if (pre) preDeny.delete(g);
+          if (pre && pre.t >= t - PRE_TEARDOWN && pre.t <= t + AFTER_TEARDOWN) {
             const cls = reasonClassOf(table, e, reasons)?.teardown;
-            const pf = groups.preFlags[g]!;
+            const pf = pre.flags;
             if (cls === 'timeout') groups.anomalies[g]! |= AFTER_TO;
             else if (cls === 'graceful' && pf & RST) groups.anomalies[g]! |= LATE_RST;
           }
@@ -248,8 +247,8 @@ export function groupEvents(table: FwTable): Grouping {
           const cls = td >= 0 ? reasonClassOf(table, td, reasons)?.teardown : undefined;
           if (td < 0) {
             mark = flags & RST ? RST_DENIED : 0;
-            groups.preFlags[g] = (t - groups.preDeny[g]! <= PRE_TEARDOWN ? groups.preFlags[g]! : 0) | flags;
-            groups.preDeny[g] = t;
+            const pre = preDeny.get(g);
+            preDeny.set(g, { t, flags: (pre && t - pre.t <= PRE_TEARDOWN ? pre.flags : 0) | flags });
           }
           else if (cls === 'timeout' && since >= -1 && since <= AFTER_TIMEOUT) mark = AFTER_TO | (flags & RST ? RST_DENIED : 0);
           else if (since >= -1 && since <= AFTER_TEARDOWN) {
@@ -260,7 +259,7 @@ export function groupEvents(table: FwTable): Grouping {
           } else g = -1;
         } else if (g >= 0 && !(groups.kind[g] === G_NOCONN && t - groups.last[g]! <= NOCONN_BURST)) g = -1;
         if (g < 0) {
-          g = groups.add(G_NOCONN, log, e, t);
+          g = groups.add(G_NOCONN, e, t);
           register(g);
           mark = flags & RST ? RST_DENIED : 0;
         }
@@ -271,7 +270,7 @@ export function groupEvents(table: FwTable): Grouping {
         if (!tuplesOf(e)) continue;
         let g = lookup();
         if (g < 0 || groups.kind[g] !== G_POLICY || t - groups.first[g]! > POLICY_BURST) {
-          g = groups.add(G_POLICY, log, e, t);
+          g = groups.add(G_POLICY, e, t);
           register(g);
         }
         if (t > groups.last[g]!) groups.last[g] = t;
