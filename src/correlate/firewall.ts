@@ -27,7 +27,7 @@ export interface Correlation {
   offsetPairs: number;
   /** connections created for log connections no capture has */
   logOnly: number;
-  /** connection (pre-finalize index) each event is attached to, by chunk; -1 for none */
+  /** connection (pre-finalize index) each event is attached to, by chunk; -1 for none (emptied once eventsByConn has them) */
   evConn: Int32Array[];
   /** further connections an event is attached to (the same connection at other vantages; a host's events) */
   extra: Map<number, number[]>;
@@ -158,12 +158,7 @@ export function correlateFirewall(table: FwTable, conns: ConnTable, addrs: AddrT
     }
   }
 
-  // every event of a log connection is attached to its connections
-  const evConn = evGroup.map((eg) => {
-    const out = new Int32Array(eg.length);
-    for (let r = 0; r < eg.length; r++) out[r] = eg[r]! >= 0 ? groupConn[eg[r]!]! : -1;
-    return out;
-  });
+  // every event of a log connection is attached to its connections (evGroup becomes evConn in place)
   const extra = new Map<number, number[]>();
   if (groupExtra.size) {
     evGroup.forEach((eg, ci) => {
@@ -173,6 +168,8 @@ export function correlateFirewall(table: FwTable, conns: ConnTable, addrs: AddrT
       }
     });
   }
+  const evConn = evGroup;
+  for (const eg of evConn) for (let r = 0; r < eg.length; r++) if (eg[r]! >= 0) eg[r] = groupConn[eg[r]!]!;
   attachLocalHost(table, groups, groupConn, groupExtra, evConn, extra, addrs.count);
   return { offset, offsetPairs: deltas.length, logOnly, evConn, extra, groups, groupConn, groupExtra };
 }
@@ -234,22 +231,36 @@ export function reasonSide(table: FwTable, td: number, cls: ReasonClass): 'src' 
 function attachLocalHost(table: FwTable, groups: Groups, groupConn: Int32Array, groupExtra: Map<number, number[]>, evConn: Int32Array[],
   extra: Map<number, number[]>, nAddrs: number): void {
   // the local-host events of each host, in log order (nearly time order): host h's are
-  // byHost[start[h], start[h+1]) (address ids are dense)
+  // byHost[start[h], start[h+1]) (address ids are dense), their times beside them in hostTs: the
+  // window search below reads that small array, not the event columns (a random read into a
+  // gigabyte of events per step at 10 M lines, which made this pass grow faster than the log)
   const lh: number[] = [];
-  table.chunks.forEach((c, ci) => {
+  for (let ci = 0; ci < table.chunks.length; ci++) {
+    const c = table.chunks[ci]!, kind = c.kind, amask = c.amask;
     for (let r = 0; r < c.n; r++) {
-      const k = c.kind[r]!;
-      if ((k !== K_LH_BUILT && k !== K_LH_TEARDOWN) || !(c.amask[r]! & 1)) continue;
-      lh.push((ci << CHUNK_BITS) | r);
+      const k = kind[r]!;
+      if ((k === K_LH_BUILT || k === K_LH_TEARDOWN) && amask[r]! & 1) lh.push((ci << CHUNK_BITS) | r);
     }
-  });
+  }
   if (lh.length === 0) return;
+  // hosts with local-host lines, a bit each (a few hundred KB, read first: most connections' ends
+  // have none, and the dense index below is a cache miss per look at millions of addresses)
+  const has = new Uint8Array((nAddrs >>> 3) + 1);
   const start = new Uint32Array(nAddrs + 1);
-  for (const e of lh) start[table.addr(e, A_SRC) + 1]!++;
+  for (const e of lh) {
+    const a = table.addr(e, A_SRC);
+    has[a >>> 3]! |= 1 << (a & 7);
+    start[a + 1]!++;
+  }
   for (let h = 0; h < nAddrs; h++) start[h + 1]! += start[h]!;
   const byHost = new Uint32Array(lh.length);
+  const hostTs = new Float64Array(lh.length);
   const at = start.slice(0, nAddrs);
-  for (const e of lh) byHost[at[table.addr(e, A_SRC)]!++] = e;
+  for (const e of lh) {
+    const i = at[table.addr(e, A_SRC)]!++;
+    byHost[i] = e;
+    hostTs[i] = table.ts(e);
+  }
   const attach = (e: number, c: number): void => {
     const ci = e >>> CHUNK_BITS, r = e & 0xffff;
     const cur = evConn[ci]![r]!;
@@ -266,21 +277,22 @@ function attachLocalHost(table: FwTable, groups: Groups, groupConn: Int32Array, 
       const partner = p === 0 ? groups.built[g]! : groups.teardown[g]!;
       if (partner < 0) continue;
       const kind = p === 0 ? K_LH_BUILT : K_LH_TEARDOWN;
-      const t = table.ts(partner);
+      let t = NaN;
       for (let slot = A_SRC; slot <= A_DST; slot++) {
         const a = table.addr(partner, slot);
-        if (a < 0) continue;
+        if (a < 0 || !(has[a >>> 3]! & (1 << (a & 7)))) continue;
+        if (Number.isNaN(t)) t = table.ts(partner);
         // the window around t: a binary search (a few seconds of slack for lines a little out of order)
         let lo = start[a]!, hi = start[a + 1]!;
         const end = hi;
         while (lo < hi) {
           const mid = (lo + hi) >>> 1;
-          if (table.ts(byHost[mid]!) < t - TOL - 5) lo = mid + 1;
+          if (hostTs[mid]! < t - TOL - 5) lo = mid + 1;
           else hi = mid;
         }
-        for (let k = lo; k < end && table.ts(byHost[k]!) <= t + TOL + 5; k++) {
+        for (let k = lo; k < end && hostTs[k]! <= t + TOL + 5; k++) {
           const e = byHost[k]!;
-          if (table.kind(e) !== kind || Math.abs(table.ts(e) - t) > TOL) continue;
+          if (table.kind(e) !== kind || Math.abs(hostTs[k]! - t) > TOL) continue;
           attach(e, c);
           for (const x of groupExtra.get(g) ?? []) attach(e, x);
         }
