@@ -118,13 +118,18 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   const t1 = performance.now();
   const c1 = cpuMs();
   const r1 = rssMB();
-  // the ingest records and lookup hash are dead now: free them before the analysis allocates
-  if (ing.packets.count >= 1_000_000) collectGarbage();
   const { packets, conns, files, fw: table } = ing;
+  // (every address id is made: the lookup index is dead weight from here on, ~100 MB at 10 M log lines)
+  ing.addrs.dropIndex();
+  // the ingest records and lookup hashes are dead now: free them before the analysis allocates
+  const large = packets.count >= 1_000_000 || table.count >= 1_000_000;
+  if (large) collectGarbage();
 
   // firewall events <-> connections (before renumbering: log-only connections join the order)
   // (no logs: nothing to correlate)
   const corr = table.count === 0 ? undefined : correlateFirewall(table, conns, ing.addrs, opts.skew !== undefined ? { skew: opts.skew } : {});
+  // (the joins' hashes are dead: ~130 MB at 10 M log lines)
+  if (corr && large) collectGarbage();
   // the same connection at several vantages (with one vantage there is nothing to match: the
   // matcher does not read the last times then)
   const fileLastTs = files.map((f) => {
@@ -223,6 +228,8 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   // connections get theirs from it; captured ones where the packets do not contradict it), and the
   // denied RSTs linked to the packets they deny
   const byConn = corr ? eventsByConn(table, corr, map, conns.count) : undefined;
+  // (the events are listed by connection now: the list by event is dead)
+  if (corr) corr.evConn = [];
   const fwOf = (i: number): Uint32Array => (byConn ? byConn.events.subarray(byConn.start[i]!, byConn.start[i + 1]!) : NO_EVENTS_INDEX);
   conns.fwBytes = new Float64Array(conns.count).fill(NaN);
   if (corr) applyLogVerdicts(table, corr, map, conns);
@@ -280,8 +287,6 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
     }
     return v;
   };
-  // (every id is made: the lookup index is dead weight from here on)
-  ing.addrs.dropIndex();
   const fwText = new LogText(table);
   const eventObject = (e: number): FwEventView => {
     const ev: FwEventView = table.event(e, ing.addrs, (x) => fwText.body(x));
