@@ -144,15 +144,18 @@ export function groupEvents(table: FwTable): Grouping {
   // the tuples of an event: real and NAT-mapped forms of each end, in every combination
   const sa = [0, 0], sp = [0, 0], da = [0, 0], dp = [0, 0];
   let ns = 0, nd = 0;
-  const tuplesOf = (e: number): boolean => {
+  // (read from the row's columns: this runs for every event, the table's accessors would look the chunk up for each field)
+  const tuplesOf = (c: FwChunk, r: number): boolean => {
     ns = nd = 0;
-    const a = table.addr(e, A_SRC), pa = table.port(e, A_SRC), b = table.addr(e, A_DST), pb = table.port(e, A_DST);
-    if (a < 0 || b < 0 || pa < 0 || pb < 0) return false;
-    sa[0] = a; sp[0] = pa; da[0] = b; dp[0] = pb;
+    const m = c.amask[r]!;
+    // both ends' address and port (amask: bit s the address of slot s, bit 8 + s its port)
+    const need = (1 << A_SRC) | (1 << A_DST) | (0x100 << A_SRC) | (0x100 << A_DST);
+    if ((m & need) !== need) return false;
+    const o = r * 4, addr = c.addr, port = c.port;
+    sa[0] = addr[o + A_SRC]!; sp[0] = port[o + A_SRC]!; da[0] = addr[o + A_DST]!; dp[0] = port[o + A_DST]!;
     ns = nd = 1;
-    const ma = table.addr(e, A_SMAP), mb = table.addr(e, A_DMAP);
-    if (ma >= 0) { sa[1] = ma; sp[1] = Math.max(0, table.port(e, A_SMAP) >= 0 ? table.port(e, A_SMAP) : pa); ns = 2; }
-    if (mb >= 0) { da[1] = mb; dp[1] = Math.max(0, table.port(e, A_DMAP) >= 0 ? table.port(e, A_DMAP) : pb); nd = 2; }
+    if (m & (1 << A_SMAP)) { sa[1] = addr[o + A_SMAP]!; sp[1] = m & (0x100 << A_SMAP) ? port[o + A_SMAP]! : sp[0]!; ns = 2; }
+    if (m & (1 << A_DMAP)) { da[1] = addr[o + A_DMAP]!; dp[1] = m & (0x100 << A_DMAP) ? port[o + A_DMAP]! : dp[0]!; nd = 2; }
     return true;
   };
   const lookup = (): number => {
@@ -193,7 +196,7 @@ export function groupEvents(table: FwTable): Grouping {
       const t = c.ts[r]!;
       if (kind === K_BUILT || kind === K_TEARDOWN) {
         const id = c.connId[r]!;
-        if (Number.isNaN(id) || !tuplesOf(e)) continue;
+        if (Number.isNaN(id) || !tuplesOf(c, r)) continue;
         let g = byId.get(id);
         if (g < 0) {
           g = groups.add(G_CONN, e, t);
@@ -237,7 +240,7 @@ export function groupEvents(table: FwTable): Grouping {
         if (g >= 0) eg[r] = g;
         else (pending.get(id) ?? pending.set(id, []).get(id)!).push(e);
       } else if (kind === K_NOCONN) {
-        if (!tuplesOf(e)) continue;
+        if (!tuplesOf(c, r)) continue;
         const flags = c.flags[r]!;
         let g = lookup();
         let mark = 0;
@@ -267,7 +270,7 @@ export function groupEvents(table: FwTable): Grouping {
         if (t > groups.last[g]!) groups.last[g] = t;
         eg[r] = g;
       } else if (kind === K_DENY) {
-        if (!tuplesOf(e)) continue;
+        if (!tuplesOf(c, r)) continue;
         let g = lookup();
         if (g < 0 || groups.kind[g] !== G_POLICY || t - groups.first[g]! > POLICY_BURST) {
           g = groups.add(G_POLICY, e, t);
