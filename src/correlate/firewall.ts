@@ -168,9 +168,25 @@ export function correlateFirewall(table: FwTable, conns: ConnTable, addrs: AddrT
       }
     });
   }
+  const lhPairs = localHostMatches(table, groups, groupConn, evGroup, addrs.count);
   const evConn = evGroup;
   for (const eg of evConn) for (let r = 0; r < eg.length; r++) if (eg[r]! >= 0) eg[r] = groupConn[eg[r]!]!;
-  attachLocalHost(table, groups, groupConn, groupExtra, evConn, extra, addrs.count);
+  // each local-host event joins the connections it matched (the first it gets, the rest as extras:
+  // the same sets in whatever order they come)
+  const attach = (e: number, c: number): void => {
+    const ci = e >>> CHUNK_BITS, r = e & 0xffff;
+    const cur = evConn[ci]![r]!;
+    if (cur < 0) evConn[ci]![r] = c;
+    else if (cur !== c) {
+      const l = extra.get(e) ?? extra.set(e, []).get(e)!;
+      if (!l.includes(c)) l.push(c);
+    }
+  };
+  for (let k = 0; k < lhPairs.length; k += 2) {
+    const e = lhPairs[k]!, g = lhPairs[k + 1]!;
+    attach(e, groupConn[g]!);
+    for (const x of groupExtra.get(g) ?? []) attach(e, x);
+  }
   return { offset, offsetPairs: deltas.length, logOnly, evConn, extra, groups, groupConn, groupExtra };
 }
 
@@ -206,9 +222,10 @@ export function reasonSide(table: FwTable, td: number, cls: ReasonClass): 'src' 
   const ch = table.chunk(td), r = td & 0xffff;
   const from = ch.str[r * STR_SLOTS + S_RFROM]!;
   if (from !== 0) {
-    const name = table.strings[from]!.toLowerCase();
-    if (ch.str[r * STR_SLOTS + S_SIF] && table.strings[ch.str[r * STR_SLOTS + S_SIF]!]!.toLowerCase() === name) return 'src';
-    if (ch.str[r * STR_SLOTS + S_DIF] && table.strings[ch.str[r * STR_SLOTS + S_DIF]!]!.toLowerCase() === name) return 'dst';
+    const name = table.lower(from);
+    const sif = ch.str[r * STR_SLOTS + S_SIF]!, dif = ch.str[r * STR_SLOTS + S_DIF]!;
+    if (sif && (sif === from || table.lower(sif) === name)) return 'src';
+    if (dif && (dif === from || table.lower(dif) === name)) return 'dst';
   }
   // 302014: the `for` endpoint is on the lower security level (outside), the `to` one higher (inside)
   if (cls.side === 'inside') return 'dst';
@@ -226,10 +243,12 @@ export function reasonSide(table: FwTable, td: number, cls: ReasonClass): 'src' 
 /**
  * 609001/609002 (Built/Teardown local-host) name a host, not a connection: one goes with the
  * connections of that host whose Built (or Teardown) is within TOL of it (the firewall builds a
- * host's state with its first connection and removes it with its last).
+ * host's state with its first connection and removes it with its last). Returns the matches as
+ * pairs (local-host event, group), found in one pass over the events in log order: the Built and
+ * Teardown lines are read where they lie, not at random through the groups.
  */
-function attachLocalHost(table: FwTable, groups: Groups, groupConn: Int32Array, groupExtra: Map<number, number[]>, evConn: Int32Array[],
-  extra: Map<number, number[]>, nAddrs: number): void {
+function localHostMatches(table: FwTable, groups: Groups, groupConn: Int32Array, evGroup: Int32Array[], nAddrs: number): number[] {
+  const out: number[] = [];
   // the local-host events of each host, in log order (nearly time order): host h's are
   // byHost[start[h], start[h+1]) (address ids are dense), their times beside them in hostTs: the
   // window search below reads that small array, not the event columns (a random read into a
@@ -242,7 +261,7 @@ function attachLocalHost(table: FwTable, groups: Groups, groupConn: Int32Array, 
       if ((k === K_LH_BUILT || k === K_LH_TEARDOWN) && amask[r]! & 1) lh.push((ci << CHUNK_BITS) | r);
     }
   }
-  if (lh.length === 0) return;
+  if (lh.length === 0) return out;
   // hosts with local-host lines, a bit each (a few hundred KB, read first: most connections' ends
   // have none, and the dense index below is a cache miss per look at millions of addresses)
   const has = new Uint8Array((nAddrs >>> 3) + 1);
@@ -261,27 +280,19 @@ function attachLocalHost(table: FwTable, groups: Groups, groupConn: Int32Array, 
     byHost[i] = e;
     hostTs[i] = table.ts(e);
   }
-  const attach = (e: number, c: number): void => {
-    const ci = e >>> CHUNK_BITS, r = e & 0xffff;
-    const cur = evConn[ci]![r]!;
-    if (cur < 0) evConn[ci]![r] = c;
-    else if (cur !== c) {
-      const l = extra.get(e) ?? extra.set(e, []).get(e)!;
-      if (!l.includes(c)) l.push(c);
-    }
-  };
-  for (let g = 0; g < groups.n; g++) {
-    const c = groupConn[g]!;
-    if (c < 0) continue;
-    for (let p = 0; p < 2; p++) {
-      const partner = p === 0 ? groups.built[g]! : groups.teardown[g]!;
-      if (partner < 0) continue;
-      const kind = p === 0 ? K_LH_BUILT : K_LH_TEARDOWN;
-      let t = NaN;
+  for (let ci = 0; ci < table.chunks.length; ci++) {
+    const ch = table.chunks[ci]!, eg = evGroup[ci]!, amask = ch.amask, addr = ch.addr;
+    for (let r = 0; r < ch.n; r++) {
+      const g = eg[r]!;
+      if (g < 0 || groupConn[g]! < 0) continue;
+      const e = (ci << CHUNK_BITS) | r;
+      const kind = groups.built[g] === e ? K_LH_BUILT : groups.teardown[g] === e ? K_LH_TEARDOWN : -1;
+      if (kind < 0) continue;
+      const t = ch.ts[r]!;
       for (let slot = A_SRC; slot <= A_DST; slot++) {
-        const a = table.addr(partner, slot);
-        if (a < 0 || !(has[a >>> 3]! & (1 << (a & 7)))) continue;
-        if (Number.isNaN(t)) t = table.ts(partner);
+        if (!(amask[r]! & (1 << slot))) continue;
+        const a = addr[r * 4 + slot]!;
+        if (!(has[a >>> 3]! & (1 << (a & 7)))) continue;
         // the window around t: a binary search (a few seconds of slack for lines a little out of order)
         let lo = start[a]!, hi = start[a + 1]!;
         const end = hi;
@@ -291,12 +302,12 @@ function attachLocalHost(table: FwTable, groups: Groups, groupConn: Int32Array, 
           else hi = mid;
         }
         for (let k = lo; k < end && hostTs[k]! <= t + TOL + 5; k++) {
-          const e = byHost[k]!;
-          if (table.kind(e) !== kind || Math.abs(hostTs[k]! - t) > TOL) continue;
-          attach(e, c);
-          for (const x of groupExtra.get(g) ?? []) attach(e, x);
+          const x = byHost[k]!;
+          if (table.kind(x) !== kind || Math.abs(hostTs[k]! - t) > TOL) continue;
+          out.push(x, g);
         }
       }
     }
   }
+  return out;
 }
