@@ -27,7 +27,7 @@ export interface Correlation {
   offsetPairs: number;
   /** connections created for log connections no capture has */
   logOnly: number;
-  /** connection (pre-finalize index) each event is attached to, by chunk; -1 for none */
+  /** connection (pre-finalize index) each event is attached to, by chunk; -1 for none (emptied once eventsByConn has them) */
   evConn: Int32Array[];
   /** further connections an event is attached to (the same connection at other vantages; a host's events) */
   extra: Map<number, number[]>;
@@ -158,12 +158,7 @@ export function correlateFirewall(table: FwTable, conns: ConnTable, addrs: AddrT
     }
   }
 
-  // every event of a log connection is attached to its connections
-  const evConn = evGroup.map((eg) => {
-    const out = new Int32Array(eg.length);
-    for (let r = 0; r < eg.length; r++) out[r] = eg[r]! >= 0 ? groupConn[eg[r]!]! : -1;
-    return out;
-  });
+  // every event of a log connection is attached to its connections (evGroup becomes evConn in place)
   const extra = new Map<number, number[]>();
   if (groupExtra.size) {
     evGroup.forEach((eg, ci) => {
@@ -173,7 +168,25 @@ export function correlateFirewall(table: FwTable, conns: ConnTable, addrs: AddrT
       }
     });
   }
-  attachLocalHost(table, groups, groupConn, groupExtra, evConn, extra, addrs.count);
+  const lhPairs = localHostMatches(table, groups, groupConn, evGroup, addrs.count);
+  const evConn = evGroup;
+  for (const eg of evConn) for (let r = 0; r < eg.length; r++) if (eg[r]! >= 0) eg[r] = groupConn[eg[r]!]!;
+  // each local-host event joins the connections it matched (the first it gets, the rest as extras:
+  // the same sets in whatever order they come)
+  const attach = (e: number, c: number): void => {
+    const ci = e >>> CHUNK_BITS, r = e & 0xffff;
+    const cur = evConn[ci]![r]!;
+    if (cur < 0) evConn[ci]![r] = c;
+    else if (cur !== c) {
+      const l = extra.get(e) ?? extra.set(e, []).get(e)!;
+      if (!l.includes(c)) l.push(c);
+    }
+  };
+  for (let k = 0; k < lhPairs.length; k += 2) {
+    const e = lhPairs[k]!, g = lhPairs[k + 1]!;
+    attach(e, groupConn[g]!);
+    for (const x of groupExtra.get(g) ?? []) attach(e, x);
+  }
   return { offset, offsetPairs: deltas.length, logOnly, evConn, extra, groups, groupConn, groupExtra };
 }
 
@@ -209,9 +222,10 @@ export function reasonSide(table: FwTable, td: number, cls: ReasonClass): 'src' 
   const ch = table.chunk(td), r = td & 0xffff;
   const from = ch.str[r * STR_SLOTS + S_RFROM]!;
   if (from !== 0) {
-    const name = table.strings[from]!.toLowerCase();
-    if (ch.str[r * STR_SLOTS + S_SIF] && table.strings[ch.str[r * STR_SLOTS + S_SIF]!]!.toLowerCase() === name) return 'src';
-    if (ch.str[r * STR_SLOTS + S_DIF] && table.strings[ch.str[r * STR_SLOTS + S_DIF]!]!.toLowerCase() === name) return 'dst';
+    const name = table.lower(from);
+    const sif = ch.str[r * STR_SLOTS + S_SIF]!, dif = ch.str[r * STR_SLOTS + S_DIF]!;
+    if (sif && (sif === from || table.lower(sif) === name)) return 'src';
+    if (dif && (dif === from || table.lower(dif) === name)) return 'dst';
   }
   // 302014: the `for` endpoint is on the lower security level (outside), the `to` one higher (inside)
   if (cls.side === 'inside') return 'dst';
@@ -229,62 +243,71 @@ export function reasonSide(table: FwTable, td: number, cls: ReasonClass): 'src' 
 /**
  * 609001/609002 (Built/Teardown local-host) name a host, not a connection: one goes with the
  * connections of that host whose Built (or Teardown) is within TOL of it (the firewall builds a
- * host's state with its first connection and removes it with its last).
+ * host's state with its first connection and removes it with its last). Returns the matches as
+ * pairs (local-host event, group), found in one pass over the events in log order: the Built and
+ * Teardown lines are read where they lie, not at random through the groups.
  */
-function attachLocalHost(table: FwTable, groups: Groups, groupConn: Int32Array, groupExtra: Map<number, number[]>, evConn: Int32Array[],
-  extra: Map<number, number[]>, nAddrs: number): void {
+function localHostMatches(table: FwTable, groups: Groups, groupConn: Int32Array, evGroup: Int32Array[], nAddrs: number): number[] {
+  const out: number[] = [];
   // the local-host events of each host, in log order (nearly time order): host h's are
-  // byHost[start[h], start[h+1]) (address ids are dense)
+  // byHost[start[h], start[h+1]) (address ids are dense), their times beside them in hostTs: the
+  // window search below reads that small array, not the event columns (a random read into a
+  // gigabyte of events per step at 10 M lines, which made this pass grow faster than the log)
   const lh: number[] = [];
-  table.chunks.forEach((c, ci) => {
+  for (let ci = 0; ci < table.chunks.length; ci++) {
+    const c = table.chunks[ci]!, kind = c.kind, amask = c.amask;
     for (let r = 0; r < c.n; r++) {
-      const k = c.kind[r]!;
-      if ((k !== K_LH_BUILT && k !== K_LH_TEARDOWN) || !(c.amask[r]! & 1)) continue;
-      lh.push((ci << CHUNK_BITS) | r);
+      const k = kind[r]!;
+      if ((k === K_LH_BUILT || k === K_LH_TEARDOWN) && amask[r]! & 1) lh.push((ci << CHUNK_BITS) | r);
     }
-  });
-  if (lh.length === 0) return;
+  }
+  if (lh.length === 0) return out;
+  // hosts with local-host lines, a bit each (a few hundred KB, read first: most connections' ends
+  // have none, and the dense index below is a cache miss per look at millions of addresses)
+  const has = new Uint8Array((nAddrs >>> 3) + 1);
   const start = new Uint32Array(nAddrs + 1);
-  for (const e of lh) start[table.addr(e, A_SRC) + 1]!++;
+  for (const e of lh) {
+    const a = table.addr(e, A_SRC);
+    has[a >>> 3]! |= 1 << (a & 7);
+    start[a + 1]!++;
+  }
   for (let h = 0; h < nAddrs; h++) start[h + 1]! += start[h]!;
   const byHost = new Uint32Array(lh.length);
+  const hostTs = new Float64Array(lh.length);
   const at = start.slice(0, nAddrs);
-  for (const e of lh) byHost[at[table.addr(e, A_SRC)]!++] = e;
-  const attach = (e: number, c: number): void => {
-    const ci = e >>> CHUNK_BITS, r = e & 0xffff;
-    const cur = evConn[ci]![r]!;
-    if (cur < 0) evConn[ci]![r] = c;
-    else if (cur !== c) {
-      const l = extra.get(e) ?? extra.set(e, []).get(e)!;
-      if (!l.includes(c)) l.push(c);
-    }
-  };
-  for (let g = 0; g < groups.n; g++) {
-    const c = groupConn[g]!;
-    if (c < 0) continue;
-    for (let p = 0; p < 2; p++) {
-      const partner = p === 0 ? groups.built[g]! : groups.teardown[g]!;
-      if (partner < 0) continue;
-      const kind = p === 0 ? K_LH_BUILT : K_LH_TEARDOWN;
-      const t = table.ts(partner);
+  for (const e of lh) {
+    const i = at[table.addr(e, A_SRC)]!++;
+    byHost[i] = e;
+    hostTs[i] = table.ts(e);
+  }
+  for (let ci = 0; ci < table.chunks.length; ci++) {
+    const ch = table.chunks[ci]!, eg = evGroup[ci]!, amask = ch.amask, addr = ch.addr;
+    for (let r = 0; r < ch.n; r++) {
+      const g = eg[r]!;
+      if (g < 0 || groupConn[g]! < 0) continue;
+      const e = (ci << CHUNK_BITS) | r;
+      const kind = groups.built[g] === e ? K_LH_BUILT : groups.teardown[g] === e ? K_LH_TEARDOWN : -1;
+      if (kind < 0) continue;
+      const t = ch.ts[r]!;
       for (let slot = A_SRC; slot <= A_DST; slot++) {
-        const a = table.addr(partner, slot);
-        if (a < 0) continue;
+        if (!(amask[r]! & (1 << slot))) continue;
+        const a = addr[r * 4 + slot]!;
+        if (!(has[a >>> 3]! & (1 << (a & 7)))) continue;
         // the window around t: a binary search (a few seconds of slack for lines a little out of order)
         let lo = start[a]!, hi = start[a + 1]!;
         const end = hi;
         while (lo < hi) {
           const mid = (lo + hi) >>> 1;
-          if (table.ts(byHost[mid]!) < t - TOL - 5) lo = mid + 1;
+          if (hostTs[mid]! < t - TOL - 5) lo = mid + 1;
           else hi = mid;
         }
-        for (let k = lo; k < end && table.ts(byHost[k]!) <= t + TOL + 5; k++) {
-          const e = byHost[k]!;
-          if (table.kind(e) !== kind || Math.abs(table.ts(e) - t) > TOL) continue;
-          attach(e, c);
-          for (const x of groupExtra.get(g) ?? []) attach(e, x);
+        for (let k = lo; k < end && hostTs[k]! <= t + TOL + 5; k++) {
+          const x = byHost[k]!;
+          if (table.kind(x) !== kind || Math.abs(hostTs[k]! - t) > TOL) continue;
+          out.push(x, g);
         }
       }
     }
   }
+  return out;
 }

@@ -13,12 +13,13 @@
  *   connection of that id whose time it falls in, open, ended, or logged after it; never one of its own.
  */
 import { RST, anomalyBit } from '../model.js';
-import { A_DMAP, A_DST, A_SMAP, A_SRC, B_DIR, B_PROTO, S_REASON, STR_SLOTS } from '../read/fw-chunk.js';
+import { A_DMAP, A_DST, A_SMAP, A_SRC, B_DIR, B_PROTO, S_REASON, STR_SLOTS, type FwChunk } from '../read/fw-chunk.js';
 import { FW_KINDS } from '../read/asa.js';
 import type { ReasonClass } from '../read/asa-reasons.js';
 import { reasonClassFor } from '../read/fw-reasons.js';
 import { VENDORS } from '../read/syslog-envelope.js';
 import { CHUNK_BITS, type FwTable } from '../flows/fw-table.js';
+import { lazyArray } from '../flows/memory.js';
 import { IdHash, TupleHash } from './tuple-hash.js';
 
 export const G_CONN = 0;
@@ -53,60 +54,52 @@ const LATE_RST = anomalyBit('late-rst');
 const RST_DENIED = anomalyBit('rst-denied');
 const AFTER_TO = anomalyBit('after-timeout');
 
-/** Growable columns of the groups. */
+/**
+ * The groups' columns, sized once for the most groups the log can make (one per event of the kinds
+ * that make one): the rows never reached are pages never written, which cost no memory (lazyArray),
+ * and nothing is copied as the groups come (at 10 M lines, doubling copied ~150 MB and left the old
+ * columns to the collector).
+ */
 export class Groups {
   n = 0;
-  private cap = 0;
-  kind = new Uint8Array(0);
-  log = new Uint16Array(0);
+  readonly kind: Uint8Array;
   /** event index of the Built / Teardown, -1 when the log has none */
-  built = new Int32Array(0);
-  teardown = new Int32Array(0);
-  first = new Float64Array(0);
-  last = new Float64Array(0);
+  readonly built: Int32Array;
+  readonly teardown: Int32Array;
+  readonly first: Float64Array;
+  readonly last: Float64Array;
   /** anomalies the log alone shows */
-  anomalies = new Uint32Array(0);
+  readonly anomalies: Uint32Array;
   /** the event the group's tuple comes from */
-  ref = new Int32Array(0);
-  /** time and TCP flags (all of them within PRE_TEARDOWN) of the no-connection denies before the teardown */
-  preDeny = new Float64Array(0);
-  preFlags = new Uint8Array(0);
+  readonly ref: Int32Array;
 
-  add(kind: number, log: number, e: number, t: number): number {
-    if (this.n === this.cap) this.grow();
+  constructor(readonly cap: number) {
+    this.kind = lazyArray(Uint8Array, cap);
+    this.built = lazyArray(Int32Array, cap);
+    this.teardown = lazyArray(Int32Array, cap);
+    this.first = lazyArray(Float64Array, cap);
+    this.last = lazyArray(Float64Array, cap);
+    this.anomalies = lazyArray(Uint32Array, cap);
+    this.ref = lazyArray(Int32Array, cap);
+  }
+
+  add(kind: number, e: number, t: number): number {
     const g = this.n++;
     this.kind[g] = kind;
-    this.log[g] = log;
     this.built[g] = -1;
     this.teardown[g] = -1;
     this.first[g] = t;
     this.last[g] = t;
-    this.anomalies[g] = 0;
     this.ref[g] = e;
-    this.preDeny[g] = NaN;
-    this.preFlags[g] = 0;
     return g;
   }
+}
 
-  private grow(): void {
-    const c = Math.max(1024, this.cap * 2);
-    const g = <T extends Uint8Array | Uint16Array | Int32Array | Uint32Array | Float64Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(c);
-      b.set(a);
-      return b;
-    };
-    this.kind = g(this.kind);
-    this.log = g(this.log);
-    this.built = g(this.built);
-    this.teardown = g(this.teardown);
-    this.first = g(this.first);
-    this.last = g(this.last);
-    this.anomalies = g(this.anomalies);
-    this.ref = g(this.ref);
-    this.preDeny = g(this.preDeny);
-    this.preFlags = g(this.preFlags);
-    this.cap = c;
-  }
+/** Whether row r of chunk c can make a group (see groupEvents): a TCP Built, Teardown or deny, or any no-connection deny. */
+function mayMakeGroup(c: FwChunk, r: number): boolean {
+  const kind = c.kind[r]!;
+  if (kind === K_NOCONN) return true;
+  return ((c.bits[r]! >> B_PROTO) & 3) === PROTO_TCP && (kind === K_BUILT || kind === K_TEARDOWN || kind === K_DENY);
 }
 
 export interface Grouping {
@@ -127,7 +120,12 @@ export function reasonClassOf(table: FwTable, e: number, cache: Map<number, Reas
 }
 
 export function groupEvents(table: FwTable): Grouping {
-  const groups = new Groups();
+  let most = 0;
+  for (const c of table.chunks) for (let r = 0; r < c.n; r++) if (mayMakeGroup(c, r)) most++;
+  const groups = new Groups(most);
+  // time and TCP flags (all of them within PRE_TEARDOWN) of the no-connection denies logged while
+  // a group was open, by group, until its teardown (rare: kept apart, not a column of every group)
+  const preDeny = new Map<number, { t: number; flags: number }>();
   const evGroup = table.chunks.map((c) => new Int32Array(c.n).fill(-1));
   const reasons = new Map<number, ReasonClass | undefined>();
   let log = -1;
@@ -146,15 +144,18 @@ export function groupEvents(table: FwTable): Grouping {
   // the tuples of an event: real and NAT-mapped forms of each end, in every combination
   const sa = [0, 0], sp = [0, 0], da = [0, 0], dp = [0, 0];
   let ns = 0, nd = 0;
-  const tuplesOf = (e: number): boolean => {
+  // (read from the row's columns: this runs for every event, the table's accessors would look the chunk up for each field)
+  const tuplesOf = (c: FwChunk, r: number): boolean => {
     ns = nd = 0;
-    const a = table.addr(e, A_SRC), pa = table.port(e, A_SRC), b = table.addr(e, A_DST), pb = table.port(e, A_DST);
-    if (a < 0 || b < 0 || pa < 0 || pb < 0) return false;
-    sa[0] = a; sp[0] = pa; da[0] = b; dp[0] = pb;
+    const m = c.amask[r]!;
+    // both ends' address and port (amask: bit s the address of slot s, bit 8 + s its port)
+    const need = (1 << A_SRC) | (1 << A_DST) | (0x100 << A_SRC) | (0x100 << A_DST);
+    if ((m & need) !== need) return false;
+    const o = r * 4, addr = c.addr, port = c.port;
+    sa[0] = addr[o + A_SRC]!; sp[0] = port[o + A_SRC]!; da[0] = addr[o + A_DST]!; dp[0] = port[o + A_DST]!;
     ns = nd = 1;
-    const ma = table.addr(e, A_SMAP), mb = table.addr(e, A_DMAP);
-    if (ma >= 0) { sa[1] = ma; sp[1] = Math.max(0, table.port(e, A_SMAP) >= 0 ? table.port(e, A_SMAP) : pa); ns = 2; }
-    if (mb >= 0) { da[1] = mb; dp[1] = Math.max(0, table.port(e, A_DMAP) >= 0 ? table.port(e, A_DMAP) : pb); nd = 2; }
+    if (m & (1 << A_SMAP)) { sa[1] = addr[o + A_SMAP]!; sp[1] = m & (0x100 << A_SMAP) ? port[o + A_SMAP]! : sp[0]!; ns = 2; }
+    if (m & (1 << A_DMAP)) { da[1] = addr[o + A_DMAP]!; dp[1] = m & (0x100 << A_DMAP) ? port[o + A_DMAP]! : dp[0]!; nd = 2; }
     return true;
   };
   const lookup = (): number => {
@@ -195,10 +196,10 @@ export function groupEvents(table: FwTable): Grouping {
       const t = c.ts[r]!;
       if (kind === K_BUILT || kind === K_TEARDOWN) {
         const id = c.connId[r]!;
-        if (Number.isNaN(id) || !tuplesOf(e)) continue;
+        if (Number.isNaN(id) || !tuplesOf(c, r)) continue;
         let g = byId.get(id);
         if (g < 0) {
-          g = groups.add(G_CONN, log, e, t);
+          g = groups.add(G_CONN, e, t);
           if (kind === K_BUILT) byId.set(id, g);
         } else if (kind === K_TEARDOWN) byId.delete(id);
         if (kind === K_BUILT) {
@@ -207,10 +208,11 @@ export function groupEvents(table: FwTable): Grouping {
         } else {
           groups.teardown[g] = e;
           // its late packets logged just before it (see PRE_TEARDOWN)
-          const pre = groups.preDeny[g]!;
-          if (pre >= t - PRE_TEARDOWN && pre <= t + AFTER_TEARDOWN) {
+          const pre = preDeny.size ? preDeny.get(g) : undefined;
+          if (pre) preDeny.delete(g);
+          if (pre && pre.t >= t - PRE_TEARDOWN && pre.t <= t + AFTER_TEARDOWN) {
             const cls = reasonClassOf(table, e, reasons)?.teardown;
-            const pf = groups.preFlags[g]!;
+            const pf = pre.flags;
             if (cls === 'timeout') groups.anomalies[g]! |= AFTER_TO;
             else if (cls === 'graceful' && pf & RST) groups.anomalies[g]! |= LATE_RST;
           }
@@ -238,7 +240,7 @@ export function groupEvents(table: FwTable): Grouping {
         if (g >= 0) eg[r] = g;
         else (pending.get(id) ?? pending.set(id, []).get(id)!).push(e);
       } else if (kind === K_NOCONN) {
-        if (!tuplesOf(e)) continue;
+        if (!tuplesOf(c, r)) continue;
         const flags = c.flags[r]!;
         let g = lookup();
         let mark = 0;
@@ -248,8 +250,8 @@ export function groupEvents(table: FwTable): Grouping {
           const cls = td >= 0 ? reasonClassOf(table, td, reasons)?.teardown : undefined;
           if (td < 0) {
             mark = flags & RST ? RST_DENIED : 0;
-            groups.preFlags[g] = (t - groups.preDeny[g]! <= PRE_TEARDOWN ? groups.preFlags[g]! : 0) | flags;
-            groups.preDeny[g] = t;
+            const pre = preDeny.get(g);
+            preDeny.set(g, { t, flags: (pre && t - pre.t <= PRE_TEARDOWN ? pre.flags : 0) | flags });
           }
           else if (cls === 'timeout' && since >= -1 && since <= AFTER_TIMEOUT) mark = AFTER_TO | (flags & RST ? RST_DENIED : 0);
           else if (since >= -1 && since <= AFTER_TEARDOWN) {
@@ -260,7 +262,7 @@ export function groupEvents(table: FwTable): Grouping {
           } else g = -1;
         } else if (g >= 0 && !(groups.kind[g] === G_NOCONN && t - groups.last[g]! <= NOCONN_BURST)) g = -1;
         if (g < 0) {
-          g = groups.add(G_NOCONN, log, e, t);
+          g = groups.add(G_NOCONN, e, t);
           register(g);
           mark = flags & RST ? RST_DENIED : 0;
         }
@@ -268,10 +270,10 @@ export function groupEvents(table: FwTable): Grouping {
         if (t > groups.last[g]!) groups.last[g] = t;
         eg[r] = g;
       } else if (kind === K_DENY) {
-        if (!tuplesOf(e)) continue;
+        if (!tuplesOf(c, r)) continue;
         let g = lookup();
         if (g < 0 || groups.kind[g] !== G_POLICY || t - groups.first[g]! > POLICY_BURST) {
-          g = groups.add(G_POLICY, log, e, t);
+          g = groups.add(G_POLICY, e, t);
           register(g);
         }
         if (t > groups.last[g]!) groups.last[g] = t;

@@ -118,13 +118,19 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   const t1 = performance.now();
   const c1 = cpuMs();
   const r1 = rssMB();
-  // the ingest records and lookup hash are dead now: free them before the analysis allocates
-  if (ing.packets.count >= 1_000_000) collectGarbage();
   const { packets, conns, files, fw: table } = ing;
+  // (every address id is made: the lookup index is dead weight from here on, ~100 MB at 10 M log lines)
+  ing.addrs.dropIndex();
+  // the ingest records and lookup hashes are dead now: free them before the analysis allocates
+  const large = packets.count >= 1_000_000 || table.count >= 1_000_000;
+  if (large) collectGarbage();
 
   // firewall events <-> connections (before renumbering: log-only connections join the order)
   // (no logs: nothing to correlate)
-  const corr = table.count === 0 ? undefined : correlateFirewall(table, conns, ing.addrs, opts.skew !== undefined ? { skew: opts.skew } : {});
+  let corr = table.count === 0 ? undefined : correlateFirewall(table, conns, ing.addrs, opts.skew !== undefined ? { skew: opts.skew } : {});
+  const logOffset = { seconds: corr?.offset ?? 0, pairs: corr?.offsetPairs ?? 0 };
+  // (the joins' hashes are dead: ~130 MB at 10 M log lines)
+  if (corr && large) collectGarbage();
   // the same connection at several vantages (with one vantage there is nothing to match: the
   // matcher does not read the last times then)
   const fileLastTs = files.map((f) => {
@@ -223,10 +229,15 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   // connections get theirs from it; captured ones where the packets do not contradict it), and the
   // denied RSTs linked to the packets they deny
   const byConn = corr ? eventsByConn(table, corr, map, conns.count) : undefined;
+  // (the events are listed by connection now: the list by event is dead)
+  if (corr) corr.evConn = [];
   const fwOf = (i: number): Uint32Array => (byConn ? byConn.events.subarray(byConn.start[i]!, byConn.start[i + 1]!) : NO_EVENTS_INDEX);
   conns.fwBytes = new Float64Array(conns.count).fill(NaN);
   if (corr) applyLogVerdicts(table, corr, map, conns);
   const deniedRst = corr ? linkDeniedRsts(table, corr.offset, conns, packets, fwOf, rowsOf) : new Map<number, number>();
+  // (the log's groups and joins are dead from here on: ~130 MB at 10 M log lines, freed before the output allocates)
+  corr = undefined;
+  if (large && table.count > 0) collectGarbage();
   // RSTs an NFLOG capture logged under a drop prefix: the firewall dropped them (one walk a capture)
   for (const v of nflogDrops) markDroppedRsts(files[v]!.nflog!, packets, files[v]!.first, files[v]!.end, conns.anomalies, RST_DENIED);
   // (with no logs and one capture there is nothing to add)
@@ -281,8 +292,6 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
     }
     return v;
   };
-  // (every id is made: the lookup index is dead weight from here on)
-  ing.addrs.dropIndex();
   const fwText = new LogText(table);
   const eventObject = (e: number): FwEventView => {
     const ev: FwEventView = table.event(e, ing.addrs, (x) => fwText.body(x));
@@ -291,7 +300,7 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   };
   return {
     ...ing,
-    logOffset: { seconds: corr?.offset ?? 0, pairs: corr?.offsetPairs ?? 0 },
+    logOffset,
     fwEvents: fwOf,
     fwText,
     packetRows,

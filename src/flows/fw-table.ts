@@ -54,6 +54,14 @@ export class FwTable {
     for (const c of this.chunks) if (which(c)) for (let r = 0; r < c.n; r++) c.line[r]! += by;
   }
 
+  /** pool strings in lower case, by id, made when first asked for (see lower) */
+  private readonly lowers: (string | undefined)[] = [];
+
+  /** String `id` of the pool in lower case (made once: the closing side of every Teardown compares interface names). */
+  lower(id: number): string {
+    return (this.lowers[id] ??= (this.strings[id] ?? '').toLowerCase());
+  }
+
   /** Id of a string in the table's pool (ids above 65535 cannot be stored: they read as none). */
   intern(s: string): number {
     let id = this.ids.get(s);

@@ -84,6 +84,22 @@ export function osArray<T>(make: View<T>, n: number, shared = false): T {
 let fromOs = false;
 
 /**
+ * A zeroed typed array of n whose pages take memory only once written: mapped from the OS (as
+ * osBuffer's), whatever mapLoadTablesFromOs says. For a table sized once at an upper bound of what
+ * it will hold, instead of grown by copying: the part the data never reaches is never resident.
+ */
+export function lazyArray<T>(make: View<T>, n: number): T {
+  const bytes = Math.max(1, n) * make.BYTES_PER_ELEMENT;
+  let buf: ArrayBuffer;
+  try {
+    buf = new Wasm.Memory({ initial: Math.ceil(bytes / 65536) }).buffer;
+  } catch {
+    buf = new ArrayBuffer(bytes);
+  }
+  return new make(buf, 0, n);
+}
+
+/**
  * Take the load-time tables from the OS (osBuffer) from now on: for a process that lives on
  * after loading, the UI. A headless command exits soon after; fresh pages cost it ~25 k more page
  * faults at 10 M packets (~0.1 s of system time, measured), for memory it would not keep anyway.
