@@ -121,21 +121,26 @@ export function correlateFirewall(table: FwTable, conns: ConnTable, addrs: AddrT
   }
   const offset = median(Float64Array.from(deltas));
 
-  // pass 2: each log connection joins the closest captured connection per vantage, within TOL
+  // pass 2: each log connection joins, per vantage, a captured connection within TOL of its span:
+  // with a Built, the one that starts nearest it (a 4-tuple split as Zeek splits it, after an idle
+  // gap or a reuse, has several rows within reach: the firewall's connection is the row it opened,
+  // not a later row its late denies overlap); without one, the closest, then the nearest start
   const groupConn = new Int32Array(G).fill(-1);
   const groupExtra = new Map<number, number[]>();
   if (idx) {
     for (let g = 0; g < G; g++) {
       const t0 = groups.first[g]! + half - offset, t1 = groups.last[g]! + half - offset;
-      let best: Map<number, { c: number; d: number }> | undefined;
+      const built = groups.built[g]! >= 0;
+      let best: Map<number, { c: number; d: number; s: number }> | undefined;
       cands(g, (c) => {
         const f = conns.firstTs[c]!, l = conns.lastTs[c]!;
         if (t1 < f - TOL || t0 > l + TOL) return;
         const d = t1 < f ? f - t1 : t0 > l ? t0 - l : 0;
+        const s = Math.abs(f - t0);
         const v = conns.vantage[c]!;
         best ??= new Map();
         const b = best.get(v);
-        if (!b || d < b.d) best.set(v, { c, d });
+        if (!b || (built ? s < b.s || (s === b.s && d < b.d) : d < b.d || (d === b.d && s < b.s))) best.set(v, { c, d, s });
       });
       if (best) for (const b of best.values()) {
         if (groupConn[g]! < 0) groupConn[g] = b.c;
