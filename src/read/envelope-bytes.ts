@@ -6,12 +6,13 @@
  *   [<PRI>]Mmm dd [yyyy] hh:mm:ss HOST %ASA-s-nnnnnn: body       RFC 3164
  *   [<PRI>]Mmm dd [yyyy] hh:mm:ss: %ASA-s-nnnnnn: body           no device id
  *   [<PRI>]%ASA-s-nnnnnn: body                                   bare
+ *   Www Mmm dd hh:mm:ss yyyy;HOST; <any of the above>           a relay's prefix in front
  *
- * with a plain device id ([A-Za-z0-9._/-], no zone word) and a body of printable ASCII. It takes a
- * strict subset of what scanEnvelope (envelope-scan.ts) takes and reads it as scanEnvelope does
- * (which stamp is the firewall's, the host); anything else (a zone or fraction after the time, a
- * relay's prefix, a class word, odd spacing) is refused and the line
- * goes to the string path whole. Results are left in `env` (no object a line).
+ * with plain device ids ([A-Za-z0-9._/-], no zone word). It takes a strict subset of what
+ * scanEnvelope (envelope-scan.ts) takes and reads it as scanEnvelope does (which stamp is the
+ * firewall's, the host); anything else (a zone or fraction after a time, a class word, odd
+ * spacing) is refused and the line goes to the string path whole. The body's bytes are checked by
+ * the body readers. Results are left in `env` (no object a line).
  */
 import { ZONE_ABBREVIATIONS } from './syslog-zones.js';
 import { ByteValues } from './byte-strings.js';
@@ -49,8 +50,11 @@ const d2 = (i: number): number => {
 const MONTHS = new Map(['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
   .map((m, i) => [(m.charCodeAt(0) << 16) | (m.charCodeAt(1) << 8) | m.charCodeAt(2), i]));
 
-/** `Mmm dd [yyyy] hh:mm:ss` at i into env (no fraction: refused); where it ends, -1 if not there. */
-function stampAt(i: number): number {
+const DAYS = new Set(['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun']
+  .map((m) => (m.charCodeAt(0) << 16) | (m.charCodeAt(1) << 8) | m.charCodeAt(2)));
+
+/** `Mmm dd` (the day after one or more spaces) at i: the month into env.mo, the day into env.d; where it ends, -1 if not there. */
+function monthDayAt(i: number): number {
   const mo = MONTHS.get((c(i) << 16) | (c(i + 1) << 8) | c(i + 2));
   if (mo === undefined || c(i + 3) !== 32) return -1;
   let k = i + 3;
@@ -59,7 +63,43 @@ function stampAt(i: number): number {
   if (d < 0) return -1;
   const d1 = digit(++k);
   if (d1 >= 0) (d = d * 10 + d1), k++;
-  if (c(k) !== 32) return -1;
+  if (d < 1 || d > 31) return -1;
+  env.mo = mo;
+  env.d = d;
+  return k;
+}
+
+/** `hh:mm:ss` at t into env, in range (a fraction after it: the caller refuses what follows); false if not. */
+function timeAt(t: number): boolean {
+  const h = d2(t);
+  const mi = d2(t + 3);
+  const s = d2(t + 6);
+  if (h < 0 || mi < 0 || s < 0 || c(t + 2) !== 58 || c(t + 5) !== 58 || h > 23 || mi > 59 || s > 60) return false;
+  env.h = h;
+  env.mi = mi;
+  env.s = s;
+  return true;
+}
+
+/**
+ * A relay's `Www Mmm dd hh:mm:ss yyyy;host;` prefix at i, after its day name (stamp-scan.ts ctimeAt, no fraction)
+ * into env's stamp; the host's bytes end where the returned position is, -1 if not there.
+ */
+function relayAt(i: number): number {
+  if (c(i + 3) !== 32) return -1;
+  const k = monthDayAt(i + 4);
+  if (k < 0 || c(i + 7) !== 32 || c(k) !== 32 || !timeAt(k + 1) || c(k + 9) !== 32) return -1;
+  const y1 = d2(k + 10);
+  const y2 = y1 < 0 ? -1 : d2(k + 12);
+  if (y2 < 0 || c(k + 14) !== 59) return -1;
+  env.y = y1 * 100 + y2;
+  return k + 15;
+}
+
+/** `Mmm dd [yyyy] hh:mm:ss` at i into env (no fraction: refused); where it ends, -1 if not there. */
+function stampAt(i: number): number {
+  const k = monthDayAt(i);
+  if (k < 0 || c(k) !== 32) return -1;
   const y1 = d2(k + 1);
   const y2 = y1 < 0 ? -1 : d2(k + 3);
   let t = k + 1;
@@ -69,17 +109,7 @@ function stampAt(i: number): number {
     env.y = y1 * 100 + y2;
     t = k + 6;
   }
-  const h = d2(t);
-  const mi = d2(t + 3);
-  const s = d2(t + 6);
-  if (h < 0 || mi < 0 || s < 0 || c(t + 2) !== 58 || c(t + 5) !== 58) return -1;
-  if (d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return -1;
-  env.mo = mo;
-  env.d = d;
-  env.h = h;
-  env.mi = mi;
-  env.s = s;
-  return t + 8;
+  return timeAt(t) ? t + 8 : -1;
 }
 
 const isLetter = (x: number): boolean => (x >= 65 && x <= 90) || (x >= 97 && x <= 122);
@@ -132,6 +162,23 @@ export function envelopeBytes(b: Uint8Array, s: number, e: number): boolean {
   B = b;
   E = e;
   let p = s;
+  env.mo = -1;
+  env.host = null;
+  env.tsSource = 0;
+  // a relay's prefix: its stamp is the event's time when the firewall wrote none, its host the device's when no other
+  let relayHost: string | null = null;
+  const relay = DAYS.has((c(p) << 16) | (c(p + 1) << 8) | c(p + 2));
+  if (relay) {
+    const h = relayAt(p);
+    if (h < 0) return false;
+    p = h;
+    while (p < e && B[p]! < 128 && HOST[B[p]!] === 1) p++;
+    if (p === h || c(p) !== 59) return false;
+    relayHost = hosts.get(B, h, p);
+    if (relayHost === null) return false;
+    p++;
+    while (c(p) === 32) p++;
+  }
   const pri = c(p) === 60;
   if (pri) {
     let k = p + 1;
@@ -139,14 +186,11 @@ export function envelopeBytes(b: Uint8Array, s: number, e: number): boolean {
     if (k === p + 1 || k > p + 4 || c(k) !== 62) return false;
     p = k + 1;
   }
-  env.mo = -1;
-  env.host = null;
-  env.tsSource = 0;
   if (c(p) !== 37) {
     p = stampAt(p);
     if (p < 0) return false;
-    // the firewall's stamp: after PRI, with the ASA's year, or before `:` / `host :`; else a relay's
-    let fw = pri || env.y >= 0;
+    // the firewall's stamp: after PRI or a relay's prefix, with the ASA's year, or before `:` / `host :`; else a relay's
+    let fw = pri || relay || env.y >= 0;
     if (c(p) === 58) {
       fw = true;
       p++;
@@ -163,7 +207,8 @@ export function envelopeBytes(b: Uint8Array, s: number, e: number): boolean {
     } else return false;
     env.tsSource = fw ? 1 : 2;
     while (c(p) === 32) p++;
-  }
+  } else if (relay) env.tsSource = 2;
+  if (env.host === null) env.host = relayHost;
   const body = markerAt(p);
   // (the string path trims the body and strips control characters from it: the body readers take
   // only printable ASCII, asa-bytes.ts)
