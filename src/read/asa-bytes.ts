@@ -84,11 +84,15 @@ function uint(i: number): number {
   return v;
 }
 
+/** the address v4() read last, as a signed 32-bit number (a Uint32Array column stores its bits) */
+let V4 = 0;
+
 /**
  * A dotted quad at i as addrSeg reads it (four parts 0-255, no leading zeros), then no character
- * that could carry on an address (else: IPv6 or not an address, the string path's); P after it.
+ * that could carry on an address (else: IPv6 or not an address, the string path's), into V4;
+ * false if not that. P after it. (Not a number returned: one above 2^30 would be boxed.)
  */
-function v4(i: number): number {
+function v4(i: number): boolean {
   let v = 0;
   let part = 0;
   let digits = 0;
@@ -99,19 +103,20 @@ function v4(i: number): number {
   for (;; k++) {
     const x = k < e ? b[k]! : -1;
     if (x >= 48 && x <= 57) {
-      if (digits === 1 && part === 0) return -1;
+      if (digits === 1 && part === 0) return false;
       part = part * 10 + x - 48;
-      if (++digits > 3 || part > 255) return -1;
+      if (++digits > 3 || part > 255) return false;
     } else if (x === 46) {
-      if (digits === 0 || ++dots > 3) return -1;
-      v = v * 256 + part;
+      if (digits === 0 || ++dots > 3) return false;
+      v = (v << 8) | part;
       part = digits = 0;
-    } else if (x === 58 || (x >= 65 && x <= 70) || (x >= 97 && x <= 102)) return -1;
+    } else if (x === 58 || (x >= 65 && x <= 70) || (x >= 97 && x <= 102)) return false;
     else break;
   }
-  if (dots !== 3 || digits === 0) return -1;
+  if (dots !== 3 || digits === 0) return false;
   P = k;
-  return v * 256 + part;
+  V4 = (v << 8) | part;
+  return true;
 }
 
 /** `h:mm:ss` at i in seconds (as asa-scan.ts hmsAt), -1 if not there; P after it. */
@@ -203,14 +208,14 @@ function address(slot: number, a: number, port: number): void {
  */
 function endpoint(i: number, slot: number, mapSlot: number, ifSlot: number, mapped: boolean): boolean {
   const colon = iface(i, ifSlot);
-  const a = colon < 0 ? -1 : v4(colon + 1);
-  const port = a < 0 || c(P) !== 47 ? -1 : uint(P + 1);
+  const port = colon < 0 || !v4(colon + 1) || c(P) !== 47 ? -1 : uint(P + 1);
   if (port < 0) return false;
+  const a = V4;
   address(slot, a, port);
   if (c(P) === 32 && c(P + 1) === 40) {
     if (!mapped) return false;
-    const m = v4(P + 2);
-    const mport = m < 0 || c(P) !== 47 ? -1 : uint(P + 1);
+    const mport = !v4(P + 2) || c(P) !== 47 ? -1 : uint(P + 1);
+    const m = V4;
     if (mport < 0 || c(P) !== 41) return false;
     P++;
     // (the writer keeps a mapped side only where it differs)
@@ -224,8 +229,8 @@ function endpoint(i: number, slot: number, mapSlot: number, ifSlot: number, mapp
 /** `IF:addr[/port]` at i (asa-scan.ts hostAt), not followed by a group; P after it. */
 function host(i: number, slot: number, ifSlot: number, withPort: boolean): boolean {
   const colon = iface(i, ifSlot);
-  const a = colon < 0 ? -1 : v4(colon + 1);
-  if (a < 0) return false;
+  if (colon < 0 || !v4(colon + 1)) return false;
+  const a = V4;
   let port = -1;
   if (withPort && c(P) === 47) {
     port = uint(P + 1);
@@ -294,10 +299,9 @@ const ON_IF = bytes(' on interface ');
 
 /** `addr/port` at i (106015); P after it. */
 function addrPort(i: number, slot: number): boolean {
-  const a = v4(i);
-  const port = a < 0 || c(P) !== 47 ? -1 : uint(P + 1);
+  const port = !v4(i) || c(P) !== 47 ? -1 : uint(P + 1);
   if (port < 0) return false;
-  address(slot, a, port);
+  address(slot, V4, port);
   return true;
 }
 

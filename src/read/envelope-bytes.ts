@@ -161,6 +161,45 @@ function markerAt(i: number): number {
 export function envelopeBytes(b: Uint8Array, s: number, e: number): boolean {
   B = b;
   E = e;
+  const p = samePrefix(s) ? s + prevLen : prefixAt(s);
+  if (p < 0) return false;
+  const body = markerAt(p);
+  // (the string path trims the body and strips control characters from it: the body readers take
+  // only printable ASCII, asa-bytes.ts)
+  if (body < 0 || body >= e || c(e - 1) === 32) return false;
+  env.body = body;
+  return true;
+}
+
+/**
+ * The prefix (all before the marker) of the last line whose prefix was read, and what it said: a
+ * log repeats its prefix from line to line (the same second, device and severity), and the same
+ * bytes read the same.
+ */
+const prev = new Uint8Array(80);
+let prevLen = 0;
+const said = { y: -1, mo: -1, d: 0, h: 0, mi: 0, s: 0, tsSource: 0, host: null as string | null };
+
+/** Whether the line at s starts with the last prefix read, then its marker: then env has what that prefix said. */
+function samePrefix(s: number): boolean {
+  const n = prevLen;
+  const b = B;
+  if (n === 0 || s + n >= E || b[s + n] !== 37) return false;
+  for (let i = 0; i < n; i++) if (b[s + i] !== prev[i]) return false;
+  env.y = said.y;
+  env.mo = said.mo;
+  env.d = said.d;
+  env.h = said.h;
+  env.mi = said.mi;
+  env.s = said.s;
+  env.tsSource = said.tsSource;
+  env.host = said.host;
+  return true;
+}
+
+/** The prefix from s into env: where the marker should be, -1 if the prefix is not one of the shapes. */
+function prefixAt(s: number): number {
+  const e = E;
   let p = s;
   env.mo = -1;
   env.host = null;
@@ -170,12 +209,12 @@ export function envelopeBytes(b: Uint8Array, s: number, e: number): boolean {
   const relay = DAYS.has((c(p) << 16) | (c(p + 1) << 8) | c(p + 2));
   if (relay) {
     const h = relayAt(p);
-    if (h < 0) return false;
+    if (h < 0) return -1;
     p = h;
     while (p < e && B[p]! < 128 && HOST[B[p]!] === 1) p++;
-    if (p === h || c(p) !== 59) return false;
+    if (p === h || c(p) !== 59) return -1;
     relayHost = hosts.get(B, h, p);
-    if (relayHost === null) return false;
+    if (relayHost === null) return -1;
     p++;
     while (c(p) === 32) p++;
   }
@@ -183,12 +222,12 @@ export function envelopeBytes(b: Uint8Array, s: number, e: number): boolean {
   if (pri) {
     let k = p + 1;
     while (digit(k) >= 0) k++;
-    if (k === p + 1 || k > p + 4 || c(k) !== 62) return false;
+    if (k === p + 1 || k > p + 4 || c(k) !== 62) return -1;
     p = k + 1;
   }
   if (c(p) !== 37) {
     p = stampAt(p);
-    if (p < 0) return false;
+    if (p < 0) return -1;
     // the firewall's stamp: after PRI or a relay's prefix, with the ASA's year, or before `:` / `host :`; else a relay's
     let fw = pri || relay || env.y >= 0;
     if (c(p) === 58) {
@@ -197,22 +236,29 @@ export function envelopeBytes(b: Uint8Array, s: number, e: number): boolean {
     } else if (c(p) === 32) {
       const h = ++p;
       while (p < e && B[p]! < 128 && HOST[B[p]!] === 1) p++;
-      if (p === h || c(p) !== 32) return false;
+      if (p === h || c(p) !== 32) return -1;
       env.host = hosts.get(B, h, p);
-      if (env.host === null) return false;
+      if (env.host === null) return -1;
       if (c(p + 1) === 58) {
         fw = true;
         p += 2;
       }
-    } else return false;
+    } else return -1;
     env.tsSource = fw ? 1 : 2;
     while (c(p) === 32) p++;
   } else if (relay) env.tsSource = 2;
   if (env.host === null) env.host = relayHost;
-  const body = markerAt(p);
-  // (the string path trims the body and strips control characters from it: the body readers take
-  // only printable ASCII, asa-bytes.ts)
-  if (body < 0 || body >= e || c(e - 1) === 32) return false;
-  env.body = body;
-  return true;
+  if (c(p) === 37 && p - s <= prev.length) {
+    prevLen = p - s;
+    for (let i = 0; i < prevLen; i++) prev[i] = B[s + i]!;
+    said.y = env.y;
+    said.mo = env.mo;
+    said.d = env.d;
+    said.h = env.h;
+    said.mi = env.mi;
+    said.s = env.s;
+    said.tsSource = env.tsSource;
+    said.host = env.host;
+  }
+  return p;
 }

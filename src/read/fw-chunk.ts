@@ -177,7 +177,8 @@ export class FwRow {
   clear(): void {
     this.connId = this.bytes = this.duration = NaN;
     this.flags = this.amask = this.bits = 0;
-    this.str.fill(undefined);
+    const s = this.str;
+    for (let k = 0; k < STR_SLOTS; k++) s[k] = undefined;
   }
 }
 
