@@ -255,8 +255,9 @@ const BYTES = bytes(' bytes ');
 
 /** `[Probe ]{TCP|UDP} connection <id> for EP to EP` at i (302013-302016); the proto bits, 0 if not. */
 function connection(i: number): number {
-  if (is(PROBE, i)) i += 6;
-  const proto = is(TCP_CONN, i) ? P_TCP : is(UDP_CONN, i) ? P_UDP : 0;
+  if (c(i) === 80 && is(PROBE, i)) i += 6;
+  const c0 = c(i);
+  const proto = c0 === 84 && is(TCP_CONN, i) ? P_TCP : c0 === 85 && is(UDP_CONN, i) ? P_UDP : 0;
   const id = proto === 0 ? -1 : uint(i + 15);
   if (id < 0 || !is(FOR, P) || !endpoint(P + 5, A_SRC, A_SMAP, S_SIF, true) || !is(TO, P) || !endpoint(P + 4, A_DST, A_DMAP, S_DIF, true)) return 0;
   R.connId = id;
@@ -265,7 +266,9 @@ function connection(i: number): number {
 
 /** 302013, 302015 */
 function built(i: number): boolean {
-  const dir = is(BUILT_IN, i) ? INBOUND : is(BUILT_OUT, i) ? OUTBOUND : 0;
+  // (`Built i...` or `Built o...`: one literal compared, not two)
+  const c6 = c(i + 6);
+  const dir = c6 === 105 && is(BUILT_IN, i) ? INBOUND : c6 === 111 && is(BUILT_OUT, i) ? OUTBOUND : 0;
   const proto = dir === 0 ? 0 : connection(i + (dir === INBOUND ? 14 : 15));
   R.kind = K_BUILT;
   R.bits = dir | proto;

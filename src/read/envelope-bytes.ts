@@ -136,21 +136,23 @@ const hosts = new ByteValues<string | null>((h) => (zoneLike(h) ? null : h));
 
 /** The `%ASA-s-nnnnnn: ` marker at i into env; where the body starts, -1 if not that. */
 function markerAt(i: number): number {
-  if (c(i) !== 37 || c(i + 4) !== 45 || c(i + 6) !== 45 || c(i + 13) !== 58) return -1;
-  const v = (c(i + 1) << 16) | (c(i + 2) << 8) | c(i + 3);
+  const b = B;
+  const e = E;
+  if (i + 14 > e || b[i] !== 37 || b[i + 4] !== 45 || b[i + 6] !== 45 || b[i + 13] !== 58) return -1;
+  const v = (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!;
   env.vendor = v === 0x415341 ? 0 : v === 0x465444 ? 1 : v === 0x504958 ? 2 : -1;
-  const sev = digit(i + 5);
-  if (env.vendor < 0 || sev < 0) return -1;
+  const sev = b[i + 5]! - 48;
+  if (env.vendor < 0 || sev < 0 || sev > 9) return -1;
   let id = 0;
   for (let k = i + 7; k < i + 13; k++) {
-    const x = digit(k);
-    if (x < 0) return -1;
+    const x = b[k]! - 48;
+    if (x < 0 || x > 9) return -1;
     id = id * 10 + x;
   }
   env.severity = sev;
   env.msgid = id;
   let p = i + 14;
-  while (c(p) === 32) p++;
+  while (p < e && b[p] === 32) p++;
   return p;
 }
 
