@@ -15,7 +15,7 @@ import { env, envelopeBytes } from './envelope-bytes.js';
 import { A_DMAP, A_DST, A_SMAP, A_SRC, FwRow, kindIndex, S_ACL, S_DIF, S_HOST, S_IFACE, S_REASON, S_RFROM, S_SIF, type ChunkWriter } from './fw-chunk.js';
 import type { ByteLineReader, StampClock } from './syslog.js';
 import type { Stamp } from './syslog-envelope.js';
-import { ACK, CWR, ECE, FIN, PSH, RST, SYN, URG } from '../model.js';
+import { c, bytes, find, findLit, flagAt, hexAt, hms, is, ln, spaces, uint, v4 } from './asa-bytes-scan.js';
 
 /** Message ids the string path reads a body of (asa.ts): not 'other' when the fast path refuses them. */
 const KNOWN = new Set([302013, 302014, 302015, 302016, 106015, 106001, 106023, 106100, 710003, 609001, 609002, 305011, 305012, 430002, 430003]);
@@ -38,119 +38,8 @@ const P_UDP = 2 << 7;
 const P_ICMP = 3 << 7;
 const ACL_DENIED = 2 << 9;
 
-// ---------------------------------------------------------------- the line being read
-
-let B: Uint8Array = new Uint8Array(0);
-let E = 0;
-/** where the last item read ends */
-let P = 0;
 /** the row being filled */
 let R = new FwRow();
-
-const c = (i: number): number => (i < E ? B[i]! : -1);
-
-const bytes = (t: string): Uint8Array => Uint8Array.from(t, (ch) => ch.charCodeAt(0));
-/** Whether the literal t is at i. */
-function is(t: Uint8Array, i: number): boolean {
-  // (the line in locals: a module binding is loaded and checked at every use)
-  const b = B;
-  const n = t.length;
-  if (i + n > E) return false;
-  for (let k = 0; k < n; k++) if (b[i + k] !== t[k]) return false;
-  return true;
-}
-
-/** Spaces from i on: where they end. */
-function spaces(i: number): number {
-  const b = B;
-  const e = E;
-  while (i < e && b[i] === 32) i++;
-  return i;
-}
-
-/** Decimal digits at i (1-15 of them), -1 if none; P after them (as asa-scan.ts uint). */
-function uint(i: number): number {
-  const b = B;
-  const e = E;
-  let v = 0;
-  let k = i;
-  for (; k < e; k++) {
-    const x = b[k]! - 48;
-    if (x < 0 || x > 9) break;
-    v = v * 10 + x;
-  }
-  if (k === i || k - i > 15) return -1;
-  P = k;
-  return v;
-}
-
-/** the address v4() read last, as a signed 32-bit number (a Uint32Array column stores its bits) */
-let V4 = 0;
-
-/**
- * A dotted quad at i as addrSeg reads it (four parts 0-255, no leading zeros), then no character
- * that could carry on an address (else: IPv6 or not an address, the string path's), into V4;
- * false if not that. P after it. (Not a number returned: one above 2^30 would be boxed.)
- */
-function v4(i: number): boolean {
-  let v = 0;
-  let part = 0;
-  let digits = 0;
-  let dots = 0;
-  let k = i;
-  const b = B;
-  const e = E;
-  for (;; k++) {
-    const x = k < e ? b[k]! : -1;
-    if (x >= 48 && x <= 57) {
-      if (digits === 1 && part === 0) return false;
-      part = part * 10 + x - 48;
-      if (++digits > 3 || part > 255) return false;
-    } else if (x === 46) {
-      if (digits === 0 || ++dots > 3) return false;
-      v = (v << 8) | part;
-      part = digits = 0;
-    } else if (x === 58 || (x >= 65 && x <= 70) || (x >= 97 && x <= 102)) return false;
-    else break;
-  }
-  if (dots !== 3 || digits === 0) return false;
-  P = k;
-  V4 = (v << 8) | part;
-  return true;
-}
-
-/** `h:mm:ss` at i in seconds (as asa-scan.ts hmsAt), -1 if not there; P after it. */
-function hms(i: number): number {
-  const h = uint(i);
-  const p = P;
-  if (h < 0 || c(p) !== 58) return -1;
-  const m = d2(p + 1);
-  const s = d2(p + 4);
-  const n = c(p + 6);
-  if (m < 0 || s < 0 || c(p + 3) !== 58 || (n >= 48 && n <= 57)) return -1;
-  P = p + 6;
-  return h * 3600 + m * 60 + s;
-}
-
-function d2(i: number): number {
-  const a = c(i) - 48;
-  const b = c(i + 1) - 48;
-  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
-}
-
-/** Where byte x is next from i on, -1 if not in the line. */
-function find(x: number, i: number): number {
-  const b = B;
-  const e = E;
-  for (; i < e; i++) if (b[i] === x) return i;
-  return -1;
-}
-
-/** Where the literal t is next from i on, -1 if not. */
-function findLit(t: Uint8Array, i: number): number {
-  for (let k = find(t[0]!, i); k >= 0; k = find(t[0]!, k + 1)) if (is(t, k)) return k;
-  return -1;
-}
 
 // ---------------------------------------------------------------- strings by their bytes
 
@@ -179,7 +68,7 @@ const tails = new ByteValues<[string, string | undefined] | null>((t) => {
  */
 function iface(i: number, slot: number): number {
   const cache = ifaces[slot === S_SIF ? 0 : 1]!;
-  const n = cache.lastAt(B, i, E, 58);
+  const n = cache.lastAt(ln.b, i, ln.e, 58);
   let colon: number;
   let name: string | null;
   if (n > 0) {
@@ -187,7 +76,7 @@ function iface(i: number, slot: number): number {
     name = cache.last;
   } else {
     colon = find(58, i);
-    name = colon <= i ? null : cache.get(B, i, colon);
+    name = colon <= i ? null : cache.get(ln.b, i, colon);
   }
   if (name === null) return -1;
   R.str[slot] = name;
@@ -208,36 +97,36 @@ function address(slot: number, a: number, port: number): void {
  */
 function endpoint(i: number, slot: number, mapSlot: number, ifSlot: number, mapped: boolean): boolean {
   const colon = iface(i, ifSlot);
-  const port = colon < 0 || !v4(colon + 1) || c(P) !== 47 ? -1 : uint(P + 1);
+  const port = colon < 0 || !v4(colon + 1) || c(ln.p) !== 47 ? -1 : uint(ln.p + 1);
   if (port < 0) return false;
-  const a = V4;
+  const a = ln.v4;
   address(slot, a, port);
-  if (c(P) === 32 && c(P + 1) === 40) {
+  if (c(ln.p) === 32 && c(ln.p + 1) === 40) {
     if (!mapped) return false;
-    const mport = !v4(P + 2) || c(P) !== 47 ? -1 : uint(P + 1);
-    const m = V4;
-    if (mport < 0 || c(P) !== 41) return false;
-    P++;
+    const mport = !v4(ln.p + 2) || c(ln.p) !== 47 ? -1 : uint(ln.p + 1);
+    const m = ln.v4;
+    if (mport < 0 || c(ln.p) !== 41) return false;
+    ln.p++;
     // (the writer keeps a mapped side only where it differs)
     if (m !== a || mport !== port) address(mapSlot, m, mport);
   }
-  const x = c(P);
-  const y = c(P + 1);
+  const x = c(ln.p);
+  const y = c(ln.p + 1);
   return x < 0 || (x === 32 && y !== 32 && y !== 40);
 }
 
-/** `IF:addr[/port]` at i (asa-scan.ts hostAt), not followed by a group; P after it. */
+/** `IF:addr[/port]` at i (asa-scan.ts hostAt), not followed by a group; ln.p after it. */
 function host(i: number, slot: number, ifSlot: number, withPort: boolean): boolean {
   const colon = iface(i, ifSlot);
   if (colon < 0 || !v4(colon + 1)) return false;
-  const a = V4;
+  const a = ln.v4;
   let port = -1;
-  if (withPort && c(P) === 47) {
-    port = uint(P + 1);
+  if (withPort && c(ln.p) === 47) {
+    port = uint(ln.p + 1);
     if (port < 0) return false;
   }
   address(slot, a, port);
-  return c(spaces(P)) !== 40;
+  return c(spaces(ln.p)) !== 40;
 }
 
 // ---------------------------------------------------------------- the bodies
@@ -259,7 +148,7 @@ function connection(i: number): number {
   const c0 = c(i);
   const proto = c0 === 84 && is(TCP_CONN, i) ? P_TCP : c0 === 85 && is(UDP_CONN, i) ? P_UDP : 0;
   const id = proto === 0 ? -1 : uint(i + 15);
-  if (id < 0 || !is(FOR, P) || !endpoint(P + 5, A_SRC, A_SMAP, S_SIF, true) || !is(TO, P) || !endpoint(P + 4, A_DST, A_DMAP, S_DIF, true)) return 0;
+  if (id < 0 || !is(FOR, ln.p) || !endpoint(ln.p + 5, A_SRC, A_SMAP, S_SIF, true) || !is(TO, ln.p) || !endpoint(ln.p + 4, A_DST, A_DMAP, S_DIF, true)) return 0;
   R.connId = id;
   return proto;
 }
@@ -272,24 +161,24 @@ function built(i: number): boolean {
   const proto = dir === 0 ? 0 : connection(i + (dir === INBOUND ? 14 : 15));
   R.kind = K_BUILT;
   R.bits = dir | proto;
-  return proto !== 0 && P === E;
+  return proto !== 0 && ln.p === ln.e;
 }
 
 /** 302014, 302016 */
 function teardown(i: number): boolean {
   const proto = is(TEARDOWN, i) ? connection(i + 9) : 0;
-  const duration = proto === 0 || !is(DURATION, P) ? -1 : hms(P + 10);
-  const n = duration < 0 || !is(BYTES, P) ? -1 : uint(P + 7);
+  const duration = proto === 0 || !is(DURATION, ln.p) ? -1 : hms(ln.p + 10);
+  const n = duration < 0 || !is(BYTES, ln.p) ? -1 : uint(ln.p + 7);
   if (n < 0) return false;
   R.kind = K_TEARDOWN;
   R.bits = proto;
   R.duration = duration;
   R.bytes = n;
-  const start = spaces(P);
-  if (start === E) return true;
+  const start = spaces(ln.p);
+  if (start === ln.e) return true;
   // (a `(user)` at the end: the string path)
-  if (c(E - 1) === 41) return false;
-  const t = tails.get(B, start, E);
+  if (c(ln.e - 1) === 41) return false;
+  const t = tails.get(ln.b, start, ln.e);
   if (t === null) return false;
   R.str[S_REASON] = t[0];
   R.str[S_RFROM] = t[1];
@@ -300,30 +189,22 @@ const NO_CONN = bytes('Deny TCP (no connection) from ');
 const FLAGS = bytes(' flags');
 const ON_IF = bytes(' on interface ');
 
-/** `addr/port` at i (106015); P after it. */
+/** `addr/port` at i (106015); ln.p after it. */
 function addrPort(i: number, slot: number): boolean {
-  const port = !v4(i) || c(P) !== 47 ? -1 : uint(P + 1);
+  const port = !v4(i) || c(ln.p) !== 47 ? -1 : uint(ln.p + 1);
   if (port < 0) return false;
-  address(slot, V4, port);
+  address(slot, ln.v4, port);
   return true;
 }
 
-/** Bits of the TCP flag word written in capitals at i (3 letters), -1 if none (asa-scan.ts flagAt). */
-function flagAt(i: number): number {
-  switch ((c(i) << 16) | (c(i + 1) << 8) | c(i + 2)) {
-    case 0x46494e: return FIN; case 0x53594e: return SYN; case 0x525354: return RST; case 0x505348: return PSH;
-    case 0x41434b: return ACK; case 0x555247: return URG; case 0x454345: return ECE; case 0x435752: return CWR;
-    default: return -1;
-  }
-}
 
 /** 106015 */
 function noConnection(i: number): boolean {
-  if (!is(NO_CONN, i) || !addrPort(i + 30, A_SRC) || !is(TO, P) || !addrPort(P + 4, A_DST) || !is(FLAGS, P)) return false;
-  const flags = P + 6;
+  if (!is(NO_CONN, i) || !addrPort(i + 30, A_SRC) || !is(TO, ln.p) || !addrPort(ln.p + 4, A_DST) || !is(FLAGS, ln.p)) return false;
+  const flags = ln.p + 6;
   const on = findLit(ON_IF, flags);
   const name = on < 0 ? -1 : spaces(on + 14);
-  if (name < 0 || name === E) return false;
+  if (name < 0 || name === ln.e) return false;
   // the flag words (asa-scan.ts flagsInto): capitals, three letters each, space separated
   let f = 0;
   for (let k = spaces(flags); k < on; k = spaces(k)) {
@@ -334,7 +215,7 @@ function noConnection(i: number): boolean {
     f |= b;
     k = w;
   }
-  const ifName = names.get(B, name, E);
+  const ifName = names.get(ln.b, name, ln.e);
   R.kind = K_NOCONN;
   R.bits = P_TCP;
   R.flags = f;
@@ -350,36 +231,29 @@ const BY_GROUP = bytes(' by access-group "');
 /** A protocol word's bits (fw-chunk.ts PROTO_INDEX of it in lower case): tcp, udp, icmp, icmp6, ipv6_icmp. */
 function protoBits(i: number, e: number): number {
   let w = '';
-  for (let k = i; k < e; k++) if (B[k]! < 33 || B[k]! > 126) return -1;
+  for (let k = i; k < e; k++) if (ln.b[k]! < 33 || ln.b[k]! > 126) return -1;
   if (e - i > 9) return 0;
-  for (let k = i; k < e; k++) w += String.fromCharCode(B[k]! | (B[k]! >= 65 && B[k]! <= 90 ? 32 : 0));
+  for (let k = i; k < e; k++) w += String.fromCharCode(ln.b[k]! | (ln.b[k]! >= 65 && ln.b[k]! <= 90 ? 32 : 0));
   return w === 'tcp' ? P_TCP : w === 'udp' ? P_UDP : w === 'icmp' || w === 'icmp6' || w === 'ipv6_icmp' ? P_ICMP : 0;
 }
 
-/** `0x<hex>` at i: where it ends, -1 if not there. */
-function hexAt(i: number): number {
-  if (c(i) !== 48 || c(i + 1) !== 120) return -1;
-  let k = i + 2;
-  for (let x = c(k); (x >= 48 && x <= 57) || (x >= 65 && x <= 70) || (x >= 97 && x <= 102); x = c(k)) k++;
-  return k === i + 2 ? -1 : k;
-}
 
 /** 106023 */
 function aclDeny(i: number): boolean {
   const sp = is(DENY, i) ? find(32, i + 5) : -1;
-  if (sp <= i + 5 || !is(SRC, sp) || !host(sp + 5, A_SRC, S_SIF, true) || !is(DST, P) || !host(P + 5, A_DST, S_DIF, true)) return false;
+  if (sp <= i + 5 || !is(SRC, sp) || !host(sp + 5, A_SRC, S_SIF, true) || !is(DST, ln.p) || !host(ln.p + 5, A_DST, S_DIF, true)) return false;
   // (an ICMP `(type N, code N)` was refused by host(): a group after the endpoint)
-  if (!is(BY_GROUP, P)) return false;
-  const q = find(34, P + 18);
+  if (!is(BY_GROUP, ln.p)) return false;
+  const q = find(34, ln.p + 18);
   if (q < 0) return false;
   const j = spaces(q + 1);
-  if (j !== E) {
+  if (j !== ln.e) {
     const a = c(j) === 91 ? hexAt(j + 1) : -1;
     const b = a < 0 || c(a) !== 44 ? -1 : hexAt(spaces(a + 1));
-    if (b < 0 || b + 1 !== E || c(b) !== 93) return false;
+    if (b < 0 || b + 1 !== ln.e || c(b) !== 93) return false;
   }
   const proto = protoBits(i + 5, sp);
-  const acl = names.get(B, P + 18, q);
+  const acl = names.get(ln.b, ln.p + 18, q);
   R.kind = K_DENY;
   R.bits = proto | ACL_DENIED;
   R.str[S_ACL] = acl ?? undefined;
@@ -394,9 +268,9 @@ function localHost(i: number, isBuilt: boolean): boolean {
   const lit = isBuilt ? LH_BUILT : LH_TEARDOWN;
   if (!is(lit, i) || !host(i + lit.length, A_SRC, S_SIF, false)) return false;
   R.kind = isBuilt ? K_LH_BUILT : K_LH_TEARDOWN;
-  if (isBuilt) return P === E;
-  R.duration = is(DURATION, P) ? hms(P + 10) : -1;
-  return R.duration >= 0 && P === E;
+  if (isBuilt) return ln.p === ln.e;
+  R.duration = is(DURATION, ln.p) ? hms(ln.p + 10) : -1;
+  return R.duration >= 0 && ln.p === ln.e;
 }
 
 const BUILT_ = bytes('Built ');
@@ -414,14 +288,14 @@ function translation(i: number, isBuilt: boolean): boolean {
   const proto = i < 0 ? 0 : is(TCP_, i) ? P_TCP : is(UDP_, i) ? P_UDP : is(ICMP_, i) ? P_ICMP : 0;
   if (proto === 0) return false;
   i += proto === P_ICMP ? 5 : 4;
-  if (!is(XLATE_FROM, i) || !endpoint(i + 17, A_SRC, A_SMAP, S_SIF, false) || !is(TO, P) || !endpoint(P + 4, A_DST, A_DMAP, S_DIF, false)) return false;
+  if (!is(XLATE_FROM, i) || !endpoint(i + 17, A_SRC, A_SMAP, S_SIF, false) || !is(TO, ln.p) || !endpoint(ln.p + 4, A_DST, A_DMAP, S_DIF, false)) return false;
   R.kind = isBuilt ? K_NAT_BUILT : K_NAT_TEARDOWN;
   R.bits = proto;
-  if (is(DURATION, P)) {
-    R.duration = hms(P + 10);
+  if (is(DURATION, ln.p)) {
+    R.duration = hms(ln.p + 10);
     if (R.duration < 0) return false;
   } else if (!isBuilt) return false;
-  return P === E;
+  return ln.p === ln.e;
 }
 
 /** The body at i of message `msgid` into R; false: the string path reads the line. */
@@ -441,8 +315,8 @@ function body(msgid: number, i: number): boolean {
 
 /** Whether the line from i on is printable ASCII (a body no reader above reads). */
 function printableAt(i: number): boolean {
-  const b = B;
-  const e = E;
+  const b = ln.b;
+  const e = ln.e;
   for (let k = i; k < e; k++) if (b[k]! < 32 || b[k]! > 126) return false;
   return true;
 }
@@ -464,8 +338,8 @@ export class AsaBytes implements ByteLineReader {
   read(b: Uint8Array, s: number, e: number, off: number, line: number, clock: StampClock): number {
     if (e > s && b[e - 1] === 13) e--;
     if (!envelopeBytes(b, s, e)) return -1;
-    B = b;
-    E = e;
+    ln.b = b;
+    ln.e = e;
     R = this.row;
     R.clear();
     const msgid = env.msgid;
