@@ -6,6 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixture } from './helpers.js';
@@ -224,4 +226,28 @@ test('lines across block ends, a long line and no newline at the end read the sa
   const b = parse(f, true);
   sameRows(f, a, b);
   assert.equal(b.summary.lines, lines.length);
+});
+
+test('a log that passes New Year before the seam of its two ranges gives what one thread gives', () => {
+  // (the second range is parsed again on the main thread with the year it should have started with)
+  const lines: string[] = [];
+  for (let k = 0; k < 4000; k++) {
+    const stamp = k < 1000 ? `Dec 31 23:${String(Math.floor(k / 60) % 60).padStart(2, '0')}` : `Jan  1 00:${String(Math.floor(k / 60) % 60).padStart(2, '0')}`;
+    const at = `${stamp}:${String(k % 60).padStart(2, '0')} fw01`;
+    const ep = `outside:100.64.${Math.floor(k / 250)}.${(k % 250) + 1}/${1024 + k}`;
+    lines.push(`<166>${at} %ASA-6-302013: Built inbound TCP connection ${k} for ${ep} (${ep.slice(8)}) to inside:172.16.1.10/443 (203.0.113.5/443)`);
+    lines.push(`<166>${at} %ASA-6-302014: Teardown TCP connection ${k} for ${ep} to inside:172.16.1.10/443 duration 0:00:00 bytes 100 TCP FINs`);
+  }
+  const f = join(tmp, 'new-year.log');
+  writeFileSync(f, lines.join('\n') + '\n');
+  const bin = fileURLToPath(new URL('../../bin/rsttui.js', import.meta.url));
+  const run = (worker: string): string => {
+    const r = spawnSync(process.execPath, [bin, 'flows', '--format', 'ndjson', '--year', '2018', f], { env: { ...process.env, RSTTUI_WORKER: worker }, maxBuffer: 1 << 28 });
+    assert.equal(r.status, 0, r.stderr.toString());
+    return r.stdout.toString();
+  };
+  const one = run('0');
+  assert.equal(one.trim().split('\n').length, 4000);
+  assert.ok(one.includes('"ts":1546300800'), 'January is read as 2019');
+  assert.equal(run('1'), one);
 });
