@@ -11,7 +11,8 @@ import type { InputIssue } from '../model.js';
 import { SourceError, type Input } from '../read/source.js';
 import { ChunkWriter } from '../read/fw-chunk.js';
 import { MAX_LINE_ISSUES, SyslogParser, finishIssues, type ParseSummary, type SyslogOptions, type YearState } from '../read/syslog.js';
-import { headOf, isGzipFile, readLogChunks, readRangeSync, splitPoints } from '../read/log-lines.js';
+import { headOf, isGzipFile, readLogChunks, readRangeBytes, splitPoints } from '../read/log-lines.js';
+import { AsaBytes } from '../read/asa-bytes.js';
 import { logFormatOf, unwrapOf, type LogFormat } from '../read/log-formats.js';
 import type { AddrTable } from './addr-table.js';
 import type { FwTable } from './fw-table.js';
@@ -159,7 +160,11 @@ function parseRangeHere(path: string, file: string, log: number, range: number, 
   table: FwTable, addrs: AddrTable, sopts: SyslogOptions, year: YearState): ParseSummary {
   const writer = new ChunkWriter(log, range, false, (chunk, pool) => table.append(chunk, pool.all, addrs));
   const parser = new SyslogParser(file, sopts, { event: (f, fields) => writer.add(f, fields) }, year, unwrapOf(format));
-  readRangeSync(path, start, end, (l, off) => parser.line(l, off));
+  // (read as the worker reads it: common ASA lines from their bytes, the rest as text)
+  parser.byteReader = new AsaBytes(writer);
+  readRangeBytes(path, start, end, (b, s, e, off) => {
+    if (!parser.lineBytes(b, s, e, off)) parser.line(b.toString('latin1', s, e), off);
+  });
   writer.flush();
   return parser.summary();
 }

@@ -6,7 +6,8 @@
 import { parentPort } from 'node:worker_threads';
 import { ChunkWriter, type FwChunk } from '../read/fw-chunk.js';
 import { SyslogParser, type ParseSummary, type SyslogOptions, type YearState } from '../read/syslog.js';
-import { readRangeSync } from '../read/log-lines.js';
+import { readRangeBytes } from '../read/log-lines.js';
+import { AsaBytes } from '../read/asa-bytes.js';
 import { unwrapOf, type LogFormat } from '../read/log-formats.js';
 
 export interface LogTask {
@@ -36,7 +37,11 @@ const writer = new ChunkWriter(task.log, task.range, false, (chunk, pool) => {
 }, true);
 const parser = new SyslogParser(task.path, task.opts, { event: (f, fields) => writer.add(f, fields) }, task.year, unwrapOf(task.format));
 try {
-  readRangeSync(task.path, task.start, task.end, (l, off) => parser.line(l, off));
+  // ASA-family lines of the common shapes straight from the bytes into the chunk; the rest as text
+  parser.byteReader = new AsaBytes(writer);
+  readRangeBytes(task.path, task.start, task.end, (b, s, e, off) => {
+    if (!parser.lineBytes(b, s, e, off)) parser.line(b.toString('latin1', s, e), off);
+  });
   writer.flush();
   port.postMessage({ t: 'done', summary: parser.summary() } satisfies LogMessage);
 } catch (e) {

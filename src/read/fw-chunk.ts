@@ -113,6 +113,8 @@ export class StringPool {
 }
 
 const KIND_INDEX = new Map<string, number>(FW_KINDS.map((k, i) => [k, i]));
+/** A kind's number in the `kind` column. */
+export const kindIndex = (k: (typeof FW_KINDS)[number]): number => KIND_INDEX.get(k)!;
 const TS_SOURCE = { none: 0, firewall: 1, relay: 2 } as const;
 const PROTO_INDEX: Readonly<Record<string, number>> = { tcp: 1, udp: 2, icmp: 3, icmp6: 3, ipv6_icmp: 3 };
 const ACL_INDEX: Readonly<Record<string, number>> = { permitted: 1, denied: 2, 'est-allowed': 3 };
@@ -148,6 +150,36 @@ export interface LineFacts {
   line: number;
   off: number;
   bodyAt: number;
+}
+
+/** One event's columns as numbers (pooled strings as the strings), filled by a byte reader. */
+export class FwRow {
+  ts = NaN;
+  msgid = 0;
+  line = 0;
+  off = 0;
+  bodyAt = 0;
+  vendor = 0;
+  kind = 0;
+  bits = 0;
+  connId = NaN;
+  bytes = NaN;
+  duration = NaN;
+  flags = 0;
+  /** as the chunk's amask (IPv4 only: no IPv6 bits) */
+  amask = 0;
+  readonly addr = new Uint32Array(4);
+  readonly port = new Uint16Array(4);
+  /** per string slot (S_SIF ... S_HOST) */
+  readonly str: (string | undefined)[] = new Array<string | undefined>(STR_SLOTS).fill(undefined);
+
+  /** Empty for the next line: no fields, nothing pooled. */
+  clear(): void {
+    this.connId = this.bytes = this.duration = NaN;
+    this.flags = this.amask = this.bits = 0;
+    const s = this.str;
+    for (let k = 0; k < STR_SLOTS; k++) s[k] = undefined;
+  }
 }
 
 /**
@@ -239,6 +271,41 @@ export class ChunkWriter {
     } else c.off[r] = f.off;
   }
   private textEnd = 0;
+
+  /**
+   * One event whose fields a byte reader (asa-bytes.ts) already made numbers of: the same row
+   * add() writes for the same line. (Not for chunks that keep their lines' text: the byte readers
+   * read files, which are read again by offset.)
+   */
+  addRow(f: FwRow): void {
+    let c = this.cur;
+    if (c.n === this.rows) {
+      this.flush();
+      c = this.cur;
+    }
+    const r = c.n++;
+    c.ts[r] = f.ts;
+    c.msgid[r] = f.msgid;
+    c.line[r] = f.line;
+    c.bodyAt[r] = f.bodyAt;
+    c.vendor[r] = f.vendor;
+    c.kind[r] = f.kind;
+    c.connId[r] = f.connId;
+    c.bytes[r] = f.bytes;
+    c.duration[r] = f.duration;
+    c.flags[r] = f.flags;
+    c.bits[r] = f.bits;
+    const mask = f.amask;
+    c.amask[r] = mask;
+    for (let a = 0; a < 4; a++) {
+      if (mask & (1 << a)) c.addr[r * 4 + a] = f.addr[a]!;
+      if (mask & (0x100 << a)) c.port[r * 4 + a] = f.port[a]!;
+    }
+    // (in slot order, as add() pools them: the ids come out the same whichever path met a string first)
+    const s = r * STR_SLOTS;
+    for (let k = 0; k < STR_SLOTS; k++) c.str[s + k] = this.pool.id(f.str[k], k);
+    c.off[r] = f.off;
+  }
 
   flush(): void {
     if (this.cur.n === 0) return;
