@@ -95,6 +95,7 @@ class BlockBytes implements ByteLines {
  */
 export function encodeBlock(enc: FlowLineEncoder, from: number, to: number, into?: Uint8Array): Uint8Array {
   const out = new BlockBytes(Math.max(to - from, 1) * 400, into);
+  enc.prepare(from, to);
   for (let i = from; i < to; i++) enc.write(out, i);
   return out.buffer.subarray(0, out.end);
 }
