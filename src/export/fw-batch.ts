@@ -155,7 +155,7 @@ export class FwEventBatch {
     if (j >= stop) return !cut;
     while (p > from && b[p - 1] === 32) p--;
     b[p++] = 34;
-    p = this.events.tail(b, p, e);
+    p = this.events.putTail(b, p, e);
     this.start[k] = this.used;
     this.end[k] = p;
     this.used = p;

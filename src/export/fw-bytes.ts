@@ -178,6 +178,6 @@ export class FirewallBytes {
       p = putText(this.buf, p, s);
     }
     this.room(p, this.json.tailLength(e));
-    return this.json.tail(this.buf, p, e);
+    return this.json.putTail(this.buf, p, e);
   }
 }

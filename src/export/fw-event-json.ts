@@ -15,8 +15,6 @@ const MSGID = lit(',"msgid":');
 /** `,"vendor":"ASA"` and the others, by the vendor index stored per event */
 const VENDOR = VENDORS.map((v) => lit(`,"vendor":${JSON.stringify(v)}`));
 const TEXT = lit(',"text":');
-const REASON = lit(',"reason":');
-const NULL = lit('null');
 const ROW_MASK = 0xffff;
 
 /** The most bytes a head takes (a number is at most 24 characters, a message id 10). */
@@ -28,8 +26,10 @@ export function put(b: Uint8Array, p: number, a: Uint8Array): number {
 }
 
 export class EventJson {
-  /** each reason's JSON string, by string id */
-  private readonly reasons: (Uint8Array | undefined)[] = [];
+  /** `,"reason":…}` by reason string id (0: null) */
+  private readonly tails: (Uint8Array | undefined)[] = [];
+  /** `,"vendor":"…","msgid":…,"text":` by vendor and message id (a few distinct ones: one copy instead of four parts) */
+  private readonly mids = new Map<number, Uint8Array>();
 
   constructor(private readonly fw: Pick<FwTable, 'ts' | 'msgid' | 'chunk' | 'strings'>) {}
 
@@ -38,32 +38,39 @@ export class EventJson {
     const fw = this.fw;
     p = put(b, p, TS);
     p = putUs(b, p, fw.ts(e));
-    p = put(b, p, VENDOR[fw.chunk(e).vendor[e & ROW_MASK]!] ?? VENDOR[0]!);
-    p = put(b, p, MSGID);
-    p = putUint(b, p, fw.msgid(e));
-    return put(b, p, TEXT);
+    const vendor = fw.chunk(e).vendor[e & ROW_MASK]!, msgid = fw.msgid(e);
+    const key = msgid * 256 + vendor;
+    let mid = this.mids.get(key);
+    if (mid === undefined) {
+      const m = new Uint8Array(HEAD_MAX);
+      let q = put(m, 0, VENDOR[vendor] ?? VENDOR[0]!);
+      q = put(m, q, MSGID);
+      q = putUint(m, q, msgid);
+      mid = m.slice(0, put(m, q, TEXT));
+      this.mids.set(key, mid);
+    }
+    b.set(mid, p);
+    return p + mid.length;
   }
 
   /** The bytes event e's tail takes. */
   tailLength(e: number): number {
-    return REASON.length + this.reason(e).length + 1;
+    return this.tail(e).length;
   }
 
   /** Event e's tail at b[p] (tailLength(e) bytes free); returns where it ends. */
-  tail(b: Uint8Array, p: number, e: number): number {
-    p = put(b, p, REASON);
-    p = put(b, p, this.reason(e));
-    b[p++] = 125; // }
-    return p;
+  putTail(b: Uint8Array, p: number, e: number): number {
+    const t = this.tail(e);
+    b.set(t, p);
+    return p + t.length;
   }
 
-  /** Event e's reason as JSON (null when none). */
-  private reason(e: number): Uint8Array {
+  /** Event e's tail: its reason as JSON (null when none) and the closing brace. */
+  private tail(e: number): Uint8Array {
     const fw = this.fw;
     const id = fw.chunk(e).str[(e & ROW_MASK) * STR_SLOTS + S_REASON]!;
-    if (id === 0) return NULL;
-    let r = this.reasons[id];
-    if (!r) this.reasons[id] = r = lit(JSON.stringify(fw.strings[id]!));
-    return r;
+    let t = this.tails[id];
+    if (!t) this.tails[id] = t = lit(`,"reason":${id === 0 ? 'null' : JSON.stringify(fw.strings[id]!)}}`);
+    return t;
   }
 }
