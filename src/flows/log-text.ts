@@ -1,8 +1,10 @@
 /**
  * The text of firewall events, read back from their logs when a view or a record needs it: the
  * event table keeps each line's byte offset, not its text (a 10 M-line log would otherwise hold
- * ~1.7 GB of strings). Blocks of the file are cached, so that reading the events of connections
- * in order (the records of `flows`) reads each part of the log about once.
+ * ~1.7 GB of strings). Blocks of the file are cached (256 of 64 KiB), enough for the views and for
+ * the records of a small log in connection order; on a large log the Teardown of a long connection
+ * lies far ahead of its Built line, and the cache thrashes: the NDJSON lines read their blocks'
+ * lines ahead in file order instead (readRaw, export/fw-batch.ts).
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { parseEnvelope, stripControl, VENDORS } from '../read/syslog-envelope.js';
