@@ -134,6 +134,31 @@ test('lines across block boundaries, CRLF, bytes that are not plain, a line long
   await same('odd', ds, 16);
 });
 
+test('a full sink: no block is written till it has room, and the lines are the same', async (t) => {
+  const dir = tmp(t);
+  const log = join(dir, 'asa.log');
+  generateAsaLog(log, { lines: 4000, seed: 3 });
+  const ds = await loadDataset([log], { year: 2018 });
+  const want = serial(ds);
+  for (const worker of ['never', 'always'] as const) {
+    const parts: Uint8Array[] = [];
+    let full = false, whileFull = 0, waits = 0;
+    await writeFlowLines(ds, (b) => {
+      if (full) whileFull++;
+      parts.push(b.slice());
+      full = true;
+      return true;
+    }, {
+      worker, block: 16,
+      ready: () => (full ? (waits++, new Promise<void>((r) => setImmediate(() => { full = false; r(); }))) : undefined),
+    });
+    assert.ok(Buffer.concat(parts).equals(want), `${worker}: the same lines`);
+    assert.ok(waits >= Math.ceil(ds.conns.count / 16) / 2, `${worker}: waited for room (${waits} times)`);
+    // (this thread alone writes one block a turn; the worker's may come several at once)
+    if (worker === 'never') assert.equal(whileFull, 0, 'no block written while the sink was full');
+  }
+});
+
 test('a worker that fails, before or after taking blocks, leaves them to this thread', async (t) => {
   const dir = tmp(t);
   const log = join(dir, 'asa.log');

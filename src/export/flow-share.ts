@@ -265,6 +265,12 @@ export interface FlowLinesOptions {
   mainTakes?: boolean;
   /** (tests) another worker script, one that fails */
   workerFile?: URL;
+  /**
+   * A promise while the sink is full (a pipe to a slower reader), resolved once it has room: no
+   * block is written meanwhile (the worker stops LEAD blocks ahead). Without it a 10 M-line log
+   * piped to `sha256sum` queued its whole output, 2.7 GB, in the stream.
+   */
+  ready?: () => Promise<unknown> | undefined;
 }
 
 /**
@@ -334,6 +340,8 @@ export async function writeFlowLines(ds: Dataset, sink: (bytes: Uint8Array) => b
     handedOn();
   };
   while (!worker || opts.mainTakes !== false) {
+    const full = opts.ready?.();
+    if (full) await full;
     drain();
     // (the worker is late with the block the output waits for: written here, its copy ignored)
     if (order.waiting >= LEAD) own(order.missing);
@@ -345,6 +353,8 @@ export async function writeFlowLines(ds: Dataset, sink: (bytes: Uint8Array) => b
   }
   // the worker's last blocks
   while (order.missing < n) {
+    const full = opts.ready?.();
+    if (full) await full;
     const seen = Atomics.load(ctl, C_POSTED);
     drain();
     if (order.missing >= n) break;
