@@ -115,11 +115,16 @@ test('lines across block boundaries, CRLF, bytes that are not plain, a line long
   const dir = tmp(t);
   const log = join(dir, 'asa.log');
   generateAsaLog(log, { lines: 6000, seed: 13 });
-  // every 7th line ends in spaces, every 11th carries UTF-8 and a control byte, one is 100 KB;
-  // CRLF throughout (the worker reads the plain lines' text through blocks of its own)
-  const lines = readFileSync(log, 'latin1').split('\n').map((l, k) => {
+  // every 7th line ends in spaces, every 11th carries UTF-8 and a control byte, every 13th quotes
+  // and a backslash, every 17th runs past the bytes read after a line's start (fw-batch.ts TAIL),
+  // one is longer than a read-ahead line (MAX_LINE), one 100 KB; CRLF throughout and none after
+  // the last line (the worker reads the plain lines' text through blocks of its own)
+  const lines = readFileSync(log, 'latin1').trimEnd().split('\n').map((l, k) => {
     if (k === 3000) return l + ' ' + 'x'.repeat(100_000);
+    if (k === 4000) return l + ' ' + 'z'.repeat(5000);
     if (k % 11 === 0) return l + ' caf\u00c3\u00a9 \u0001end';
+    if (k % 13 === 0) return l + ' user "LOCAL\\bob"';
+    if (k % 17 === 0) return l + ' ' + 'y'.repeat(700);
     return k % 7 === 0 ? l + '   ' : l;
   });
   const odd = join(dir, 'odd.log');
@@ -127,6 +132,31 @@ test('lines across block boundaries, CRLF, bytes that are not plain, a line long
   const ds = await loadDataset([odd], { year: 2018 });
   assert.ok(ds.conns.count > 1000);
   await same('odd', ds, 16);
+});
+
+test('a full sink: no block is written till it has room, and the lines are the same', async (t) => {
+  const dir = tmp(t);
+  const log = join(dir, 'asa.log');
+  generateAsaLog(log, { lines: 4000, seed: 3 });
+  const ds = await loadDataset([log], { year: 2018 });
+  const want = serial(ds);
+  for (const worker of ['never', 'always'] as const) {
+    const parts: Uint8Array[] = [];
+    let full = false, whileFull = 0, waits = 0;
+    await writeFlowLines(ds, (b) => {
+      if (full) whileFull++;
+      parts.push(b.slice());
+      full = true;
+      return true;
+    }, {
+      worker, block: 16,
+      ready: () => (full ? (waits++, new Promise<void>((r) => setImmediate(() => { full = false; r(); }))) : undefined),
+    });
+    assert.ok(Buffer.concat(parts).equals(want), `${worker}: the same lines`);
+    assert.ok(waits >= Math.ceil(ds.conns.count / 16) / 2, `${worker}: waited for room (${waits} times)`);
+    // (this thread alone writes one block a turn; the worker's may come several at once)
+    if (worker === 'never') assert.equal(whileFull, 0, 'no block written while the sink was full');
+  }
 });
 
 test('a worker that fails, before or after taking blocks, leaves them to this thread', async (t) => {

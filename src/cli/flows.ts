@@ -61,10 +61,12 @@ export async function runFlows(p: Parsed): Promise<number> {
   } else if (all && useFlowLinesWorker(ds.conns.count, workerMode(undefined))) {
     // every line, on both threads (a large log: the firewall arrays are most of the bytes)
     // (a block's buffer is used again once stdout has taken it: files, pipes, /dev/null at once)
+    // (and no block written while stdout is full: a slow pipe would have the whole output queued)
+    const stdout = process.stdout;
     const byWorker = await writeFlowLines(ds, (b) => {
       out.bytes(b);
-      return process.stdout.writableLength === 0;
-    });
+      return stdout.writableLength === 0;
+    }, { ready: () => (stdout.writableNeedDrain ? new Promise((r) => stdout.once('drain', r)) : undefined) });
     if (process.env.RSTTUI_REPORT) process.stderr.write(`rsttui-report output-worker blocks ${byWorker}\n`);
   } else {
     const enc = new FlowLineEncoder(ds);

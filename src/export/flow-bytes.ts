@@ -132,7 +132,7 @@ function putCount(b: Uint8Array, p: number, x: number | null): number {
  * (trailing zeros dropped) is the shortest string that reads back as x (doubles there are closer
  * than 5e-7 apart, fraction digits 1e-6), so it is what JSON prints. Anything else goes to JSON.
  */
-function putUs(b: Uint8Array, p: number, x: number): number {
+export function putUs(b: Uint8Array, p: number, x: number): number {
   if (x === 0) {
     b[p] = 48;
     return p + 1;
@@ -192,15 +192,23 @@ export class FlowLineEncoder {
     this.c = 'conns' in from ? datasetFlows(from) : from;
   }
 
+  /** Connections [from, to) are written next, in order (their firewall texts are read ahead). */
+  prepare(from: number, to: number): void {
+    this.c.firewallBytes?.prepare(from, to);
+  }
+
   /** Write connection i's line (and its newline) to `out`. */
   write(out: ByteLines, i: number): void {
     const c = this.c;
     const tail = this.tail(i);
-    // the firewall array: bytes from the event columns where the source has them, else JSON text
-    const fwLen = c.firewallBytes ? c.firewallBytes.encode(i) : 0;
-    const fwText = c.firewallBytes ? '' : c.firewallJson(i);
+    // the firewall array: bytes from the event columns where the source has them, else JSON text;
+    // written straight into the line when its texts were read ahead (prepare), else copied
+    const fw = c.firewallBytes;
+    const fwMax = fw ? fw.bound(i) : -1;
+    const fwLen = fw && fwMax < 0 ? fw.encode(i) : 0;
+    const fwText = fw ? '' : c.firewallJson(i);
     const fb = fwBytesOf(c.fwBytes, i);
-    let p = out.reserve(HEAD_MAX + tail.length + fwLen + 3 * fwText.length + 220);
+    let p = out.reserve(HEAD_MAX + tail.length + Math.max(fwMax, fwLen) + 3 * fwText.length + 220);
     const b = out.buffer;
     p = put(b, p, OPEN);
     p = putUint(b, p, i + 1);
@@ -226,8 +234,9 @@ export class FlowLineEncoder {
     p = putNumber(b, p, c.respBytes[i]!);
     b.set(tail, p);
     p += tail.length;
-    if (c.firewallBytes) {
-      b.set(c.firewallBytes.bytes.subarray(0, fwLen), p);
+    if (fw && fwMax >= 0) p = fw.encodeInto(b, p, i);
+    else if (fw) {
+      b.set(fw.bytes.subarray(0, fwLen), p);
       p += fwLen;
     } else p = putText(b, p, fwText);
     p = put(b, p, FW_BYTES);

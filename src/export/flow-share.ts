@@ -96,6 +96,7 @@ class BlockBytes implements ByteLines {
  */
 export function encodeBlock(enc: FlowLineEncoder, from: number, to: number, into?: Uint8Array): Uint8Array {
   const out = new BlockBytes(Math.max(to - from, 1) * 400, into);
+  enc.prepare(from, to);
   for (let i = from; i < to; i++) enc.write(out, i);
   return out.buffer.subarray(0, out.end);
 }
@@ -266,6 +267,12 @@ export interface FlowLinesOptions {
   mainTakes?: boolean;
   /** (tests) another worker script, one that fails */
   workerFile?: URL;
+  /**
+   * A promise while the sink is full (a pipe to a slower reader), resolved once it has room: no
+   * block is written meanwhile (the worker stops LEAD blocks ahead). Without it a 10 M-line log
+   * piped to `sha256sum` queued its whole output, 2.7 GB, in the stream.
+   */
+  ready?: () => Promise<unknown> | undefined;
 }
 
 /**
@@ -335,6 +342,8 @@ export async function writeFlowLines(ds: Dataset, sink: (bytes: Uint8Array) => b
     handedOn();
   };
   while (!worker || opts.mainTakes !== false) {
+    const full = opts.ready?.();
+    if (full) await full;
     drain();
     // (the worker is late with the block the output waits for: written here, its copy ignored)
     if (order.waiting >= LEAD) own(order.missing);
@@ -346,6 +355,8 @@ export async function writeFlowLines(ds: Dataset, sink: (bytes: Uint8Array) => b
   }
   // the worker's last blocks
   while (order.missing < n) {
+    const full = opts.ready?.();
+    if (full) await full;
     const seen = Atomics.load(ctl, C_POSTED);
     drain();
     if (order.missing >= n) break;

@@ -1,29 +1,18 @@
 /**
  * A connection's `firewall` array as the NDJSON flow line writes it, encoded as bytes straight
- * from the event columns and the log's own bytes: a plain line's message text is copied from the
- * cached block with only `"` and `\` escaped. On a log-only load of millions of lines this array
- * is most of the output. Exactly JSON.stringify(firewallRecords(ds, i)) (a test holds it to that).
+ * from the event columns and the log's own bytes: a plain line's message text is copied with only
+ * `"` and `\` escaped. The lines of a block of connections are written after prepare(), which
+ * reads their events' lines ahead in file order and encodes each event once (fw-batch.ts): the
+ * array is then copies of those bytes, written straight into the line (bound, encodeInto). Other
+ * events (and calls without prepare) take LogText's cached blocks. On a log-only load of millions
+ * of lines this array is most of the output. Exactly JSON.stringify(firewallRecords(ds, i)) (a
+ * test holds it to that).
  */
 import type { FwTable } from '../flows/fw-table.js';
 import type { LogText } from '../flows/log-text.js';
-import { putNumber, putText, putUint } from './flow-bytes.js';
-import { STR_SLOTS, S_REASON } from '../read/fw-chunk.js';
-import { VENDORS } from '../read/syslog-envelope.js';
-
-const enc = new TextEncoder();
-const lit = (s: string): Uint8Array => enc.encode(s);
-const TS = lit('{"ts":');
-const MSGID = lit(',"msgid":');
-/** `,"vendor":"ASA"` and the others, by the vendor index stored per event */
-const VENDOR = VENDORS.map((v) => lit(`,"vendor":${JSON.stringify(v)}`));
-const TEXT = lit(',"text":');
-const REASON = lit(',"reason":');
-const NULL = lit('null');
-
-function put(b: Uint8Array, p: number, a: Uint8Array): number {
-  for (let k = 0; k < a.length; k++) b[p + k] = a[k]!;
-  return p + a.length;
-}
+import { putText } from './flow-bytes.js';
+import { FwEventBatch } from './fw-batch.js';
+import { EventJson, HEAD_MAX } from './fw-event-json.js';
 
 /**
  * What the arrays are made of: the event table, each connection's events and their text. A
@@ -33,98 +22,162 @@ export interface FirewallEvents {
   readonly fw: Pick<FwTable, 'ts' | 'msgid' | 'chunk' | 'strings'>;
   /** connection i's event indices, in time order */
   fwEvents(i: number): Uint32Array;
-  readonly fwText: Pick<LogText, 'bodySpan' | 'body'>;
+  readonly fwText: Pick<LogText, 'bodySpan' | 'body' | 'readRaw' | 'rereadable'>;
 }
 
 export class FirewallBytes {
-  private buf = new Uint8Array(1 << 16);
-  private readonly reasons = new Map<number, Uint8Array>();
+  /** the buffer written: its own (encode), or the line's (encodeInto, `direct`: room was made by the caller) */
+  private buf: Uint8Array = new Uint8Array(1 << 16);
+  private own = this.buf;
+  private direct = false;
+  private readonly json: EventJson;
+  /** connections [from, to)'s events read ahead (prepare): in `list`, connection i's from firstOf[i - from] */
+  private readonly batch: FwEventBatch;
+  private from = 0;
+  private to = 0;
+  private firstOf = new Uint32Array(1);
+  private list = new Uint32Array(0);
 
-  constructor(private readonly ds: FirewallEvents) {}
+  constructor(private readonly ds: FirewallEvents) {
+    this.json = new EventJson(ds.fw);
+    this.batch = new FwEventBatch(ds.fw, ds.fwText, this.json);
+  }
+
+  /** Read connections [from, to)'s events ahead, in file order, for the encode calls that follow. */
+  prepare(from: number, to: number): void {
+    const ds = this.ds;
+    if (this.firstOf.length < to - from + 1) this.firstOf = new Uint32Array(to - from + 1);
+    let n = 0;
+    for (let i = from; i < to; i++) {
+      const evs = ds.fwEvents(i);
+      this.firstOf[i - from] = n;
+      if (n + evs.length > this.list.length) {
+        const l = new Uint32Array(Math.max(2 * this.list.length, n + evs.length, 1024));
+        l.set(this.list.subarray(0, n));
+        this.list = l;
+      }
+      this.list.set(evs, n);
+      n += evs.length;
+    }
+    this.firstOf[to - from] = n;
+    this.batch.load(this.list, n);
+    this.from = from;
+    this.to = to;
+  }
+
+  /** reads and bytes the read-ahead took, for reports */
+  get reads(): { reads: number; bytes: number } {
+    return { reads: this.batch.reads, bytes: this.batch.bytesRead };
+  }
+
+  /**
+   * The bytes connection i's array takes when every event of it was read ahead (prepare): then it
+   * can be written straight into the line (encodeInto). -1 otherwise.
+   */
+  bound(i: number): number {
+    if (i < this.from || i >= this.to) return -1;
+    const { start, end } = this.batch;
+    const k0 = this.firstOf[i - this.from]!, k1 = this.firstOf[i + 1 - this.from]!;
+    let n = 1 + Math.max(k1 - k0, 1);
+    for (let k = k0; k < k1; k++) {
+      if (start[k]! < 0) return -1;
+      n += end[k]! - start[k]!;
+    }
+    return n;
+  }
+
+  /** Connection i's array into `b` from p, where bound(i) bytes are free; returns where it ends. */
+  encodeInto(b: Uint8Array, p: number, i: number): number {
+    this.buf = b;
+    this.direct = true;
+    try {
+      return this.encodeAt(p, i);
+    } finally {
+      this.buf = this.own;
+      this.direct = false;
+    }
+  }
+
+  /** Connection i's array, bytes [0, returned length) of `bytes`. */
+  encode(i: number): number {
+    const end = this.encodeAt(0, i);
+    this.own = this.buf;
+    return end;
+  }
+
+  get bytes(): Uint8Array {
+    return this.own;
+  }
 
   /** Room for n more bytes at p. */
   private room(p: number, n: number): void {
-    if (p + n <= this.buf.length) return;
+    if (this.direct || p + n <= this.buf.length) return;
     const b = new Uint8Array(Math.max(this.buf.length * 2, p + n + 1024));
     b.set(this.buf.subarray(0, p));
     this.buf = b;
   }
 
-  /** Connection i's array, bytes [0, returned length) of `bytes`. */
-  encode(i: number): number {
-    const ds = this.ds, fw = ds.fw, evs = ds.fwEvents(i);
-    let p = 0;
-    this.room(0, 2);
+  private encodeAt(p: number, i: number): number {
+    const inBatch = i >= this.from && i < this.to;
+    const evs = inBatch ? this.list.subarray(this.firstOf[i - this.from]!, this.firstOf[i + 1 - this.from]!) : this.ds.fwEvents(i);
+    const k0 = inBatch ? this.firstOf[i - this.from]! : 0;
+    const { start, end, json } = this.batch;
+    this.room(p, 2);
     this.buf[p++] = 91; // [
     for (let k = 0; k < evs.length; k++) {
-      const e = evs[k]!;
-      this.room(p, 96);
-      let b = this.buf;
-      if (k) b[p++] = 44;
-      p = put(b, p, TS);
-      p = putNumber(b, p, fw.ts(e));
-      p = put(b, p, VENDOR[fw.chunk(e).vendor[e & 0xffff]!] ?? VENDOR[0]!);
-      p = put(b, p, MSGID);
-      p = putUint(b, p, fw.msgid(e));
-      p = put(b, p, TEXT);
-      const span = ds.fwText.bodySpan(e);
-      let done = false;
-      if (span) {
-        const { buf: src, start, end } = span;
-        this.room(p, 2 * (end - start) + 2);
-        b = this.buf;
-        const p0 = p;
-        b[p++] = 34;
-        let plain = true;
-        for (let j = start; j < end; j++) {
-          const ch = src[j]!;
-          if (ch < 0x20 || ch > 0x7e) {
-            plain = false;
-            break;
-          }
-          if (ch === 34 || ch === 92) b[p++] = 92;
-          b[p++] = ch;
-        }
-        if (plain) {
-          b[p++] = 34;
-          done = true;
-        } else p = p0;
+      const t = inBatch ? start[k0 + k]! : -1;
+      if (t >= 0) {
+        // (read ahead: a native copy of its bytes)
+        const u = end[k0 + k]!;
+        this.room(p, u - t + 1);
+        if (k) this.buf[p++] = 44;
+        this.buf.set(json.subarray(t, u), p);
+        p += u - t;
+      } else {
+        this.room(p, 1);
+        if (k) this.buf[p++] = 44;
+        p = this.event(p, evs[k]!);
       }
-      if (!done) {
-        const s = JSON.stringify(ds.fwText.body(e));
-        this.room(p, 3 * s.length);
-        b = this.buf;
-        p = putText(b, p, s);
-      }
-      this.room(p, 16);
-      b = this.buf;
-      p = put(b, p, REASON);
-      p = this.putReason(p, e);
-      this.room(p, 2);
-      this.buf[p++] = 125; // }
     }
     this.room(p, 1);
     this.buf[p++] = 93; // ]
     return p;
   }
 
-  get bytes(): Uint8Array {
-    return this.buf;
-  }
-
-  private putReason(p: number, e: number): number {
-    const fw = this.ds.fw;
-    const id = fw.chunk(e).str[(e & 0xffff) * STR_SLOTS + S_REASON]!;
-    if (id === 0) {
-      this.room(p, 4);
-      return put(this.buf, p, NULL);
+  /** Event e's object, its text from LogText. */
+  private event(p: number, e: number): number {
+    const text = this.ds.fwText;
+    this.room(p, HEAD_MAX);
+    p = this.json.head(this.buf, p, e);
+    const span = text.bodySpan(e);
+    let done = false;
+    if (span) {
+      const { buf: src, start, end } = span;
+      this.room(p, 2 * (end - start) + 2);
+      const b = this.buf;
+      const p0 = p;
+      b[p++] = 34;
+      let plain = true;
+      for (let j = start; j < end; j++) {
+        const ch = src[j]!;
+        if (ch < 0x20 || ch > 0x7e) {
+          plain = false;
+          break;
+        }
+        if (ch === 34 || ch === 92) b[p++] = 92;
+        b[p++] = ch;
+      }
+      if (plain) {
+        b[p++] = 34;
+        done = true;
+      } else p = p0;
     }
-    let r = this.reasons.get(id);
-    if (!r) {
-      r = lit(JSON.stringify(fw.strings[id]!));
-      this.reasons.set(id, r);
+    if (!done) {
+      const s = JSON.stringify(text.body(e));
+      this.room(p, 3 * s.length);
+      p = putText(this.buf, p, s);
     }
-    this.room(p, r.length);
-    return put(this.buf, p, r);
+    this.room(p, this.json.tailLength(e));
+    return this.json.putTail(this.buf, p, e);
   }
 }

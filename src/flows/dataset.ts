@@ -16,7 +16,7 @@ import type { FwEventView } from './fw-table.js';
 import { matchVantages, MARK_MISSING_ELSEWHERE } from '../correlate/vantage.js';
 import { BLOCK, BY_MAIN, blocksTaken, newSharedPass, redoBlocks, takeBlocks, type RangeInput, type RangeOutput } from './analyse-range.js';
 import type { AnalyseResult, BlockLines } from './analyse-worker.js';
-import { AnalysisWorker, useAnalyseWorker } from './workers.js';
+import { AnalysisWorker, useAnalyseWorker, workerMode } from './workers.js';
 import { collectGarbage, osArray } from './memory.js';
 import { DropCursor, markDroppedRsts, markNflogDrops } from './nflog-verdicts.js';
 import { ingestInputs, type CaptureFile, type Ingest, type LoadOptions } from './ingest.js';
@@ -25,7 +25,7 @@ import { ConnRows, groupByConn } from './conn-rows.js';
 import { planBlocks } from './block-rows.js';
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { FlowLineEncoder } from '../export/flow-bytes.js';
-import { encodeBlock, OrderedLines, shareFlows, sharedFlows } from '../export/flow-share.js';
+import { encodeBlock, OrderedLines, shareFlows, sharedFlows, useFlowLinesWorker } from '../export/flow-share.js';
 import type { ConnTable } from './conn-table.js';
 import type { AddrTable } from './addr-table.js';
 
@@ -159,7 +159,10 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   const n = conns.count;
   const worker = useAnalyseWorker(packets.count, opts.worker) ? (helper ?? AnalysisWorker.start()) : undefined;
   if (!worker) helper?.stop();
-  const buffer = (bytes: number): ArrayBufferLike => (worker ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  // (shared also where `flows` may write the lines on two threads afterwards: its worker reads
+  // these columns, which would otherwise be copied into shared memory then, both held till a GC)
+  const shared = worker !== undefined || useFlowLinesWorker(n, workerMode(opts.worker));
+  const buffer = (bytes: number): ArrayBufferLike => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
   // Rows by connection for the pass: with one capture (nothing merged), each block of connections
   // finds its own in the rows it spans (block-rows.ts); else an index of every row, 4 bytes a
   // packet. After loading, the views and exports find one connection's rows by a scan (conn-rows.ts).
@@ -232,7 +235,7 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   // (the events are listed by connection now: the list by event is dead)
   if (corr) corr.evConn = [];
   const fwOf = (i: number): Uint32Array => (byConn ? byConn.events.subarray(byConn.start[i]!, byConn.start[i + 1]!) : NO_EVENTS_INDEX);
-  conns.fwBytes = new Float64Array(conns.count).fill(NaN);
+  conns.fwBytes = new Float64Array(buffer(8 * conns.count)).fill(NaN);
   if (corr) applyLogVerdicts(table, corr, map, conns);
   const deniedRst = corr ? linkDeniedRsts(table, corr.offset, conns, packets, fwOf, rowsOf) : new Map<number, number>();
   // (the log's groups and joins are dead from here on: ~130 MB at 10 M log lines, freed before the output allocates)

@@ -1,8 +1,10 @@
 /**
  * The text of firewall events, read back from their logs when a view or a record needs it: the
  * event table keeps each line's byte offset, not its text (a 10 M-line log would otherwise hold
- * ~1.7 GB of strings). Blocks of the file are cached, so that reading the events of connections
- * in order (the records of `flows`) reads each part of the log about once.
+ * ~1.7 GB of strings). Blocks of the file are cached (256 of 64 KiB), enough for the views and for
+ * the records of a small log in connection order; on a large log the Teardown of a long connection
+ * lies far ahead of its Built line, and the cache thrashes: the NDJSON lines read their blocks'
+ * lines ahead in file order instead (readRaw, export/fw-batch.ts).
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { parseEnvelope, stripControl, VENDORS } from '../read/syslog-envelope.js';
@@ -137,6 +139,43 @@ export class LogText {
     return stripControl(utf8Again(body));
   }
 
+  /**
+   * Whether log `log`'s lines are read back from its file as they are (not from the chunks' kept
+   * text, not inside JSON): then readRaw can read them.
+   */
+  rereadable(log: number): boolean {
+    return this.table.sources[log]?.format === 'lines';
+  }
+
+  /**
+   * Bytes [pos, pos + len) of log `log`'s file into `into` (from 0), bypassing the block cache: for
+   * a reader that gathers many lines' offsets and reads them in file order itself
+   * (export/fw-text-batch.ts). The count read (short at the end of the file), or -1.
+   */
+  readRaw(log: number, into: Uint8Array, pos: number, len: number): number {
+    const src = this.table.sources[log];
+    const fd = src ? this.fd(log, src.path) : undefined;
+    if (fd === undefined) return -1;
+    try {
+      return readSync(fd, into, 0, Math.min(len, into.length), pos);
+    } catch {
+      return -1;
+    }
+  }
+
+  private fd(log: number, path: string): number | undefined {
+    let fd = this.fds.get(log);
+    if (fd === undefined) {
+      try {
+        fd = openSync(path, 'r');
+      } catch {
+        return undefined;
+      }
+      this.fds.set(log, fd);
+    }
+    return fd;
+  }
+
   private lastKey = -1;
   private lastBlock: Buffer | undefined;
 
@@ -156,15 +195,8 @@ export class LogText {
       this.blocks.set(key, hit);
       return hit;
     }
-    let fd = this.fds.get(log);
-    if (fd === undefined) {
-      try {
-        fd = openSync(path, 'r');
-      } catch {
-        return undefined;
-      }
-      this.fds.set(log, fd);
-    }
+    const fd = this.fd(log, path);
+    if (fd === undefined) return undefined;
     // (the least recently used block's buffer is read into again once the cache is full: a fresh
     // 64 KiB a read cost page faults and garbage, ~1 s over a 10 M-line log's output)
     let b: Buffer | undefined;

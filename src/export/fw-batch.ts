@@ -1,0 +1,182 @@
+/**
+ * The firewall events of a block of connections as the JSON objects of their flow lines'
+ * `firewall` arrays, their texts read from the log in file order (fw-bytes.ts copies each one
+ * into its line).
+ *
+ * Why: the lines go in connection order, the log's lines in time order. A connection's Built line
+ * is near the lines of the connections beside it, but the Teardown of a long connection lies far
+ * ahead in the file. Reading each event's line through LogText's block cache re-read each 64 KiB
+ * block of a 10 M-line log ~17 times (the cache thrashed), ~5 s of reads a thread. Here a block's
+ * event offsets are sorted, lines closer than GAP are read together in one read, an isolated line
+ * in one small read: each part of the log a block needs is read once, at a few µs a read.
+ *
+ * Memory: one range buffer (MAX_RANGE) and the block's objects (about the bytes of its lines).
+ * Events it cannot take (a line kept in memory, in JSON, longer than MAX_LINE, not printable
+ * ASCII, or cut by the end of a read) are left to LogText, start -1.
+ */
+import { CHUNK_BITS, type FwTable } from '../flows/fw-table.js';
+import type { LogText } from '../flows/log-text.js';
+import { HEAD_MAX, type EventJson } from './fw-event-json.js';
+
+/** a read costs ~3 µs, about what copying 8 KiB from the page cache costs on a busy machine: lines closer are read together */
+const GAP = 8 * 1024;
+/** bytes read past the last line's start in a range: most lines end within them, the others are read again */
+const TAIL = 512;
+/** the longest line taken here (from its start); longer ones are left to LogText */
+const MAX_LINE = 4096;
+/** the most one read takes */
+const MAX_RANGE = 256 * 1024;
+const ROW_MASK = (1 << CHUNK_BITS) - 1;
+/** when `bodyAt` is this, the line's body must be found again (LogText.body) */
+const NO_BODY_AT = 0xffff;
+
+export class FwEventBatch {
+  /** per event of the batch: its JSON object at `json` [start, end); start -1: not here */
+  start = new Int32Array(0);
+  end = new Int32Array(0);
+  json = new Uint8Array(1 << 16);
+  /** reads and bytes read, for reports */
+  reads = 0;
+  bytesRead = 0;
+
+  private used = 0;
+  private offs = new Float64Array(0);
+  private logs = new Int32Array(0);
+  private order = new Uint32Array(0);
+  private keys = new Float64Array(0);
+  private readonly range = new Uint8Array(MAX_RANGE);
+
+  constructor(
+    private readonly fw: Pick<FwTable, 'chunk'>,
+    private readonly logText: Pick<LogText, 'readRaw' | 'rereadable'>,
+    private readonly events: EventJson,
+  ) {}
+
+  /** The objects of events[0, n) (event k's at start[k], end[k]). */
+  load(events: Uint32Array, n: number): void {
+    this.size(n);
+    this.used = 0;
+    const { offs, logs, order, start } = this;
+    let m = 0, maxOff = 0, oneLog = true;
+    for (let k = 0; k < n; k++) {
+      start[k] = -1;
+      const e = events[k]!;
+      const c = this.fw.chunk(e), r = e & ROW_MASK;
+      if (c.text || c.bodyAt[r] === NO_BODY_AT || !this.logText.rereadable(c.log)) continue;
+      offs[k] = c.off[r]!;
+      logs[k] = c.log;
+      if (m && c.log !== logs[order[0]!]) oneLog = false;
+      if (offs[k]! > maxOff) maxOff = offs[k]!;
+      order[m++] = k;
+    }
+    if (m === 0) return;
+    this.sort(m, maxOff, oneLog);
+    // ranges: consecutive lines of one log less than GAP apart, up to MAX_RANGE; a range goes on
+    // from its first line cut by the end of the read, with a longer read if that is its first
+    for (let j0 = 0; j0 < m;) {
+      let j1 = j0 + 1;
+      for (; j1 < m; j1++) {
+        const k = order[j1]!, p = order[j1 - 1]!;
+        if (logs[k] !== logs[p] || offs[k]! - offs[p]! > GAP || offs[k]! + TAIL - offs[order[j0]!]! > MAX_RANGE) break;
+      }
+      const cut = this.readRange(events, j0, j1, TAIL);
+      j0 = cut > j0 ? cut : this.readRange(events, j0, j0 + 1, MAX_LINE);
+    }
+  }
+
+  /** order[0, m) sorted by (log, offset): one sort of numbers (offset and index in one) where they fit in a double's 53 bits. */
+  private sort(m: number, maxOff: number, oneLog: boolean): void {
+    const { offs, logs, order } = this;
+    const bits = 32 - Math.clz32(this.start.length);
+    const scale = 2 ** bits;
+    if (oneLog && maxOff * scale < 2 ** 53) {
+      const keys = this.keys;
+      for (let j = 0; j < m; j++) keys[j] = offs[order[j]!]! * scale + order[j]!;
+      keys.subarray(0, m).sort();
+      for (let j = 0; j < m; j++) order[j] = keys[j]! % scale;
+    } else order.subarray(0, m).sort((a, b) => logs[a]! - logs[b]! || offs[a]! - offs[b]! || a - b);
+  }
+
+  /**
+   * Read the lines of order[j0, j1) (one log, close together) in one read, `tail` bytes past the
+   * last one's start, and take their objects. Returns j1, or the first whose line the read cut
+   * (it and the ones after it are to be read again).
+   */
+  private readRange(events: Uint32Array, j0: number, j1: number, tail: number): number {
+    const { offs, order } = this;
+    const first = order[j0]!;
+    const base = offs[first]!;
+    const want = offs[order[j1 - 1]!]! + tail - base;
+    const got = this.logText.readRaw(this.logs[first]!, this.range, base, want);
+    this.reads++;
+    if (got <= 0) return j1;
+    this.bytesRead += got;
+    for (let j = j0; j < j1; j++) {
+      const k = order[j]!, e = events[k]!;
+      if (!this.take(k, e, offs[k]! - base, this.fw.chunk(e).bodyAt[e & ROW_MASK]!, got, got === want)) return j;
+    }
+    return j1;
+  }
+
+  /**
+   * Event e's object (k in the batch), its text from its line at range[pos], the body from `at`,
+   * the range read up to `lim`. The text as LogText.bodySpan and FirewallBytes take it: the line
+   * without its newline and a CR before it, from `at`, spaces trimmed, JSON-quoted with `"` and
+   * `\` escaped, in one pass that also checks every byte is printable ASCII. Anything else is
+   * left to LogText (start -1). (No newline before `at`: the reader found the body there in this line.)
+   * False when the line went on past `lim` and more could be read (`more`): then nothing is taken.
+   */
+  private take(k: number, e: number, pos: number, at: number, lim: number, more: boolean): boolean {
+    const src = this.range;
+    let j = pos + at;
+    const stop = Math.min(lim, pos + MAX_LINE);
+    const cut = more && stop === lim && lim < pos + MAX_LINE;
+    if (j >= stop) return !cut;
+    // (a body that starts after a CR at the line's end: LogText's case)
+    if (at > 0 && src[j - 1] === 13 && src[j] === 10) return true;
+    const room = HEAD_MAX + 2 * (stop - j) + 2 + this.events.tailLength(e);
+    if (this.used + room > this.json.length) this.grow(room);
+    const b = this.json;
+    let p = this.events.head(b, this.used, e);
+    b[p++] = 34; // "
+    while (j < stop && src[j] === 32) j++;
+    const from = p;
+    for (; j < stop; j++) {
+      const ch = src[j]!;
+      if (ch < 0x20 || ch > 0x7e) {
+        if (ch === 10 || (ch === 13 && j + 1 < stop && src[j + 1] === 10)) break;
+        // (a CR last in the read may come before a newline: read again)
+        return cut && ch === 13 && j + 1 === stop ? false : true;
+      }
+      if (ch === 34 || ch === 92) b[p++] = 92;
+      b[p++] = ch;
+    }
+    // (the end of the read before the end of the line: read again, or longer than MAX_LINE)
+    if (j >= stop) return !cut;
+    while (p > from && b[p - 1] === 32) p--;
+    b[p++] = 34;
+    p = this.events.putTail(b, p, e);
+    this.start[k] = this.used;
+    this.end[k] = p;
+    this.used = p;
+    return true;
+  }
+
+  private grow(n: number): void {
+    const t = new Uint8Array(Math.max(2 * this.json.length, this.used + n));
+    t.set(this.json.subarray(0, this.used));
+    this.json = t;
+  }
+
+  /** Room for n events. */
+  private size(n: number): void {
+    if (this.start.length >= n) return;
+    const c = Math.max(n, 2 * this.start.length, 1024);
+    this.start = new Int32Array(c);
+    this.end = new Int32Array(c);
+    this.offs = new Float64Array(c);
+    this.logs = new Int32Array(c);
+    this.order = new Uint32Array(c);
+    this.keys = new Float64Array(c);
+  }
+}

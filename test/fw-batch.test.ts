@@ -1,0 +1,55 @@
+/**
+ * A block of flow lines' firewall events read ahead in file order (export/fw-batch.ts, through
+ * FirewallBytes.prepare): the arrays are exactly the records as JSON, every plain event comes from
+ * the read-ahead, lines close together share a read, and no part of the log is read twice in a block.
+ */
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadDataset } from '../src/flows/dataset.js';
+import { FirewallBytes } from '../src/export/fw-bytes.js';
+import { firewallRecords } from '../src/export/records.js';
+import { generateAsaLog } from '../bench/gen-asa.js';
+
+test('read ahead: the arrays are the records as JSON, near lines in one read, each byte of the log read once a block', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'rsttui-fw-batch-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const log = join(dir, 'asa.log');
+  // (Built and Teardown lines of a connection far apart, denies between: the reads are not in file order)
+  generateAsaLog(log, { lines: 20_000, seed: 5 });
+  const ds = await loadDataset([log], { year: 2018 });
+  const n = ds.conns.count;
+  assert.ok(n > 5000, `${n} rows`);
+  const array = (fb: FirewallBytes, i: number): string => {
+    const max = fb.bound(i);
+    assert.ok(max >= 0, `row ${i}: its events read ahead (every line of this log is plain)`);
+    const b = new Uint8Array(max + 8);
+    const end = fb.encodeInto(b, 4, i);
+    assert.ok(end - 4 <= max, `row ${i}: within its bound`);
+    return Buffer.from(b.subarray(4, end)).toString();
+  };
+  // blocks of connections, as the lines are written
+  const blocks = new FirewallBytes(ds);
+  let events = 0;
+  for (let from = 0; from < n; from += 500) {
+    const to = Math.min(n, from + 500);
+    blocks.prepare(from, to);
+    for (let i = from; i < to; i++) {
+      assert.equal(array(blocks, i), JSON.stringify(firewallRecords(ds, i)), `row ${i}`);
+      events += ds.fwEvents(i).length;
+    }
+  }
+  assert.ok(blocks.reads.reads > 0 && blocks.reads.reads * 4 < events, `${blocks.reads.reads} reads for ${events} events`);
+  // one block of every connection: its reads do not overlap but for the bytes read past a line's start
+  const all = new FirewallBytes(ds);
+  all.prepare(0, n);
+  for (let i = 0; i < n; i += 97) assert.equal(array(all, i), JSON.stringify(firewallRecords(ds, i)), `row ${i}`);
+  const { reads, bytes } = all.reads;
+  const size = statSync(log).size;
+  assert.ok(bytes <= size + 512 * reads, `${bytes} bytes read in ${reads} reads, the log is ${size}`);
+  // outside the block read ahead, the events are taken one by one: the same bytes
+  assert.equal(Buffer.from(blocks.bytes.subarray(0, blocks.encode(3))).toString(), JSON.stringify(firewallRecords(ds, 3)));
+  assert.equal(blocks.bound(3), -1);
+});
