@@ -50,14 +50,23 @@ export async function runFlows(p: Parsed): Promise<number> {
     out.line(renderTable(FLOW_HEADER, rows, new Set([0, 4, 5, 6])));
   } else if (format === 'csv') {
     out.line(csvHeader(FLOW_FIELDS));
-    for (const i of sel) out.line(csvRow(flowRecord(ds, i) as unknown as Record<string, unknown>, FLOW_FIELDS));
+    for (const i of sel) {
+      out.line(csvRow(flowRecord(ds, i) as unknown as Record<string, unknown>, FLOW_FIELDS));
+      if (out.full) await out.drained();
+    }
   } else if (format === 'zeek') {
     out.line(zeekHeader());
-    for (const i of sel) out.line(zeekRow(flowRecord(ds, i)));
+    for (const i of sel) {
+      out.line(zeekRow(flowRecord(ds, i)));
+      if (out.full) await out.drained();
+    }
     out.line(zeekFooter());
   } else if (format === 'ecs') {
     // (one document a line, written as it is made: linear, nothing held but the dataset)
-    for (const i of sel) out.line(JSON.stringify(ecsFlow(ds, i)));
+    for (const i of sel) {
+      out.line(JSON.stringify(ecsFlow(ds, i)));
+      if (out.full) await out.drained();
+    }
   } else if (all && useFlowLinesWorker(ds.conns.count, workerMode(undefined))) {
     // every line, on both threads (a large log: the firewall arrays are most of the bytes)
     // (a block's buffer is used again once stdout has taken it: files, pipes, /dev/null at once)
@@ -70,7 +79,10 @@ export async function runFlows(p: Parsed): Promise<number> {
     if (process.env.RSTTUI_REPORT) process.stderr.write(`rsttui-report output-worker blocks ${byWorker}\n`);
   } else {
     const enc = new FlowLineEncoder(ds);
-    for (const i of sel) enc.write(out, i);
+    for (const i of sel) {
+      enc.write(out, i);
+      if (out.full) await out.drained();
+    }
   }
   await out.end();
   return status;
@@ -96,7 +108,10 @@ export async function runPackets(p: Parsed): Promise<number> {
     for (let row = file.first; row < file.end; row++) {
       if (!keep[ds.packets.conn(row)]) continue;
       const r = packetRecord(ds, row, f);
-      if (format === 'ndjson') out.line(ndjsonRow(r));
+      if (format === 'ndjson') {
+        out.line(ndjsonRow(r));
+        if (out.full) await out.drained();
+      }
       else {
         const cells = [r.vantage, String(r.frame), isoUs(r.ts), endpoint(r.src, r.sport), endpoint(r.dst, r.dport), r.flags || '.', String(r.seq), String(r.ack), String(r.len), String(r.win), String(r.flow)];
         if (nflog) cells.push(r.nflog_group === undefined ? '' : `${r.nflog_group} "${r.nflog_prefix}"`);

@@ -56,6 +56,19 @@ export class LineWriter implements ByteLines {
     this.pos = end;
   }
 
+  /**
+   * The stream has more queued than it wants (a slow pipe): the caller awaits drained() before
+   * more lines, or the whole output would be queued in memory. Set by flush().
+   */
+  full = false;
+
+  /** Resolves once the stream has taken what it holds (after `full`). */
+  drained(): Promise<void> {
+    this.full = false;
+    if (!(this.stream as NodeJS.WriteStream).writableNeedDrain) return Promise.resolve();
+    return new Promise<void>((resolve) => this.stream.once('drain', () => resolve()));
+  }
+
   flush(): void {
     if (broken) this.pos = 0;
     if (this.pos === 0) return;
@@ -63,7 +76,7 @@ export class LineWriter implements ByteLines {
     // unless the stream has already taken everything (files, /dev/null and most pipe writes are
     // synchronous). Reusing it saves a 1 MiB allocation per flush, and a run of dead buffers
     // waiting for the GC (~200 of them for 10^6 flow lines): they counted in the peak RSS.
-    this.stream.write(this.buf.subarray(0, this.pos));
+    this.full = !this.stream.write(this.buf.subarray(0, this.pos));
     if ((this.stream as NodeJS.WriteStream).writableLength !== 0 || this.buf.length !== SIZE) this.buf = Buffer.allocUnsafe(SIZE);
     this.pos = 0;
   }
