@@ -7,6 +7,7 @@
  * renumbered by first-packet time in `finalize` (id = index + 1).
  */
 import { collectGarbage, discarded, grownColumn, osArray, sharedColumn, type Column } from './memory.js';
+import { renumberConns } from './conn-finalize.js';
 
 /** closed-state bits kept during ingest, to tell a reused 4-tuple from a retransmitted SYN */
 export const CLOSE_FIN_ORIG = 1;
@@ -388,88 +389,9 @@ export class ConnTable {
    * `vantageMask` gets the vantages of every member. Returns old index -> new index.
    */
   finalize(mergeInto?: Int32Array): Uint32Array {
-    const all = this.count;
-    const mask = sharedColumn(this.vantageMask, all);
-    for (let c = 0; c < all; c++) {
-      const v = this.vantage[c]!;
-      const bit = v < 32 ? 1 << v : 0;
-      const p = mergeInto && mergeInto[c]! >= 0 ? mergeInto[c]! : c;
-      mask[p]! |= bit;
-      if (p !== c && this.firstTs[c]! < this.firstTs[p]!) this.firstTs[p] = this.firstTs[c]!;
-    }
-    const ft = this.firstTs;
-    // Usual case (one capture in time order, nothing merged): already in order, nothing moves.
-    let inOrder = true;
-    if (mergeInto) for (let c = 0; c < all && inOrder; c++) inOrder = mergeInto[c]! < 0;
-    for (let c = 1; c < all && inOrder; c++) inOrder = ft[c - 1]! <= ft[c]!; // false for NaN: sort then
-    if (inOrder) {
-      const id = osArray(Uint32Array, all);
-      for (let c = 0; c < all; c++) id[c] = c;
-      this.vantageMask = mask;
-      this.dropIndex();
-      return id;
-    }
-    const order: number[] = [];
-    for (let c = 0; c < all; c++) if (!mergeInto || mergeInto[c]! < 0) order.push(c);
-    const n = order.length;
-    order.sort((x, y) => ft[x]! - ft[y]! || x - y);
-    const map = osArray(Uint32Array, all);
-    for (let k = 0; k < n; k++) map[order[k]!] = k;
-    if (mergeInto) for (let c = 0; c < all; c++) if (mergeInto[c]! >= 0) map[c] = map[mergeInto[c]!]!;
-    this.count = n;
-    const perm = <T extends Column>(a: T): T => {
-      const b = sharedColumn(a, Math.max(n, 1));
-      for (let k = 0; k < n; k++) b[k] = a[order[k]!]!;
-      return b;
-    };
-    this.vantage = perm(this.vantage);
-    this.origAddr = perm(this.origAddr);
-    this.respAddr = perm(this.respAddr);
-    this.origPort = perm(this.origPort);
-    this.respPort = perm(this.respPort);
-    this.firstTs = perm(this.firstTs);
-    this.lastTs = perm(this.lastTs);
-    this.origPkts = perm(this.origPkts);
-    this.respPkts = perm(this.respPkts);
-    this.origPayload = perm(this.origPayload);
-    this.respPayload = perm(this.respPayload);
-    this.flagsOrig = perm(this.flagsOrig);
-    this.flagsResp = perm(this.flagsResp);
-    this.marks = perm(this.marks);
-    this.closeBits = perm(this.closeBits);
-    this.flipped = perm(this.flipped);
-    this.reused = perm(this.reused);
-    this.origIsn = perm(this.origIsn);
-    this.splitFrom = perm(this.splitFrom);
-    this.splitTo = perm(this.splitTo);
-    this.splitWhy = perm(this.splitWhy);
-    relink(this.splitFrom, this.splitTo, this.splitWhy, map, n);
-    this.connState = perm(this.connState);
-    this.teardown = perm(this.teardown);
-    this.closedBy = perm(this.closedBy);
-    this.anomalies = perm(this.anomalies);
-    this.tls = perm(this.tls);
-    this.origBytes = perm(this.origBytes);
-    this.respBytes = perm(this.respBytes);
-    this.histories = order.map((i) => this.histories[i]!);
-    this.vantageMask = perm(mask);
-    this.cap = Math.max(n, 1);
+    const { map, moved } = renumberConns(this, mergeInto);
+    if (moved) this.cap = Math.max(this.count, 1);
     this.dropIndex();
     return map;
-  }
-}
-
-/**
- * After renumbering (old index -> new index `map`): the split links hold old ids; make them new
- * ones. Two vantages' rows merged into one may name each other or the same neighbour: a link to
- * itself is dropped.
- */
-function relink(from: Uint32Array, to: Uint32Array, why: Uint8Array, map: Uint32Array, n: number): void {
-  for (let k = 0; k < n; k++) {
-    const a = from[k]!, b = to[k]!;
-    if (a > 0) from[k] = map[a - 1]! + 1;
-    if (b > 0) to[k] = map[b - 1]! + 1;
-    if (from[k] === k + 1) { from[k] = 0; why[k] = 0; }
-    if (to[k] === k + 1) to[k] = 0;
   }
 }
