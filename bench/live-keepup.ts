@@ -6,8 +6,10 @@
  * A veth pair made for the run (root), the bench capture (bench/gen.ts) replayed onto one end by
  * `tcpreplay --pps RATE` (`max`: --topspeed), captured on the other end, at each rate in turn:
  *   1. the reference: `dumpcap -i END -w /dev/null` alone;
- *   2. rsttui's UI in tmux at 80x24 (`rsttui -i END`: dumpcap writing into a pipe rsttui reads),
- *      `j`/`k` pressed every 100 ms meanwhile, each timed until the selected row moves.
+ *   2. rsttui's UI in tmux at 80x24 (`rsttui -i END`: dumpcap writing into a pipe rsttui reads);
+ *   3. the same with `j`/`k` pressed every 100 ms meanwhile, each timed until the selected row
+ *      moves: the screen polled every 2 ms through tmux costs CPU that rsttui and dumpcap would
+ *      otherwise have (tcpreplay takes a core of its own), so its drops are given apart.
  * Drops are dumpcap's own final counts (rsttui prints them when it ends), and packets received
  * against tcpreplay's packets sent. The highest rate with no drop is the figure, for each.
  * Skipped, with the reason, without root, tcpreplay, dumpcap or tmux.
@@ -73,7 +75,8 @@ async function dumpcapAlone(file: string, rate: string): Promise<Counts & Replay
   return { ...r, ...countsOf(err) };
 }
 
-async function rsttuiUi(file: string, rate: string): Promise<Counts & Replay & { keys: number[] }> {
+/** rsttui's UI capturing while `rate` is replayed; with `withKeys`, j/k pressed and timed meanwhile */
+async function rsttuiUi(file: string, rate: string, withKeys: boolean): Promise<Counts & Replay & { keys: number[] }> {
   const errFile = join(OUT, 'keepup.err');
   rmSync(errFile, { force: true });
   killSession();
@@ -84,7 +87,7 @@ async function rsttuiUi(file: string, rate: string): Promise<Counts & Replay & {
     let replaying = true;
     const run = replay(file, rate).finally(() => (replaying = false));
     const keys: number[] = [];
-    for (let k = 0; replaying; k++) {
+    for (let k = 0; withKeys && replaying; k++) {
       const before = selected((await d.capture()) ?? '');
       const t = await press(d, k % 2 ? 'k' : 'j', true, (s) => selected(s) !== before && selected(s) !== '', 3000);
       if (replaying) keys.push(t.ms);
@@ -123,21 +126,22 @@ async function main(): Promise<void> {
   try {
     for (const rate of values.rates!.split(',')) {
       const ref = await dumpcapAlone(file, rate);
-      const ours = await rsttuiUi(file, rate);
+      const ours = await rsttuiUi(file, rate, false);
+      const keyed = await rsttuiUi(file, rate, true);
       const clean = (c: Counts & Replay): boolean => c.dropped === 0 && c.received >= c.sent;
       if (clean(ref)) bestRef = Math.max(bestRef, ref.pps);
       if (clean(ours)) bestOurs = Math.max(bestOurs, ours.pps);
-      allKeys.push(...ours.keys);
-      const k = stats(ours.keys);
+      allKeys.push(...keyed.keys);
+      const k = stats(keyed.keys);
       rows.push([rate, ref.pps.toFixed(0), `${ref.received}/${ref.dropped}`, ours.pps.toFixed(0), `${ours.received}/${ours.dropped}`,
-        `${k.median.toFixed(1)} (${k.n}${k.timeouts ? `, ${k.timeouts} timed out` : ''})`]);
-      console.error(`rate ${rate}: dumpcap ${rows.at(-1)![2]}, rsttui ${rows.at(-1)![4]}`);
+        `${keyed.received}/${keyed.dropped}`, `${k.median.toFixed(1)} (${k.n}${k.timeouts ? `, ${k.timeouts} timed out` : ''})`]);
+      console.error(`rate ${rate}: dumpcap ${rows.at(-1)![2]}, rsttui ${rows.at(-1)![4]}, with keys ${rows.at(-1)![5]}`);
     }
   } finally {
     ip('link', 'del', TX);
     rmSync(join(OUT, 'keepup.err'), { force: true });
   }
-  const head = ['--pps', 'sent pps (dumpcap)', 'dumpcap alone recv/drop', 'sent pps (rsttui)', 'rsttui UI recv/drop', 'key-to-repaint median ms (keys)'];
+  const head = ['--pps', 'sent pps (dumpcap)', 'dumpcap alone recv/drop', 'sent pps (rsttui)', 'rsttui UI recv/drop', 'with keys recv/drop', 'key-to-repaint median ms (keys)'];
   const w = head.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k]!.length)));
   console.log(`\nlive keep-up: ${n} packets replayed by tcpreplay onto a veth pair, captured on its other end (received counts include the few packets the kernel sends on a new link)`);
   console.log(head.map((h, k) => h.padStart(w[k]!)).join('  '));
