@@ -5,7 +5,7 @@
  * core; `rsttui summary` and the UI's summary screen only present it.
  */
 import { ANOMALIES, RST, TEARDOWNS } from '../model.js';
-import { FW_KINDS } from '../read/asa.js';
+import { K_NOCONN } from '../read/asa.js';
 import type { Dataset } from '../flows/dataset.js';
 import type { Finding } from './finding-types.js';
 import { computeFindings, type FindingOptions } from './findings.js';
@@ -69,11 +69,10 @@ export function summarize(ds: Dataset, sel: Iterable<number>, buckets = 24, opts
   for (const l of ds.logs) for (const [id, k] of l.counts) messages[id] = (messages[id] ?? 0) + k;
   const denies = new Array<number>(buckets).fill(0);
   const off = ds.logOffset.seconds;
-  const noConn = FW_KINDS.indexOf('deny-no-conn');
   for (const ch of ds.fw.chunks) {
     for (let r = 0; r < ch.n && Number.isFinite(t0); r++) {
       const ts = ch.ts[r]!;
-      if (ch.kind[r] !== noConn || !Number.isFinite(ts)) continue;
+      if (ch.kind[r] !== K_NOCONN || !Number.isFinite(ts)) continue;
       const k = Math.floor((ts - off - t0) / (bucketSeconds || 1));
       if (k >= 0 && k < buckets) denies[k]!++;
     }

@@ -9,7 +9,7 @@
  */
 import { FIN, RST, SYN } from '../model.js';
 import { A_DMAP, A_DST, A_SMAP, A_SRC, S_DIF, S_RFROM, S_SIF, STR_SLOTS } from '../read/fw-chunk.js';
-import { FW_KINDS } from '../read/asa.js';
+import { K_LH_BUILT, K_LH_TEARDOWN } from '../read/asa.js';
 import type { ReasonClass } from '../read/asa-reasons.js';
 import type { AddrTable } from '../flows/addr-table.js';
 import type { ConnTable } from '../flows/conn-table.js';
@@ -44,8 +44,6 @@ export interface CorrelateOptions {
 
 /** slack around a connection's packets once the offset is applied, seconds */
 const TOL = 2;
-const K_LH_BUILT = FW_KINDS.indexOf('local-host-built');
-const K_LH_TEARDOWN = FW_KINDS.indexOf('local-host-teardown');
 
 /** Captured connections by tuple: the first of a tuple in the hash, the rest chained. */
 function indexConns(conns: ConnTable, n: number): { head: TupleHash; next: Int32Array } {

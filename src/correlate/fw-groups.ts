@@ -14,7 +14,7 @@
  */
 import { RST, anomalyBit } from '../model.js';
 import { A_DMAP, A_DST, A_SMAP, A_SRC, B_DIR, B_PROTO, S_REASON, STR_SLOTS, type FwChunk } from '../read/fw-chunk.js';
-import { FW_KINDS } from '../read/asa.js';
+import { K_BUILT, K_DENY, K_NOCONN, K_OTHER, K_TEARDOWN } from '../read/asa.js';
 import type { ReasonClass } from '../read/asa-reasons.js';
 import { reasonClassFor } from '../read/fw-reasons.js';
 import { VENDORS } from '../read/syslog-envelope.js';
@@ -43,11 +43,6 @@ export const NOCONN_BURST = 60;
 /** a note this far outside its connection's span (start to end, seconds) is still its own */
 export const NOTE_SLACK = 2;
 
-const K_BUILT = FW_KINDS.indexOf('built');
-const K_TEARDOWN = FW_KINDS.indexOf('teardown');
-const K_NOCONN = FW_KINDS.indexOf('deny-no-conn');
-const K_DENY = FW_KINDS.indexOf('deny');
-const K_OTHER = FW_KINDS.indexOf('other');
 const PROTO_TCP = 1;
 
 const LATE_RST = anomalyBit('late-rst');

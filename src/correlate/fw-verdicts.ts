@@ -11,7 +11,7 @@
  */
 import { CLOSED_BY, NO_CONN_STATE, RST, TEARDOWNS, anomalyBit, type ClosedBy, type Teardown } from '../model.js';
 import { A_DMAP, A_DST, A_SMAP, A_SRC } from '../read/fw-chunk.js';
-import { FW_KINDS } from '../read/asa.js';
+import { K_NOCONN } from '../read/asa.js';
 import type { ReasonClass } from '../read/asa-reasons.js';
 import type { ConnTable } from '../flows/conn-table.js';
 import type { PacketTable } from '../flows/packet-table.js';
@@ -20,7 +20,6 @@ import { G_CONN, G_POLICY, reasonClassOf } from './fw-groups.js';
 import { LOG_ONLY, reasonSide, type Correlation } from './firewall.js';
 
 export const NO_EVENTS_INDEX = new Uint32Array(0);
-const K_NOCONN = FW_KINDS.indexOf('deny-no-conn');
 const FIREWALL_ONLY = anomalyBit('firewall-only');
 const MIDSTREAM = anomalyBit('midstream');
 

@@ -7,17 +7,13 @@
  */
 import { RST } from '../model.js';
 import { A_DST, A_SMAP, A_SRC } from '../read/fw-chunk.js';
-import { FW_KINDS } from '../read/asa.js';
+import { K_BUILT, K_LH_BUILT, K_LH_TEARDOWN, K_TEARDOWN } from '../read/asa.js';
 import type { FwTable } from './fw-table.js';
 import type { LiveEngine } from './live.js';
 
 const TOL = 2;
 /** seconds of log time a host's recent events are kept */
 const KEEP = TOL + 5;
-const K_BUILT = FW_KINDS.indexOf('built');
-const K_TEARDOWN = FW_KINDS.indexOf('teardown');
-const K_LH_BUILT = FW_KINDS.indexOf('local-host-built');
-const K_LH_TEARDOWN = FW_KINDS.indexOf('local-host-teardown');
 
 /** Add v to host h's recent list, dropping those older than `horizon` (log time). */
 function recent<T>(m: Map<number, T[]>, h: number, v: T, horizon: number, ts: (v: T) => number): void {

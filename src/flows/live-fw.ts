@@ -19,7 +19,7 @@
 import { CLOSED_BY, FIN, NO_CONN_STATE, RST, SYN, TEARDOWNS, anomalyBit, type Teardown } from '../model.js';
 import { A_DMAP, A_DST, A_SMAP, A_SRC, B_PROTO, newChunk } from '../read/fw-chunk.js';
 import { CHUNK_BITS } from './fw-table.js';
-import { FW_KINDS } from '../read/asa.js';
+import { K_BUILT, K_DENY, K_LH_BUILT, K_LH_TEARDOWN, K_NOCONN, K_OTHER, K_TEARDOWN } from '../read/asa.js';
 import type { ReasonClass } from '../read/asa-reasons.js';
 import type { SyslogOptions } from '../read/syslog.js';
 import { LOG_ONLY, reasonSide } from '../correlate/firewall.js';
@@ -37,13 +37,6 @@ const TOL = 2;
 /** seconds of capture time an event waits for its connection's packets before it makes a row of its own */
 export const PENDING = 10;
 
-const K_BUILT = FW_KINDS.indexOf('built');
-const K_TEARDOWN = FW_KINDS.indexOf('teardown');
-const K_NOCONN = FW_KINDS.indexOf('deny-no-conn');
-const K_DENY = FW_KINDS.indexOf('deny');
-const K_OTHER = FW_KINDS.indexOf('other');
-const K_LH_BUILT = FW_KINDS.indexOf('local-host-built');
-const K_LH_TEARDOWN = FW_KINDS.indexOf('local-host-teardown');
 const PROTO_TCP = 1;
 const LATE_RST = anomalyBit('late-rst');
 const RST_DENIED = anomalyBit('rst-denied');

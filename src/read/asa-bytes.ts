@@ -12,23 +12,15 @@
 import { reasonOf } from './asa-scan.js';
 import { ByteValues } from './byte-strings.js';
 import { env, envelopeBytes } from './envelope-bytes.js';
-import { A_DMAP, A_DST, A_SMAP, A_SRC, FwRow, kindIndex, S_ACL, S_DIF, S_HOST, S_IFACE, S_REASON, S_RFROM, S_SIF, type ChunkWriter } from './fw-chunk.js';
+import { A_DMAP, A_DST, A_SMAP, A_SRC, FwRow, S_ACL, S_DIF, S_HOST, S_IFACE, S_REASON, S_RFROM, S_SIF, type ChunkWriter } from './fw-chunk.js';
 import type { ByteLineReader, StampClock } from './syslog.js';
 import type { Stamp } from './syslog-envelope.js';
 import { c, bytes, find, findLit, flagAt, hexAt, hms, is, ln, spaces, uint, v4 } from './asa-bytes-scan.js';
+import { K_BUILT, K_DENY, K_LH_BUILT, K_LH_TEARDOWN, K_NAT_BUILT, K_NAT_TEARDOWN, K_NOCONN, K_OTHER, K_TEARDOWN } from './asa.js';
 
 /** Message ids the string path reads a body of (asa.ts): not 'other' when the fast path refuses them. */
 const KNOWN = new Set([302013, 302014, 302015, 302016, 106015, 106001, 106023, 106100, 710003, 609001, 609002, 305011, 305012, 430002, 430003]);
 
-const K_BUILT = kindIndex('built');
-const K_TEARDOWN = kindIndex('teardown');
-const K_NOCONN = kindIndex('deny-no-conn');
-const K_DENY = kindIndex('deny');
-const K_NAT_BUILT = kindIndex('nat-built');
-const K_NAT_TEARDOWN = kindIndex('nat-teardown');
-const K_LH_BUILT = kindIndex('local-host-built');
-const K_LH_TEARDOWN = kindIndex('local-host-teardown');
-const K_OTHER = kindIndex('other');
 
 /** bits (fw-chunk.ts B_*): direction, protocol, ACL action */
 const INBOUND = 1 << 5;

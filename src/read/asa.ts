@@ -29,6 +29,18 @@ export const FW_KINDS = [
 ] as const;
 export type FwKind = (typeof FW_KINDS)[number];
 
+/** Each kind's index, the number the event columns hold (fw-chunk.ts `kind`). */
+export const K_BUILT = FW_KINDS.indexOf('built');
+export const K_TEARDOWN = FW_KINDS.indexOf('teardown');
+export const K_NOCONN = FW_KINDS.indexOf('deny-no-conn');
+export const K_DENY = FW_KINDS.indexOf('deny');
+export const K_PERMIT = FW_KINDS.indexOf('permit');
+export const K_NAT_BUILT = FW_KINDS.indexOf('nat-built');
+export const K_NAT_TEARDOWN = FW_KINDS.indexOf('nat-teardown');
+export const K_LH_BUILT = FW_KINDS.indexOf('local-host-built');
+export const K_LH_TEARDOWN = FW_KINDS.indexOf('local-host-teardown');
+export const K_OTHER = FW_KINDS.indexOf('other');
+
 /** One side of a connection / packet as the firewall names it. */
 export interface FwEndpoint {
   /** interface name (`OUTSIDE`, `NP Identity Ifc`); absent where the message gives none */

@@ -114,7 +114,6 @@ export class StringPool {
 
 const KIND_INDEX = new Map<string, number>(FW_KINDS.map((k, i) => [k, i]));
 /** A kind's number in the `kind` column. */
-export const kindIndex = (k: (typeof FW_KINDS)[number]): number => KIND_INDEX.get(k)!;
 const TS_SOURCE = { none: 0, firewall: 1, relay: 2 } as const;
 const PROTO_INDEX: Readonly<Record<string, number>> = { tcp: 1, udp: 2, icmp: 3, icmp6: 3, ipv6_icmp: 3 };
 const ACL_INDEX: Readonly<Record<string, number>> = { permitted: 1, denied: 2, 'est-allowed': 3 };
