@@ -11,6 +11,26 @@
  */
 const W = 4;
 
+/** The hash of a canonical key (three words). */
+function mix(k0: number, k1: number, k2: number): number {
+  let h = Math.imul(k0 ^ Math.imul(k2, 0x27d4eb2d), 0x9e3779b1) ^ Math.imul(k1, 0x85ebca6b);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  return h ^ (h >>> 12);
+}
+
+/** Put key (k0, k1, k2) with stored value v (already plus one) in the first empty slot of s from its hash. */
+function place(s: Int32Array, k0: number, k1: number, k2: number, v: number): void {
+  const mask = s.length / W - 1;
+  let i = mix(k0, k1, k2) & mask;
+  while (s[i * W + 3] !== 0) i = (i + 1) & mask;
+  const d = i * W;
+  s[d] = k0;
+  s[d + 1] = k1;
+  s[d + 2] = k2;
+  s[d + 3] = v;
+}
+
 export class TupleHash {
   private slots: Int32Array;
   private n = 0;
@@ -32,13 +52,9 @@ export class TupleHash {
     if (x > y) { const t = x; x = y; y = t; }
     const k0 = (this.k0 = x | 0), k1 = (this.k1 = y | 0);
     const k2 = (this.k2 = ((x / 4294967296) & 0xffff) | ((y / 4294967296) << 16));
-    let h = Math.imul(k0 ^ Math.imul(k2, 0x27d4eb2d), 0x9e3779b1) ^ Math.imul(k1, 0x85ebca6b);
-    h ^= h >>> 15;
-    h = Math.imul(h, 0x2c1b3c6d);
-    h ^= h >>> 12;
     const s = this.slots;
     const mask = s.length / W - 1;
-    let i = h & mask;
+    let i = mix(k0, k1, k2) & mask;
     for (;;) {
       const o = i * W;
       if (s[o + 3] === 0) return -1 - i;
@@ -82,40 +98,16 @@ export class TupleHash {
     while (cap * 0.75 < keep.length / 2) cap *= 2;
     const s = (this.slots = new Int32Array(cap * W));
     this.n = keep.length / 2;
-    const mask = cap - 1;
     for (let k = 0; k < keep.length; k += 2) {
       const o = keep[k]!;
-      let h = Math.imul(old[o]! ^ Math.imul(old[o + 2]!, 0x27d4eb2d), 0x9e3779b1) ^ Math.imul(old[o + 1]!, 0x85ebca6b);
-      h ^= h >>> 15;
-      h = Math.imul(h, 0x2c1b3c6d);
-      h ^= h >>> 12;
-      let i = h & mask;
-      while (s[i * W + 3] !== 0) i = (i + 1) & mask;
-      s[i * W] = old[o]!;
-      s[i * W + 1] = old[o + 1]!;
-      s[i * W + 2] = old[o + 2]!;
-      s[i * W + 3] = keep[k + 1]! + 1;
+      place(s, old[o]!, old[o + 1]!, old[o + 2]!, keep[k + 1]! + 1);
     }
   }
 
   private grow(): void {
     const old = this.slots;
     const s = (this.slots = new Int32Array(old.length * 2));
-    const mask = s.length / W - 1;
-    for (let o = 0; o < old.length; o += W) {
-      if (old[o + 3] === 0) continue;
-      let h = Math.imul(old[o]! ^ Math.imul(old[o + 2]!, 0x27d4eb2d), 0x9e3779b1) ^ Math.imul(old[o + 1]!, 0x85ebca6b);
-      h ^= h >>> 15;
-      h = Math.imul(h, 0x2c1b3c6d);
-      h ^= h >>> 12;
-      let i = h & mask;
-      while (s[i * W + 3] !== 0) i = (i + 1) & mask;
-      const d = i * W;
-      s[d] = old[o]!;
-      s[d + 1] = old[o + 1]!;
-      s[d + 2] = old[o + 2]!;
-      s[d + 3] = old[o + 3]!;
-    }
+    for (let o = 0; o < old.length; o += W) if (old[o + 3] !== 0) place(s, old[o]!, old[o + 1]!, old[o + 2]!, old[o + 3]!);
   }
 }
 
