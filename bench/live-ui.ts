@@ -11,15 +11,11 @@
 import { parseArgs } from 'node:util';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { generate } from './gen.js';
 import { ControlDriver, SESSION, killSession, press, selected, sleep, stats, tmux } from './ui-tmux.js';
+import { BIN, OUT } from './paths.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const ROOT = join(here, '..', '..');
-const OUT = join(ROOT, 'bench', 'out');
-const BIN = join(ROOT, 'bin', 'rsttui.js');
 const { values } = parseArgs({ options: { packets: { type: 'string', default: '1000000' }, mbps: { type: 'string', default: '20' } } });
 
 const FEED = `

@@ -17,18 +17,15 @@
 import { parseArgs } from 'node:util';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { join, dirname } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate } from './gen.js';
 import { replayLoops } from './live-replay.js';
 import { runLiveFlows } from '../src/cli/live-flows.js';
 import type { LiveSession } from '../src/flows/live-session.js';
 import { parseDuration } from '../src/cli/live-spec.js';
+import { BIN, OUT, ROOT } from './paths.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const ROOT = join(here, '..', '..');
-const OUT = join(ROOT, 'bench', 'out');
-const BIN = join(ROOT, 'bin', 'rsttui.js');
 
 const { values } = parseArgs({
   options: {

@@ -12,15 +12,12 @@
 import { parseArgs } from 'node:util';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { generate } from './gen.js';
 import { generateAsaLog, type Truth } from './gen-asa.js';
 import { fmt, rsttui as rsttuiRuns, table, timeCmd, warm, type Run } from './log-run.js';
+import { OUT } from './paths.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const ROOT = join(here, '..', '..');
-const OUT = join(ROOT, 'bench', 'out');
 
 const { values } = parseArgs({
   options: {

@@ -10,16 +10,12 @@
 import { parseArgs } from 'node:util';
 import { existsSync, mkdirSync, statSync, createReadStream, createWriteStream } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { generate } from './gen.js';
+import { BIN, OUT } from './paths.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const ROOT = join(here, '..', '..');
-const OUT = join(ROOT, 'bench', 'out');
-const BIN = join(ROOT, 'bin', 'rsttui.js');
 
 const { values } = parseArgs({
   options: {

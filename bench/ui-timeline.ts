@@ -16,13 +16,10 @@
 import { parseArgs } from 'node:util';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { generateLongConn } from './ui-gen.js';
 import { ControlDriver, SESSION, isList, isTimeline, killSession, now, press, selected, settle, sleep, spawnDriver, stats, timing, tmux, type Stats } from './ui-tmux.js';
+import { OUT, ROOT } from './paths.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const ROOT = join(here, '..', '..');
-const OUT = join(ROOT, 'bench', 'out');
 
 const { values } = parseArgs({
   options: {

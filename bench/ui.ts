@@ -24,18 +24,14 @@
 import { parseArgs } from 'node:util';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { generateShortConns } from './ui-gen.js';
+import { BIN, OUT } from './paths.js';
 import {
   ControlDriver, SESSION, counts, filterBar, isList, isTimeline, killSession, nodePid, now, press, procStatus,
   selected, settle, sleep, spawnDriver, stats, timing, tmux, type Driver, type Stats,
 } from './ui-tmux.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const ROOT = join(here, '..', '..');
-const OUT = join(ROOT, 'bench', 'out');
-const BIN = join(ROOT, 'bin', 'rsttui.js');
 const COLS = 100;
 const ROWS = 30;
 
