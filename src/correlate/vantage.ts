@@ -66,8 +66,9 @@ export function matchVantages(conns: ConnTable, packets: PacketTable, g: Grouped
         if (conns.firstTs[a]! > conns.lastTs[b]! + TIME_TOL || conns.firstTs[b]! > conns.lastTs[a]! + TIME_TOL) continue;
         const ra = find(a), rb = find(b);
         if (ra === rb) continue;
-        if (!align(packets, g, a, b, conns, fileLastTs, false)) continue;
-        align(packets, g, a, b, conns, fileLastTs, true);
+        const rowsA = g.rows.subarray(g.start[a]!, g.start[a + 1]!), rowsB = g.rows.subarray(g.start[b]!, g.start[b + 1]!);
+        if (!alignRows(packets, rowsA, rowsB, conns, a, b, fileLastTs, false)) continue;
+        alignRows(packets, rowsA, rowsB, conns, a, b, fileLastTs, true);
         // the primary keeps the most packets (usually the vantage that saw everything)
         const pa = conns.origPkts[ra]! + conns.respPkts[ra]!, pb = conns.origPkts[rb]! + conns.respPkts[rb]!;
         if (pb > pa || (pb === pa && rb < ra)) parent[ra] = rb;
@@ -81,13 +82,12 @@ export function matchVantages(conns: ConnTable, packets: PacketTable, g: Grouped
 }
 
 /**
- * Walk both connections' packets in time order and pair equal packets. Returns whether they are the
- * same connection (at least 60% of the shorter side paired, seq offsets constant per direction);
- * with `mark`, sets the packet marks.
+ * Walk two connections' packets (`ra` of connection a, `rb` of b, each in time order) and pair
+ * equal packets. Returns whether they are the same connection (at least 60% of the shorter side
+ * paired, seq offsets constant per direction); with `mark`, sets the packet marks. The live engine
+ * calls it too, when one of two candidates at different interfaces is over.
  */
-function align(packets: PacketTable, g: Grouped, a: number, b: number, conns: ConnTable, fileLastTs: readonly number[], mark: boolean): boolean {
-  const ra = g.rows.subarray(g.start[a]!, g.start[a + 1]!);
-  const rb = g.rows.subarray(g.start[b]!, g.start[b + 1]!);
+export function alignRows(packets: PacketTable, ra: Uint32Array, rb: Uint32Array, conns: ConnTable, a: number, b: number, fileLastTs: readonly number[], mark: boolean): boolean {
   const usedB = new Uint8Array(rb.length);
   const pairedA = new Uint8Array(ra.length);
   const off = [NaN, NaN]; // seq offset b - a per direction (0 orig, 1 resp)
