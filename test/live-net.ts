@@ -170,3 +170,91 @@ export function gone(pid: number): boolean {
     return true;
   }
 }
+
+/**
+ * A router between us and a server: this namespace -- veth -- router namespace -- veth -- server
+ * namespace, the router forwarding, with nftables dropping the RSTs that come from our side (a
+ * firewall that lets them reach its inside interface and not its outside one). Capture in
+ * the router on `inside` (towards us) and `outside` (towards the server) sees each connection
+ * twice. Needs root, iproute2 and nft. `connectOnce` works on it as on a veth.
+ */
+export interface Routed extends Veth {
+  router: string;
+  inside: string;
+  outside: string;
+}
+
+export async function routedUp(tag: string): Promise<Routed> {
+  const id = `${tag}${process.pid % 100000}`;
+  const rns = `rl-${id}r`, sns = `rl-${id}s`;
+  const dev = `rl${id}a`.slice(0, 15);
+  const inside = 'rin', outside = 'rout', srv = 'rsrv';
+  const x = process.pid % 250;
+  const [ipA, ipIn, ipOut, ipS] = [`10.234.${x}.1`, `10.234.${x}.2`, `10.235.${x}.1`, `10.235.${x}.2`];
+  const inNs = (ns: string, ...a: string[]) => ip('netns', 'exec', ns, ...a);
+  for (const ns of [rns, sns]) {
+    try {
+      ip('netns', 'del', ns);
+    } catch {
+      // (none left over)
+    }
+    ip('netns', 'add', ns);
+    inNs(ns, 'ip', 'link', 'set', 'lo', 'up');
+  }
+  ip('link', 'add', dev, 'type', 'veth', 'peer', 'name', inside, 'netns', rns);
+  ip('addr', 'add', `${ipA}/30`, 'dev', dev);
+  ip('link', 'set', dev, 'up');
+  inNs(rns, 'ip', 'link', 'add', outside, 'type', 'veth', 'peer', 'name', srv, 'netns', sns);
+  inNs(rns, 'ip', 'addr', 'add', `${ipIn}/30`, 'dev', inside);
+  inNs(rns, 'ip', 'addr', 'add', `${ipOut}/30`, 'dev', outside);
+  inNs(rns, 'ip', 'link', 'set', inside, 'up');
+  inNs(rns, 'ip', 'link', 'set', outside, 'up');
+  inNs(sns, 'ip', 'addr', 'add', `${ipS}/30`, 'dev', srv);
+  inNs(sns, 'ip', 'link', 'set', srv, 'up');
+  inNs(sns, 'ip', 'route', 'add', 'default', 'via', ipOut);
+  ip('route', 'add', `10.235.${x}.0/30`, 'via', ipIn);
+  inNs(rns, 'sysctl', '-qw', 'net.ipv4.ip_forward=1');
+  execFileSync('ip', ['netns', 'exec', rns, 'nft', '-f', '-'], {
+    input: `table inet rl {\n  chain drops {\n    type filter hook forward priority 0;\n    iifname "${inside}" tcp flags & rst == rst drop\n  }\n}\n`,
+    stdio: ['pipe', 'ignore', 'pipe'],
+  });
+  const port = 8080;
+  const server: ChildProcess = spawn('ip', ['netns', 'exec', sns, process.execPath, '-e', `
+    require('net').createServer({ allowHalfOpen: true }, (s) => { s.on('data', (d) => s.write(d)); s.on('end', () => setTimeout(() => s.end(), 200)); s.on('error', () => {}); })
+      .listen(${port}, '${ipS}', () => console.log('ready'));`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    server.stdout!.once('data', () => resolve());
+    server.once('exit', (c) => reject(new Error(`server in ${sns} exited (${c})`)));
+  });
+  return {
+    ns: rns, dev, ip: ipA, peerIp: ipS, port, router: rns, inside, outside,
+    down() {
+      server.kill('SIGKILL');
+      for (const ns of [sns, rns]) {
+        try {
+          ip('netns', 'del', ns);
+        } catch {
+          // already gone
+        }
+      }
+      try {
+        ip('link', 'del', dev);
+      } catch {
+        // gone with the namespace (and the route with it)
+      }
+    },
+  };
+}
+
+/** Why the routed tests cannot run here (undefined: they can). */
+export function routedSkip(): string | undefined {
+  const v = vethSkip();
+  if (v) return v;
+  try {
+    execFileSync('nft', ['--version'], { stdio: 'ignore' });
+  } catch {
+    if (process.env.CI === 'true') throw new Error('nft (nftables) is not installed, and CI=true: .ci/run must install it');
+    return 'nft (nftables) not installed';
+  }
+  return undefined;
+}

@@ -54,7 +54,7 @@ const live = {
 } as const;
 
 export const LIVE_HELP: [string, string][] = [
-  ['-i, --interface IFACE', 'capture live on IFACE (dumpcap, else tcpdump; root or setcap, see "Live"); repeatable (one capture; connections kept apart per interface, not yet matched across them); names: dumpcap -D'],
+  ['-i, --interface IFACE', 'capture live on IFACE (dumpcap, else tcpdump; root or setcap, see "Live"); repeatable: each is a vantage, a connection seen at two becomes one row when it is over; names: dumpcap -D'],
   ['-f, --capture-filter F', "capture filter in libpcap syntax, e.g. -f 'tcp port 443' (with -i)"],
   ['-w, --write FILE', 'the capture tool also keeps the raw capture in FILE (pcapng; pcap with tcpdump); rsttui reads it as it grows (with -i)'],
   ['--follow', 'keep reading the FILEs as they grow, as tail -F does (rotation and truncation included)'],

@@ -10,6 +10,7 @@ import './out.js'; // (a closed stdout pipe ends the program quietly)
 import { formatIssue } from '../model.js';
 import { flowRecord } from '../export/records.js';
 import { LiveSession, type LiveInputs, type LiveSessionOptions } from '../flows/live-session.js';
+import { everyRow } from '../flows/live-view.js';
 import { stripControls } from '../text.js';
 import { summarize } from '../analysis/summary.js';
 import { summaryLines } from './summary.js';
@@ -71,10 +72,9 @@ export async function runLiveFlows(opts: LiveFlowsOptions, inputs: LiveInputs, o
   const is = session.engine.issues;
   for (; issuesSeen < is.length; issuesSeen++) err.write(stripControls(formatIssue(is[issuesSeen]!)) + '\n');
   const ds = session.view();
-  const all = { [Symbol.iterator]: function* () { for (let i = 0; i < ds.conns.count; i++) yield i; } };
   const s = session.stats();
   err.write(`live: ${records} records written, ${s.packets} packets, ${s.conns} connections held, ${s.droppedConns} dropped by --keep` +
     `${s.captureDropped !== undefined ? `, ${s.captureDropped} dropped by the capture` : ''}${s.late ? `, ${s.late} packets after their record` : ''}\n`);
-  for (const l of summaryLines(summarize(ds, all))) err.write(l + '\n');
+  for (const l of summaryLines(summarize(ds, everyRow(ds)))) err.write(l + '\n');
   return { records, reason, status: is.some((i) => i.fatal) ? 1 : 0 };
 }

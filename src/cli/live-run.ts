@@ -66,7 +66,7 @@ export async function openLive(p: Parsed, spec: LiveSpec, onNotice: (line: strin
         await close();
         return { error: err };
       }
-      inputs.capture = { chunks: cap.stream as AsyncIterable<Uint8Array>, name: spec.ifaces.join('+'), path: spec.writeFile ?? '-', stats: () => cap.stats() };
+      inputs.capture = { chunks: cap.stream as AsyncIterable<Uint8Array>, name: spec.ifaces.join('+'), ...(spec.ifaces.length > 1 ? { vantages: spec.ifaces } : {}), path: spec.writeFile ?? '-', stats: () => cap.stats() };
     } else {
       const onSignal = (): void => stop.abort();
       for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(s, onSignal);

@@ -50,6 +50,7 @@ export interface FlowRecord {
 
 /** Index of the capture file (vantage) that packet-table row `row` came from: files hold contiguous row ranges. */
 export function fileOfRow(ds: Dataset, row: number): number {
+  if (ds.rowVantage) return ds.rowVantage(row);
   let lo = 0, hi = ds.files.length - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;

@@ -55,6 +55,8 @@ export interface LiveChanges {
   remapFrom?(gen: number): Int32Array | undefined;
   /** the id connection i is known by (ids stay when the tables are compacted; i + 1 before) */
   idOf(i: number): number;
+  /** live on several interfaces: connection i was merged into another row (the same connection at another vantage) */
+  hidden?(i: number): boolean;
 }
 
 /** What ingest read (files, logs, events, tables, issues), renumbered and analysed, and the views over it. */
@@ -77,6 +79,8 @@ export interface Dataset extends Ingest {
   fwText: LogText;
   /** bit v set when vantage v saw connection i */
   vantageMask(i: number): number;
+  /** the vantage (file) of packet row `row`, where the files' row ranges do not tell it (live, several interfaces) */
+  rowVantage?(row: number): number;
   /** the packet row a firewall event refers to (a denied RST), if the capture has it */
   eventPacket(event: FwEventView): number | undefined;
   /** every flow line went to opts.flowLines */

@@ -22,6 +22,8 @@ export interface LiveCapture {
   chunks: AsyncIterable<Uint8Array>;
   /** the vantage name */
   name: string;
+  /** its interfaces' names, in the stream's order, when each is a vantage of its own (`-i a -i b`) */
+  vantages?: readonly string[];
   /** where the packet bytes can be read again ('-': nowhere, a pipe) */
   path?: string;
   /** the capture's own counters (dumpcap's drops), read for the status line and summary */
@@ -86,9 +88,10 @@ export class LiveSession {
       const ch = this.engine.takeChanges();
       this.views++;
       const e = this.engine;
-      const ids = e.idsView();
+      const ids = e.idsView(), gen = e.gen;
       this.cached = liveDataset(e, e.fwLive?.snapshot(), n, {
         seq: this.views, gen: e.gen, from: ch.from, changed: ch.changed, ...(e.lastRemap ? { remap: e.lastRemap } : {}), idOf: (i) => ids[i]!,
+        ...(e.vantages ? { hidden: (i: number) => e.gen === gen && e.isMerged(i) } : {}),
         remapFrom: (g) => (g === e.gen - 1 ? e.lastRemap : e.remapFrom(g)),
       });
       this.cachedAt = this.ticks;
@@ -163,7 +166,7 @@ export class LiveSession {
   private readonly stopping = new Promise<void>((r) => { this.stopNow = r; });
 
   private async readCapture(src: LiveCapture): Promise<void> {
-    const sink = this.engine.capture(src.name, src.path ?? '-');
+    const sink = this.engine.capture(src.name, src.path ?? '-', src.vantages);
     const it = src.chunks[Symbol.asyncIterator]();
     this.closers.push(() => void it.return?.());
     try {

@@ -100,9 +100,20 @@ export function liveDataset(engine: LiveEngine, fw: LiveFwView | undefined, n = 
     fwEvents: fwOf,
     fwText,
     vantageMask: (i) => conns.vantageMask[i]!,
+    // (several interfaces in one stream: a packet's vantage is its connection's, never merged away live)
+    ...(files.length > 1 ? { rowVantage: (r: number) => Math.min(conns.vantage[packets.conn(r)]!, files.length - 1) } : {}),
     eventPacket: (e) => (e.index === undefined || !fw ? undefined : fw.deniedRow(e.index)),
     flowLinesWritten: false,
     ...(live ? { live } : {}),
     timings: { read: 0, match: 0, analyse: 0, cpu: { read: 0, match: 0, analyse: 0 }, rssMB: { read: 0, match: 0, analyse: 0 } },
   };
+}
+
+/** Every row of `ds`: 0 .. count-1, less (live on several interfaces) those merged into another row. */
+export function everyRow(ds: Dataset): Uint32Array {
+  const n = ds.conns.count, hidden = ds.live?.hidden;
+  let k = 0;
+  const out = new Uint32Array(n);
+  for (let i = 0; i < n; i++) if (!hidden?.(i)) out[k++] = i;
+  return k === n ? out : out.slice(0, k);
 }

@@ -35,6 +35,7 @@ import type { CaptureFile, LogFile } from './ingest.js';
 import { DeadlineHeap } from './live-heap.js';
 import { Analyser, compactedConns, LiveConns, RowChains } from './live-conns.js';
 import { LiveFw } from './live-fw.js';
+import { LiveVantages } from './live-vantage.js';
 import { ChangeLog, growColumns, takeColumns } from './live-columns.js';
 import { compactPackets, KeepWindow, RemapHistory } from './live-keep.js';
 import { LOG_ONLY } from '../correlate/firewall.js';
@@ -66,6 +67,8 @@ export class LiveEngine {
   private readonly sopts: SyslogOptions;
   /** the firewall correlation, once a log is read */
   fwLive: LiveFw | undefined;
+  /** the matching across interfaces, when the capture's interfaces are vantages (`-i a -i b`) */
+  vantages: LiveVantages | undefined;
 
   // per connection
   private cap = 0;
@@ -130,6 +133,7 @@ export class LiveEngine {
   /** A new connection's first sync: its columns and its id. */
   syncNew(c: number): void {
     this.conns.sync(c);
+    this.vantages?.add(this.conns, c);
     // (open until its first analysis, which a tick over its budget may leave to the next one)
     this.conns.teardown[c] = T_OPEN;
     this.ids[c] = ++this.lastId;
@@ -160,20 +164,25 @@ export class LiveEngine {
 
   /**
    * A capture stream: the vantage `name`, whose packet bytes can be read again from `path` ('-'
-   * when they cannot: a pipe). pcap or pcapng, told by its first bytes. One capture per engine
-   * (a pcapng stream may carry several interfaces: each keeps its own connections, as in the batch).
+   * when they cannot: a pipe). pcap or pcapng, told by its first bytes. One capture per engine.
+   * A pcapng stream may carry several interfaces: each keeps its own connections, as in the batch;
+   * with `vantages` (their names, in the stream's interface order: `-i a -i b`), each interface is
+   * a vantage and the same connection at two of them is one row (live-vantage.ts).
    */
-  capture(name: string, path = '-'): CaptureSink {
+  capture(name: string, path = '-', vantages?: readonly string[]): CaptureSink {
     if (this.files.length) throw new Error('the live engine reads one capture stream');
-    const v = 0;
-    const file: CaptureFile = { path, name, kind: 'pcap', first: 0, end: 0, linktypes: new Set(), nsec: false, stats: newTally().stats };
-    this.files.push(file);
+    const names = vantages && vantages.length > 1 ? vantages : [name];
+    for (const n of names) this.files.push({ path, name: n, kind: 'pcap', first: 0, end: 0, linktypes: new Set(), nsec: false, stats: newTally().stats });
+    if (names.length > 1) this.vantages = new LiveVantages(names.length);
+    const file = this.files[0]!;
     const tally = newTally();
     file.stats = tally.stats;
     file.linktypes = tally.linktypes;
+    const nv = names.length;
     const label = path === '-' ? name : path;
     const sink = decodingSink(tally, (data, f, at) => {
-      let kv = keyOf(v, at.iface), src = f.v4src | 0, dst = f.v4dst | 0;
+      // (an interface beyond the names given: kept apart, at the first vantage)
+      let kv = nv > 1 && at.iface < nv ? at.iface : keyOf(0, at.iface), src = f.v4src | 0, dst = f.v4dst | 0;
       if (f.ipVersion !== 4) {
         kv |= KEY_IDS;
         src = this.addrs.v6Id(data, f.srcOff);
@@ -219,9 +228,10 @@ export class LiveEngine {
     this.afterAnalysis(c);
   }
 
-  /** What is added to a verdict from outside the packets: the firewall's (live-fw.ts). */
+  /** What is added to a verdict from outside the packets: the firewall's (live-fw.ts), the other vantages'. */
   private afterAnalysis(c: number): void {
     this.fwLive?.afterAnalysis(c);
+    this.vantages?.apply(this.conns, c);
   }
 
   /** Connection c's verdicts must be computed again (the firewall's events changed them). */
@@ -272,7 +282,10 @@ export class LiveEngine {
     this.tickNo++;
     for (let k = 0; k < nd; k++) {
       const c = dirty[k]!;
-      if (c < n0) conns.sync(c);
+      if (c < n0) {
+        conns.sync(c);
+        this.vantages?.apply(conns, c);
+      }
       if (this.stale(c)) this.analyse(c);
       if (!this.final[c]) this.schedule(c);
       this.noteChanged(c);
@@ -287,8 +300,8 @@ export class LiveEngine {
       }
     }
     this.published = conns.synced;
-    this.counts.conns = conns.synced;
-    this.files[0] && (this.files[0].end = this.packets.count);
+    this.counts.conns = conns.synced - (this.vantages?.merged ?? 0);
+    for (const f of this.files) f.end = this.packets.count;
     let done = 0;
     const heap = this.heap;
     while (heap.peekKey() <= now) {
@@ -343,9 +356,10 @@ export class LiveEngine {
     this.heap.rebuild((c) => newIndex[c]!);
     this.keep!.remap(newIndex);
     this.fwLive?.compact(kept, newIndex, rowMap);
+    this.vantages?.compact(newIndex, kept);
     this.published = this.conns.synced;
-    this.counts.conns = this.published;
-    if (this.files[0]) this.files[0].end = packets.count;
+    this.counts.conns = this.published - (this.vantages?.merged ?? 0);
+    for (const f of this.files) f.end = packets.count;
     this.dropped.conns += n - kept.length;
     this.dropped.packets += before - packets.count;
     this.gen++;
@@ -382,13 +396,34 @@ export class LiveEngine {
     return this.nDirty;
   }
 
+  /**
+   * Connection c is over: its record is final. With several vantages it is first looked for at
+   * the others: when found, both are over, and only the row they make has a record.
+   */
   private makeFinal(c: number): void {
+    const v = this.vantages;
+    const other = v ? v.settle(this.conns, this.chains, this.packets, c, this.clock()) : -1;
+    if (other < 0) return this.finalOne(c, true);
+    const merged = v!.mergedInto(c) >= 0 ? c : other, row = merged === c ? other : c;
+    this.finalOne(merged, false);
+    // (its packets' marks changed: seen or missing at the other vantage)
+    this.analysedPkts[row] = 0;
+    this.finalOne(row, true);
+  }
+
+  private finalOne(c: number, record: boolean): void {
     if (this.analysedPkts[c] !== this.conns.packetsOf(c)) this.analyse(c);
     this.noteChanged(c);
     this.final[c] = 1;
     this.keep?.final(c);
+    if (!record) return;
     this.counts.final++;
     this.onFinal?.(c);
+  }
+
+  /** Connection c was merged into another (the same connection at another vantage): not a row. */
+  isMerged(c: number): boolean {
+    return this.vantages !== undefined && this.vantages.mergedInto(c) >= 0;
   }
 
   /** The input has ended: every connection still open is over now, in id order. */

@@ -20,6 +20,7 @@ import { Summary } from './screens/Summary.js';
 import { Findings } from './screens/Findings.js';
 import { needsLook } from './view/findings.js';
 import { allIndices } from './view/filter-edit.js';
+import { everyRow } from '../flows/live-view.js';
 import { Help } from './screens/Help.js';
 import { ExportDialog } from './screens/ExportDialog.js';
 import { exportViaModule, type ExportFn } from './export-bridge.js';
@@ -79,7 +80,7 @@ function Screens(props: AppProps) {
   // the findings of every connection, once per load, shown first when any needs a look; live, only
   // while the Findings screen is open (its view is held then) and never pushed in front of the list
   const findingsNow = !props.live || route.name === 'findings';
-  const findings = useMemo(() => (ds && findingsNow ? computeFindings(ds, allIndices(ds.conns.count)) : []), [ds, findingsNow]);
+  const findings = useMemo(() => (ds && findingsNow ? computeFindings(ds, ds.live ? everyRow(ds) : allIndices(ds.conns.count)) : []), [ds, findingsNow]);
   const [firstShown, setFirstShown] = useState<object | undefined>(undefined);
   if (ds && !props.live && firstShown !== ds) {
     // (set during render: the list is never drawn for a frame before the findings replace it)

@@ -95,20 +95,27 @@ function remapMarks(st: LiveRows, remap: Int32Array | undefined): void {
  */
 export function shownRows(st: LiveRows, target: FilterTarget, text: string): Uint32Array {
   const n = st.count;
-  if (text.trim() === '') {
+  const empty = text.trim() === '';
+  // (live on several interfaces: a connection merged into its row at another vantage is not a row)
+  const hidden = st.view?.live?.hidden;
+  if (empty && !hidden) {
     st.filter = '';
     st.test = undefined;
     return st.all.subarray(0, n);
   }
-  const again = text !== st.filter || st.whole || st.test === undefined;
-  // (a fuzzy word search ranks every row once: it is kept as it was, and new rows do not match it)
-  if (again || !st.fuzzy) {
+  const again = text !== st.filter || st.whole || (!empty && st.test === undefined);
+  if (empty) {
+    st.test = undefined;
+    st.fuzzy = false;
+  } else if (again || !st.fuzzy) {
+    // (a fuzzy word search ranks every row once: it is kept as it was, and new rows do not match it)
     const c = compileFilter(text, target);
     if (!c.ok) return st.all.subarray(0, 0);
     st.test = c.test;
     st.fuzzy = c.fuzzy;
   }
-  const test = st.test!;
+  const f = st.test;
+  const test = !hidden ? f! : f ? (i: number) => !hidden(i) && f(i) : (i: number) => !hidden(i);
   st.match = grown(st.match, n);
   const m = st.match;
   const from = again ? 0 : st.matched;

@@ -1,0 +1,67 @@
+/**
+ * The live engine with each interface of a capture stream as a vantage, over a real two-interface
+ * capture of a router (fixtures/live/two-ifaces.pcapng: graceful, an abort whose RST the router
+ * dropped, a closed port): each connection one record naming both vantages, the dropped RST
+ * marked. No root needed (the capture is a file).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { LiveEngine } from '../src/flows/live.js';
+import { everyRow, liveDataset } from '../src/flows/live-view.js';
+import { fileOfRow, flowRecord } from '../src/export/records.js';
+import { MARK_MISSING_ELSEWHERE } from '../src/correlate/vantage.js';
+import { fixture } from './helpers.js';
+import { newLiveRows, shownRows, takeView } from '../src/ui/view/live-rows.js';
+
+const path = fixture('live/two-ifaces.pcapng');
+
+function run(vantages?: string[]): { e: LiveEngine; records: ReturnType<typeof flowRecord>[] } {
+  const records: ReturnType<typeof flowRecord>[] = [];
+  const e: LiveEngine = new LiveEngine({ wallClock: false, onFinal: (i) => records.push(flowRecord(liveDataset(e, undefined), i)) });
+  const c = e.capture('router', path, vantages);
+  const buf = readFileSync(path);
+  for (let o = 0; o < buf.length; o += 700) {
+    c.push(buf.subarray(o, o + 700));
+    e.tick();
+  }
+  c.end();
+  e.finish();
+  return { e, records };
+}
+
+test('two interfaces as vantages: one record a connection, both named, the RST the router dropped marked', () => {
+  const apart = run();
+  // (without vantages the interfaces are kept apart, as a pcapng file is read: each connection twice)
+  assert.equal(apart.records.length, 6);
+  const { e, records } = run(['rin', 'rout']);
+  assert.equal(records.length, 3, JSON.stringify(records));
+  for (const r of records) assert.deepEqual(r.vantages, ['rin', 'rout']);
+  const by = new Map(records.map((r) => [r.teardown, r]));
+  assert.deepEqual([...by.keys()].sort(), ['abort', 'graceful', 'rejected']);
+  assert.ok(by.get('abort')!.anomalies.includes('dropped-between-vantages'), JSON.stringify(by.get('abort')));
+  for (const k of ['graceful', 'rejected']) assert.ok(!by.get(k)!.anomalies.includes('dropped-between-vantages'), k);
+  // the view: the merged rows are not rows; the abort's RST is on the inside, missing outside
+  const ds = liveDataset(e, undefined, e.published, { seq: 0, gen: e.gen, from: 0, changed: new Uint32Array(0), idOf: (i) => e.idOf(i), hidden: (i) => e.isMerged(i) });
+  const rows = everyRow(ds);
+  assert.equal(rows.length, 3);
+  assert.equal(ds.conns.count, 6);
+  const abort = [...rows].find((i) => ds.conns.anomalies[i]! !== 0 && flowRecord(ds, i).teardown === 'abort')!;
+  const pr = ds.primaryRows(abort);
+  const last = pr[pr.length - 1]!;
+  assert.equal(ds.files[fileOfRow(ds, last)]!.name, 'rin', 'the RST was captured on the inside');
+  assert.ok(ds.packets.mark(last) & MARK_MISSING_ELSEWHERE, 'and is marked missing at the other vantage');
+});
+
+test('the live list leaves out the rows merged into another, with and without a filter', () => {
+  const { e } = run(['rin', 'rout']);
+  const ds = liveDataset(e, undefined, e.published, { seq: 1, gen: e.gen, from: 0, changed: new Uint32Array(0), idOf: (i) => e.idOf(i), hidden: (i) => e.isMerged(i) });
+  const st = newLiveRows();
+  const target = takeView(st, ds);
+  const all = shownRows(st, target, '');
+  assert.deepEqual([...all], [...everyRow(ds)]);
+  assert.equal(all.length, 3);
+  const aborts = shownRows(st, target, 'teardown == abort');
+  assert.equal(aborts.length, 1, 'the abort once, not once an interface');
+  assert.equal(shownRows(st, target, '').length, 3, 'back to no filter');
+});
