@@ -3,6 +3,7 @@
  *
  *   node dist/bench/live.js                      # 1 M packets (generated into bench/out/ once)
  *   node dist/bench/live.js --packets 300000 --loops 60
+ *   node dist/bench/live.js --only two           # part 4 alone
  *
  * 1. ingest: `flows --follow`'s engine over the bench capture fed as a stream (256 KiB chunks, the
  *    records written to /dev/null) beside the batch `flows --format ndjson` on the same file, in
@@ -11,7 +12,11 @@
  * 2. ticks: each tick's time with 2 000 and with 200 000 connections open (the generator's
  *    interleaving), as ms per tick and µs per packet since the tick before;
  * 3. --keep: the demo capture replayed in a loop (new addresses each round) with --keep 2000, --keep 10m and
- *    without, resident memory and connections held as the run goes on.
+ *    without, resident memory and connections held as the run goes on;
+ * 4. two interfaces (`-i a -i b`): the bench capture as seen on both sides of a router (mergecap
+ *    -I none: every packet on each of two interfaces, one pcapng) through the engine with each
+ *    interface a vantage (every connection matched) beside the interfaces kept apart, CPU ms and
+ *    their ratio (needs mergecap, from wireshark-common).
  * Each part runs in a child process of its own (a clean heap, its own peak RSS).
  */
 import { parseArgs } from 'node:util';
@@ -35,6 +40,7 @@ const { values } = parseArgs({
     child: { type: 'string' },
     file: { type: 'string' },
     keep: { type: 'string' },
+    only: { type: 'string' },
   },
 });
 
@@ -84,6 +90,24 @@ async function child(mode: string): Promise<void> {
       usPerPacket: median(small.map((t) => (t.ms * 1000) / t.p)), packetsPerTick: median(small.map((t) => t.p)), held: median(small.map((t) => t.held)),
       openMedian: median(small.map((t) => t.open)),
     }) + '\n');
+    return;
+  }
+  if (mode === 'two') {
+    // the engine alone, over a two-interface stream: the interfaces as vantages, or kept apart
+    const { LiveEngine } = await import('../src/flows/live.js');
+    let records = 0;
+    const e = new LiveEngine({ wallClock: false, onFinal: () => records++ });
+    const c = e.capture('two', file, values.keep === 'vantages' ? ['a', 'b'] : undefined);
+    const buf = readFileSync(file);
+    const c0 = process.cpuUsage();
+    for (let o = 0, k = 0; o < buf.length; o += 1 << 16, k++) {
+      c.push(buf.subarray(o, o + (1 << 16)));
+      if (k % 16 === 15) e.tick();
+    }
+    c.end();
+    e.finish();
+    const u = process.cpuUsage(c0);
+    process.stdout.write(JSON.stringify({ cpuMs: (u.user + u.system) / 1000, records, merged: e.vantages?.merged ?? 0, maxrssMB: process.resourceUsage().maxRSS / 1024 }) + '\n');
     return;
   }
   if (mode === 'ingest') {
@@ -140,6 +164,21 @@ function batch(file: string, env: NodeJS.ProcessEnv): number {
   return (performance.now() - t0) / 1000;
 }
 
+/** Part 4: the bench capture on two interfaces, matched live or kept apart. */
+function twoInterfaces(file: string, n: number, runs: number): void {
+  const two = join(OUT, `live-${n}-two-ifaces.pcapng`);
+  if (!existsSync(two) && spawnSync('mergecap', ['-I', 'none', '-F', 'pcapng', '-w', two, file, file]).status !== 0) {
+    console.log('two interfaces: skipped (mergecap, from wireshark-common, is not installed)');
+    return;
+  }
+  const twoRuns = (how: string) => Array.from({ length: runs }, () => runChild(['--child', 'two', '--file', two, '--keep', how])).sort((a, b) => (a.cpuMs as number) - (b.cpuMs as number))[0]!;
+  const apart = twoRuns('apart'), vant = twoRuns('vantages');
+  console.log(`two interfaces, ${2 * n} packets (each packet on both; best of ${runs} by CPU):`);
+  console.log(`  kept apart            ${(apart.cpuMs as number).toFixed(0)} ms CPU, ${apart.records} records, peak RSS ${(apart.maxrssMB as number).toFixed(0)} MB`);
+  console.log(`  interfaces as vantages ${(vant.cpuMs as number).toFixed(0)} ms CPU, ${vant.records} records (${vant.merged} pairs merged), peak RSS ${(vant.maxrssMB as number).toFixed(0)} MB` +
+    ` = ${((vant.cpuMs as number) / (apart.cpuMs as number)).toFixed(2)}x the CPU of kept apart`);
+}
+
 async function main(): Promise<void> {
   if (values.child) return child(values.child);
   mkdirSync(OUT, { recursive: true });
@@ -147,6 +186,7 @@ async function main(): Promise<void> {
   const file = join(OUT, `live-${n}.pcap`);
   if (!existsSync(file)) generate(file, { packets: n, format: 'pcap' });
   const wide = join(OUT, `live-${n}-open200k.pcap`);
+  if (values.only === 'two') return twoInterfaces(file, n, runs);
   if (!existsSync(wide)) generate(wide, { packets: n, format: 'pcap', concurrent: 200_000 });
   const best = (f: () => number): number => Math.min(...Array.from({ length: runs }, f));
   const tBatch = best(() => batch(file, process.env));
@@ -174,6 +214,7 @@ async function main(): Promise<void> {
     for (const x of s) console.log(`  ${String(x.loop).padStart(4)}: ${x.rssMB.toFixed(0).padStart(4)} MB ${x.buffersMB.toFixed(1).padStart(6)} MB ${String(x.conns).padStart(6)} ${String(x.packets).padStart(8)}`);
     console.log(`  dropped ${k.dropped} connections`);
   }
+  twoInterfaces(file, n, runs);
 }
 
 await main();
