@@ -65,3 +65,23 @@ test('the live list leaves out the rows merged into another, with and without a 
   assert.equal(aborts.length, 1, 'the abort once, not once an interface');
   assert.equal(shownRows(st, target, '').length, 3, 'back to no filter');
 });
+
+test('--keep compaction: a merged connection stays hidden when the row it was merged into is dropped before it', () => {
+  const { e } = run(['rin', 'rout']);
+  const v = e.vantages!;
+  const n = e.conns.count;
+  const merged = Array.from({ length: n }, (_, c) => c).filter((c) => v.isMerged(c));
+  assert.equal(merged.length, 3);
+  assert.equal(v.hidden, 3);
+  // drop the first pair's row (its primary), keep everything else
+  const s = merged[0]!, p = v.mergedInto(s);
+  const others = merged.slice(1).map((m) => [m, v.mergedInto(m)] as const);
+  const newIndex = new Int32Array(n).fill(-1);
+  const kept: number[] = [];
+  for (let c = 0; c < n; c++) if (c !== p) newIndex[c] = kept.push(c) - 1;
+  v.compact(newIndex, Int32Array.from(kept));
+  assert.ok(v.isMerged(newIndex[s]!), 'still not a row of its own');
+  assert.equal(v.mergedInto(newIndex[s]!), -1, 'its row is gone');
+  for (const [m, pm] of others) assert.equal(v.mergedInto(newIndex[m]!), newIndex[pm]!, 'the others follow their rows');
+  assert.equal(v.hidden, 3);
+});

@@ -27,7 +27,7 @@ const DROPPED = anomalyBit('dropped-between-vantages');
 export class LiveVantages {
   /** ports key -> connections not yet over (any vantage) */
   private readonly open = new Map<number, number[]>();
-  /** connection -> the one it was merged into, + 1 (0: none) */
+  /** connection -> the one it was merged into, + 1 (0: none; -1: into one --keep has dropped since) */
   private into = new Int32Array(0);
   /** connection -> the vantages of the connections merged into it (bits) */
   private mask = new Uint32Array(0);
@@ -37,6 +37,8 @@ export class LiveVantages {
   private bufB: Uint32Array = new Uint32Array(64);
   /** pairs merged so far */
   merged = 0;
+  /** connections held that are merged into another (not rows) */
+  hidden = 0;
 
   constructor(readonly count: number) {}
 
@@ -75,9 +77,14 @@ export class LiveVantages {
     if (l.length === 0) this.open.delete(k);
   }
 
-  /** The connection c was merged into (-1: none, it is a row of its own). */
+  /** The connection c was merged into (-1: none, it is a row of its own, or that row is gone). */
   mergedInto(c: number): number {
-    return c < this.into.length ? this.into[c]! - 1 : -1;
+    return c < this.into.length && this.into[c]! > 0 ? this.into[c]! - 1 : -1;
+  }
+
+  /** Whether c was merged into another row (which --keep may have dropped since: c stays hidden). */
+  isMerged(c: number): boolean {
+    return c < this.into.length && this.into[c] !== 0;
   }
 
   /**
@@ -104,6 +111,7 @@ export class LiveVantages {
       this.mask[p]! |= conns.vantageMask[s]! | this.mask[s]!;
       if (missingIn(packets, a) || missingIn(packets, b)) this.dropped[p] = 1;
       this.merged++;
+      this.hidden++;
       return d;
     }
     return -1;
@@ -126,13 +134,15 @@ export class LiveVantages {
   /** The tables were compacted (--keep): old index -> new index (-1: dropped). */
   compact(newIndex: Int32Array, kept: Int32Array): void {
     const into = new Int32Array(Math.max(kept.length, 1024)), mask = new Uint32Array(into.length), dropped = new Uint8Array(into.length);
+    this.hidden = 0;
     for (let k = 0; k < kept.length; k++) {
       const c = kept[k]!;
       if (c >= this.into.length) continue;
       const t = this.into[c]! - 1;
-      into[k] = t >= 0 && newIndex[t]! >= 0 ? newIndex[t]! + 1 : 0;
+      into[k] = t < 0 ? this.into[c]! : newIndex[t]! >= 0 ? newIndex[t]! + 1 : -1;
       mask[k] = this.mask[c]!;
       dropped[k] = this.dropped[c]!;
+      if (into[k] !== 0) this.hidden++;
     }
     this.into = into;
     this.mask = mask;

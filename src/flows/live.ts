@@ -300,7 +300,7 @@ export class LiveEngine {
       }
     }
     this.published = conns.synced;
-    this.counts.conns = conns.synced - (this.vantages?.merged ?? 0);
+    this.counts.conns = conns.synced - (this.vantages?.hidden ?? 0);
     for (const f of this.files) f.end = this.packets.count;
     let done = 0;
     const heap = this.heap;
@@ -358,7 +358,7 @@ export class LiveEngine {
     this.fwLive?.compact(kept, newIndex, rowMap);
     this.vantages?.compact(newIndex, kept);
     this.published = this.conns.synced;
-    this.counts.conns = this.published - (this.vantages?.merged ?? 0);
+    this.counts.conns = this.published - (this.vantages?.hidden ?? 0);
     for (const f of this.files) f.end = packets.count;
     this.dropped.conns += n - kept.length;
     this.dropped.packets += before - packets.count;
@@ -423,7 +423,7 @@ export class LiveEngine {
 
   /** Connection c was merged into another (the same connection at another vantage): not a row. */
   isMerged(c: number): boolean {
-    return this.vantages !== undefined && this.vantages.mergedInto(c) >= 0;
+    return this.vantages !== undefined && this.vantages.isMerged(c);
   }
 
   /** The input has ended: every connection still open is over now, in id order. */
