@@ -36,6 +36,18 @@ export function vethSkip(): string | undefined {
 
 const ip = (...a: string[]) => execFileSync('ip', a, { stdio: ['ignore', 'ignore', 'pipe'] });
 
+/** The TCP server in namespace ns: echoes, and closes 200 ms after the client has. */
+async function echoServer(ns: string, addr: string, port: number): Promise<ChildProcess> {
+  const server: ChildProcess = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', `
+    require('net').createServer({ allowHalfOpen: true }, (s) => { s.on('data', (d) => s.write(d)); s.on('end', () => setTimeout(() => s.end(), 200)); s.on('error', () => {}); })
+      .listen(${port}, '${addr}', () => console.log('ready'));`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    server.stdout!.once('data', () => resolve());
+    server.once('exit', (c) => reject(new Error(`server in ${ns} exited (${c})`)));
+  });
+  return server;
+}
+
 /**
  * A veth pair to a namespace of its own, with a TCP server in it that echoes and closes 200 ms
  * after the client has (so that a client's FIN and RST come before the server's FIN however busy
@@ -63,13 +75,7 @@ export async function vethUp(tag: string): Promise<Veth> {
   ip('netns', 'exec', ns, 'ip', 'link', 'set', peer, 'up');
   ip('netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up');
   const port = 8080;
-  const server: ChildProcess = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', `
-    require('net').createServer({ allowHalfOpen: true }, (s) => { s.on('data', (d) => s.write(d)); s.on('end', () => setTimeout(() => s.end(), 200)); s.on('error', () => {}); })
-      .listen(${port}, '${ipB}', () => console.log('ready'));`], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    server.stdout!.once('data', () => resolve());
-    server.once('exit', (c) => reject(new Error(`server in ${ns} exited (${c})`)));
-  });
+  const server = await echoServer(ns, ipB, port);
   return {
     ns, dev, ip: ipA, peerIp: ipB, port,
     down() {
@@ -219,13 +225,7 @@ export async function routedUp(tag: string): Promise<Routed> {
     stdio: ['pipe', 'ignore', 'pipe'],
   });
   const port = 8080;
-  const server: ChildProcess = spawn('ip', ['netns', 'exec', sns, process.execPath, '-e', `
-    require('net').createServer({ allowHalfOpen: true }, (s) => { s.on('data', (d) => s.write(d)); s.on('end', () => setTimeout(() => s.end(), 200)); s.on('error', () => {}); })
-      .listen(${port}, '${ipS}', () => console.log('ready'));`], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    server.stdout!.once('data', () => resolve());
-    server.once('exit', (c) => reject(new Error(`server in ${sns} exited (${c})`)));
-  });
+  const server = await echoServer(sns, ipS, port);
   return {
     ns: rns, dev, ip: ipA, peerIp: ipS, port, router: rns, inside, outside,
     down() {
