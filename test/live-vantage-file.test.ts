@@ -85,3 +85,31 @@ test('--keep compaction: a merged connection stays hidden when the row it was me
   for (const [m, pm] of others) assert.equal(v.mergedInto(newIndex[m]!), newIndex[pm]!, 'the others follow their rows');
   assert.equal(v.hidden, 3);
 });
+
+test('an open connection seen at both interfaces is one row before it is over (matched early), and its record is still one', () => {
+  const records: number[] = [];
+  const e: LiveEngine = new LiveEngine({ wallClock: false, onFinal: (i) => records.push(e.conns.origPort[i]!) });
+  const c = e.capture('router', path, ['rin', 'rout']);
+  const buf = readFileSync(path);
+  let sawOneOfTwo = false;
+  for (let o = 0; o < buf.length; o += 300) {
+    c.push(buf.subarray(o, o + 300));
+    e.tick();
+    const conns = e.conns;
+    // connections held and rows shown per tuple, for those not written yet
+    const held = new Map<number, number>(), shown = new Map<number, number>();
+    for (let i = 0; i < e.published; i++) {
+      if (e.isFinal(i)) continue;
+      const k = conns.origPort[i]!;
+      held.set(k, (held.get(k) ?? 0) + 1);
+      if (!e.isMerged(i)) shown.set(k, (shown.get(k) ?? 0) + 1);
+      if (conns.origPkts[i]! + conns.respPkts[i]! >= 4) assert.ok(!e.isMerged(i) || (conns.vantageMask[e.vantages!.mergedInto(i)]! & 3) === 3, 'the row it is hidden behind names both vantages');
+    }
+    for (const [k, n] of held) if (n === 2 && shown.get(k) === 1) sawOneOfTwo = true;
+  }
+  c.end();
+  e.finish();
+  assert.ok(sawOneOfTwo, 'an open connection at both interfaces was shown once');
+  assert.equal(records.length, 3);
+  assert.equal(new Set(records).size, 3);
+});

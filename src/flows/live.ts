@@ -286,6 +286,7 @@ export class LiveEngine {
         conns.sync(c);
         this.vantages?.apply(conns, c);
       }
+      if (this.vantages && !this.final[c]) this.matchEarly(c, now);
       if (this.stale(c)) this.analyse(c);
       if (!this.final[c]) this.schedule(c);
       this.noteChanged(c);
@@ -419,6 +420,16 @@ export class LiveEngine {
     if (!record) return;
     this.counts.final++;
     this.onFinal?.(c);
+  }
+
+  /** Several interfaces: connection c, not over, is looked for at the others (live-vantage.ts). */
+  private matchEarly(c: number, now: number): void {
+    const v = this.vantages!;
+    const d = v.early(this.conns, this.chains, this.packets, c, now);
+    if (d < 0) return;
+    v.apply(this.conns, c);
+    v.apply(this.conns, d);
+    this.noteChanged(d);
   }
 
   /** Connection c was merged into another (the same connection at another vantage): not a row. */
