@@ -23,13 +23,11 @@
  * comes (`wallClock`), so that a quiet link still ends its connections.
  */
 import { TEARDOWNS, type InputIssue } from '../model.js';
-import { sniffedReader, type CaptureSink } from './live-capture.js';
+import { openCapture, type CaptureSink } from './live-capture.js';
 export type { CaptureSink } from './live-capture.js';
 import { DEFAULT_GRACE, DEFAULT_IDLE_TIMEOUT, type LiveCounts, type LiveOptions } from './live-options.js';
 export * from './live-options.js';
 import { AddrTable } from './addr-table.js';
-import { KEY_IDS, keyOf } from './conn-table.js';
-import { decodingSink, newTally } from './decode-sink.js';
 import { FwTable } from './fw-table.js';
 import type { CaptureFile, LogFile } from './ingest.js';
 import { DeadlineHeap } from './live-heap.js';
@@ -171,28 +169,13 @@ export class LiveEngine {
    */
   capture(name: string, path = '-', vantages?: readonly string[]): CaptureSink {
     if (this.files.length) throw new Error('the live engine reads one capture stream');
-    const names = vantages && vantages.length > 1 ? vantages : [name];
-    for (const n of names) this.files.push({ path, name: n, kind: 'pcap', first: 0, end: 0, linktypes: new Set(), nsec: false, stats: newTally().stats });
-    if (names.length > 1) this.vantages = new LiveVantages(names.length);
-    const file = this.files[0]!;
-    const tally = newTally();
-    file.stats = tally.stats;
-    file.linktypes = tally.linktypes;
-    const nv = names.length;
-    const label = path === '-' ? name : path;
-    const sink = decodingSink(tally, (data, f, at) => {
-      // (an interface beyond the names given: kept apart, at the first vantage)
-      let kv = nv > 1 && at.iface < nv ? at.iface : keyOf(0, at.iface), src = f.v4src | 0, dst = f.v4dst | 0;
-      if (f.ipVersion !== 4) {
-        kv |= KEY_IDS;
-        src = this.addrs.v6Id(data, f.srcOff);
-        dst = this.addrs.v6Id(data, f.dstOff);
-      }
+    const cap = openCapture(name, path, vantages, this.addrs, this.issues, (kv, src, dst, f, at) => {
       this.adder.add(kv, src, f.sport, dst, f.dport, at.ts, f.flags, f.seq, f.ack, f.payloadLen, f.win, at.mark, at.frame, at.fileOffset);
       this.packetAdded(at.ts);
-      file.nsec = tally.nsec;
-    }, (i) => this.issues.push(i));
-    return sniffedReader(label, sink, file, this.issues);
+    });
+    this.files.push(...cap.files);
+    if (cap.files.length > 1) this.vantages = new LiveVantages(cap.files.length);
+    return cap.sink;
   }
 
   /** After adder.add: the row's connection, its chain, dirtiness, the clock. */
