@@ -16,6 +16,7 @@
  */
 import { ZONE_ABBREVIATIONS } from './syslog-zones.js';
 import { ByteValues } from './byte-strings.js';
+import { Pooled } from './fw-chunk.js';
 
 /** What the last accepted envelope said. */
 export const env = {
@@ -24,7 +25,7 @@ export const env = {
   /** 0 none, 1 firewall, 2 relay (the chunk's tsSource bits) */
   tsSource: 0,
   /** the device id, null: none */
-  host: null as string | null,
+  host: null as Pooled | null,
   /** 0 ASA, 1 FTD, 2 PIX (VENDORS' order) */
   vendor: 0,
   severity: 0,
@@ -132,7 +133,7 @@ function zoneLike(h: string): boolean {
 }
 
 /** device ids by their bytes (null: one the string path reads) */
-const hosts = new ByteValues<string | null>((h) => (zoneLike(h) ? null : h));
+const hosts = new ByteValues<Pooled | null>((h) => (zoneLike(h) ? null : new Pooled(h)));
 
 /** The `%ASA-s-nnnnnn: ` marker at i into env; where the body starts, -1 if not that. */
 function markerAt(i: number): number {
@@ -180,7 +181,7 @@ export function envelopeBytes(b: Uint8Array, s: number, e: number): boolean {
  */
 const prev = new Uint8Array(80);
 let prevLen = 0;
-const said = { y: -1, mo: -1, d: 0, h: 0, mi: 0, s: 0, tsSource: 0, host: null as string | null };
+const said = { y: -1, mo: -1, d: 0, h: 0, mi: 0, s: 0, tsSource: 0, host: null as Pooled | null };
 
 /** Whether the line at s starts with the last prefix read, then its marker: then env has what that prefix said. */
 function samePrefix(s: number): boolean {
@@ -207,7 +208,7 @@ function prefixAt(s: number): number {
   env.host = null;
   env.tsSource = 0;
   // a relay's prefix: its stamp is the event's time when the firewall wrote none, its host the device's when no other
-  let relayHost: string | null = null;
+  let relayHost: Pooled | null = null;
   const relay = DAYS.has((c(p) << 16) | (c(p + 1) << 8) | c(p + 2));
   if (relay) {
     const h = relayAt(p);

@@ -88,6 +88,17 @@ export function newChunk(log: number, range: number, seq: number, keepText: bool
   return c;
 }
 
+/**
+ * A string a byte reader found by its bytes (byte-strings.ts ByteValues keeps one per distinct
+ * run), with its id in the pool that last took it: a row of the byte path pools its strings
+ * without comparing or hashing them again, line after line.
+ */
+export class Pooled {
+  pool: StringPool | null = null;
+  id = 0;
+  constructor(readonly s: string) {}
+}
+
 /** A reader's strings: ids handed out in order; `fresh` gives those added since its last call. */
 export class StringPool {
   readonly all: string[] = [''];
@@ -109,6 +120,15 @@ export class StringPool {
     this.lastS[slot] = s;
     this.lastId[slot] = id;
     return id;
+  }
+
+  /** Id of v's string, as id(v.s) (the same id, the same strings added in the same order), kept in v. */
+  idOf(v: Pooled, slot: number): number {
+    if (v.pool !== this) {
+      v.id = this.id(v.s, slot);
+      v.pool = this;
+    }
+    return v.id;
   }
 }
 
@@ -149,36 +169,6 @@ export interface LineFacts {
   line: number;
   off: number;
   bodyAt: number;
-}
-
-/** One event's columns as numbers (pooled strings as the strings), filled by a byte reader. */
-export class FwRow {
-  ts = NaN;
-  msgid = 0;
-  line = 0;
-  off = 0;
-  bodyAt = 0;
-  vendor = 0;
-  kind = 0;
-  bits = 0;
-  connId = NaN;
-  bytes = NaN;
-  duration = NaN;
-  flags = 0;
-  /** as the chunk's amask (IPv4 only: no IPv6 bits) */
-  amask = 0;
-  readonly addr = new Uint32Array(4);
-  readonly port = new Uint16Array(4);
-  /** per string slot (S_SIF ... S_HOST) */
-  readonly str: (string | undefined)[] = new Array<string | undefined>(STR_SLOTS).fill(undefined);
-
-  /** Empty for the next line: no fields, nothing pooled. */
-  clear(): void {
-    this.connId = this.bytes = this.duration = NaN;
-    this.flags = this.amask = this.bits = 0;
-    const s = this.str;
-    for (let k = 0; k < STR_SLOTS; k++) s[k] = undefined;
-  }
 }
 
 /**
@@ -272,38 +262,28 @@ export class ChunkWriter {
   private textEnd = 0;
 
   /**
-   * One event whose fields a byte reader (asa-bytes.ts) already made numbers of: the same row
-   * add() writes for the same line. (Not for chunks that keep their lines' text: the byte readers
-   * read files, which are read again by offset.)
+   * The chunk the byte readers (asa-bytes.ts) write their next row into, in place: its row `n`
+   * (a full chunk is handed on first). The row counts once take() is called; a line the byte
+   * reader then refuses leaves it to be written over. (Not for chunks that keep their lines' text:
+   * the byte readers read files, which are read again by offset.)
    */
-  addRow(f: FwRow): void {
-    let c = this.cur;
-    if (c.n === this.rows) {
-      this.flush();
-      c = this.cur;
+  next(): FwChunk {
+    if (this.cur.n === this.rows) this.flush();
+    return this.cur;
+  }
+
+  /**
+   * Row n of the current chunk, written in place after next(), is an event: its strings (per
+   * string slot, undefined: none) pooled in slot order, as add() pools them, so the ids come out
+   * the same whichever path met a string first.
+   */
+  take(strs: readonly (Pooled | undefined)[]): void {
+    const c = this.cur;
+    const s = c.n++ * STR_SLOTS;
+    for (let k = 0; k < STR_SLOTS; k++) {
+      const v = strs[k];
+      c.str[s + k] = v === undefined ? 0 : this.pool.idOf(v, k);
     }
-    const r = c.n++;
-    c.ts[r] = f.ts;
-    c.msgid[r] = f.msgid;
-    c.line[r] = f.line;
-    c.bodyAt[r] = f.bodyAt;
-    c.vendor[r] = f.vendor;
-    c.kind[r] = f.kind;
-    c.connId[r] = f.connId;
-    c.bytes[r] = f.bytes;
-    c.duration[r] = f.duration;
-    c.flags[r] = f.flags;
-    c.bits[r] = f.bits;
-    const mask = f.amask;
-    c.amask[r] = mask;
-    for (let a = 0; a < 4; a++) {
-      if (mask & (1 << a)) c.addr[r * 4 + a] = f.addr[a]!;
-      if (mask & (0x100 << a)) c.port[r * 4 + a] = f.port[a]!;
-    }
-    // (in slot order, as add() pools them: the ids come out the same whichever path met a string first)
-    const s = r * STR_SLOTS;
-    for (let k = 0; k < STR_SLOTS; k++) c.str[s + k] = this.pool.id(f.str[k], k);
-    c.off[r] = f.off;
   }
 
   flush(): void {
