@@ -12,7 +12,7 @@
 import { reasonOf } from './asa-scan.js';
 import { ByteValues } from './byte-strings.js';
 import { env, envelopeBytes } from './envelope-bytes.js';
-import { A_DMAP, A_DST, A_SMAP, A_SRC, newChunk, Pooled, S_ACL, S_DIF, S_HOST, S_IFACE, S_REASON, S_RFROM, S_SIF, STR_SLOTS, type ChunkWriter, type FwChunk } from './fw-chunk.js';
+import { A_DMAP, A_DST, A_SMAP, A_SRC, newChunk, Pooled, putU32, U32_NONE, S_ACL, S_DIF, S_HOST, S_IFACE, S_REASON, S_RFROM, S_SIF, STR_SLOTS, type ChunkWriter, type FwChunk } from './fw-chunk.js';
 import type { ByteLineReader, StampClock } from './syslog.js';
 import type { Stamp } from './syslog-envelope.js';
 import { c, bytes, find, findLit, flagAt, hexAt, hms, is, ln, spaces, uint, v4 } from './asa-bytes-scan.js';
@@ -151,7 +151,7 @@ function connection(i: number): number {
   const proto = c0 === 84 && is(TCP_CONN, i) ? P_TCP : c0 === 85 && is(UDP_CONN, i) ? P_UDP : 0;
   const id = proto === 0 ? -1 : uint(i + 15);
   if (id < 0 || !is(FOR, ln.p) || !endpoint(ln.p + 5, A_SRC, A_SMAP, S_SIF, true) || !is(TO, ln.p) || !endpoint(ln.p + 4, A_DST, A_DMAP, S_DIF, true)) return 0;
-  C.connId[RW] = id;
+  putU32(C, C.cid, 0, RW, id);
   return proto;
 }
 
@@ -175,7 +175,7 @@ function teardown(i: number): boolean {
   C.kind[RW] = K_TEARDOWN;
   C.bits[RW] = proto;
   C.duration[RW] = duration;
-  C.bytes[RW] = n;
+  putU32(C, C.nbytes, 1, RW, n);
   const start = spaces(ln.p);
   if (start === ln.e) return true;
   // (a `(user)` at the end: the string path)
@@ -344,10 +344,10 @@ export class AsaBytes implements ByteLineReader {
     ln.b = b;
     ln.e = e;
     // the row: every column written (those a body does not name as none), the strings when taken
-    const c = (C = this.writer.next());
+    const c = (C = this.writer.next(off));
     const r = (RW = c.n);
-    c.connId[r] = NaN;
-    c.bytes[r] = NaN;
+    c.cid[r] = U32_NONE;
+    c.nbytes[r] = U32_NONE;
     c.duration[r] = NaN;
     c.flags[r] = 0;
     c.amask[r] = 0;
@@ -375,7 +375,6 @@ export class AsaBytes implements ByteLineReader {
     c.ts[r] = ts;
     c.msgid[r] = msgid;
     c.line[r] = line;
-    c.off[r] = off;
     const at = env.body - s;
     c.bodyAt[r] = at > 0xfffe ? 0xffff : at;
     c.vendor[r] = env.vendor;
