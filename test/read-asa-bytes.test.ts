@@ -290,3 +290,40 @@ test('a chunk ends early where its lines would lie more than 4 GiB apart; offset
   const got = chunks.flatMap((c) => Array.from({ length: c.n }, (_, r) => offAt(c, r)));
   assert.deepEqual(got, offs);
 });
+
+test('the last chunk, less than half full, is handed on cut to its rows, with the same rows and kept text', () => {
+  for (const keep of [false, true]) {
+    const got: FwChunk[][] = [[], []];
+    for (const last of [false, true]) {
+      const w = new ChunkWriter(0, 0, keep, (c) => got[last ? 1 : 0]!.push(c), false, 8);
+      const lines = GOOD.slice(0, 11);
+      let off = 0;
+      lines.forEach((l, k) => {
+        w.add({ ts: k, tsSource: 'firewall', msgid: 302013, severity: 6, vendor: 'ASA', host: 'fw01', line: k + 1, off, bodyAt: 0 },
+          { kind: 'built', connId: k, bytes: 2 ** 33 + k, src: { addr: '2001:db8::1', port: k } }, keep ? l : undefined);
+        off += l.length + 1;
+      });
+      w.flush(last);
+    }
+    const [full, cut] = got as [FwChunk[], FwChunk[]];
+    assert.deepEqual(cut.map((c) => c.n), [8, 3]);
+    // (8 rows a chunk: the first is full and handed on as it is; the last, 3 rows, is cut)
+    assert.equal(cut[0]!.ts.length, 8);
+    assert.equal(cut[1]!.ts.length, 3);
+    assert.equal(cut[1]!.str.length, 3 * STR_SLOTS);
+    assert.equal(full[1]!.ts.length, 8);
+    const x = full[1]!, y = cut[1]!;
+    for (let r = 0; r < 3; r++) {
+      for (const col of COLUMNS) assert.ok(Object.is(y[col][r], x[col][r]), `${col} row ${r}`);
+      for (const f of Object.values(READ)) assert.equal(f(y, r), f(x, r));
+      assert.deepEqual(y.str.subarray(r * STR_SLOTS, (r + 1) * STR_SLOTS), x.str.subarray(r * STR_SLOTS, (r + 1) * STR_SLOTS));
+      assert.equal(y.v6[y.addr[r * 4]!], '2001:db8::1');
+      if (keep) {
+        const line = (c: FwChunk): string => Buffer.from(c.text!).toString('latin1', offAt(c, r), c.text!.indexOf(10, offAt(c, r)));
+        assert.equal(line(y), GOOD[8 + r]);
+        assert.equal(line(x), line(y));
+      }
+    }
+    if (keep) assert.equal(cut[1]!.text!.length, GOOD.slice(8, 11).reduce((n, l) => n + l.length + 1, 0), 'the kept text cut to its lines');
+  }
+});

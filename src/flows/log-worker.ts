@@ -42,9 +42,9 @@ try {
   readRangeBytes(task.path, task.start, task.end, (b, s, e, off) => {
     if (!parser.lineBytes(b, s, e, off)) parser.line(b.toString('latin1', s, e), off);
   });
-  writer.flush();
+  writer.flush(true);
   port.postMessage({ t: 'done', summary: parser.summary() } satisfies LogMessage);
 } catch (e) {
-  writer.flush();
+  writer.flush(true);
   port.postMessage({ t: 'error', message: e instanceof Error ? e.message : String(e) } satisfies LogMessage);
 }

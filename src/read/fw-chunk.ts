@@ -340,10 +340,29 @@ export class ChunkWriter {
     }
   }
 
-  flush(): void {
+  /**
+   * Hand the current chunk on (none when empty). `last`: the reader is done, and a chunk less than
+   * half full is handed on in arrays of its size (a chunk's columns take ~5 MB whatever it holds:
+   * a small log's only chunk, a large one's last).
+   */
+  flush(last = false): void {
     if (this.cur.n === 0) return;
-    this.emit(this.cur, this.pool);
+    this.emit(last && this.cur.n < this.rows / 2 ? trimmed(this.cur, this.textEnd) : this.cur, this.pool);
     this.cur = newChunk(this.log, this.range, this.seq++, this.keepText, this.shared, this.rows);
     this.textEnd = 0;
   }
+}
+
+/** A copy of chunk c with its columns cut to its rows (and its kept text to what it holds). */
+function trimmed(c: FwChunk, textEnd: number): FwChunk {
+  const n = c.n;
+  const t: FwChunk = {
+    ...c,
+    ts: c.ts.slice(0, n), cid: c.cid.slice(0, n), nbytes: c.nbytes.slice(0, n), duration: c.duration.slice(0, n),
+    lineOff: c.lineOff.slice(0, n), line: c.line.slice(0, n), bodyAt: c.bodyAt.slice(0, n), msgid: c.msgid.slice(0, n),
+    addr: c.addr.slice(0, 4 * n), port: c.port.slice(0, 4 * n), amask: c.amask.slice(0, n), str: c.str.slice(0, STR_SLOTS * n),
+    kind: c.kind.slice(0, n), flags: c.flags.slice(0, n), vendor: c.vendor.slice(0, n), bits: c.bits.slice(0, n),
+  };
+  if (c.text) t.text = c.text.slice(0, textEnd);
+  return t;
 }
