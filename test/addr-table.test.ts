@@ -24,12 +24,12 @@ test('after dropIndex, lookups rebuild it and give the same ids; the packed view
   assert.equal(t.family(v6), 6);
 });
 
-test('IPv4 and IPv6 addresses mixed read back as they went in: bytes, value, text, the packed view made again after new ones', () => {
+test('IPv4 and IPv6 addresses mixed read back as they went in: bytes, value, text, the packed view extended with new ones', () => {
   const t = new AddrTable();
   const texts = ['0.0.0.0', '255.255.255.255', '2001:db8::1', '128.0.0.1', 'fe80::1:2', '10.1.2.3'];
   const ids = texts.map((a) => t.idOfText(a)!);
   const first = t.packed();
-  assert.equal(t.packed(), first, 'asked again with no new address: the same view');
+  assert.equal(first.len.length, texts.length);
   const more = t.idOfText('192.0.2.77')!;
   const p = t.packed();
   assert.equal(p.len.length, texts.length + 1);

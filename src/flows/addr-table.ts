@@ -61,28 +61,38 @@ export class AddrTable {
     return this.v4IdOf(v);
   }
 
-  /** the packed view's copy, and the count it was made at */
-  private pack: { bytes: Uint8Array; len: Uint8Array } | undefined;
+  /** the packed view's bytes (16 an id), filled up to id packN */
+  private packBytes = new Uint8Array(0);
+  private packN = 0;
 
   /**
    * Every address, 16 bytes an id (IPv4 in the first 4, big-endian), and each one's byte length,
-   * for the address filters: made when first asked for after new addresses came (the table keeps
-   * 4 bytes an IPv4 address; the filters read this only once loading is done).
+   * for the address filters: views valid until the next new address. The table keeps 4 bytes an
+   * IPv4 address; the 16-byte copy is made when first asked for and extended with the addresses
+   * added since at each later call (the live view asks at every refresh).
    */
   packed(): { bytes: Uint8Array; len: Uint8Array } {
-    if (this.pack && this.pack.len.length === this.count) return this.pack;
-    const bytes = new Uint8Array(this.count * 16);
-    for (let id = 0; id < this.count; id++) {
-      const v = this.val[id]!, r = id * 16;
-      if (this.len[id] === 16) bytes.set(this.v6raw.subarray(v * 16, v * 16 + 16), r);
-      else {
-        bytes[r] = v >>> 24;
-        bytes[r + 1] = (v >>> 16) & 0xff;
-        bytes[r + 2] = (v >>> 8) & 0xff;
-        bytes[r + 3] = v & 0xff;
+    const n = this.count;
+    if (this.packN < n) {
+      if (this.packBytes.length < n * 16) {
+        const grown = new Uint8Array(Math.max(n * 16, this.packBytes.length * 2));
+        grown.set(this.packBytes.subarray(0, this.packN * 16));
+        this.packBytes = grown;
       }
+      const bytes = this.packBytes;
+      for (let id = this.packN; id < n; id++) {
+        const v = this.val[id]!, r = id * 16;
+        if (this.len[id] === 16) bytes.set(this.v6raw.subarray(v * 16, v * 16 + 16), r);
+        else {
+          bytes[r] = v >>> 24;
+          bytes[r + 1] = (v >>> 16) & 0xff;
+          bytes[r + 2] = (v >>> 8) & 0xff;
+          bytes[r + 3] = v & 0xff;
+        }
+      }
+      this.packN = n;
     }
-    return (this.pack = { bytes, len: this.len.subarray(0, this.count) });
+    return { bytes: this.packBytes.subarray(0, n * 16), len: this.len.subarray(0, n) };
   }
 
   /**
