@@ -5,7 +5,7 @@ import { AddrTable } from '../src/flows/addr-table.js';
 
 const v4 = (s: string): number => s.split('.').reduce((a, b) => a * 256 + Number(b), 0);
 
-test('after dropIndex, lookups rebuild it and give the same ids; the packed view is the table', () => {
+test('after dropIndex, lookups rebuild it and give the same ids; the packed view has every address', () => {
   const t = new AddrTable();
   const addrs = Array.from({ length: 5000 }, (_, k) => `10.${(k >> 8) & 255}.${k & 255}.${k % 7}`);
   const ids = addrs.map((a) => t.v4IdOf(v4(a)));
@@ -22,4 +22,24 @@ test('after dropIndex, lookups rebuild it and give the same ids; the packed view
   assert.equal(len[v6], 16);
   assert.equal(t.text(ids[3]!), addrs[3]);
   assert.equal(t.family(v6), 6);
+});
+
+test('IPv4 and IPv6 addresses mixed read back as they went in: bytes, value, text, the packed view extended with new ones', () => {
+  const t = new AddrTable();
+  const texts = ['0.0.0.0', '255.255.255.255', '2001:db8::1', '128.0.0.1', 'fe80::1:2', '10.1.2.3'];
+  const ids = texts.map((a) => t.idOfText(a)!);
+  const first = t.packed();
+  assert.equal(first.len.length, texts.length);
+  const more = t.idOfText('192.0.2.77')!;
+  const p = t.packed();
+  assert.equal(p.len.length, texts.length + 1);
+  for (const [k, id] of [...ids, more].entries()) {
+    const text = k < texts.length ? texts[k]! : '192.0.2.77';
+    assert.equal(t.text(id), text);
+    const b = t.bytes(id);
+    assert.equal(b.length, text.includes(':') ? 16 : 4);
+    assert.deepEqual(Array.from(p.bytes.subarray(id * 16, id * 16 + b.length)), Array.from(b), `packed ${text}`);
+    assert.equal(p.len[id], b.length);
+    assert.equal(t.v4Value(id), b.length === 4 ? v4(text) : -1);
+  }
 });

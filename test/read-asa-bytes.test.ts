@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixture } from './helpers.js';
-import { ChunkWriter, STR_SLOTS, type FwChunk } from '../src/read/fw-chunk.js';
+import { bytesAt, ChunkWriter, connIdAt, offAt, STR_SLOTS, type FwChunk, type LineFacts } from '../src/read/fw-chunk.js';
 import { SyslogParser, type ParseSummary, type SyslogOptions } from '../src/read/syslog.js';
 import { readRangeBytes, readRangeSync } from '../src/read/log-lines.js';
 import { AsaBytes } from '../src/read/asa-bytes.js';
@@ -54,7 +54,9 @@ function parse(path: string, bytes: boolean, opts: SyslogOptions = { year: 2018 
   return { chunks, pool, summary: parser.summary(), fast };
 }
 
-const COLUMNS = ['ts', 'connId', 'bytes', 'duration', 'off', 'line', 'bodyAt', 'msgid', 'kind', 'flags', 'vendor', 'bits'] as const;
+const COLUMNS = ['ts', 'duration', 'line', 'bodyAt', 'msgid', 'kind', 'flags', 'vendor', 'bits'] as const;
+/** columns read through an accessor (32-bit columns with their wide values aside) */
+const READ = { connId: connIdAt, bytes: bytesAt, off: offAt } as const;
 
 /** Both paths' rows equal, each column of each row (strings by id and by text). */
 function sameRows(path: string, a: Parsed, b: Parsed): void {
@@ -67,6 +69,7 @@ function sameRows(path: string, a: Parsed, b: Parsed): void {
     for (let r = 0; r < x.n; r++) {
       const at = `${path} line ${x.line[r]}`;
       for (const col of COLUMNS) assert.ok(Object.is(y[col][r], x[col][r]), `${at}: ${col} ${y[col][r]} != ${x[col][r]}`);
+      for (const [name, f] of Object.entries(READ)) assert.ok(Object.is(f(y, r), f(x, r)), `${at}: ${name} ${f(y, r)} != ${f(x, r)}`);
       assert.equal(y.amask[r], x.amask[r], `${at}: amask`);
       for (let s = 0; s < 4; s++) {
         if (x.amask[r]! & (1 << s)) {
@@ -250,4 +253,77 @@ test('a log that passes New Year before the seam of its two ranges gives what on
   assert.equal(one.trim().split('\n').length, 4000);
   assert.ok(one.includes('"ts":1546300800'), 'January is read as 2019');
   assert.equal(run('1'), one);
+});
+
+test('connection ids and byte counts at the 32-bit columns\' edges read back exactly through both paths', () => {
+  const [built, teardown] = GOOD as [string, string];
+  // (0xfffffffd is the largest kept in the column; the two above it and wider ones are kept aside)
+  const ids = [0, 1, 0xfffffffd, 0xfffffffe, 0xffffffff, 2 ** 32, 2 ** 40 + 1];
+  const lines: string[] = [];
+  for (const id of ids) {
+    lines.push(built.replace('connection 3400004', `connection ${id}`));
+    lines.push(teardown.replace('connection 3400010', `connection ${id}`).replace('bytes 306', `bytes ${id}`));
+  }
+  const { a, b } = both(lines, 'edges.log');
+  assert.equal(b.fast, lines.length);
+  for (const p of [a, b]) {
+    const c = p.chunks[0]!;
+    assert.equal(c.n, lines.length);
+    for (let k = 0; k < ids.length; k++) {
+      assert.equal(connIdAt(c, 2 * k), ids[k], `built id ${ids[k]}`);
+      assert.ok(Number.isNaN(bytesAt(c, 2 * k)), 'a Built line counts no bytes');
+      assert.equal(connIdAt(c, 2 * k + 1), ids[k], `teardown id ${ids[k]}`);
+      assert.equal(bytesAt(c, 2 * k + 1), ids[k], `teardown bytes ${ids[k]}`);
+    }
+  }
+});
+
+test('a chunk ends early where its lines would lie more than 4 GiB apart; offsets read back exactly', () => {
+  const chunks: FwChunk[] = [];
+  const w = new ChunkWriter(0, 0, false, (c) => chunks.push(c));
+  const facts = (off: number, line: number): LineFacts => ({ ts: 1, tsSource: 'firewall', msgid: 302013, severity: 6, vendor: 'ASA', host: undefined, line, off, bodyAt: 0 });
+  const offs = [5, 2 ** 32 - 1, 2 ** 32 + 5, 2 ** 33 + 7, 2 ** 33 + 8];
+  offs.forEach((off, k) => w.add(facts(off, k + 1), { kind: 'other' }));
+  w.flush();
+  // 5 and 2^32 - 1 are within 4 GiB of each other, 2^32 + 5 is not, nor 2^33 + 7 of that
+  assert.deepEqual(chunks.map((c) => c.n), [2, 1, 2]);
+  const got = chunks.flatMap((c) => Array.from({ length: c.n }, (_, r) => offAt(c, r)));
+  assert.deepEqual(got, offs);
+});
+
+test('the last chunk, less than half full, is handed on cut to its rows, with the same rows and kept text', () => {
+  for (const keep of [false, true]) {
+    const got: FwChunk[][] = [[], []];
+    for (const last of [false, true]) {
+      const w = new ChunkWriter(0, 0, keep, (c) => got[last ? 1 : 0]!.push(c), false, 8);
+      const lines = GOOD.slice(0, 11);
+      let off = 0;
+      lines.forEach((l, k) => {
+        w.add({ ts: k, tsSource: 'firewall', msgid: 302013, severity: 6, vendor: 'ASA', host: 'fw01', line: k + 1, off, bodyAt: 0 },
+          { kind: 'built', connId: k, bytes: 2 ** 33 + k, src: { addr: '2001:db8::1', port: k } }, keep ? l : undefined);
+        off += l.length + 1;
+      });
+      w.flush(last);
+    }
+    const [full, cut] = got as [FwChunk[], FwChunk[]];
+    assert.deepEqual(cut.map((c) => c.n), [8, 3]);
+    // (8 rows a chunk: the first is full and handed on as it is; the last, 3 rows, is cut)
+    assert.equal(cut[0]!.ts.length, 8);
+    assert.equal(cut[1]!.ts.length, 3);
+    assert.equal(cut[1]!.str.length, 3 * STR_SLOTS);
+    assert.equal(full[1]!.ts.length, 8);
+    const x = full[1]!, y = cut[1]!;
+    for (let r = 0; r < 3; r++) {
+      for (const col of COLUMNS) assert.ok(Object.is(y[col][r], x[col][r]), `${col} row ${r}`);
+      for (const f of Object.values(READ)) assert.equal(f(y, r), f(x, r));
+      assert.deepEqual(y.str.subarray(r * STR_SLOTS, (r + 1) * STR_SLOTS), x.str.subarray(r * STR_SLOTS, (r + 1) * STR_SLOTS));
+      assert.equal(y.v6[y.addr[r * 4]!], '2001:db8::1');
+      if (keep) {
+        const line = (c: FwChunk): string => Buffer.from(c.text!).toString('latin1', offAt(c, r), c.text!.indexOf(10, offAt(c, r)));
+        assert.equal(line(y), GOOD[8 + r]);
+        assert.equal(line(x), line(y));
+      }
+    }
+    if (keep) assert.equal(cut[1]!.text!.length, GOOD.slice(8, 11).reduce((n, l) => n + l.length + 1, 0), 'the kept text cut to its lines');
+  }
 });

@@ -13,7 +13,7 @@
  *   connection of that id whose time it falls in, open, ended, or logged after it; never one of its own.
  */
 import { RST, anomalyBit } from '../model.js';
-import { A_DMAP, A_DST, A_SMAP, A_SRC, B_DIR, B_PROTO, S_REASON, STR_SLOTS, type FwChunk } from '../read/fw-chunk.js';
+import { A_DMAP, A_DST, A_SMAP, A_SRC, B_DIR, B_PROTO, S_REASON, STR_SLOTS, connIdAt, type FwChunk } from '../read/fw-chunk.js';
 import { K_BUILT, K_DENY, K_NOCONN, K_OTHER, K_TEARDOWN } from '../read/asa.js';
 import type { ReasonClass } from '../read/asa-reasons.js';
 import { reasonClassFor } from '../read/fw-reasons.js';
@@ -176,7 +176,7 @@ export function groupEvents(table: FwTable): Grouping {
       for (const x of table.chunks) {
         if (x.log !== log) continue;
         n += x.n;
-        for (let r = 0; r < x.n && !notes; r++) if (x.kind[r] === K_OTHER && !Number.isNaN(x.connId[r]!)) notes = true;
+        for (let r = 0; r < x.n && !notes; r++) if (x.kind[r] === K_OTHER && !Number.isNaN(connIdAt(x, r))) notes = true;
       }
       pending = new Map();
       ended = new Map();
@@ -190,7 +190,7 @@ export function groupEvents(table: FwTable): Grouping {
       const e = (ci << CHUNK_BITS) | r;
       const t = c.ts[r]!;
       if (kind === K_BUILT || kind === K_TEARDOWN) {
-        const id = c.connId[r]!;
+        const id = connIdAt(c, r);
         if (Number.isNaN(id) || !tuplesOf(c, r)) continue;
         let g = byId.get(id);
         if (g < 0) {
@@ -225,7 +225,7 @@ export function groupEvents(table: FwTable): Grouping {
           }
         }
       } else if (kind === K_OTHER) {
-        const id = c.connId[r]!;
+        const id = connIdAt(c, r);
         if (!notes || Number.isNaN(id)) continue;
         let g = byId.get(id);
         if (g < 0) {

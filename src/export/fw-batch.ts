@@ -15,6 +15,7 @@
  * ASCII, or cut by the end of a read) are left to LogText, start -1.
  */
 import { CHUNK_BITS, type FwTable } from '../flows/fw-table.js';
+import { offAt } from '../read/fw-chunk.js';
 import type { LogText } from '../flows/log-text.js';
 import { HEAD_MAX, type EventJson } from './fw-event-json.js';
 
@@ -63,7 +64,7 @@ export class FwEventBatch {
       const e = events[k]!;
       const c = this.fw.chunk(e), r = e & ROW_MASK;
       if (c.text || c.bodyAt[r] === NO_BODY_AT || !this.logText.rereadable(c.log)) continue;
-      offs[k] = c.off[r]!;
+      offs[k] = offAt(c, r);
       logs[k] = c.log;
       if (m && c.log !== logs[order[0]!]) oneLog = false;
       if (offs[k]! > maxOff) maxOff = offs[k]!;

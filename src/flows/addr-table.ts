@@ -24,31 +24,31 @@ export class AddrTable {
   private v4slots = indexArray(2 << 12).fill(-1);
   private v4n = 0;
   private readonly v6 = new Map<string, number>();
-  private raw = new Uint8Array(16 * 256);
+  /**
+   * Per id: the IPv4 address as an unsigned 32-bit number, or for an IPv6 address the index of
+   * its 16 bytes in `v6raw`. (4 bytes an address, not 16: most addresses of a large load are IPv4;
+   * 10 M log lines name ~4 M of them.)
+   */
+  private val = new Uint32Array(256);
+  private v6raw = new Uint8Array(16 * 16);
+  private v6n = 0;
   /** byte length of each address: 4 (IPv4) or 16 (IPv6) */
   private len = new Uint8Array(256);
   /** IPv6 text by id (IPv4 text is made on demand) */
   private readonly texts = new Map<number, string>();
   count = 0;
 
-  private add(family: 4 | 6, data: Uint8Array, off: number): number {
-    const id = this.newId(family);
-    const n = family === 4 ? 4 : 16;
-    for (let k = 0; k < n; k++) this.raw[id * 16 + k] = data[off + k]!;
-    return id;
-  }
-
   private newId(family: 4 | 6): number {
     const id = this.count++;
     if (id >= this.len.length) {
       // (doubling leaves the old arrays behind: see osBuffer)
-      const oldBytes = this.len.length + this.raw.length;
+      const oldBytes = this.len.byteLength + this.val.byteLength;
       const f = osArray(Uint8Array, this.len.length * 2);
       f.set(this.len);
       this.len = f;
-      const r = osArray(Uint8Array, this.raw.length * 2);
-      r.set(this.raw);
-      this.raw = r;
+      const v = osArray(Uint32Array, this.val.length * 2);
+      v.set(this.val);
+      this.val = v;
       discarded(oldBytes);
     }
     this.len[id] = family === 6 ? 16 : 4;
@@ -61,12 +61,38 @@ export class AddrTable {
     return this.v4IdOf(v);
   }
 
+  /** the packed view's bytes (16 an id), filled up to id packN */
+  private packBytes = new Uint8Array(0);
+  private packN = 0;
+
   /**
-   * Every address, 16 bytes an id, and each one's byte length: the table's own arrays, not a copy
-   * (address filters read them). Valid until the next new address.
+   * Every address, 16 bytes an id (IPv4 in the first 4, big-endian), and each one's byte length,
+   * for the address filters: views valid until the next new address. The table keeps 4 bytes an
+   * IPv4 address; the 16-byte copy is made when first asked for and extended with the addresses
+   * added since at each later call (the live view asks at every refresh).
    */
   packed(): { bytes: Uint8Array; len: Uint8Array } {
-    return { bytes: this.raw.subarray(0, this.count * 16), len: this.len.subarray(0, this.count) };
+    const n = this.count;
+    if (this.packN < n) {
+      if (this.packBytes.length < n * 16) {
+        const grown = new Uint8Array(Math.max(n * 16, this.packBytes.length * 2));
+        grown.set(this.packBytes.subarray(0, this.packN * 16));
+        this.packBytes = grown;
+      }
+      const bytes = this.packBytes;
+      for (let id = this.packN; id < n; id++) {
+        const v = this.val[id]!, r = id * 16;
+        if (this.len[id] === 16) bytes.set(this.v6raw.subarray(v * 16, v * 16 + 16), r);
+        else {
+          bytes[r] = v >>> 24;
+          bytes[r + 1] = (v >>> 16) & 0xff;
+          bytes[r + 2] = (v >>> 8) & 0xff;
+          bytes[r + 3] = v & 0xff;
+        }
+      }
+      this.packN = n;
+    }
+    return { bytes: this.packBytes.subarray(0, n * 16), len: this.len.subarray(0, n) };
   }
 
   /**
@@ -84,7 +110,7 @@ export class AddrTable {
     this.v4slots = indexArray(size * 2).fill(-1);
     for (let id = 0; id < this.count; id++) {
       if (this.len[id] !== 4) continue;
-      this.place(this.v4slots, this.v4Value(id) | 0, id);
+      this.place(this.v4slots, this.val[id]! | 0, id);
       this.v4n++;
     }
   }
@@ -112,11 +138,7 @@ export class AddrTable {
       s = (s + 1) & mask;
     }
     const nid = this.newId(4);
-    const r = nid * 16;
-    this.raw[r] = key >>> 24;
-    this.raw[r + 1] = (key >>> 16) & 0xff;
-    this.raw[r + 2] = (key >>> 8) & 0xff;
-    this.raw[r + 3] = key & 0xff;
+    this.val[nid] = key;
     slots[s << 1] = nid;
     slots[(s << 1) + 1] = key;
     if (++this.v4n * 4 > slots.length) this.growV4();
@@ -136,7 +158,14 @@ export class AddrTable {
     for (let k = 0; k < 16; k += 2) key += String.fromCharCode((data[off + k]! << 8) | data[off + k + 1]!);
     const id = this.v6.get(key);
     if (id !== undefined) return id;
-    const nid = this.add(6, data, off);
+    const nid = this.newId(6);
+    if ((this.v6n + 1) * 16 > this.v6raw.length) {
+      const r = new Uint8Array(this.v6raw.length * 2);
+      r.set(this.v6raw);
+      this.v6raw = r;
+    }
+    this.v6raw.set(data.subarray(off, off + 16), this.v6n * 16);
+    this.val[nid] = this.v6n++;
     this.v6.set(key, nid);
     return nid;
   }
@@ -151,15 +180,16 @@ export class AddrTable {
 
   family(id: number): 4 | 6 { return this.len[id] === 16 ? 6 : 4; }
 
+  /** The address's bytes (an IPv6 one's: a view of the table's; an IPv4 one's: made for the call). */
   bytes(id: number): Uint8Array {
-    return this.raw.subarray(id * 16, id * 16 + (this.len[id] === 16 ? 16 : 4));
+    const v = this.val[id]!;
+    if (this.len[id] === 16) return this.v6raw.subarray(v * 16, v * 16 + 16);
+    return Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
   }
 
   /** The IPv4 address of id as an unsigned 32-bit number; -1 for IPv6. */
   v4Value(id: number): number {
-    if (this.len[id] === 16) return -1;
-    const r = id * 16, raw = this.raw;
-    return ((raw[r]! << 24) | (raw[r + 1]! << 16) | (raw[r + 2]! << 8) | raw[r + 3]!) >>> 0;
+    return this.len[id] === 16 ? -1 : this.val[id]!;
   }
 
   text(id: number): string {
@@ -167,8 +197,8 @@ export class AddrTable {
     // addresses the cache held ~40 MB, most of the headless output's peak); IPv6 text, which
     // takes the zero-run search, is kept
     if (this.len[id] !== 16) {
-      const r = id * 16, raw = this.raw;
-      return `${raw[r]}.${raw[r + 1]}.${raw[r + 2]}.${raw[r + 3]}`;
+      const v = this.val[id]!;
+      return `${v >>> 24}.${(v >>> 16) & 0xff}.${(v >>> 8) & 0xff}.${v & 0xff}`;
     }
     let t = this.texts.get(id);
     if (t === undefined) {

@@ -105,7 +105,7 @@ export async function loadLog(l: LogLoad, log: number, table: FwTable, addrs: Ad
       const at = e instanceof SourceError ? { offset: e.offset } : {};
       issues.push({ file, ...at, severity: 'error', code: 'read-error', message: `reading stopped: ${e instanceof Error ? e.message : String(e)} (events before it are kept)` });
     }
-    writer.flush();
+    writer.flush(true);
     s = (parser ?? new SyslogParser(file, sopts, { event: () => undefined })).summary();
     table.sources[log] = { path: l.path, kept: keep, format };
   }
@@ -165,7 +165,7 @@ function parseRangeHere(path: string, file: string, log: number, range: number, 
   readRangeBytes(path, start, end, (b, s, e, off) => {
     if (!parser.lineBytes(b, s, e, off)) parser.line(b.toString('latin1', s, e), off);
   });
-  writer.flush();
+  writer.flush(true);
   return parser.summary();
 }
 

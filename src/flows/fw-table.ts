@@ -14,7 +14,7 @@ import type { AddrTable } from './addr-table.js';
 import type { LogSource } from './fw-load.js';
 import {
   A_DST, A_DMAP, A_SRC, A_SMAP, B_ACL, B_DIR, B_PROTO, B_SEV, B_TSSRC, S_ACL, S_DIF, S_HOST, S_IFACE, S_REASON, S_RFROM, S_SIF,
-  STR_SLOTS, type FwChunk,
+  STR_SLOTS, bytesAt, connIdAt, type FwChunk,
 } from '../read/fw-chunk.js';
 import { flagWords } from '../read/fw-flags.js';
 
@@ -119,12 +119,12 @@ export class FwTable {
   msgid(e: number): number { return this.chunks[e >>> CHUNK_BITS]!.msgid[e & ROW_MASK]!; }
   vendor(e: number): Vendor { return VENDORS[this.chunks[e >>> CHUNK_BITS]!.vendor[e & ROW_MASK]!] ?? 'ASA'; }
   flags(e: number): number { return this.chunks[e >>> CHUNK_BITS]!.flags[e & ROW_MASK]!; }
-  connId(e: number): number { return this.chunks[e >>> CHUNK_BITS]!.connId[e & ROW_MASK]!; }
+  connId(e: number): number { return connIdAt(this.chunks[e >>> CHUNK_BITS]!, e & ROW_MASK); }
   bits(e: number): number { return this.chunks[e >>> CHUNK_BITS]!.bits[e & ROW_MASK]!; }
   log(e: number): number { return this.chunks[e >>> CHUNK_BITS]!.log; }
   line(e: number): number { return this.chunks[e >>> CHUNK_BITS]!.line[e & ROW_MASK]!; }
   duration(e: number): number { return this.chunks[e >>> CHUNK_BITS]!.duration[e & ROW_MASK]!; }
-  bytes(e: number): number { return this.chunks[e >>> CHUNK_BITS]!.bytes[e & ROW_MASK]!; }
+  bytes(e: number): number { return bytesAt(this.chunks[e >>> CHUNK_BITS]!, e & ROW_MASK); }
   str(e: number, slot: number): string | undefined {
     const id = this.chunks[e >>> CHUNK_BITS]!.str[(e & ROW_MASK) * STR_SLOTS + slot]!;
     return id === 0 ? undefined : this.strings[id];
@@ -178,12 +178,14 @@ export class FwTable {
     // (B_DIR: 1 = src opened the connection; the ASA family says so as inbound / outbound)
     if (dir && !isCisco(ev.vendor)) ev.initiator = dir === 1 ? 'src' : 'dst';
     else if (dir) ev.direction = dir === 1 ? 'inbound' : 'outbound';
-    if (!Number.isNaN(c.connId[r]!)) ev.connId = c.connId[r]!;
+    const id = connIdAt(c, r);
+    if (!Number.isNaN(id)) ev.connId = id;
     const src = ep(A_SRC, A_SMAP, S_SIF), dst = ep(A_DST, A_DMAP, S_DIF);
     if (src) ev.src = src;
     if (dst) ev.dst = dst;
     if (!Number.isNaN(c.duration[r]!)) ev.duration = c.duration[r]!;
-    if (!Number.isNaN(c.bytes[r]!)) ev.bytes = c.bytes[r]!;
+    const fwBytes = bytesAt(c, r);
+    if (!Number.isNaN(fwBytes)) ev.bytes = fwBytes;
     const reason = this.str(e, S_REASON), from = this.str(e, S_RFROM), iface = this.str(e, S_IFACE), acl = this.str(e, S_ACL);
     if (reason !== undefined) ev.reason = reason;
     if (from !== undefined) ev.reasonFrom = from;

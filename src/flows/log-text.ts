@@ -12,6 +12,7 @@ import { readerOf } from '../read/vendors.js';
 import { unwrapOf } from '../read/log-formats.js';
 import { utf8Again } from '../read/syslog.js';
 import { CHUNK_BITS, type FwTable } from './fw-table.js';
+import { offAt } from '../read/fw-chunk.js';
 
 const BLOCK = 64 * 1024;
 // eslint-disable-next-line no-control-regex
@@ -32,7 +33,7 @@ export class LogText {
   line(e: number): string {
     const c = this.table.chunk(e);
     const r = e & ((1 << CHUNK_BITS) - 1);
-    const off = c.off[r]!;
+    const off = offAt(c, r);
     if (c.text) {
       let end = c.text.indexOf(10, off);
       if (end < 0) end = c.text.length;
@@ -66,7 +67,7 @@ export class LogText {
     const r = e & ((1 << CHUNK_BITS) - 1);
     const at = c.bodyAt[r]!;
     if (at === 0xffff) return undefined;
-    const off = c.off[r]!;
+    const off = offAt(c, r);
     let buf: Uint8Array, start: number;
     if (c.text) {
       buf = c.text;

@@ -4,7 +4,7 @@
  * thread, its buffers transferred, with the strings its pool gained since the last one.
  */
 import { parentPort } from 'node:worker_threads';
-import { ChunkWriter, type FwChunk } from '../read/fw-chunk.js';
+import { ChunkWriter, offAt, type FwChunk } from '../read/fw-chunk.js';
 import { SyslogParser, type ParseSummary, type SyslogOptions, type YearState } from '../read/syslog.js';
 import { readRangeBytes } from '../read/log-lines.js';
 import { AsaBytes } from '../read/asa-bytes.js';
@@ -32,7 +32,7 @@ let sent = 1;
 const writer = new ChunkWriter(task.log, task.range, false, (chunk, pool) => {
   const strings = pool.all.slice(sent);
   sent = pool.all.length;
-  const bytes = chunk.n ? chunk.off[chunk.n - 1]! - task.start : 0;
+  const bytes = chunk.n ? offAt(chunk, chunk.n - 1) - task.start : 0;
   port.postMessage({ t: 'chunk', chunk, strings, bytes } satisfies LogMessage);
 }, true);
 const parser = new SyslogParser(task.path, task.opts, { event: (f, fields) => writer.add(f, fields) }, task.year, unwrapOf(task.format));
@@ -42,9 +42,9 @@ try {
   readRangeBytes(task.path, task.start, task.end, (b, s, e, off) => {
     if (!parser.lineBytes(b, s, e, off)) parser.line(b.toString('latin1', s, e), off);
   });
-  writer.flush();
+  writer.flush(true);
   port.postMessage({ t: 'done', summary: parser.summary() } satisfies LogMessage);
 } catch (e) {
-  writer.flush();
+  writer.flush(true);
   port.postMessage({ t: 'error', message: e instanceof Error ? e.message : String(e) } satisfies LogMessage);
 }

@@ -12,7 +12,7 @@
 import { reasonOf } from './asa-scan.js';
 import { ByteValues } from './byte-strings.js';
 import { env, envelopeBytes } from './envelope-bytes.js';
-import { A_DMAP, A_DST, A_SMAP, A_SRC, FwRow, S_ACL, S_DIF, S_HOST, S_IFACE, S_REASON, S_RFROM, S_SIF, type ChunkWriter } from './fw-chunk.js';
+import { A_DMAP, A_DST, A_SMAP, A_SRC, newChunk, Pooled, putU32, U32_NONE, S_ACL, S_DIF, S_HOST, S_IFACE, S_REASON, S_RFROM, S_SIF, STR_SLOTS, type ChunkWriter, type FwChunk } from './fw-chunk.js';
 import type { ByteLineReader, StampClock } from './syslog.js';
 import type { Stamp } from './syslog-envelope.js';
 import { c, bytes, find, findLit, flagAt, hexAt, hms, is, ln, spaces, uint, v4 } from './asa-bytes-scan.js';
@@ -30,8 +30,14 @@ const P_UDP = 2 << 7;
 const P_ICMP = 3 << 7;
 const ACL_DENIED = 2 << 9;
 
-/** the row being filled */
-let R = new FwRow();
+/**
+ * The row being filled: row `RW` of chunk `C` (the writer's, in place), and its strings, pooled
+ * when the row is taken (ChunkWriter.take). The readers below write the columns themselves: no
+ * object or string a line.
+ */
+let C: FwChunk = newChunk(0, 0, 0, false, false, 1);
+let RW = 0;
+const STR: (Pooled | undefined)[] = new Array<Pooled | undefined>(STR_SLOTS).fill(undefined);
 
 // ---------------------------------------------------------------- strings by their bytes
 
@@ -41,17 +47,17 @@ let R = new FwRow();
  * or one of these caches, whose values are null for a run that is not printable ASCII.
  */
 const printable = (t: string): boolean => !/[^\x20-\x7e]/.test(t);
-const names = new ByteValues<string | null>((t) => (printable(t) ? t : null));
+const names = new ByteValues<Pooled | null>((t) => (printable(t) ? new Pooled(t) : null));
 /** interface names as ifaceInto takes them without trimming (no space at either end, no `)` at the end); per side */
-const ifaceName = (t: string): string | null => (printable(t) && t[0] !== ' ' && !t.endsWith(' ') && !t.endsWith(')') ? t : null);
+const ifaceName = (t: string): Pooled | null => (printable(t) && t[0] !== ' ' && !t.endsWith(' ') && !t.endsWith(')') ? new Pooled(t) : null);
 const ifaces = [new ByteValues(ifaceName), new ByteValues(ifaceName)];
 /** a teardown's `reason[ from IF]`, as asa-fast.ts teardown() splits it (common case, no user) */
-const tails = new ByteValues<[string, string | undefined] | null>((t) => {
+const tails = new ByteValues<[Pooled, Pooled | undefined] | null>((t) => {
   if (!printable(t)) return null;
   const f = t.indexOf(' from ');
   const r = f < 0 ? t.length : f;
   const reason = reasonOf(t.charCodeAt(r - 1) === 32 ? t.slice(0, r).trim() : t.slice(0, r));
-  return [reason, f >= 0 ? t.slice(f + 6).trim() : undefined];
+  return [new Pooled(reason), f >= 0 ? new Pooled(t.slice(f + 6).trim()) : undefined];
 });
 
 /**
@@ -62,7 +68,7 @@ function iface(i: number, slot: number): number {
   const cache = ifaces[slot === S_SIF ? 0 : 1]!;
   const n = cache.lastAt(ln.b, i, ln.e, 58);
   let colon: number;
-  let name: string | null;
+  let name: Pooled | null;
   if (n > 0) {
     colon = i + n;
     name = cache.last;
@@ -71,16 +77,20 @@ function iface(i: number, slot: number): number {
     name = colon <= i ? null : cache.get(ln.b, i, colon);
   }
   if (name === null) return -1;
-  R.str[slot] = name;
+  STR[slot] = name;
   return colon;
 }
 
 function address(slot: number, a: number, port: number): void {
-  R.addr[slot] = a;
+  const c = C;
+  const k = RW * 4 + slot;
+  c.addr[k] = a;
+  let m = c.amask[RW]! | (1 << slot);
   if (port >= 0) {
-    R.port[slot] = port;
-    R.amask |= (1 << slot) | (0x100 << slot);
-  } else R.amask |= 1 << slot;
+    c.port[k] = port;
+    m |= 0x100 << slot;
+  }
+  c.amask[RW] = m;
 }
 
 /**
@@ -141,7 +151,7 @@ function connection(i: number): number {
   const proto = c0 === 84 && is(TCP_CONN, i) ? P_TCP : c0 === 85 && is(UDP_CONN, i) ? P_UDP : 0;
   const id = proto === 0 ? -1 : uint(i + 15);
   if (id < 0 || !is(FOR, ln.p) || !endpoint(ln.p + 5, A_SRC, A_SMAP, S_SIF, true) || !is(TO, ln.p) || !endpoint(ln.p + 4, A_DST, A_DMAP, S_DIF, true)) return 0;
-  R.connId = id;
+  putU32(C, C.cid, 0, RW, id);
   return proto;
 }
 
@@ -151,8 +161,8 @@ function built(i: number): boolean {
   const c6 = c(i + 6);
   const dir = c6 === 105 && is(BUILT_IN, i) ? INBOUND : c6 === 111 && is(BUILT_OUT, i) ? OUTBOUND : 0;
   const proto = dir === 0 ? 0 : connection(i + (dir === INBOUND ? 14 : 15));
-  R.kind = K_BUILT;
-  R.bits = dir | proto;
+  C.kind[RW] = K_BUILT;
+  C.bits[RW] = dir | proto;
   return proto !== 0 && ln.p === ln.e;
 }
 
@@ -162,18 +172,18 @@ function teardown(i: number): boolean {
   const duration = proto === 0 || !is(DURATION, ln.p) ? -1 : hms(ln.p + 10);
   const n = duration < 0 || !is(BYTES, ln.p) ? -1 : uint(ln.p + 7);
   if (n < 0) return false;
-  R.kind = K_TEARDOWN;
-  R.bits = proto;
-  R.duration = duration;
-  R.bytes = n;
+  C.kind[RW] = K_TEARDOWN;
+  C.bits[RW] = proto;
+  C.duration[RW] = duration;
+  putU32(C, C.nbytes, 1, RW, n);
   const start = spaces(ln.p);
   if (start === ln.e) return true;
   // (a `(user)` at the end: the string path)
   if (c(ln.e - 1) === 41) return false;
   const t = tails.get(ln.b, start, ln.e);
   if (t === null) return false;
-  R.str[S_REASON] = t[0];
-  R.str[S_RFROM] = t[1];
+  STR[S_REASON] = t[0];
+  STR[S_RFROM] = t[1];
   return true;
 }
 
@@ -208,10 +218,10 @@ function noConnection(i: number): boolean {
     k = w;
   }
   const ifName = names.get(ln.b, name, ln.e);
-  R.kind = K_NOCONN;
-  R.bits = P_TCP;
-  R.flags = f;
-  R.str[S_IFACE] = ifName ?? undefined;
+  C.kind[RW] = K_NOCONN;
+  C.bits[RW] = P_TCP;
+  C.flags[RW] = f;
+  STR[S_IFACE] = ifName ?? undefined;
   return ifName !== null;
 }
 
@@ -246,9 +256,9 @@ function aclDeny(i: number): boolean {
   }
   const proto = protoBits(i + 5, sp);
   const acl = names.get(ln.b, ln.p + 18, q);
-  R.kind = K_DENY;
-  R.bits = proto | ACL_DENIED;
-  R.str[S_ACL] = acl ?? undefined;
+  C.kind[RW] = K_DENY;
+  C.bits[RW] = proto | ACL_DENIED;
+  STR[S_ACL] = acl ?? undefined;
   return proto >= 0 && acl !== null;
 }
 
@@ -259,10 +269,11 @@ const LH_TEARDOWN = bytes('Teardown local-host ');
 function localHost(i: number, isBuilt: boolean): boolean {
   const lit = isBuilt ? LH_BUILT : LH_TEARDOWN;
   if (!is(lit, i) || !host(i + lit.length, A_SRC, S_SIF, false)) return false;
-  R.kind = isBuilt ? K_LH_BUILT : K_LH_TEARDOWN;
+  C.kind[RW] = isBuilt ? K_LH_BUILT : K_LH_TEARDOWN;
   if (isBuilt) return ln.p === ln.e;
-  R.duration = is(DURATION, ln.p) ? hms(ln.p + 10) : -1;
-  return R.duration >= 0 && ln.p === ln.e;
+  const d = is(DURATION, ln.p) ? hms(ln.p + 10) : -1;
+  C.duration[RW] = d;
+  return d >= 0 && ln.p === ln.e;
 }
 
 const BUILT_ = bytes('Built ');
@@ -281,11 +292,12 @@ function translation(i: number, isBuilt: boolean): boolean {
   if (proto === 0) return false;
   i += proto === P_ICMP ? 5 : 4;
   if (!is(XLATE_FROM, i) || !endpoint(i + 17, A_SRC, A_SMAP, S_SIF, false) || !is(TO, ln.p) || !endpoint(ln.p + 4, A_DST, A_DMAP, S_DIF, false)) return false;
-  R.kind = isBuilt ? K_NAT_BUILT : K_NAT_TEARDOWN;
-  R.bits = proto;
+  C.kind[RW] = isBuilt ? K_NAT_BUILT : K_NAT_TEARDOWN;
+  C.bits[RW] = proto;
   if (is(DURATION, ln.p)) {
-    R.duration = hms(ln.p + 10);
-    if (R.duration < 0) return false;
+    const d = hms(ln.p + 10);
+    C.duration[RW] = d;
+    if (d < 0) return false;
   } else if (!isBuilt) return false;
   return ln.p === ln.e;
 }
@@ -300,7 +312,7 @@ function body(msgid: number, i: number): boolean {
     case 609001: case 609002: return localHost(i, msgid === 609001);
     case 305011: case 305012: return translation(i, msgid === 305011);
     default:
-      R.kind = K_OTHER;
+      C.kind[RW] = K_OTHER;
       return !KNOWN.has(msgid) && printableAt(i);
   }
 }
@@ -317,9 +329,8 @@ function printableAt(i: number): boolean {
 
 /** Reads ASA-family lines from bytes into a writer's chunks (one per log worker). */
 export class AsaBytes implements ByteLineReader {
-  private readonly row = new FwRow();
   /** the last stamp's fields and time (valid while no line went the string path since) */
-  private last: number[] = [-2, 0, 0, 0, 0, 0];
+  private readonly last = new Int32Array([-2, 0, 0, 0, 0, 0]);
   private lastTs = NaN;
   constructor(private readonly writer: ChunkWriter) {}
 
@@ -332,8 +343,16 @@ export class AsaBytes implements ByteLineReader {
     if (!envelopeBytes(b, s, e)) return -1;
     ln.b = b;
     ln.e = e;
-    R = this.row;
-    R.clear();
+    // the row: every column written (those a body does not name as none), the strings when taken
+    const c = (C = this.writer.next(off));
+    const r = (RW = c.n);
+    c.cid[r] = U32_NONE;
+    c.nbytes[r] = U32_NONE;
+    c.duration[r] = NaN;
+    c.flags[r] = 0;
+    c.amask[r] = 0;
+    c.bits[r] = 0;
+    for (let k = 0; k < STR_SLOTS; k++) STR[k] = undefined;
     const msgid = env.msgid;
     if (!body(msgid, env.body)) return -1;
     let ts = NaN;
@@ -344,20 +363,24 @@ export class AsaBytes implements ByteLineReader {
       else {
         const t: Stamp = { mo: env.mo, d: env.d, h: env.h, mi: env.mi, s: env.s, us: 0 };
         if (env.y >= 0) t.y = env.y;
-        this.last = [env.y, env.mo, env.d, env.h, env.mi, env.s];
+        l[0] = env.y;
+        l[1] = env.mo;
+        l[2] = env.d;
+        l[3] = env.h;
+        l[4] = env.mi;
+        l[5] = env.s;
         ts = this.lastTs = clock.epochOf(t);
       }
     }
-    R.ts = ts;
-    R.msgid = msgid;
-    R.line = line;
-    R.off = off;
+    c.ts[r] = ts;
+    c.msgid[r] = msgid;
+    c.line[r] = line;
     const at = env.body - s;
-    R.bodyAt = at > 0xfffe ? 0xffff : at;
-    R.vendor = env.vendor;
-    R.bits |= (env.severity & 7) | (env.tsSource << 3);
-    if (env.host !== null) R.str[S_HOST] = env.host;
-    this.writer.addRow(R);
+    c.bodyAt[r] = at > 0xfffe ? 0xffff : at;
+    c.vendor[r] = env.vendor;
+    c.bits[r] = c.bits[r]! | (env.severity & 7) | (env.tsSource << 3);
+    if (env.host !== null) STR[S_HOST] = env.host;
+    this.writer.take(STR);
     return msgid;
   }
 }

@@ -16,6 +16,7 @@
  */
 import { ZONE_ABBREVIATIONS } from './syslog-zones.js';
 import { ByteValues } from './byte-strings.js';
+import { Pooled } from './fw-chunk.js';
 
 /** What the last accepted envelope said. */
 export const env = {
@@ -24,7 +25,7 @@ export const env = {
   /** 0 none, 1 firewall, 2 relay (the chunk's tsSource bits) */
   tsSource: 0,
   /** the device id, null: none */
-  host: null as string | null,
+  host: null as Pooled | null,
   /** 0 ASA, 1 FTD, 2 PIX (VENDORS' order) */
   vendor: 0,
   severity: 0,
@@ -132,7 +133,7 @@ function zoneLike(h: string): boolean {
 }
 
 /** device ids by their bytes (null: one the string path reads) */
-const hosts = new ByteValues<string | null>((h) => (zoneLike(h) ? null : h));
+const hosts = new ByteValues<Pooled | null>((h) => (zoneLike(h) ? null : new Pooled(h)));
 
 /** The `%ASA-s-nnnnnn: ` marker at i into env; where the body starts, -1 if not that. */
 function markerAt(i: number): number {
@@ -163,7 +164,8 @@ function markerAt(i: number): number {
 export function envelopeBytes(b: Uint8Array, s: number, e: number): boolean {
   B = b;
   E = e;
-  const p = samePrefix(s) ? s + prevLen : prefixAt(s);
+  let p = samePrefix(s);
+  if (p < 0) p = prefixAt(s);
   if (p < 0) return false;
   const body = markerAt(p);
   // (the string path trims the body and strips control characters from it: the body readers take
@@ -175,19 +177,35 @@ export function envelopeBytes(b: Uint8Array, s: number, e: number): boolean {
 
 /**
  * The prefix (all before the marker) of the last line whose prefix was read, and what it said: a
- * log repeats its prefix from line to line (the same second, device and severity), and the same
- * bytes read the same.
+ * log repeats its prefix from line to line (the same second and device), and the same bytes read
+ * the same. A `<PRI>` at the line's start is not kept: it changes with the severity from line to
+ * line, and says nothing the reader keeps (prevPri: whether there was one).
  */
 const prev = new Uint8Array(80);
 let prevLen = 0;
-const said = { y: -1, mo: -1, d: 0, h: 0, mi: 0, s: 0, tsSource: 0, host: null as string | null };
+let prevPri = false;
+const said = { y: -1, mo: -1, d: 0, h: 0, mi: 0, s: 0, tsSource: 0, host: null as Pooled | null };
 
-/** Whether the line at s starts with the last prefix read, then its marker: then env has what that prefix said. */
-function samePrefix(s: number): boolean {
+/** `<PRI>` at i (1-3 digits): where it ends, -1 if not there. */
+function priAt(i: number): number {
+  let k = i + 1;
+  while (digit(k) >= 0) k++;
+  return k === i + 1 || k > i + 4 || c(k) !== 62 ? -1 : k + 1;
+}
+
+/**
+ * Whether the line at s starts with the last prefix read (after a PRI if both have one), then its
+ * marker: then env has what that prefix said; where the marker is, -1 if not.
+ */
+function samePrefix(s: number): number {
   const n = prevLen;
   const b = B;
-  if (n === 0 || s + n >= E || b[s + n] !== 37) return false;
-  for (let i = 0; i < n; i++) if (b[s + i] !== prev[i]) return false;
+  if (n === 0) return -1;
+  const pri = b[s] === 60;
+  if (pri !== prevPri) return -1;
+  if (pri) s = priAt(s);
+  if (s < 0 || s + n >= E || b[s + n] !== 37) return -1;
+  for (let i = 0; i < n; i++) if (b[s + i] !== prev[i]) return -1;
   env.y = said.y;
   env.mo = said.mo;
   env.d = said.d;
@@ -196,7 +214,7 @@ function samePrefix(s: number): boolean {
   env.s = said.s;
   env.tsSource = said.tsSource;
   env.host = said.host;
-  return true;
+  return s + n;
 }
 
 /** The prefix from s into env: where the marker should be, -1 if the prefix is not one of the shapes. */
@@ -207,7 +225,7 @@ function prefixAt(s: number): number {
   env.host = null;
   env.tsSource = 0;
   // a relay's prefix: its stamp is the event's time when the firewall wrote none, its host the device's when no other
-  let relayHost: string | null = null;
+  let relayHost: Pooled | null = null;
   const relay = DAYS.has((c(p) << 16) | (c(p + 1) << 8) | c(p + 2));
   if (relay) {
     const h = relayAt(p);
@@ -222,11 +240,11 @@ function prefixAt(s: number): number {
   }
   const pri = c(p) === 60;
   if (pri) {
-    let k = p + 1;
-    while (digit(k) >= 0) k++;
-    if (k === p + 1 || k > p + 4 || c(k) !== 62) return -1;
-    p = k + 1;
+    p = priAt(p);
+    if (p < 0) return -1;
   }
+  // (a PRI at the line's start is not part of the prefix kept)
+  const from = pri && !relay ? p : s;
   if (c(p) !== 37) {
     p = stampAt(p);
     if (p < 0) return -1;
@@ -250,9 +268,10 @@ function prefixAt(s: number): number {
     while (c(p) === 32) p++;
   } else if (relay) env.tsSource = 2;
   if (env.host === null) env.host = relayHost;
-  if (c(p) === 37 && p - s <= prev.length) {
-    prevLen = p - s;
-    for (let i = 0; i < prevLen; i++) prev[i] = B[s + i]!;
+  if (c(p) === 37 && p - from <= prev.length) {
+    prevLen = p - from;
+    prevPri = from !== s;
+    for (let i = 0; i < prevLen; i++) prev[i] = B[from + i]!;
     said.y = env.y;
     said.mo = env.mo;
     said.d = env.d;

@@ -40,13 +40,24 @@ export interface FwChunk {
   seq: number;
   n: number;
   ts: Float64Array;
-  /** firewall connection id, NaN when none */
-  connId: Float64Array;
-  /** bytes and duration (s) the firewall counted, NaN when none */
-  bytes: Float64Array;
+  /**
+   * firewall connection id (read it with connIdAt: NaN when none): 32 bits, not a float64, as
+   * every vendor's ids are; U32_NONE for none, U32_BIG for one that does not fit (in `big`)
+   */
+  cid: Uint32Array;
+  /** bytes the firewall counted (bytesAt: NaN when none), as `cid` */
+  nbytes: Uint32Array;
+  /** duration (s) the firewall counted, NaN when none */
   duration: Float32Array;
-  /** byte offset of the line in the (decompressed) log, or in `text` when the chunk carries it */
-  off: Float64Array;
+  /**
+   * byte offset of the line (read it with offAt): offBase + lineOff in the (decompressed) log, or
+   * lineOff in `text` when the chunk carries it (offBase 0). A chunk's lines lie within 4 GiB of
+   * its first (ChunkWriter ends a chunk early where they would not).
+   */
+  lineOff: Uint32Array;
+  offBase: number;
+  /** values of `cid` (key 2 * row) and `nbytes` (key 2 * row + 1) that do not fit in 32 bits; absent while none */
+  big?: Map<number, number>;
   /** 1-based line number (within the reader's range until the table fixes it) */
   line: Uint32Array;
   /** where the message body starts within the line (0xffff: find it again) */
@@ -64,9 +75,33 @@ export interface FwChunk {
   bits: Uint16Array;
   /** IPv6 address texts the addr column points into (emptied by the table) */
   v6: string[];
-  /** the lines themselves, for logs that cannot be read again (stdin, gzip): `off` points here */
+  /** the lines themselves, for logs that cannot be read again (stdin, gzip): `lineOff` points here */
   text?: Uint8Array;
 }
+
+/** `cid` / `nbytes`: none, and a value kept in the chunk's `big` map */
+export const U32_NONE = 0xffffffff;
+export const U32_BIG = 0xfffffffe;
+/** the largest span of a chunk's line offsets (lineOff is 32 bits) */
+const MAX_OFF_SPAN = 0xffffffff;
+
+/** Put v (NaN: none) in row r of `cid` (key 0) or `nbytes` (key 1). */
+export function putU32(c: FwChunk, col: Uint32Array, key: 0 | 1, r: number, v: number): void {
+  if (v >= 0 && v < U32_BIG && Number.isInteger(v)) col[r] = v;
+  else if (Number.isNaN(v)) col[r] = U32_NONE;
+  else {
+    col[r] = U32_BIG;
+    (c.big ??= new Map()).set(2 * r + key, v);
+  }
+}
+
+const u32At = (c: FwChunk, v: number, key: number): number => (v < U32_BIG ? v : v === U32_NONE ? NaN : c.big!.get(key)!);
+/** The firewall connection id of row r, NaN when none. */
+export const connIdAt = (c: FwChunk, r: number): number => u32At(c, c.cid[r]!, 2 * r);
+/** The bytes the firewall counted of row r, NaN when none. */
+export const bytesAt = (c: FwChunk, r: number): number => u32At(c, c.nbytes[r]!, 2 * r + 1);
+/** Where row r's line starts: in the log (or in the chunk's `text` when it carries its lines). */
+export const offAt = (c: FwChunk, r: number): number => c.offBase + c.lineOff[r]!;
 
 /**
  * A chunk's columns, in shared memory when it is filled in a worker: posted, the main thread gets
@@ -78,14 +113,25 @@ export function newChunk(log: number, range: number, seq: number, keepText: bool
   const mk = <T>(Type: new (b: ArrayBufferLike) => T, bytes: number): T => new Type(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
   const c: FwChunk = {
     log, range, seq, n: 0,
-    ts: mk(Float64Array, 8 * n), connId: mk(Float64Array, 8 * n), bytes: mk(Float64Array, 8 * n), duration: mk(Float32Array, 4 * n),
-    off: mk(Float64Array, 8 * n), line: mk(Uint32Array, 4 * n), bodyAt: mk(Uint16Array, 2 * n), msgid: mk(Uint32Array, 4 * n),
+    ts: mk(Float64Array, 8 * n), cid: mk(Uint32Array, 4 * n), nbytes: mk(Uint32Array, 4 * n), duration: mk(Float32Array, 4 * n),
+    lineOff: mk(Uint32Array, 4 * n), offBase: 0, line: mk(Uint32Array, 4 * n), bodyAt: mk(Uint16Array, 2 * n), msgid: mk(Uint32Array, 4 * n),
     addr: mk(Uint32Array, 16 * n), port: mk(Uint16Array, 8 * n), amask: mk(Uint16Array, 2 * n), str: mk(Uint16Array, 2 * STR_SLOTS * n),
     kind: mk(Uint8Array, n), flags: mk(Uint8Array, n), vendor: mk(Uint8Array, n), bits: mk(Uint16Array, 2 * n), v6: [],
   };
   // (smaller chunks, the live engine's, take a smaller arena: still room for the longest line)
   if (keepText) c.text = mk(Uint8Array, rows === CHUNK_ROWS ? 1 << 20 : Math.max(2 * MAX_KEPT, rows * 256));
   return c;
+}
+
+/**
+ * A string a byte reader found by its bytes (byte-strings.ts ByteValues keeps one per distinct
+ * run), with its id in the pool that last took it: a row of the byte path pools its strings
+ * without comparing or hashing them again, line after line.
+ */
+export class Pooled {
+  pool: StringPool | null = null;
+  id = 0;
+  constructor(readonly s: string) {}
 }
 
 /** A reader's strings: ids handed out in order; `fresh` gives those added since its last call. */
@@ -109,6 +155,15 @@ export class StringPool {
     this.lastS[slot] = s;
     this.lastId[slot] = id;
     return id;
+  }
+
+  /** Id of v's string, as id(v.s) (the same id, the same strings added in the same order), kept in v. */
+  idOf(v: Pooled, slot: number): number {
+    if (v.pool !== this) {
+      v.id = this.id(v.s, slot);
+      v.pool = this;
+    }
+    return v.id;
   }
 }
 
@@ -149,36 +204,6 @@ export interface LineFacts {
   line: number;
   off: number;
   bodyAt: number;
-}
-
-/** One event's columns as numbers (pooled strings as the strings), filled by a byte reader. */
-export class FwRow {
-  ts = NaN;
-  msgid = 0;
-  line = 0;
-  off = 0;
-  bodyAt = 0;
-  vendor = 0;
-  kind = 0;
-  bits = 0;
-  connId = NaN;
-  bytes = NaN;
-  duration = NaN;
-  flags = 0;
-  /** as the chunk's amask (IPv4 only: no IPv6 bits) */
-  amask = 0;
-  readonly addr = new Uint32Array(4);
-  readonly port = new Uint16Array(4);
-  /** per string slot (S_SIF ... S_HOST) */
-  readonly str: (string | undefined)[] = new Array<string | undefined>(STR_SLOTS).fill(undefined);
-
-  /** Empty for the next line: no fields, nothing pooled. */
-  clear(): void {
-    this.connId = this.bytes = this.duration = NaN;
-    this.flags = this.amask = this.bits = 0;
-    const s = this.str;
-    for (let k = 0; k < STR_SLOTS; k++) s[k] = undefined;
-  }
 }
 
 /**
@@ -235,19 +260,21 @@ export class ChunkWriter {
     let c = this.cur;
     // (a line kept as text takes one byte a character: see below)
     if (raw !== undefined && raw.length > MAX_KEPT) raw = raw.slice(0, MAX_KEPT);
-    if (c.n === this.rows || (c.text && raw !== undefined && c.n > 0 && this.textEnd + raw.length + 1 > c.text.length)) {
+    if (c.n === this.rows || (c.text && raw !== undefined && c.n > 0 && this.textEnd + raw.length + 1 > c.text.length) ||
+      (!c.text && c.n > 0 && f.off - c.offBase > MAX_OFF_SPAN)) {
       this.flush();
       c = this.cur;
     }
     const r = c.n++;
+    this.fresh(c, r);
     c.ts[r] = f.ts;
     c.msgid[r] = f.msgid;
     c.line[r] = f.line;
     c.bodyAt[r] = f.bodyAt;
     c.vendor[r] = VENDOR_INDEX.get(f.vendor) ?? 0;
     c.kind[r] = KIND_INDEX.get(e.kind) ?? KIND_INDEX.get('other')!;
-    c.connId[r] = e.connId ?? NaN;
-    c.bytes[r] = e.bytes ?? NaN;
+    putU32(c, c.cid, 0, r, e.connId ?? NaN);
+    putU32(c, c.nbytes, 1, r, e.bytes ?? NaN);
     c.duration[r] = e.duration ?? NaN;
     c.flags[r] = e.tcpFlags ?? 0;
     c.bits[r] = (f.severity & 7) | (TS_SOURCE[f.tsSource] << 3) | ((e.direction === 'inbound' || e.initiator === 'src' ? 1 : e.direction === 'outbound' || e.initiator === 'dst' ? 2 : 0) << 5) |
@@ -266,50 +293,76 @@ export class ChunkWriter {
       // (raw is the line's bytes read as latin1: written back as latin1 they are the bytes again)
       this.textEnd = at + Buffer.from(c.text.buffer, c.text.byteOffset + at, c.text.length - at).write(raw, 'latin1');
       c.text[this.textEnd++] = 10;
-      c.off[r] = at;
-    } else c.off[r] = f.off;
+      c.lineOff[r] = at;
+    } else {
+      if (r === 0) c.offBase = f.off;
+      c.lineOff[r] = f.off - c.offBase;
+    }
+  }
+
+  /** Row r is written afresh: no value of a row written there before (a line the byte path refused) stays in `big`. */
+  private fresh(c: FwChunk, r: number): void {
+    if (c.big === undefined) return;
+    c.big.delete(2 * r);
+    c.big.delete(2 * r + 1);
   }
   private textEnd = 0;
 
   /**
-   * One event whose fields a byte reader (asa-bytes.ts) already made numbers of: the same row
-   * add() writes for the same line. (Not for chunks that keep their lines' text: the byte readers
-   * read files, which are read again by offset.)
+   * The chunk the byte readers (asa-bytes.ts) write their next row, the line at `off`, into, in
+   * place: its row `n`, its offset already written (a full chunk is handed on first). The row counts once take() is called; a line the byte
+   * reader then refuses leaves it to be written over. (Not for chunks that keep their lines' text:
+   * the byte readers read files, which are read again by offset.)
    */
-  addRow(f: FwRow): void {
+  next(off: number): FwChunk {
     let c = this.cur;
-    if (c.n === this.rows) {
+    if (c.n === this.rows || (c.n > 0 && off - c.offBase > MAX_OFF_SPAN)) {
       this.flush();
       c = this.cur;
     }
-    const r = c.n++;
-    c.ts[r] = f.ts;
-    c.msgid[r] = f.msgid;
-    c.line[r] = f.line;
-    c.bodyAt[r] = f.bodyAt;
-    c.vendor[r] = f.vendor;
-    c.kind[r] = f.kind;
-    c.connId[r] = f.connId;
-    c.bytes[r] = f.bytes;
-    c.duration[r] = f.duration;
-    c.flags[r] = f.flags;
-    c.bits[r] = f.bits;
-    const mask = f.amask;
-    c.amask[r] = mask;
-    for (let a = 0; a < 4; a++) {
-      if (mask & (1 << a)) c.addr[r * 4 + a] = f.addr[a]!;
-      if (mask & (0x100 << a)) c.port[r * 4 + a] = f.port[a]!;
-    }
-    // (in slot order, as add() pools them: the ids come out the same whichever path met a string first)
-    const s = r * STR_SLOTS;
-    for (let k = 0; k < STR_SLOTS; k++) c.str[s + k] = this.pool.id(f.str[k], k);
-    c.off[r] = f.off;
+    if (c.n === 0) c.offBase = off;
+    this.fresh(c, c.n);
+    c.lineOff[c.n] = off - c.offBase;
+    return c;
   }
 
-  flush(): void {
+  /**
+   * Row n of the current chunk, written in place after next(), is an event: its strings (per
+   * string slot, undefined: none) pooled in slot order, as add() pools them, so the ids come out
+   * the same whichever path met a string first.
+   */
+  take(strs: readonly (Pooled | undefined)[]): void {
+    const c = this.cur;
+    const s = c.n++ * STR_SLOTS;
+    for (let k = 0; k < STR_SLOTS; k++) {
+      const v = strs[k];
+      c.str[s + k] = v === undefined ? 0 : this.pool.idOf(v, k);
+    }
+  }
+
+  /**
+   * Hand the current chunk on (none when empty). `last`: the reader is done, and a chunk less than
+   * half full is handed on in arrays of its size (a chunk's columns take ~5 MB whatever it holds:
+   * a small log's only chunk, a large one's last).
+   */
+  flush(last = false): void {
     if (this.cur.n === 0) return;
-    this.emit(this.cur, this.pool);
+    this.emit(last && this.cur.n < this.rows / 2 ? trimmed(this.cur, this.textEnd) : this.cur, this.pool);
     this.cur = newChunk(this.log, this.range, this.seq++, this.keepText, this.shared, this.rows);
     this.textEnd = 0;
   }
+}
+
+/** A copy of chunk c with its columns cut to its rows (and its kept text to what it holds). */
+function trimmed(c: FwChunk, textEnd: number): FwChunk {
+  const n = c.n;
+  const t: FwChunk = {
+    ...c,
+    ts: c.ts.slice(0, n), cid: c.cid.slice(0, n), nbytes: c.nbytes.slice(0, n), duration: c.duration.slice(0, n),
+    lineOff: c.lineOff.slice(0, n), line: c.line.slice(0, n), bodyAt: c.bodyAt.slice(0, n), msgid: c.msgid.slice(0, n),
+    addr: c.addr.slice(0, 4 * n), port: c.port.slice(0, 4 * n), amask: c.amask.slice(0, n), str: c.str.slice(0, STR_SLOTS * n),
+    kind: c.kind.slice(0, n), flags: c.flags.slice(0, n), vendor: c.vendor.slice(0, n), bits: c.bits.slice(0, n),
+  };
+  if (c.text) t.text = c.text.slice(0, textEnd);
+  return t;
 }
