@@ -10,7 +10,9 @@
  * event offsets are sorted, lines closer than GAP are read together in one read, an isolated line
  * in one small read: each part of the log a block needs is read once, at a few µs a read.
  *
- * Memory: one range buffer (MAX_RANGE) and the block's objects (about the bytes of its lines).
+ * Memory: one range buffer (MAX_RANGE) and the block's objects (about the bytes of its lines), in
+ * one buffer: a text is copied from the range to its object natively without a view made for it
+ * (copyWithin), ~700 k fewer objects for the collector on the 1 M-line log.
  * Events it cannot take (a line kept in memory, in JSON, longer than MAX_LINE, not printable
  * ASCII, or cut by the end of a read) are left to LogText, start -1.
  */
@@ -35,10 +37,10 @@ const CLASS = new Uint8Array(256).map((_, c) => (c < 0x20 || c > 0x7e ? NOT_PRIN
 const NO_BODY_AT = 0xffff;
 
 export class FwEventBatch {
-  /** per event of the batch: its JSON object at `json` [start, end); start -1: not here */
+  /** per event of the batch: its JSON object at `json` [start, end); start -1: not here (the range read is json's first MAX_RANGE bytes) */
   start = new Int32Array(0);
   end = new Int32Array(0);
-  json = new Uint8Array(1 << 16);
+  json = new Uint8Array(MAX_RANGE + (1 << 16));
   /** reads and bytes read, for reports */
   reads = 0;
   bytesRead = 0;
@@ -48,9 +50,9 @@ export class FwEventBatch {
   private logs = new Int32Array(0);
   private order = new Uint32Array(0);
   private keys = new Float64Array(0);
-  private readonly range = new Uint8Array(MAX_RANGE);
+  private range = this.json.subarray(0, MAX_RANGE);
   /** `range` 4 bytes at a time (scan) */
-  private readonly words = new Int32Array(this.range.buffer);
+  private words = new Int32Array(this.json.buffer, 0, MAX_RANGE / 4);
 
   constructor(
     private readonly fw: Pick<FwTable, 'chunk'>,
@@ -61,7 +63,7 @@ export class FwEventBatch {
   /** The objects of events[0, n) (event k's at start[k], end[k]). */
   load(events: Uint32Array, n: number): void {
     this.size(n);
-    this.used = 0;
+    this.used = MAX_RANGE;
     const { offs, logs, order, start } = this;
     let m = 0, maxOff = 0, oneLog = true;
     for (let k = 0; k < n; k++) {
@@ -167,7 +169,7 @@ export class FwEventBatch {
       }
     } else {
       // (a native copy: most lines have nothing to escape)
-      b.set(src.subarray(j, end), p);
+      b.copyWithin(p, j, end);
       p += end - j;
     }
     b[p++] = 34;
@@ -221,9 +223,12 @@ export class FwEventBatch {
   }
 
   private grow(n: number): void {
+    // (the range read too: the lines after the one taken now are still to be taken)
     const t = new Uint8Array(Math.max(2 * this.json.length, this.used + n));
     t.set(this.json.subarray(0, this.used));
     this.json = t;
+    this.range = t.subarray(0, MAX_RANGE);
+    this.words = new Int32Array(t.buffer, 0, MAX_RANGE / 4);
   }
 
   /** Room for n events. */
