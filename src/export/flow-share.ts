@@ -30,6 +30,8 @@ export interface FlowShare {
   texts: [number, string][];
   /** vantage names, by vantage index */
   names: string[];
+  /** no packets at all (FlowSource.noPackets) */
+  noPackets?: boolean;
 }
 
 /**
@@ -67,6 +69,7 @@ export function sharedFlows(s: FlowShare, history: (i: number) => string): FlowS
     text: (id) => texts.get(id) ?? '',
     vantageNames: (mask) => s.names.filter((_, v) => v < 32 && (mask & (1 << v)) !== 0),
     firewallJson: () => '[]',
+    ...(s.noPackets ? { noPackets: true } : {}),
   };
 }
 
@@ -215,6 +218,7 @@ function linesTask(ds: Dataset, block: number, ctl: Int32Array, port: MessagePor
     historyIndex[i] = id;
   }
   const share = shareFlows(c, ds.addrs, ds.files.map((f) => f.name));
+  share.noPackets = ds.packets.count === 0;
   const task: FlowLinesTask = { share, n, block, lead: LEAD, ctl, histories, historyIndex, fwBytes: c.fwBytes, port };
   if (ds.fw.count === 0) return task;
   const chunks = ds.fw.chunks.map((ch): FwChunkShare => {
