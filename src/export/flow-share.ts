@@ -20,7 +20,8 @@ import type { Dataset } from '../flows/dataset.js';
 import type { LogSource } from '../flows/fw-load.js';
 import type { FwChunk } from '../read/fw-chunk.js';
 import { grownColumn, type Column } from '../flows/memory.js';
-import { FlowLineEncoder, type ByteLines, type FlowSource } from './flow-bytes.js';
+import { datasetFlows, FlowLineEncoder, type ByteLines, type FlowSource } from './flow-bytes.js';
+import { FirewallBytes } from './fw-bytes.js';
 
 /** The columns a line is made of, in shared memory, and the few texts beside them (structured-cloneable). */
 export interface FlowShare {
@@ -293,6 +294,8 @@ export async function writeFlowLines(ds: Dataset, sink: (bytes: Uint8Array) => b
   const n = ds.conns.count, block = Math.max(1, opts.block ?? LINES_BLOCK), blocks = Math.ceil(n / block);
   const ctl = new Int32Array(new SharedArrayBuffer(12));
   let worker: Worker | undefined;
+  /** each connection's events in one shared array, made for the worker: this thread's blocks read them there too */
+  let byConn: { start: Uint32Array; events: Uint32Array } | undefined;
   let dead = false;
   let exited: Promise<void> = new Promise(() => undefined);
   const ch = new MessageChannel();
@@ -305,13 +308,16 @@ export async function writeFlowLines(ds: Dataset, sink: (bytes: Uint8Array) => b
         w.once('exit', end);
       });
       // (started first: it loads while the task is made)
-      w.postMessage(linesTask(ds, block, ctl, ch.port2), [ch.port2]);
+      const task = linesTask(ds, block, ctl, ch.port2);
+      byConn = task.fw;
+      w.postMessage(task, [ch.port2]);
     } catch {
       void worker?.terminate();
       worker = undefined;
     }
   }
-  const enc = new FlowLineEncoder(ds);
+  const flows = datasetFlows(ds);
+  const enc = new FlowLineEncoder(byConn && flows.firewallBytes ? { ...flows, firewallBytes: new FirewallBytes({ fw: ds.fw, fwText: ds.fwText, fwEvents: (i) => ds.fwEvents(i), byConn }) } : flows);
   // Block buffers are used again once the sink is done with them (fresh ones for every block cost
   // page faults and garbage collections): this thread's kept here, the worker's sent back to it.
   const spare: Uint8Array[] = [];
