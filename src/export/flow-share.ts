@@ -316,8 +316,10 @@ export async function writeFlowLines(ds: Dataset, sink: (bytes: Uint8Array) => b
       worker = undefined;
     }
   }
+  // (this thread reads its blocks' event lists where the worker reads them)
   const flows = datasetFlows(ds);
-  const enc = new FlowLineEncoder(byConn && flows.firewallBytes ? { ...flows, firewallBytes: new FirewallBytes({ fw: ds.fw, fwText: ds.fwText, fwEvents: (i) => ds.fwEvents(i), byConn }) } : flows);
+  const shared = byConn && flows.firewallBytes ? new FirewallBytes({ fw: ds.fw, fwText: ds.fwText, fwEvents: (i) => ds.fwEvents(i), byConn }) : undefined;
+  const enc = new FlowLineEncoder(shared ? { ...flows, firewallBytes: shared } : flows);
   // Block buffers are used again once the sink is done with them (fresh ones for every block cost
   // page faults and garbage collections): this thread's kept here, the worker's sent back to it.
   const spare: Uint8Array[] = [];
