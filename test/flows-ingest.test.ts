@@ -48,7 +48,9 @@ test('the ndjson lines, written as bytes, are exactly the flow records as JSON',
   const { FlowLineEncoder } = await import('../src/export/flow-bytes.js');
   const { readdirSync } = await import('node:fs');
   const sets = [['demo/inside.pcap', 'demo/outside.pcap', 'demo/asa.log'], ['text/seed-inside.txt', 'text/seed-outside.txt', 'logs/seed-asa.log'],
-    readdirSync(fixture('tcp')).filter((f) => f.endsWith('.pcap')).map((f) => `tcp/${f}`)];
+    readdirSync(fixture('tcp')).filter((f) => f.endsWith('.pcap')).map((f) => `tcp/${f}`),
+    // logs alone: no packets, the packet columns are not read (FlowSource.noPackets)
+    ['logs/seed-asa.log']];
   for (const set of sets) {
     const ds = await loadDataset(set.map(fixture));
     // a small buffer, so that lines also start at the end of one and go to the next

@@ -38,6 +38,8 @@ test('read ahead: the arrays are the records as JSON, near lines in one read, ea
     blocks.prepare(from, to);
     for (let i = from; i < to; i++) {
       assert.equal(array(blocks, i), JSON.stringify(firewallRecords(ds, i)), `row ${i}`);
+      // (the CSV cell's parts: each event's JSON as text)
+      assert.deepEqual(blocks.eventTexts(i), firewallRecords(ds, i).map((r) => JSON.stringify(r)), `row ${i}: texts`);
       events += ds.fwEvents(i).length;
     }
   }
@@ -52,4 +54,5 @@ test('read ahead: the arrays are the records as JSON, near lines in one read, ea
   // outside the block read ahead, the events are taken one by one: the same bytes
   assert.equal(Buffer.from(blocks.bytes.subarray(0, blocks.encode(3))).toString(), JSON.stringify(firewallRecords(ds, 3)));
   assert.equal(blocks.bound(3), -1);
+  assert.equal(blocks.eventTexts(3), undefined);
 });

@@ -3,7 +3,8 @@ import { eventTag } from '../read/vendors.js';
 import { endpoint, flowRecord, packetRecord, FLOW_FIELDS, type FlowRecord } from '../export/records.js';
 import { FlowLineEncoder } from '../export/flow-bytes.js';
 import { ecsFlow } from '../export/ecs.js';
-import { useFlowLinesWorker, writeFlowLines } from '../export/flow-share.js';
+import { LINES_BLOCK, useFlowLinesWorker, writeFlowLines } from '../export/flow-share.js';
+import { FirewallBytes } from '../export/fw-bytes.js';
 import { workerMode } from '../flows/workers.js';
 import { csvHeader, csvRow, ndjsonRow } from '../export/text-formats.js';
 import { zeekFooter, zeekHeader, zeekRow } from '../export/zeek.js';
@@ -50,14 +51,25 @@ export async function runFlows(p: Parsed): Promise<number> {
     out.line(renderTable(FLOW_HEADER, rows, new Set([0, 4, 5, 6])));
   } else if (format === 'csv') {
     out.line(csvHeader(FLOW_FIELDS));
+    // the firewall cells from blocks of connections whose events' lines were read in file order
+    // (fw-batch.ts), as the NDJSON lines are: one by one through LogText's cache, a 10 M-line
+    // log's blocks were read again and again
+    const fb = ds.fw.count ? new FirewallBytes(ds) : undefined;
+    let from = 0, to = 0;
     for (const i of sel) {
-      out.line(csvRow(flowRecord(ds, i) as unknown as Record<string, unknown>, FLOW_FIELDS));
+      if (fb && (i < from || i >= to)) fb.prepare((from = i), (to = Math.min(ds.conns.count, i + LINES_BLOCK)));
+      const texts = fb?.eventTexts(i);
+      const rec = flowRecord(ds, i, texts ? [] : undefined) as unknown as Record<string, unknown>;
+      // (each event's JSON as text: csvCell writes a string as it is, an object as its JSON: the same cell)
+      if (texts) rec.firewall = texts;
+      out.line(csvRow(rec, FLOW_FIELDS));
       if (out.full) await out.drained();
     }
   } else if (format === 'zeek') {
     out.line(zeekHeader());
+    // (conn.log has no firewall field: the events' texts are not read)
     for (const i of sel) {
-      out.line(zeekRow(flowRecord(ds, i)));
+      out.line(zeekRow(flowRecord(ds, i, [])));
       if (out.full) await out.drained();
     }
     out.line(zeekFooter());

@@ -30,7 +30,7 @@ function taskFlows(t: FlowLinesTask): { src: FlowSource; text?: LogText } {
   fw.sources.push(...sources);
   fw.logNames.push(...logNames);
   const text = new LogText(fw);
-  const firewallBytes = new FirewallBytes({ fw, fwText: text, fwEvents: (i) => events.subarray(start[i]!, start[i + 1]!) });
+  const firewallBytes = new FirewallBytes({ fw, fwText: text, fwEvents: (i) => events.subarray(start[i]!, start[i + 1]!), byConn: { start, events } });
   return { src: { ...base, firewallBytes }, text };
 }
 

@@ -20,7 +20,8 @@ import type { Dataset } from '../flows/dataset.js';
 import type { LogSource } from '../flows/fw-load.js';
 import type { FwChunk } from '../read/fw-chunk.js';
 import { grownColumn, type Column } from '../flows/memory.js';
-import { FlowLineEncoder, type ByteLines, type FlowSource } from './flow-bytes.js';
+import { datasetFlows, FlowLineEncoder, type ByteLines, type FlowSource } from './flow-bytes.js';
+import { FirewallBytes } from './fw-bytes.js';
 
 /** The columns a line is made of, in shared memory, and the few texts beside them (structured-cloneable). */
 export interface FlowShare {
@@ -30,6 +31,8 @@ export interface FlowShare {
   texts: [number, string][];
   /** vantage names, by vantage index */
   names: string[];
+  /** no packets at all (FlowSource.noPackets) */
+  noPackets?: boolean;
 }
 
 /**
@@ -67,6 +70,7 @@ export function sharedFlows(s: FlowShare, history: (i: number) => string): FlowS
     text: (id) => texts.get(id) ?? '',
     vantageNames: (mask) => s.names.filter((_, v) => v < 32 && (mask & (1 << v)) !== 0),
     firewallJson: () => '[]',
+    ...(s.noPackets ? { noPackets: true } : {}),
   };
 }
 
@@ -215,6 +219,7 @@ function linesTask(ds: Dataset, block: number, ctl: Int32Array, port: MessagePor
     historyIndex[i] = id;
   }
   const share = shareFlows(c, ds.addrs, ds.files.map((f) => f.name));
+  share.noPackets = ds.packets.count === 0;
   const task: FlowLinesTask = { share, n, block, lead: LEAD, ctl, histories, historyIndex, fwBytes: c.fwBytes, port };
   if (ds.fw.count === 0) return task;
   const chunks = ds.fw.chunks.map((ch): FwChunkShare => {
@@ -289,6 +294,8 @@ export async function writeFlowLines(ds: Dataset, sink: (bytes: Uint8Array) => b
   const n = ds.conns.count, block = Math.max(1, opts.block ?? LINES_BLOCK), blocks = Math.ceil(n / block);
   const ctl = new Int32Array(new SharedArrayBuffer(12));
   let worker: Worker | undefined;
+  /** each connection's events in one shared array, made for the worker: this thread's blocks read them there too */
+  let byConn: { start: Uint32Array; events: Uint32Array } | undefined;
   let dead = false;
   let exited: Promise<void> = new Promise(() => undefined);
   const ch = new MessageChannel();
@@ -301,13 +308,18 @@ export async function writeFlowLines(ds: Dataset, sink: (bytes: Uint8Array) => b
         w.once('exit', end);
       });
       // (started first: it loads while the task is made)
-      w.postMessage(linesTask(ds, block, ctl, ch.port2), [ch.port2]);
+      const task = linesTask(ds, block, ctl, ch.port2);
+      byConn = task.fw;
+      w.postMessage(task, [ch.port2]);
     } catch {
       void worker?.terminate();
       worker = undefined;
     }
   }
-  const enc = new FlowLineEncoder(ds);
+  // (this thread reads its blocks' event lists where the worker reads them)
+  const flows = datasetFlows(ds);
+  const shared = byConn && flows.firewallBytes ? new FirewallBytes({ fw: ds.fw, fwText: ds.fwText, fwEvents: (i) => ds.fwEvents(i), byConn }) : undefined;
+  const enc = new FlowLineEncoder(shared ? { ...flows, firewallBytes: shared } : flows);
   // Block buffers are used again once the sink is done with them (fresh ones for every block cost
   // page faults and garbage collections): this thread's kept here, the worker's sent back to it.
   const spare: Uint8Array[] = [];

@@ -73,7 +73,8 @@ export function vantageNames(ds: Dataset, mask: number): string[] {
 /** Round to microseconds, the precision captures give (keeps 1529495650.443687 printable). */
 export const roundUs = (x: number): number => Math.round(x * 1e6) / 1e6;
 
-export function flowRecord(ds: Dataset, i: number): FlowRecord {
+/** `firewall`: the firewall records when the caller has them already, or does not use them (zeek). */
+export function flowRecord(ds: Dataset, i: number, firewall?: FlowRecord['firewall']): FlowRecord {
   const c = ds.conns;
   return {
     id: ds.live ? ds.live.idOf(i) : i + 1,
@@ -93,7 +94,7 @@ export function flowRecord(ds: Dataset, i: number): FlowRecord {
     closed_by: CLOSED_BY[c.closedBy[i]!] ?? 'none',
     anomalies: anomalyNames(c.anomalies[i]!),
     vantages: vantageNames(ds, ds.vantageMask(i)),
-    firewall: firewallRecords(ds, i),
+    firewall: firewall ?? firewallRecords(ds, i),
     fw_bytes: fwBytesOf(c.fwBytes, i),
     unacked_orig: countOf(c.unackedOrig, i),
     unacked_resp: countOf(c.unackedResp, i),
