@@ -80,7 +80,7 @@ export function correlateFirewall(table: FwTable, conns: ConnTable, addrs: AddrT
   const seen: number[] = [];
   const cands = (g: number, f: (c: number) => void): void => {
     if (!idx) return;
-    const e = groups.ref[g]!;
+    const e = groups.ref(g);
     a[0] = table.addr(e, A_SRC); a[1] = table.addr(e, A_SMAP);
     pa[0] = table.port(e, A_SRC); pa[1] = table.port(e, A_SMAP);
     b[0] = table.addr(e, A_DST); b[1] = table.addr(e, A_DMAP);
@@ -103,17 +103,17 @@ export function correlateFirewall(table: FwTable, conns: ConnTable, addrs: AddrT
   const deltas: number[] = [];
   if (idx) {
     for (let g = 0; g < G; g++) {
-      const bt = groups.built[g]!, td = groups.teardown[g]!;
+      const bt = groups.built(g), td = groups.teardown(g);
       cands(g, (c) => {
         const f = conns.firstTs[c]!, l = conns.lastTs[c]!;
-        const t0 = groups.first[g]! + half, t1 = groups.last[g]! + half;
+        const t0 = groups.first(g) + half, t1 = groups.last(g) + half;
         if (t1 < f - skew || t0 > l + skew) return;
         // Built vs the handshake, Teardown vs the close, a later deny vs the last packet: only
         // where the capture holds that moment (one that starts or ends inside the connection does not)
         const seen = conns.flagsOrig[c]! | conns.flagsResp[c]!;
         if (bt >= 0 && seen & SYN) deltas.push(table.ts(bt) + half - f);
         if (td >= 0 && seen & (FIN | RST)) deltas.push(table.ts(td) + half - l);
-        if (td < 0 ? groups.kind[g] !== G_CONN : groups.last[g]! > table.ts(td)) deltas.push(t1 - l);
+        if (td < 0 ? groups.kind[g] !== G_CONN : groups.last(g) > table.ts(td)) deltas.push(t1 - l);
       });
     }
   }
@@ -127,8 +127,8 @@ export function correlateFirewall(table: FwTable, conns: ConnTable, addrs: AddrT
   const groupExtra = new Map<number, number[]>();
   if (idx) {
     for (let g = 0; g < G; g++) {
-      const t0 = groups.first[g]! + half - offset, t1 = groups.last[g]! + half - offset;
-      const built = groups.built[g]! >= 0;
+      const t0 = groups.first(g) + half - offset, t1 = groups.last(g) + half - offset;
+      const built = groups.built(g) >= 0;
       let best: Map<number, { c: number; d: number; s: number }> | undefined;
       cands(g, (c) => {
         const f = conns.firstTs[c]!, l = conns.lastTs[c]!;
@@ -195,9 +195,9 @@ export function correlateFirewall(table: FwTable, conns: ConnTable, addrs: AddrT
 
 /** Whether the group's `src` endpoint (of its reference event) is the originator. */
 function groupSrcIsOrig(table: FwTable, groups: Groups, g: number): boolean {
-  const e = groups.ref[g]!;
+  const e = groups.ref(g);
   if (groups.kind[g] === G_POLICY) return true; // the denied packet's source opened the connection
-  const bt = groups.built[g]!;
+  const bt = groups.built(g);
   const dir = bt >= 0 ? srcIsOrig(table, bt) : undefined;
   if (dir !== undefined) return dir;
   // no Built in the log: the client is the side with the higher (ephemeral) port
@@ -205,13 +205,13 @@ function groupSrcIsOrig(table: FwTable, groups: Groups, g: number): boolean {
 }
 
 function addLogOnly(table: FwTable, groups: Groups, g: number, conns: ConnTable, offset: number): number {
-  const e = groups.ref[g]!;
+  const e = groups.ref(g);
   const srcOrig = groupSrcIsOrig(table, groups, g);
   const os = srcOrig ? A_SRC : A_DST, rs = srcOrig ? A_DST : A_SRC;
   const oid = table.addr(e, os), rid = table.addr(e, rs);
   if (oid < 0 || rid < 0) return -1;
-  const bt = groups.built[g]!, td = groups.teardown[g]!;
-  let first = groups.first[g]!, last = groups.last[g]!;
+  const bt = groups.built(g), td = groups.teardown(g);
+  let first = groups.first(g), last = groups.last(g);
   if (bt >= 0) first = table.ts(bt);
   else if (td >= 0 && Number.isFinite(table.duration(td))) first = table.ts(td) - table.duration(td);
   if (td >= 0) last = table.ts(td);
@@ -289,7 +289,7 @@ function localHostMatches(table: FwTable, groups: Groups, groupConn: Int32Array,
       const g = eg[r]!;
       if (g < 0 || groupConn[g]! < 0) continue;
       const e = (ci << CHUNK_BITS) | r;
-      const kind = groups.built[g] === e ? K_LH_BUILT : groups.teardown[g] === e ? K_LH_TEARDOWN : -1;
+      const kind = groups.built(g) === e ? K_LH_BUILT : groups.teardown(g) === e ? K_LH_TEARDOWN : -1;
       if (kind < 0) continue;
       const t = ch.ts[r]!;
       for (let slot = A_SRC; slot <= A_DST; slot++) {

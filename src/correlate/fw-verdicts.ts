@@ -118,7 +118,7 @@ export function applyLogVerdicts(table: FwTable, corr: Correlation, map: Uint32A
   for (let g = 0; g < groups.n; g++) {
     const first = groupConn[g]!;
     if (first < 0) continue;
-    const td = groups.teardown[g]!;
+    const td = groups.teardown(g);
     const cls = td >= 0 ? reasonClassOf(table, td, reasons) : undefined;
     let teardown: Teardown = 'open';
     if (groups.kind[g] === G_POLICY) teardown = 'denied';
@@ -130,10 +130,10 @@ export function applyLogVerdicts(table: FwTable, corr: Correlation, map: Uint32A
       const i = map[t < 0 ? first : more![t]!]!;
       // (the same connection twice: vantages merged into one row)
       if (t >= 0 && (i === map[first] || more!.slice(0, t).some((x) => map[x] === i))) continue;
-      conns.anomalies[i]! |= groups.anomalies[g]!;
+      conns.anomalies[i]! |= groups.anomalies(g);
       if (!Number.isNaN(bytes)) conns.fwBytes[i] = bytes;
       // the firewall logged the connection being built: its handshake happened, before the capture
-      if (groups.built[g]! >= 0) conns.anomalies[i]! &= ~MIDSTREAM;
+      if (groups.built(g) >= 0) conns.anomalies[i]! &= ~MIDSTREAM;
       const closedBy = side ? endOf(table, td, side, conns, i) : 'none';
       const isConn = groups.kind[g] === G_CONN;
       if (conns.vantage[i] === LOG_ONLY) {
