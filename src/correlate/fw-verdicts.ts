@@ -26,34 +26,43 @@ const MIDSTREAM = anomalyBit('midstream');
 /** Events of each connection (new numbering): events[start[i], start[i+1]), in time order. */
 export function eventsByConn(table: FwTable, corr: Correlation, map: Uint32Array, n: number): { start: Uint32Array; events: Uint32Array } {
   const start = new Uint32Array(n + 1);
-  const hasExtra = corr.extra.size > 0;
-  const each = (f: (e: number, c: number) => void): void => {
-    corr.evConn.forEach((ec, ci) => {
+  // the events attached to more than one connection, in event order: a cursor walks them beside
+  // the pass (a lookup in `extra` for each of 10 M events cost more than the rest of the pass)
+  const extraAt = Float64Array.from(corr.extra.keys()).sort();
+  let events = new Uint32Array(0);
+  // pass 1 counts each connection's events into start[c + 1]; pass 2 places them, start[c] the cursor
+  const visit = (place: boolean): void => {
+    let k = 0;
+    const done: number[] = [];
+    for (let ci = 0; ci < corr.evConn.length; ci++) {
+      const ec = corr.evConn[ci]!, base = ci << CHUNK_BITS;
       for (let r = 0; r < ec.length; r++) {
         const old = ec[r]!;
         if (old < 0) continue;
-        const e = (ci << CHUNK_BITS) | r;
-        const c = map[old]!;
-        f(e, c);
-        const more = hasExtra ? corr.extra.get(e) : undefined;
-        if (more) {
-          const done = [c];
-          for (const x of more) {
-            const cx = map[x]!;
-            if (!done.includes(cx)) {
-              done.push(cx);
-              f(e, cx);
-            }
-          }
+        const e = base | r, c = map[old]!;
+        if (place) events[start[c]!++] = e;
+        else start[c + 1]!++;
+        while (k < extraAt.length && extraAt[k]! < e) k++;
+        if (k === extraAt.length || extraAt[k] !== e) continue;
+        done.length = 0;
+        done.push(c);
+        for (const x of corr.extra.get(e)!) {
+          const cx = map[x]!;
+          if (done.includes(cx)) continue;
+          done.push(cx);
+          if (place) events[start[cx]!++] = e;
+          else start[cx + 1]!++;
         }
       }
-    });
+    }
   };
-  each((_, c) => start[c + 1]!++);
+  visit(false);
   for (let i = 0; i < n; i++) start[i + 1]! += start[i]!;
-  const events = new Uint32Array(start[n]!);
-  const at = start.slice(0, n);
-  each((e, c) => { events[at[c]!++] = e; });
+  events = new Uint32Array(start[n]!);
+  visit(true);
+  // (each cursor ended at the next connection's start: back one place)
+  for (let i = n; i > 0; i--) start[i] = start[i - 1]!;
+  start[0] = 0;
   // in time order (a connection's events come from one log mostly in order already). They are
   // listed in event order: when the whole table is in time order (a log written as time went), so
   // is every connection's list, and the check per connection (a random read of each event's time)
