@@ -22,6 +22,9 @@ import { LOG_ONLY, reasonSide, type Correlation } from './firewall.js';
 export const NO_EVENTS_INDEX = new Uint32Array(0);
 const FIREWALL_ONLY = anomalyBit('firewall-only');
 const MIDSTREAM = anomalyBit('midstream');
+// each class's and closing side's number in the columns (looked up once per connection)
+const TD_INDEX = new Map<Teardown, number>(TEARDOWNS.map((t, k) => [t, k]));
+const CB_INDEX = new Map<ClosedBy, number>(CLOSED_BY.map((c, k) => [c, k]));
 
 /** Events of each connection (new numbering): events[start[i], start[i+1]), in time order. */
 export function eventsByConn(table: FwTable, corr: Correlation, map: Uint32Array, n: number): { start: Uint32Array; events: Uint32Array } {
@@ -101,8 +104,11 @@ function inTimeOrder(table: FwTable): boolean {
 /** Which end of connection i (orig/resp) the side `slot` of event e is, by address (real or mapped) and port. */
 export function endOf(table: FwTable, e: number, side: 'src' | 'dst', conns: ConnTable, i: number): ClosedBy {
   const s = side === 'src' ? A_SRC : A_DST, m = side === 'src' ? A_SMAP : A_DMAP;
-  // (once per connection with a reason that names a side: no closure or array made per call)
-  const a = table.addr(e, s), p = table.port(e, s), ma = table.addr(e, m), mp = table.port(e, m) < 0 ? p : table.port(e, m);
+  // (once per connection with a reason that names a side: no closure or array made per call, and
+  // the row's columns read once, not through an accessor per field)
+  const ch = table.chunk(e), r = e & 0xffff, mask = ch.amask[r]!, o = r * 4;
+  const a = mask & (1 << s) ? ch.addr[o + s]! : -1, p = mask & (0x100 << s) ? ch.port[o + s]! : -1;
+  const ma = mask & (1 << m) ? ch.addr[o + m]! : -1, mp = mask & (0x100 << m) ? ch.port[o + m]! : p;
   const oa = conns.origAddr[i]!, op = conns.origPort[i]!;
   if ((a === oa && p === op) || (ma === oa && mp === op)) return 'orig';
   const ra = conns.respAddr[i]!, rp = conns.respPort[i]!;
@@ -134,6 +140,7 @@ export function applyLogVerdicts(table: FwTable, corr: Correlation, map: Uint32A
     else if (cls) teardown = cls.teardown;
     const side = td >= 0 && cls ? reasonSide(table, td, cls) : undefined;
     const bytes = td >= 0 ? table.bytes(td) : NaN;
+    const tdIndex = TD_INDEX.get(teardown)!;
     const more = groupExtra.size ? groupExtra.get(g) : undefined;
     for (let t = -1; t < (more?.length ?? 0); t++) {
       const i = map[t < 0 ? first : more![t]!]!;
@@ -151,13 +158,13 @@ export function applyLogVerdicts(table: FwTable, corr: Correlation, map: Uint32A
         conns.anomalies[i]! |= FIREWALL_ONLY;
         // (a Built/Teardown group decides; a deny group only where none has)
         if (isConn || !fromConnGroup[i]) {
-          conns.teardown[i] = TEARDOWNS.indexOf(teardown);
-          conns.closedBy[i] = CLOSED_BY.indexOf(closedBy);
+          conns.teardown[i] = tdIndex;
+          conns.closedBy[i] = CB_INDEX.get(closedBy)!;
         }
         if (isConn) fromConnGroup[i] = 1;
       } else if (logMayTell(TEARDOWNS[conns.teardown[i]!] ?? 'open', teardown)) {
-        conns.teardown[i] = TEARDOWNS.indexOf(teardown);
-        conns.closedBy[i] = CLOSED_BY.indexOf(closedBy);
+        conns.teardown[i] = tdIndex;
+        conns.closedBy[i] = CB_INDEX.get(closedBy)!;
       }
     }
   }
