@@ -9,13 +9,14 @@
  */
 import { FIN, RST, SYN } from '../model.js';
 import { A_DMAP, A_DST, A_SMAP, A_SRC, S_DIF, S_RFROM, S_SIF, STR_SLOTS, type FwChunk } from '../read/fw-chunk.js';
-import { K_BUILT, K_LH_BUILT, K_LH_TEARDOWN, K_TEARDOWN } from '../read/asa.js';
+import { K_BUILT } from '../read/asa.js';
 import type { ReasonClass } from '../read/asa-reasons.js';
 import type { AddrTable } from '../flows/addr-table.js';
 import type { ConnTable } from '../flows/conn-table.js';
 import { CHUNK_BITS, type FwTable } from '../flows/fw-table.js';
 import { G_CONN, G_POLICY, groupEvents, srcIsOrig, type Groups } from './fw-groups.js';
 import { TupleHash } from './tuple-hash.js';
+import { LocalHosts } from './fw-local-host.js';
 
 /** vantage value of a connection known only from the logs */
 export const LOG_ONLY = 0xffff;
@@ -66,7 +67,7 @@ function median(xs: Float64Array): number {
 
 export function correlateFirewall(table: FwTable, conns: ConnTable, addrs: AddrTable, opts: CorrelateOptions = {}): Correlation {
   const skew = opts.skew ?? 300;
-  const { groups, evGroup } = groupEvents(table);
+  const { groups, evGroup, lhNear } = groupEvents(table, LocalHosts.of(table, addrs.count));
   const nCaptured = conns.count;
   const G = groups.n;
   let whole = true;
@@ -160,7 +161,14 @@ export function correlateFirewall(table: FwTable, conns: ConnTable, addrs: AddrT
       }
     });
   }
-  const lhPairs = localHostMatches(table, groups, groupConn, evGroup, addrs.count);
+  // the local-host lines near a Built or Teardown of a log connection that became a connection
+  // (a Built still its group's: a later Built of the same id replaced it)
+  const lhPairs: number[] = [];
+  for (let k = 0; k < lhNear.length; k += 3) {
+    const x = lhNear[k]!, g = lhNear[k + 1]!, e = lhNear[k + 2]!;
+    if (groupConn[g]! < 0 || (table.kind(e) === K_BUILT && groups.built(g) !== e)) continue;
+    lhPairs.push(x, g);
+  }
   const evConn = evGroup;
   for (const eg of evConn) for (let r = 0; r < eg.length; r++) if (eg[r]! >= 0) eg[r] = groupConn[eg[r]!]!;
   // each local-host event joins the connections it matched (the first it gets, the rest as extras:
@@ -251,87 +259,4 @@ export function reasonSide(table: FwTable, td: number, cls: ReasonClass): 'src' 
     return (cls.side === 'client') === o ? 'src' : 'dst';
   }
   return undefined;
-}
-
-
-/**
- * 609001/609002 (Built/Teardown local-host) name a host, not a connection: one goes with the
- * connections of that host whose Built (or Teardown) is within TOL of it (the firewall builds a
- * host's state with its first connection and removes it with its last). Returns the matches as
- * pairs (local-host event, group), found in one pass over the events in log order: the Built and
- * Teardown lines are read where they lie, not at random through the groups.
- */
-function localHostMatches(table: FwTable, groups: Groups, groupConn: Int32Array, evGroup: Int32Array[], nAddrs: number): number[] {
-  const out: number[] = [];
-  // the local-host events of each host, in log order (nearly time order): host h's are
-  // byHost[start[h], start[h+1]) (address ids are dense), their times and kinds beside them: the
-  // window search below reads these small arrays, not the event columns (a random read into a
-  // gigabyte of events per step at 10 M lines, which made this pass grow faster than the log)
-  const lh: number[] = [];
-  for (let ci = 0; ci < table.chunks.length; ci++) {
-    const c = table.chunks[ci]!, kind = c.kind, amask = c.amask;
-    for (let r = 0; r < c.n; r++) {
-      const k = kind[r]!;
-      if ((k === K_LH_BUILT || k === K_LH_TEARDOWN) && amask[r]! & 1) lh.push((ci << CHUNK_BITS) | r);
-    }
-  }
-  if (lh.length === 0) return out;
-  // hosts with local-host lines, a bit each (a few hundred KB, read first: most connections' ends
-  // have none, and the dense index below is a cache miss per look at millions of addresses)
-  const has = new Uint8Array((nAddrs >>> 3) + 1);
-  const start = new Uint32Array(nAddrs + 1);
-  for (const e of lh) {
-    const a = table.addr(e, A_SRC);
-    has[a >>> 3]! |= 1 << (a & 7);
-    start[a + 1]!++;
-  }
-  for (let h = 0; h < nAddrs; h++) start[h + 1]! += start[h]!;
-  const byHost = new Uint32Array(lh.length);
-  const hostTs = new Float64Array(lh.length);
-  const hostKind = new Uint8Array(lh.length);
-  const at = start.slice(0, nAddrs);
-  for (const e of lh) {
-    const i = at[table.addr(e, A_SRC)]!++;
-    byHost[i] = e;
-    hostTs[i] = table.ts(e);
-    hostKind[i] = table.kind(e);
-  }
-  for (let ci = 0; ci < table.chunks.length; ci++) {
-    const ch = table.chunks[ci]!, eg = evGroup[ci]!, amask = ch.amask, addr = ch.addr, kinds = ch.kind;
-    for (let r = 0; r < ch.n; r++) {
-      // a Built or Teardown one of whose hosts has local-host lines (its own columns and the bit
-      // array, read in order), and only then its group's record (a random read)
-      const k = kinds[r]!;
-      if (k !== K_BUILT && k !== K_TEARDOWN) continue;
-      let hosts = 0;
-      for (let slot = A_SRC; slot <= A_DST; slot++) {
-        const a = addr[r * 4 + slot]!;
-        if (amask[r]! & (1 << slot) && has[a >>> 3]! & (1 << (a & 7))) hosts |= 1 << slot;
-      }
-      if (hosts === 0) continue;
-      const g = eg[r]!;
-      if (g < 0 || groupConn[g]! < 0) continue;
-      const e = (ci << CHUNK_BITS) | r;
-      const kind = groups.built(g) === e ? K_LH_BUILT : groups.teardown(g) === e ? K_LH_TEARDOWN : -1;
-      if (kind < 0) continue;
-      const t = ch.ts[r]!;
-      for (let slot = A_SRC; slot <= A_DST; slot++) {
-        if (!(hosts & (1 << slot))) continue;
-        const h = addr[r * 4 + slot]!;
-        // the window around t: a binary search (a few seconds of slack for lines a little out of order)
-        let lo = start[h]!, hi = start[h + 1]!;
-        const end = hi;
-        while (lo < hi) {
-          const mid = (lo + hi) >>> 1;
-          if (hostTs[mid]! < t - TOL - 5) lo = mid + 1;
-          else hi = mid;
-        }
-        for (let x = lo; x < end && hostTs[x]! <= t + TOL + 5; x++) {
-          if (hostKind[x] !== kind || Math.abs(hostTs[x]! - t) > TOL) continue;
-          out.push(byHost[x]!, g);
-        }
-      }
-    }
-  }
-  return out;
 }

@@ -21,6 +21,7 @@ import { VENDORS } from '../read/syslog-envelope.js';
 import { CHUNK_BITS, type FwTable } from '../flows/fw-table.js';
 import { lazyArray } from '../flows/memory.js';
 import { IdHash, TupleFilter, TupleHash } from './tuple-hash.js';
+import type { LocalHosts } from './fw-local-host.js';
 
 export const G_CONN = 0;
 export const G_POLICY = 1;
@@ -121,6 +122,8 @@ export interface Grouping {
   groups: Groups;
   /** group of each event, by chunk (-1: none) */
   evGroup: Int32Array[];
+  /** local-host lines near a Built or Teardown, as (local-host event, group, event) (fw-local-host.ts) */
+  lhNear: number[];
 }
 
 /** The teardown reason's class, by string id and vendor (cached: a log has few distinct reasons). */
@@ -198,7 +201,7 @@ function denyTuples(table: FwTable, log: number, denies: number, rt: RowTuples):
   return { byTuple, filter };
 }
 
-export function groupEvents(table: FwTable): Grouping {
+export function groupEvents(table: FwTable, local?: LocalHosts): Grouping {
   // per log: the denies that look a tuple up, and whether it has notes (kept only in a log that has any)
   let most = 0;
   const denies = new Map<number, number>(), hasNotes = new Set<number>();
@@ -218,6 +221,7 @@ export function groupEvents(table: FwTable): Grouping {
   const evGroup = table.chunks.map((c) => new Int32Array(c.n).fill(-1));
   const reasons = new Map<number, ReasonClass | undefined>();
   const rt = new RowTuples();
+  const lhNear: number[] = [];
   let log = -1;
   let byId = new IdHash();
   let byTuple = new TupleHash(1024);
@@ -287,6 +291,7 @@ export function groupEvents(table: FwTable): Grouping {
         groups.span(g, t);
         eg[r] = g;
         register(g);
+        local?.near(c, r, kind, g, e, lhNear);
         if (notes) {
           if (kind === K_TEARDOWN) ended.set(id, g);
           const waiting = pending.get(id);
@@ -347,7 +352,7 @@ export function groupEvents(table: FwTable): Grouping {
       }
     }
   }
-  return { groups, evGroup };
+  return { groups, evGroup, lhNear };
 }
 
 /** Whether event e's `for` (src) side initiated the connection: Built's direction, else undefined. */
