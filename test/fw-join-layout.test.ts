@@ -63,3 +63,23 @@ test('the closing side a reason names is found whatever the case of the interfac
   const recs = Array.from({ length: ds.conns.count }, (_, i) => flowRecord(ds, i));
   assert.deepEqual(recs.map((r) => [r.orig_p, r.teardown, r.closed_by]), [[40001, 'abort', 'resp'], [40002, 'abort', 'orig']]);
 });
+
+test('a local-host line goes with the connection whose Built is beside it, not with one whose Built a later one of the same id replaced', async (t) => {
+  const lh = (time: string, host: string): string => `<167>Jun 20 2018 ${time} fw01 : %ASA-7-609001: Built local-host inside:${host}`;
+  const lines = [
+    asa('10:00:10', '302013: Built inbound TCP connection 7 for outside:198.51.100.7/40001 (198.51.100.7/40001) to inside:10.0.0.5/443 (10.0.0.5/443)'),
+    lh('10:00:10', '10.0.0.5'),
+    asa('10:00:20', '302014: Teardown TCP connection 7 for outside:198.51.100.7/40001 to inside:10.0.0.5/443 duration 0:00:10 bytes 900 TCP FINs'),
+    asa('10:01:00', '302013: Built inbound TCP connection 9 for outside:198.51.100.8/40002 (198.51.100.8/40002) to inside:10.0.0.6/443 (10.0.0.6/443)'),
+    lh('10:01:00', '10.0.0.6'),
+    asa('10:01:30', '302013: Built inbound TCP connection 9 for outside:198.51.100.8/40002 (198.51.100.8/40002) to inside:10.0.0.6/443 (10.0.0.6/443)'),
+    asa('10:01:40', '302014: Teardown TCP connection 9 for outside:198.51.100.8/40002 to inside:10.0.0.6/443 duration 0:00:40 bytes 900 TCP FINs'),
+  ];
+  const ds = await loadDataset([tmpLog(t, lines)], { year: 2018 });
+  const kinds = (port: number): string[] => {
+    for (let i = 0; i < ds.conns.count; i++) if (ds.conns.origPort[i] === port) return ds.firewallOf(i).map((e) => e.kind);
+    return [];
+  };
+  assert.deepEqual(kinds(40001), ['built', 'local-host-built', 'teardown']);
+  assert.deepEqual(kinds(40002), ['built', 'built', 'teardown']);
+});

@@ -5,7 +5,7 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { IdHash, TupleHash } from '../src/correlate/tuple-hash.js';
+import { IdHash, TupleFilter, TupleHash } from '../src/correlate/tuple-hash.js';
 import { mulberry32 } from '../bench/gen.js';
 
 test('TupleHash finds a pair in either order, tells apart tuples sharing parts, and keeps them through growth', () => {
@@ -47,4 +47,32 @@ test('IdHash matches a Map under sets, replacements and deletions, ids up to 2^5
     if (i % 997 === 0) for (const x of ids) assert.equal(h.get(x), ref.get(x) ?? -1, `id ${x} after op ${i}`);
   }
   for (const x of ids) assert.equal(h.get(x), ref.get(x) ?? -1);
+});
+
+test('TupleHash keys held with no value: get gives -1 until setIfPresent stores one; setIfPresent leaves other tuples out', () => {
+  const h = new TupleHash(4);
+  for (let i = 0; i < 3000; i++) h.addKey(i, 80, 70000 + i, 443);
+  assert.equal(h.get(5, 80, 70005, 443), -1);
+  h.setIfPresent(70005, 443, 5, 80, 42);
+  assert.equal(h.get(5, 80, 70005, 443), 42, 'stored in either order');
+  h.setIfPresent(5, 81, 70005, 443, 7);
+  assert.equal(h.get(5, 81, 70005, 443), -1, 'a tuple never added stays out');
+  h.addKey(5, 80, 70005, 443);
+  assert.equal(h.get(5, 80, 70005, 443), 42, 'adding a held key again keeps its value');
+  h.filterMap((v) => v);
+  assert.equal(h.get(5, 80, 70005, 443), 42);
+  h.setIfPresent(6, 80, 70006, 443, 3);
+  assert.equal(h.get(6, 80, 70006, 443), 3, 'keys with no value survive filterMap');
+});
+
+test('TupleFilter has no false negatives and few false positives', () => {
+  const rnd = mulberry32(5);
+  const f = new TupleFilter(20000);
+  const tuples: number[][] = [];
+  for (let i = 0; i < 20000; i++) tuples.push([Math.floor(rnd() * 2 ** 32), Math.floor(rnd() * 65536), Math.floor(rnd() * 1000), 443]);
+  for (const [a, pa, b, pb] of tuples) f.add(a!, pa!, b!, pb!);
+  for (const [a, pa, b, pb] of tuples) assert.ok(f.mayHave(b!, pb!, a!, pa!));
+  let fp = 0;
+  for (let i = 0; i < 20000; i++) if (f.mayHave(Math.floor(rnd() * 2 ** 32), 1 + Math.floor(rnd() * 65535), 5000, 80)) fp++;
+  assert.ok(fp < 20000 * 0.04, `${fp} false positives of 20000`);
 });

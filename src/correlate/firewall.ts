@@ -8,14 +8,15 @@
  * (log-only: no packets, so no conn_state or history; its class from the firewall's reason).
  */
 import { FIN, RST, SYN } from '../model.js';
-import { A_DMAP, A_DST, A_SMAP, A_SRC, S_DIF, S_RFROM, S_SIF, STR_SLOTS } from '../read/fw-chunk.js';
-import { K_LH_BUILT, K_LH_TEARDOWN } from '../read/asa.js';
+import { A_DMAP, A_DST, A_SMAP, A_SRC, S_DIF, S_RFROM, S_SIF, STR_SLOTS, type FwChunk } from '../read/fw-chunk.js';
+import { K_BUILT } from '../read/asa.js';
 import type { ReasonClass } from '../read/asa-reasons.js';
 import type { AddrTable } from '../flows/addr-table.js';
 import type { ConnTable } from '../flows/conn-table.js';
 import { CHUNK_BITS, type FwTable } from '../flows/fw-table.js';
-import { G_CONN, G_POLICY, groupEvents, reasonClassOf, srcIsOrig, type Groups } from './fw-groups.js';
+import { G_CONN, G_POLICY, groupEvents, srcIsOrig, type Groups } from './fw-groups.js';
 import { TupleHash } from './tuple-hash.js';
+import { LocalHosts } from './fw-local-host.js';
 
 /** vantage value of a connection known only from the logs */
 export const LOG_ONLY = 0xffff;
@@ -66,7 +67,7 @@ function median(xs: Float64Array): number {
 
 export function correlateFirewall(table: FwTable, conns: ConnTable, addrs: AddrTable, opts: CorrelateOptions = {}): Correlation {
   const skew = opts.skew ?? 300;
-  const { groups, evGroup } = groupEvents(table);
+  const { groups, evGroup, lhNear } = groupEvents(table, LocalHosts.of(table, addrs.count));
   const nCaptured = conns.count;
   const G = groups.n;
   let whole = true;
@@ -80,7 +81,7 @@ export function correlateFirewall(table: FwTable, conns: ConnTable, addrs: AddrT
   const seen: number[] = [];
   const cands = (g: number, f: (c: number) => void): void => {
     if (!idx) return;
-    const e = groups.ref[g]!;
+    const e = groups.ref(g);
     a[0] = table.addr(e, A_SRC); a[1] = table.addr(e, A_SMAP);
     pa[0] = table.port(e, A_SRC); pa[1] = table.port(e, A_SMAP);
     b[0] = table.addr(e, A_DST); b[1] = table.addr(e, A_DMAP);
@@ -103,17 +104,17 @@ export function correlateFirewall(table: FwTable, conns: ConnTable, addrs: AddrT
   const deltas: number[] = [];
   if (idx) {
     for (let g = 0; g < G; g++) {
-      const bt = groups.built[g]!, td = groups.teardown[g]!;
+      const bt = groups.built(g), td = groups.teardown(g);
       cands(g, (c) => {
         const f = conns.firstTs[c]!, l = conns.lastTs[c]!;
-        const t0 = groups.first[g]! + half, t1 = groups.last[g]! + half;
+        const t0 = groups.first(g) + half, t1 = groups.last(g) + half;
         if (t1 < f - skew || t0 > l + skew) return;
         // Built vs the handshake, Teardown vs the close, a later deny vs the last packet: only
         // where the capture holds that moment (one that starts or ends inside the connection does not)
         const seen = conns.flagsOrig[c]! | conns.flagsResp[c]!;
         if (bt >= 0 && seen & SYN) deltas.push(table.ts(bt) + half - f);
         if (td >= 0 && seen & (FIN | RST)) deltas.push(table.ts(td) + half - l);
-        if (td < 0 ? groups.kind[g] !== G_CONN : groups.last[g]! > table.ts(td)) deltas.push(t1 - l);
+        if (td < 0 ? groups.kind[g] !== G_CONN : groups.last(g) > table.ts(td)) deltas.push(t1 - l);
       });
     }
   }
@@ -127,8 +128,8 @@ export function correlateFirewall(table: FwTable, conns: ConnTable, addrs: AddrT
   const groupExtra = new Map<number, number[]>();
   if (idx) {
     for (let g = 0; g < G; g++) {
-      const t0 = groups.first[g]! + half - offset, t1 = groups.last[g]! + half - offset;
-      const built = groups.built[g]! >= 0;
+      const t0 = groups.first(g) + half - offset, t1 = groups.last(g) + half - offset;
+      const built = groups.built(g) >= 0;
       let best: Map<number, { c: number; d: number; s: number }> | undefined;
       cands(g, (c) => {
         const f = conns.firstTs[c]!, l = conns.lastTs[c]!;
@@ -148,18 +149,7 @@ export function correlateFirewall(table: FwTable, conns: ConnTable, addrs: AddrT
   }
 
   // log connections no capture has: connections of their own
-  let logOnly = 0;
-  let unmatched = 0;
-  for (let g = 0; g < G; g++) if (groupConn[g]! < 0) unmatched++;
-  conns.reserve(unmatched);
-  for (let g = 0; g < G; g++) {
-    if (groupConn[g]! >= 0) continue;
-    const c = addLogOnly(table, groups, g, conns, offset);
-    if (c >= 0) {
-      groupConn[g] = c;
-      logOnly++;
-    }
-  }
+  const logOnly = addLogOnly(table, groups, groupConn, conns, offset);
 
   // every event of a log connection is attached to its connections (evGroup becomes evConn in place)
   const extra = new Map<number, number[]>();
@@ -171,7 +161,14 @@ export function correlateFirewall(table: FwTable, conns: ConnTable, addrs: AddrT
       }
     });
   }
-  const lhPairs = localHostMatches(table, groups, groupConn, evGroup, addrs.count);
+  // the local-host lines near a Built or Teardown of a log connection that became a connection
+  // (a Built still its group's: a later Built of the same id replaced it)
+  const lhPairs: number[] = [];
+  for (let k = 0; k < lhNear.length; k += 3) {
+    const x = lhNear[k]!, g = lhNear[k + 1]!, e = lhNear[k + 2]!;
+    if (groupConn[g]! < 0 || (table.kind(e) === K_BUILT && groups.built(g) !== e)) continue;
+    lhPairs.push(x, g);
+  }
   const evConn = evGroup;
   for (const eg of evConn) for (let r = 0; r < eg.length; r++) if (eg[r]! >= 0) eg[r] = groupConn[eg[r]!]!;
   // each local-host event joins the connections it matched (the first it gets, the rest as extras:
@@ -193,31 +190,53 @@ export function correlateFirewall(table: FwTable, conns: ConnTable, addrs: AddrT
   return { offset, offsetPairs: deltas.length, logOnly, evConn, extra, groups, groupConn, groupExtra };
 }
 
-/** Whether the group's `src` endpoint (of its reference event) is the originator. */
-function groupSrcIsOrig(table: FwTable, groups: Groups, g: number): boolean {
-  const e = groups.ref[g]!;
-  if (groups.kind[g] === G_POLICY) return true; // the denied packet's source opened the connection
-  const bt = groups.built[g]!;
-  const dir = bt >= 0 ? srcIsOrig(table, bt) : undefined;
-  if (dir !== undefined) return dir;
-  // no Built in the log: the client is the side with the higher (ephemeral) port
-  return table.port(e, A_SRC) >= table.port(e, A_DST);
-}
+/** Port of slot A_* of row r, -1 when the row names none. */
+const portOf = (ch: FwChunk, r: number, slot: number): number => (ch.amask[r]! & (0x100 << slot) ? ch.port[r * 4 + slot]! : -1);
 
-function addLogOnly(table: FwTable, groups: Groups, g: number, conns: ConnTable, offset: number): number {
-  const e = groups.ref[g]!;
-  const srcOrig = groupSrcIsOrig(table, groups, g);
-  const os = srcOrig ? A_SRC : A_DST, rs = srcOrig ? A_DST : A_SRC;
-  const oid = table.addr(e, os), rid = table.addr(e, rs);
-  if (oid < 0 || rid < 0) return -1;
-  const bt = groups.built[g]!, td = groups.teardown[g]!;
-  let first = groups.first[g]!, last = groups.last[g]!;
-  if (bt >= 0) first = table.ts(bt);
-  else if (td >= 0 && Number.isFinite(table.duration(td))) first = table.ts(td) - table.duration(td);
-  if (td >= 0) last = table.ts(td);
-  const c = conns.add(LOG_ONLY, oid, Math.max(0, table.port(e, os)), rid, Math.max(0, table.port(e, rs)), first - offset, -1);
-  conns.lastTs[c] = Math.max(last, first) - offset;
-  return c;
+/**
+ * The log connections no capture has (groupConn -1) as connections of their own, in group order,
+ * written straight into the connection columns (3 M of them at 10 M lines: no call and no
+ * accessor per field). The originator is the Built's `for` side when the log says, the denied
+ * packet's source for a denial by policy, else the side with the higher (ephemeral) port; the
+ * span is the Built to the Teardown (the Teardown's duration back from it without a Built).
+ * Returns how many were made.
+ */
+function addLogOnly(table: FwTable, groups: Groups, groupConn: Int32Array, conns: ConnTable, offset: number): number {
+  let unmatched = 0;
+  for (let g = 0; g < groups.n; g++) if (groupConn[g]! < 0) unmatched++;
+  conns.reserve(unmatched);
+  const { vantage, origAddr, respAddr, origPort, respPort, firstTs, lastTs } = conns;
+  const base = conns.count;
+  let c = base;
+  for (let g = 0; g < groups.n; g++) {
+    if (groupConn[g]! >= 0) continue;
+    const e = groups.ref(g), ch = table.chunks[e >>> CHUNK_BITS]!, r = e & 0xffff;
+    const bt = groups.built(g), td = groups.teardown(g);
+    let srcOrig: boolean;
+    if (groups.kind[g] === G_POLICY) srcOrig = true;
+    else {
+      const dir = bt >= 0 ? srcIsOrig(table, bt) : undefined;
+      // (a port the event does not name counts as -1)
+      srcOrig = dir ?? portOf(ch, r, A_SRC) >= portOf(ch, r, A_DST);
+    }
+    const os = srcOrig ? A_SRC : A_DST, rs = srcOrig ? A_DST : A_SRC;
+    const m = ch.amask[r]!;
+    if (!(m & (1 << os)) || !(m & (1 << rs))) continue;
+    let first = groups.first(g), last = groups.last(g);
+    if (bt >= 0) first = table.ts(bt);
+    else if (td >= 0 && Number.isFinite(table.duration(td))) first = table.ts(td) - table.duration(td);
+    if (td >= 0) last = table.ts(td);
+    vantage[c] = LOG_ONLY;
+    origAddr[c] = ch.addr[r * 4 + os]!;
+    respAddr[c] = ch.addr[r * 4 + rs]!;
+    origPort[c] = m & (0x100 << os) ? ch.port[r * 4 + os]! : 0;
+    respPort[c] = m & (0x100 << rs) ? ch.port[r * 4 + rs]! : 0;
+    firstTs[c] = first - offset;
+    lastTs[c] = Math.max(last, first) - offset;
+    groupConn[g] = c++;
+  }
+  conns.appendWritten(c - base);
+  return c - base;
 }
 
 /** The side a teardown reason names, as 'src' / 'dst' of the teardown line, or undefined. */
@@ -240,77 +259,4 @@ export function reasonSide(table: FwTable, td: number, cls: ReasonClass): 'src' 
     return (cls.side === 'client') === o ? 'src' : 'dst';
   }
   return undefined;
-}
-
-
-/**
- * 609001/609002 (Built/Teardown local-host) name a host, not a connection: one goes with the
- * connections of that host whose Built (or Teardown) is within TOL of it (the firewall builds a
- * host's state with its first connection and removes it with its last). Returns the matches as
- * pairs (local-host event, group), found in one pass over the events in log order: the Built and
- * Teardown lines are read where they lie, not at random through the groups.
- */
-function localHostMatches(table: FwTable, groups: Groups, groupConn: Int32Array, evGroup: Int32Array[], nAddrs: number): number[] {
-  const out: number[] = [];
-  // the local-host events of each host, in log order (nearly time order): host h's are
-  // byHost[start[h], start[h+1]) (address ids are dense), their times beside them in hostTs: the
-  // window search below reads that small array, not the event columns (a random read into a
-  // gigabyte of events per step at 10 M lines, which made this pass grow faster than the log)
-  const lh: number[] = [];
-  for (let ci = 0; ci < table.chunks.length; ci++) {
-    const c = table.chunks[ci]!, kind = c.kind, amask = c.amask;
-    for (let r = 0; r < c.n; r++) {
-      const k = kind[r]!;
-      if ((k === K_LH_BUILT || k === K_LH_TEARDOWN) && amask[r]! & 1) lh.push((ci << CHUNK_BITS) | r);
-    }
-  }
-  if (lh.length === 0) return out;
-  // hosts with local-host lines, a bit each (a few hundred KB, read first: most connections' ends
-  // have none, and the dense index below is a cache miss per look at millions of addresses)
-  const has = new Uint8Array((nAddrs >>> 3) + 1);
-  const start = new Uint32Array(nAddrs + 1);
-  for (const e of lh) {
-    const a = table.addr(e, A_SRC);
-    has[a >>> 3]! |= 1 << (a & 7);
-    start[a + 1]!++;
-  }
-  for (let h = 0; h < nAddrs; h++) start[h + 1]! += start[h]!;
-  const byHost = new Uint32Array(lh.length);
-  const hostTs = new Float64Array(lh.length);
-  const at = start.slice(0, nAddrs);
-  for (const e of lh) {
-    const i = at[table.addr(e, A_SRC)]!++;
-    byHost[i] = e;
-    hostTs[i] = table.ts(e);
-  }
-  for (let ci = 0; ci < table.chunks.length; ci++) {
-    const ch = table.chunks[ci]!, eg = evGroup[ci]!, amask = ch.amask, addr = ch.addr;
-    for (let r = 0; r < ch.n; r++) {
-      const g = eg[r]!;
-      if (g < 0 || groupConn[g]! < 0) continue;
-      const e = (ci << CHUNK_BITS) | r;
-      const kind = groups.built[g] === e ? K_LH_BUILT : groups.teardown[g] === e ? K_LH_TEARDOWN : -1;
-      if (kind < 0) continue;
-      const t = ch.ts[r]!;
-      for (let slot = A_SRC; slot <= A_DST; slot++) {
-        if (!(amask[r]! & (1 << slot))) continue;
-        const a = addr[r * 4 + slot]!;
-        if (!(has[a >>> 3]! & (1 << (a & 7)))) continue;
-        // the window around t: a binary search (a few seconds of slack for lines a little out of order)
-        let lo = start[a]!, hi = start[a + 1]!;
-        const end = hi;
-        while (lo < hi) {
-          const mid = (lo + hi) >>> 1;
-          if (hostTs[mid]! < t - TOL - 5) lo = mid + 1;
-          else hi = mid;
-        }
-        for (let k = lo; k < end && hostTs[k]! <= t + TOL + 5; k++) {
-          const x = byHost[k]!;
-          if (table.kind(x) !== kind || Math.abs(hostTs[k]! - t) > TOL) continue;
-          out.push(x, g);
-        }
-      }
-    }
-  }
-  return out;
 }

@@ -20,7 +20,8 @@ import { reasonClassFor } from '../read/fw-reasons.js';
 import { VENDORS } from '../read/syslog-envelope.js';
 import { CHUNK_BITS, type FwTable } from '../flows/fw-table.js';
 import { lazyArray } from '../flows/memory.js';
-import { IdHash, TupleHash } from './tuple-hash.js';
+import { IdHash, TupleFilter, TupleHash } from './tuple-hash.js';
+import type { LocalHosts } from './fw-local-host.js';
 
 export const G_CONN = 0;
 export const G_POLICY = 1;
@@ -50,43 +51,63 @@ const RST_DENIED = anomalyBit('rst-denied');
 const AFTER_TO = anomalyBit('after-timeout');
 
 /**
- * The groups' columns, sized once for the most groups the log can make (one per event of the kinds
- * that make one): the rows never reached are pages never written, which cost no memory (lazyArray),
+ * The groups, sized once for the most groups the log can make (one per event of the kinds that
+ * make one): the rows never reached are pages never written, which cost no memory (lazyArray),
  * and nothing is copied as the groups come (at 10 M lines, doubling copied ~150 MB and left the old
- * columns to the collector).
+ * columns to the collector). A group's fields are one 32-byte record, not a column each: its
+ * Teardown, which comes long after its Built, updates its end, span and anomalies in one cache
+ * line instead of one line in each of four columns of 3 M groups.
  */
 export class Groups {
   n = 0;
   readonly kind: Uint8Array;
-  /** event index of the Built / Teardown, -1 when the log has none */
-  readonly built: Int32Array;
-  readonly teardown: Int32Array;
-  readonly first: Float64Array;
-  readonly last: Float64Array;
-  /** anomalies the log alone shows */
-  readonly anomalies: Uint32Array;
-  /** the event the group's tuple comes from */
-  readonly ref: Int32Array;
+  /** the records: first, last (float64 0, 1); built, teardown, ref, anomalies (int32 4-7) */
+  private readonly f: Float64Array;
+  private readonly i: Int32Array;
 
   constructor(readonly cap: number) {
     this.kind = lazyArray(Uint8Array, cap);
-    this.built = lazyArray(Int32Array, cap);
-    this.teardown = lazyArray(Int32Array, cap);
-    this.first = lazyArray(Float64Array, cap);
-    this.last = lazyArray(Float64Array, cap);
-    this.anomalies = lazyArray(Uint32Array, cap);
-    this.ref = lazyArray(Int32Array, cap);
+    this.f = lazyArray(Float64Array, cap * 4);
+    this.i = new Int32Array(this.f.buffer, 0, cap * 8);
   }
 
   add(kind: number, e: number, t: number): number {
     const g = this.n++;
     this.kind[g] = kind;
-    this.built[g] = -1;
-    this.teardown[g] = -1;
-    this.first[g] = t;
-    this.last[g] = t;
-    this.ref[g] = e;
+    this.f[g * 4] = t;
+    this.f[g * 4 + 1] = t;
+    const o = g * 8;
+    this.i[o + 4] = -1;
+    this.i[o + 5] = -1;
+    this.i[o + 6] = e;
     return g;
+  }
+
+  /** time of the group's first and last event */
+  first(g: number): number { return this.f[g * 4]!; }
+  last(g: number): number { return this.f[g * 4 + 1]!; }
+  /** event index of the Built / Teardown, -1 when the log has none */
+  built(g: number): number { return this.i[g * 8 + 4]!; }
+  teardown(g: number): number { return this.i[g * 8 + 5]!; }
+  /** the event the group's tuple comes from */
+  ref(g: number): number { return this.i[g * 8 + 6]!; }
+  /** anomalies the log alone shows */
+  anomalies(g: number): number { return this.i[g * 8 + 7]! >>> 0; }
+
+  /** widen the span to time t */
+  span(g: number, t: number): void {
+    if (t < this.f[g * 4]!) this.f[g * 4] = t;
+    if (t > this.f[g * 4 + 1]!) this.f[g * 4 + 1] = t;
+  }
+  setBuilt(g: number, e: number): void {
+    this.i[g * 8 + 4] = e;
+    this.i[g * 8 + 6] = e;
+  }
+  setTeardown(g: number, e: number): void { this.i[g * 8 + 5] = e; }
+  mark(g: number, anomalies: number): void { this.i[g * 8 + 7]! |= anomalies; }
+  /** a later event at time t (the span's end only) */
+  reach(g: number, t: number): void {
+    if (t > this.f[g * 4 + 1]!) this.f[g * 4 + 1] = t;
   }
 }
 
@@ -101,6 +122,8 @@ export interface Grouping {
   groups: Groups;
   /** group of each event, by chunk (-1: none) */
   evGroup: Int32Array[];
+  /** local-host lines near a Built or Teardown, as (local-host event, group, event) (fw-local-host.ts) */
+  lhNear: number[];
 }
 
 /** The teardown reason's class, by string id and vendor (cached: a log has few distinct reasons). */
@@ -114,55 +137,118 @@ export function reasonClassOf(table: FwTable, e: number, cache: Map<number, Reas
   return cache.get(key);
 }
 
-export function groupEvents(table: FwTable): Grouping {
-  let most = 0;
-  for (const c of table.chunks) for (let r = 0; r < c.n; r++) if (mayMakeGroup(c, r)) most++;
-  const groups = new Groups(most);
-  // time and TCP flags (all of them within PRE_TEARDOWN) of the no-connection denies logged while
-  // a group was open, by group, until its teardown (rare: kept apart, not a column of every group)
-  const preDeny = new Map<number, { t: number; flags: number }>();
-  const evGroup = table.chunks.map((c) => new Int32Array(c.n).fill(-1));
-  const reasons = new Map<number, ReasonClass | undefined>();
-  let log = -1;
-  let byId = new IdHash();
-  let byTuple = new TupleHash(1024);
-  // notes (kept only in a log that has any): those waiting for their connection, by id, and the
-  // last ended connection of each id
-  let notes = false;
-  let pending = new Map<number, number[]>();
-  let ended = new Map<number, number>();
-  const spans = (g: number, e: number): boolean => {
-    const bt = groups.built[g]!, td = groups.teardown[g]!, t = table.ts(e);
-    const start = bt >= 0 ? table.ts(bt) : table.ts(td) - (Number.isFinite(table.duration(td)) ? table.duration(td) : 0);
-    return t >= start - NOTE_SLACK && (td < 0 || t <= table.ts(td) + NOTE_SLACK);
-  };
-  // the tuples of an event: real and NAT-mapped forms of each end, in every combination
-  const sa = [0, 0], sp = [0, 0], da = [0, 0], dp = [0, 0];
-  let ns = 0, nd = 0;
-  // (read from the row's columns: this runs for every event, the table's accessors would look the chunk up for each field)
-  const tuplesOf = (c: FwChunk, r: number): boolean => {
-    ns = nd = 0;
+/**
+ * The tuples of a row: the real and NAT-mapped forms of each end, in every combination (a mapped
+ * form equal to the real one counted once). Read from the row's columns: this runs for every
+ * event, the table's accessors would look the chunk up for each field.
+ */
+class RowTuples {
+  readonly sa = [0, 0];
+  readonly sp = [0, 0];
+  readonly da = [0, 0];
+  readonly dp = [0, 0];
+  ns = 0;
+  nd = 0;
+
+  /** Take row r's tuples; false when it lacks an end's address or port. */
+  of(c: FwChunk, r: number): boolean {
+    const { sa, sp, da, dp } = this;
+    this.ns = this.nd = 0;
     const m = c.amask[r]!;
     // both ends' address and port (amask: bit s the address of slot s, bit 8 + s its port)
     const need = (1 << A_SRC) | (1 << A_DST) | (0x100 << A_SRC) | (0x100 << A_DST);
     if ((m & need) !== need) return false;
     const o = r * 4, addr = c.addr, port = c.port;
     sa[0] = addr[o + A_SRC]!; sp[0] = port[o + A_SRC]!; da[0] = addr[o + A_DST]!; dp[0] = port[o + A_DST]!;
-    ns = nd = 1;
-    if (m & (1 << A_SMAP)) { sa[1] = addr[o + A_SMAP]!; sp[1] = m & (0x100 << A_SMAP) ? port[o + A_SMAP]! : sp[0]!; ns = 2; }
-    if (m & (1 << A_DMAP)) { da[1] = addr[o + A_DMAP]!; dp[1] = m & (0x100 << A_DMAP) ? port[o + A_DMAP]! : dp[0]!; nd = 2; }
+    this.ns = this.nd = 1;
+    if (m & (1 << A_SMAP)) {
+      sa[1] = addr[o + A_SMAP]!; sp[1] = m & (0x100 << A_SMAP) ? port[o + A_SMAP]! : sp[0]!;
+      if (sa[1] !== sa[0] || sp[1] !== sp[0]) this.ns = 2;
+    }
+    if (m & (1 << A_DMAP)) {
+      da[1] = addr[o + A_DMAP]!; dp[1] = m & (0x100 << A_DMAP) ? port[o + A_DMAP]! : dp[0]!;
+      if (da[1] !== da[0] || dp[1] !== dp[0]) this.nd = 2;
+    }
     return true;
+  }
+}
+
+/** Whether row r looks a tuple up: a no-connection deny, or a TCP deny by policy. */
+function looksUp(c: FwChunk, r: number): boolean {
+  const kind = c.kind[r]!;
+  return kind === K_NOCONN || (kind === K_DENY && ((c.bits[r]! >> B_PROTO) & 3) === PROTO_TCP);
+}
+
+/**
+ * The tuple join of one log: a hash of the tuples its denies name, their keys put in before the
+ * pass, and a filter of the same. A Built or Teardown stores its group only under a tuple some deny
+ * will look up (the filter answers most in cache; the table is asked for the rest), which is all a
+ * lookup can see: the table holds the deny tuples only, a few per cent of a log's tuples.
+ */
+function denyTuples(table: FwTable, log: number, denies: number, rt: RowTuples): { byTuple: TupleHash; filter: TupleFilter } {
+  // (sized for a tuple a deny: most name one, the table grows if they name more)
+  const byTuple = new TupleHash(denies), filter = new TupleFilter(denies);
+  for (const c of table.chunks) {
+    if (c.log !== log) continue;
+    for (let r = 0; r < c.n; r++) {
+      if (!looksUp(c, r) || !rt.of(c, r)) continue;
+      for (let i = 0; i < rt.ns; i++) for (let j = 0; j < rt.nd; j++) {
+        byTuple.addKey(rt.sa[i]!, rt.sp[i]!, rt.da[j]!, rt.dp[j]!);
+        filter.add(rt.sa[i]!, rt.sp[i]!, rt.da[j]!, rt.dp[j]!);
+      }
+    }
+  }
+  return { byTuple, filter };
+}
+
+export function groupEvents(table: FwTable, local?: LocalHosts): Grouping {
+  // per log: the denies that look a tuple up, and whether it has notes (kept only in a log that has any)
+  let most = 0;
+  const denies = new Map<number, number>(), hasNotes = new Set<number>();
+  for (const c of table.chunks) {
+    let d = 0;
+    for (let r = 0; r < c.n; r++) {
+      if (mayMakeGroup(c, r)) most++;
+      if (looksUp(c, r)) d++;
+      else if (c.kind[r] === K_OTHER && !Number.isNaN(connIdAt(c, r))) hasNotes.add(c.log);
+    }
+    denies.set(c.log, (denies.get(c.log) ?? 0) + d);
+  }
+  const groups = new Groups(most);
+  // time and TCP flags (all of them within PRE_TEARDOWN) of the no-connection denies logged while
+  // a group was open, by group, until its teardown (rare: kept apart, not a column of every group)
+  const preDeny = new Map<number, { t: number; flags: number }>();
+  const evGroup = table.chunks.map((c) => new Int32Array(c.n).fill(-1));
+  const reasons = new Map<number, ReasonClass | undefined>();
+  const rt = new RowTuples();
+  const lhNear: number[] = [];
+  let log = -1;
+  let byId = new IdHash();
+  let byTuple = new TupleHash(1024);
+  let filter = new TupleFilter(0);
+  // notes: those waiting for their connection, by id, and the last ended connection of each id
+  let notes = false;
+  let pending = new Map<number, number[]>();
+  let ended = new Map<number, number>();
+  const spans = (g: number, e: number): boolean => {
+    const bt = groups.built(g), td = groups.teardown(g), t = table.ts(e);
+    const start = bt >= 0 ? table.ts(bt) : table.ts(td) - (Number.isFinite(table.duration(td)) ? table.duration(td) : 0);
+    return t >= start - NOTE_SLACK && (td < 0 || t <= table.ts(td) + NOTE_SLACK);
   };
+  // the newest group of any of the row's tuples
   const lookup = (): number => {
     let best = -1;
-    for (let i = 0; i < ns; i++) for (let j = 0; j < nd; j++) {
-      const g = byTuple.get(sa[i]!, sp[i]!, da[j]!, dp[j]!);
+    for (let i = 0; i < rt.ns; i++) for (let j = 0; j < rt.nd; j++) {
+      const g = byTuple.get(rt.sa[i]!, rt.sp[i]!, rt.da[j]!, rt.dp[j]!);
       if (g > best) best = g;
     }
     return best;
   };
+  // the group becomes the newest of the row's tuples (of those a deny looks up: the others are not in byTuple)
   const register = (g: number): void => {
-    for (let i = 0; i < ns; i++) for (let j = 0; j < nd; j++) byTuple.set(sa[i]!, sp[i]!, da[j]!, dp[j]!, g);
+    for (let i = 0; i < rt.ns; i++) for (let j = 0; j < rt.nd; j++) {
+      if (filter.mayHave(rt.sa[i]!, rt.sp[i]!, rt.da[j]!, rt.dp[j]!)) byTuple.setIfPresent(rt.sa[i]!, rt.sp[i]!, rt.da[j]!, rt.dp[j]!, g);
+    }
   };
 
   for (let ci = 0; ci < table.chunks.length; ci++) {
@@ -171,17 +257,10 @@ export function groupEvents(table: FwTable): Grouping {
       // a firewall's connection ids and tuples are its own: each log starts afresh
       log = c.log;
       byId = new IdHash();
-      let n = 0;
-      notes = false;
-      for (const x of table.chunks) {
-        if (x.log !== log) continue;
-        n += x.n;
-        for (let r = 0; r < x.n && !notes; r++) if (x.kind[r] === K_OTHER && !Number.isNaN(connIdAt(x, r))) notes = true;
-      }
+      notes = hasNotes.has(log);
       pending = new Map();
       ended = new Map();
-      // (about one log connection every three lines, most with one or two tuples: half a tuple a line; it grows if not)
-      byTuple = new TupleHash(n / 2);
+      ({ byTuple, filter } = denyTuples(table, log, denies.get(log)!, rt));
     }
     const eg = evGroup[ci]!;
     for (let r = 0; r < c.n; r++) {
@@ -191,31 +270,28 @@ export function groupEvents(table: FwTable): Grouping {
       const t = c.ts[r]!;
       if (kind === K_BUILT || kind === K_TEARDOWN) {
         const id = connIdAt(c, r);
-        if (Number.isNaN(id) || !tuplesOf(c, r)) continue;
+        if (Number.isNaN(id) || !rt.of(c, r)) continue;
         let g = byId.get(id);
         if (g < 0) {
           g = groups.add(G_CONN, e, t);
           if (kind === K_BUILT) byId.set(id, g);
         } else if (kind === K_TEARDOWN) byId.delete(id);
-        if (kind === K_BUILT) {
-          groups.built[g] = e;
-          groups.ref[g] = e;
-        } else {
-          groups.teardown[g] = e;
+        if (kind === K_BUILT) groups.setBuilt(g, e);
+        else {
+          groups.setTeardown(g, e);
           // its late packets logged just before it (see PRE_TEARDOWN)
           const pre = preDeny.size ? preDeny.get(g) : undefined;
           if (pre) preDeny.delete(g);
           if (pre && pre.t >= t - PRE_TEARDOWN && pre.t <= t + AFTER_TEARDOWN) {
             const cls = reasonClassOf(table, e, reasons)?.teardown;
-            const pf = pre.flags;
-            if (cls === 'timeout') groups.anomalies[g]! |= AFTER_TO;
-            else if (cls === 'graceful' && pf & RST) groups.anomalies[g]! |= LATE_RST;
+            if (cls === 'timeout') groups.mark(g, AFTER_TO);
+            else if (cls === 'graceful' && pre.flags & RST) groups.mark(g, LATE_RST);
           }
         }
-        if (t < groups.first[g]!) groups.first[g] = t;
-        if (t > groups.last[g]!) groups.last[g] = t;
+        groups.span(g, t);
         eg[r] = g;
         register(g);
+        local?.near(c, r, kind, g, e, lhNear);
         if (notes) {
           if (kind === K_TEARDOWN) ended.set(id, g);
           const waiting = pending.get(id);
@@ -235,12 +311,12 @@ export function groupEvents(table: FwTable): Grouping {
         if (g >= 0) eg[r] = g;
         else (pending.get(id) ?? pending.set(id, []).get(id)!).push(e);
       } else if (kind === K_NOCONN) {
-        if (!tuplesOf(c, r)) continue;
+        if (!rt.of(c, r)) continue;
         const flags = c.flags[r]!;
         let g = lookup();
         let mark = 0;
         if (g >= 0 && groups.kind[g] === G_CONN) {
-          const td = groups.teardown[g]!;
+          const td = groups.teardown(g);
           const since = td >= 0 ? t - table.ts(td) : NaN;
           const cls = td >= 0 ? reasonClassOf(table, td, reasons)?.teardown : undefined;
           if (td < 0) {
@@ -255,28 +331,28 @@ export function groupEvents(table: FwTable): Grouping {
             // seconds is taken to be its late RST, the one packet a finished close still sends)
             if (cls === 'graceful' && (flags & RST || flags === 0)) mark |= LATE_RST | RST_DENIED;
           } else g = -1;
-        } else if (g >= 0 && !(groups.kind[g] === G_NOCONN && t - groups.last[g]! <= NOCONN_BURST)) g = -1;
+        } else if (g >= 0 && !(groups.kind[g] === G_NOCONN && t - groups.last(g) <= NOCONN_BURST)) g = -1;
         if (g < 0) {
           g = groups.add(G_NOCONN, e, t);
           register(g);
           mark = flags & RST ? RST_DENIED : 0;
         }
-        groups.anomalies[g]! |= mark;
-        if (t > groups.last[g]!) groups.last[g] = t;
+        groups.mark(g, mark);
+        groups.reach(g, t);
         eg[r] = g;
       } else if (kind === K_DENY) {
-        if (!tuplesOf(c, r)) continue;
+        if (!rt.of(c, r)) continue;
         let g = lookup();
-        if (g < 0 || groups.kind[g] !== G_POLICY || t - groups.first[g]! > POLICY_BURST) {
+        if (g < 0 || groups.kind[g] !== G_POLICY || t - groups.first(g) > POLICY_BURST) {
           g = groups.add(G_POLICY, e, t);
           register(g);
         }
-        if (t > groups.last[g]!) groups.last[g] = t;
+        groups.reach(g, t);
         eg[r] = g;
       }
     }
   }
-  return { groups, evGroup };
+  return { groups, evGroup, lhNear };
 }
 
 /** Whether event e's `for` (src) side initiated the connection: Built's direction, else undefined. */

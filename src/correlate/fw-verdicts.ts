@@ -22,38 +22,50 @@ import { LOG_ONLY, reasonSide, type Correlation } from './firewall.js';
 export const NO_EVENTS_INDEX = new Uint32Array(0);
 const FIREWALL_ONLY = anomalyBit('firewall-only');
 const MIDSTREAM = anomalyBit('midstream');
+// each class's and closing side's number in the columns (looked up once per connection)
+const TD_INDEX = new Map<Teardown, number>(TEARDOWNS.map((t, k) => [t, k]));
+const CB_INDEX = new Map<ClosedBy, number>(CLOSED_BY.map((c, k) => [c, k]));
 
 /** Events of each connection (new numbering): events[start[i], start[i+1]), in time order. */
 export function eventsByConn(table: FwTable, corr: Correlation, map: Uint32Array, n: number): { start: Uint32Array; events: Uint32Array } {
   const start = new Uint32Array(n + 1);
-  const hasExtra = corr.extra.size > 0;
-  const each = (f: (e: number, c: number) => void): void => {
-    corr.evConn.forEach((ec, ci) => {
+  // the events attached to more than one connection, in event order: a cursor walks them beside
+  // the pass (a lookup in `extra` for each of 10 M events cost more than the rest of the pass)
+  const extraAt = Float64Array.from(corr.extra.keys()).sort();
+  let events = new Uint32Array(0);
+  // pass 1 counts each connection's events into start[c + 1]; pass 2 places them, start[c] the cursor
+  const visit = (place: boolean): void => {
+    let k = 0;
+    const done: number[] = [];
+    for (let ci = 0; ci < corr.evConn.length; ci++) {
+      const ec = corr.evConn[ci]!, base = ci << CHUNK_BITS;
       for (let r = 0; r < ec.length; r++) {
         const old = ec[r]!;
         if (old < 0) continue;
-        const e = (ci << CHUNK_BITS) | r;
-        const c = map[old]!;
-        f(e, c);
-        const more = hasExtra ? corr.extra.get(e) : undefined;
-        if (more) {
-          const done = [c];
-          for (const x of more) {
-            const cx = map[x]!;
-            if (!done.includes(cx)) {
-              done.push(cx);
-              f(e, cx);
-            }
-          }
+        const e = base | r, c = map[old]!;
+        if (place) events[start[c]!++] = e;
+        else start[c + 1]!++;
+        while (k < extraAt.length && extraAt[k]! < e) k++;
+        if (k === extraAt.length || extraAt[k] !== e) continue;
+        done.length = 0;
+        done.push(c);
+        for (const x of corr.extra.get(e)!) {
+          const cx = map[x]!;
+          if (done.includes(cx)) continue;
+          done.push(cx);
+          if (place) events[start[cx]!++] = e;
+          else start[cx + 1]!++;
         }
       }
-    });
+    }
   };
-  each((_, c) => start[c + 1]!++);
+  visit(false);
   for (let i = 0; i < n; i++) start[i + 1]! += start[i]!;
-  const events = new Uint32Array(start[n]!);
-  const at = start.slice(0, n);
-  each((e, c) => { events[at[c]!++] = e; });
+  events = new Uint32Array(start[n]!);
+  visit(true);
+  // (each cursor ended at the next connection's start: back one place)
+  for (let i = n; i > 0; i--) start[i] = start[i - 1]!;
+  start[0] = 0;
   // in time order (a connection's events come from one log mostly in order already). They are
   // listed in event order: when the whole table is in time order (a log written as time went), so
   // is every connection's list, and the check per connection (a random read of each event's time)
@@ -92,8 +104,11 @@ function inTimeOrder(table: FwTable): boolean {
 /** Which end of connection i (orig/resp) the side `slot` of event e is, by address (real or mapped) and port. */
 export function endOf(table: FwTable, e: number, side: 'src' | 'dst', conns: ConnTable, i: number): ClosedBy {
   const s = side === 'src' ? A_SRC : A_DST, m = side === 'src' ? A_SMAP : A_DMAP;
-  // (once per connection with a reason that names a side: no closure or array made per call)
-  const a = table.addr(e, s), p = table.port(e, s), ma = table.addr(e, m), mp = table.port(e, m) < 0 ? p : table.port(e, m);
+  // (once per connection with a reason that names a side: no closure or array made per call, and
+  // the row's columns read once, not through an accessor per field)
+  const ch = table.chunk(e), r = e & 0xffff, mask = ch.amask[r]!, o = r * 4;
+  const a = mask & (1 << s) ? ch.addr[o + s]! : -1, p = mask & (0x100 << s) ? ch.port[o + s]! : -1;
+  const ma = mask & (1 << m) ? ch.addr[o + m]! : -1, mp = mask & (0x100 << m) ? ch.port[o + m]! : p;
   const oa = conns.origAddr[i]!, op = conns.origPort[i]!;
   if ((a === oa && p === op) || (ma === oa && mp === op)) return 'orig';
   const ra = conns.respAddr[i]!, rp = conns.respPort[i]!;
@@ -118,22 +133,23 @@ export function applyLogVerdicts(table: FwTable, corr: Correlation, map: Uint32A
   for (let g = 0; g < groups.n; g++) {
     const first = groupConn[g]!;
     if (first < 0) continue;
-    const td = groups.teardown[g]!;
+    const td = groups.teardown(g);
     const cls = td >= 0 ? reasonClassOf(table, td, reasons) : undefined;
     let teardown: Teardown = 'open';
     if (groups.kind[g] === G_POLICY) teardown = 'denied';
     else if (cls) teardown = cls.teardown;
     const side = td >= 0 && cls ? reasonSide(table, td, cls) : undefined;
     const bytes = td >= 0 ? table.bytes(td) : NaN;
+    const tdIndex = TD_INDEX.get(teardown)!;
     const more = groupExtra.size ? groupExtra.get(g) : undefined;
     for (let t = -1; t < (more?.length ?? 0); t++) {
       const i = map[t < 0 ? first : more![t]!]!;
       // (the same connection twice: vantages merged into one row)
       if (t >= 0 && (i === map[first] || more!.slice(0, t).some((x) => map[x] === i))) continue;
-      conns.anomalies[i]! |= groups.anomalies[g]!;
+      conns.anomalies[i]! |= groups.anomalies(g);
       if (!Number.isNaN(bytes)) conns.fwBytes[i] = bytes;
       // the firewall logged the connection being built: its handshake happened, before the capture
-      if (groups.built[g]! >= 0) conns.anomalies[i]! &= ~MIDSTREAM;
+      if (groups.built(g) >= 0) conns.anomalies[i]! &= ~MIDSTREAM;
       const closedBy = side ? endOf(table, td, side, conns, i) : 'none';
       const isConn = groups.kind[g] === G_CONN;
       if (conns.vantage[i] === LOG_ONLY) {
@@ -142,13 +158,13 @@ export function applyLogVerdicts(table: FwTable, corr: Correlation, map: Uint32A
         conns.anomalies[i]! |= FIREWALL_ONLY;
         // (a Built/Teardown group decides; a deny group only where none has)
         if (isConn || !fromConnGroup[i]) {
-          conns.teardown[i] = TEARDOWNS.indexOf(teardown);
-          conns.closedBy[i] = CLOSED_BY.indexOf(closedBy);
+          conns.teardown[i] = tdIndex;
+          conns.closedBy[i] = CB_INDEX.get(closedBy)!;
         }
         if (isConn) fromConnGroup[i] = 1;
       } else if (logMayTell(TEARDOWNS[conns.teardown[i]!] ?? 'open', teardown)) {
-        conns.teardown[i] = TEARDOWNS.indexOf(teardown);
-        conns.closedBy[i] = CLOSED_BY.indexOf(closedBy);
+        conns.teardown[i] = tdIndex;
+        conns.closedBy[i] = CB_INDEX.get(closedBy)!;
       }
     }
   }
