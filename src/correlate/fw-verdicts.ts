@@ -26,13 +26,17 @@ const MIDSTREAM = anomalyBit('midstream');
 const TD_INDEX = new Map<Teardown, number>(TEARDOWNS.map((t, k) => [t, k]));
 const CB_INDEX = new Map<ClosedBy, number>(CLOSED_BY.map((c, k) => [c, k]));
 
-/** Events of each connection (new numbering): events[start[i], start[i+1]), in time order. */
-export function eventsByConn(table: FwTable, corr: Correlation, map: Uint32Array, n: number): { start: Uint32Array; events: Uint32Array } {
-  const start = new Uint32Array(n + 1);
+/**
+ * Events of each connection (new numbering): events[start[i], start[i+1]), in time order. `shared`:
+ * in shared memory, where the output's worker reads them as they are (no copy, no walk to index them).
+ */
+export function eventsByConn(table: FwTable, corr: Correlation, map: Uint32Array, n: number, shared = false): { start: Uint32Array; events: Uint32Array } {
+  const u32 = (len: number): Uint32Array => (shared ? new Uint32Array(new SharedArrayBuffer(4 * len)) : new Uint32Array(len));
+  const start = u32(n + 1);
   // the events attached to more than one connection, in event order: a cursor walks them beside
   // the pass (a lookup in `extra` for each of 10 M events cost more than the rest of the pass)
   const extraAt = Float64Array.from(corr.extra.keys()).sort();
-  let events = new Uint32Array(0);
+  let events: Uint32Array = new Uint32Array(0);
   // pass 1 counts each connection's events into start[c + 1]; pass 2 places them, start[c] the cursor
   const visit = (place: boolean): void => {
     let k = 0;
@@ -61,7 +65,7 @@ export function eventsByConn(table: FwTable, corr: Correlation, map: Uint32Array
   };
   visit(false);
   for (let i = 0; i < n; i++) start[i + 1]! += start[i]!;
-  events = new Uint32Array(start[n]!);
+  events = u32(start[n]!);
   visit(true);
   // (each cursor ended at the next connection's start: back one place)
   for (let i = n; i > 0; i--) start[i] = start[i - 1]!;

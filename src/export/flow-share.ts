@@ -235,6 +235,9 @@ function linesTask(ds: Dataset, block: number, ctl: Int32Array, port: MessagePor
 
 /** Each connection's event indices, from `start[i]` to `start[i + 1]` in `events`, in shared memory. */
 function sharedEvents(ds: Dataset, n: number): { start: Uint32Array; events: Uint32Array } {
+  // (the batch dataset's index, made in shared memory when this worker was to be used: as it is)
+  const ix = ds.fwIndex;
+  if (ix && ix.start.length === n + 1 && ix.start.buffer instanceof SharedArrayBuffer && ix.events.buffer instanceof SharedArrayBuffer) return ix;
   const start = new Uint32Array(new SharedArrayBuffer(4 * (n + 1)));
   // (the dataset's lists are views into one array, one after the other: that array, copied once)
   let whole: ArrayBufferLike | undefined;

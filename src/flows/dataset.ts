@@ -75,6 +75,8 @@ export interface Dataset extends Ingest {
   firewallOf(i: number): readonly FwEventView[];
   /** the same as event-table indices (ds.fw) */
   fwEvents(i: number): Uint32Array;
+  /** every connection's events as one index (fwEvents(i) = events[start[i], start[i+1])), where the dataset keeps one */
+  fwIndex?: { start: Uint32Array; events: Uint32Array };
   /** the text of the firewall events, read back from the logs */
   fwText: LogText;
   /** bit v set when vantage v saw connection i */
@@ -238,7 +240,7 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   // firewall events per connection (deduplicated across vantages), the log's verdicts (log-only
   // connections get theirs from it; captured ones where the packets do not contradict it), and the
   // denied RSTs linked to the packets they deny
-  const byConn = corr ? eventsByConn(table, corr, map, conns.count) : undefined;
+  const byConn = corr ? eventsByConn(table, corr, map, conns.count, shared) : undefined;
   // (the events are listed by connection now: the list by event is dead)
   if (corr) corr.evConn = [];
   const fwOf = (i: number): Uint32Array => (byConn ? byConn.events.subarray(byConn.start[i]!, byConn.start[i + 1]!) : NO_EVENTS_INDEX);
@@ -312,6 +314,7 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
     ...ing,
     logOffset,
     fwEvents: fwOf,
+    ...(byConn ? { fwIndex: byConn } : {}),
     fwText,
     packetRows,
     primaryRows,
