@@ -113,3 +113,35 @@ test('an open connection seen at both interfaces is one row before it is over (m
   assert.equal(records.length, 3);
   assert.equal(new Set(records).size, 3);
 });
+
+test('firewall lines join the row, not the connection hidden behind it, whether they come before or after the packets', () => {
+  const H = '10.234.73.1', S = '10.235.73.2', at = 'Dec 06 2026 12:20:50:';
+  const lines = [
+    `${at} %ASA-6-302013: Built outbound TCP connection 11 for outside:${S}/8080 (${S}/8080) to inside:${H}/42490 (${H}/42490)`,
+    `${at} %ASA-6-302014: Teardown TCP connection 11 for outside:${S}/8080 to inside:${H}/42490 duration 0:00:00 bytes 12 TCP FINs`,
+    `${at} %ASA-6-302013: Built outbound TCP connection 12 for outside:${S}/8080 (${S}/8080) to inside:${H}/42496 (${H}/42496)`,
+    `${at} %ASA-6-302014: Teardown TCP connection 12 for outside:${S}/8080 to inside:${H}/42496 duration 0:00:00 bytes 12 TCP Reset-I`,
+    `${at} %ASA-6-106015: Deny TCP (no connection) from ${H}/42496 to ${S}/8080 flags RST ACK  on interface inside`,
+  ];
+  for (const order of ['before', 'after'] as const) {
+    const records: ReturnType<typeof flowRecord>[] = [];
+    const e: LiveEngine = new LiveEngine({ wallClock: false, year: 2026, onFinal: (i) => records.push(flowRecord(liveDataset(e, e.fwLive?.snapshot()), i)) });
+    const log = e.logSink('asa.log');
+    if (order === 'before') lines.forEach(log);
+    const c = e.capture('router', path, ['rin', 'rout']);
+    const buf = readFileSync(path);
+    for (let o = 0; o < buf.length; o += 700) {
+      c.push(buf.subarray(o, o + 700));
+      e.tick();
+    }
+    if (order === 'after') lines.forEach(log);
+    c.end();
+    e.finish();
+    const by = new Map(records.map((r) => [r.orig_p, r]));
+    assert.equal(records.length, 3, order);
+    assert.equal(by.get(42490)!.firewall.length, 2, `${order}: the graceful row has its Built and Teardown`);
+    const abort = by.get(42496)!;
+    assert.equal(abort.firewall.length, 3, `${order}: the abort row has its Built, Teardown and deny`);
+    assert.deepEqual([abort.teardown, abort.anomalies.includes('rst-denied'), abort.anomalies.includes('dropped-between-vantages')], ['abort', true, true], order);
+  }
+});

@@ -174,6 +174,8 @@ export class LiveFw {
     const noconn = this.engine.fw.kind(e) === K_NOCONN;
     let best = -1, bestD = Infinity;
     const fits = (c: number): void => {
+      // (the same connection at another interface, merged into its row: the row takes the events)
+      if (this.engine.isMerged(c)) return;
       const f = conns.firstOf(c), l = conns.lastOf(c);
       // (a late packet's deny comes after the connection's last packet: seconds after a close, up to a day after a timeout)
       const after = noconn ? (this.logTd[c] === T_TIMEOUT + 1 ? AFTER_TIMEOUT : AFTER_TEARDOWN + TOL) : TOL;
@@ -244,6 +246,17 @@ export class LiveFw {
     } else if (k === K_DENY) this.policy[c] = 1;
     if (!captured) conns.extendTo(c, t);
     this.engine.invalidate(c);
+  }
+
+  /**
+   * Connection s was merged into row p (the same connection at another interface): what the log
+   * said of s is told to p, and later lines name p.
+   */
+  merged(s: number, p: number): void {
+    const l = this.evs.get(s);
+    if (!l) return;
+    this.grow(p + 1);
+    for (const e of l) this.apply(e, p);
   }
 
   private attach(e: number, c: number): void {

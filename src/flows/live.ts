@@ -389,6 +389,7 @@ export class LiveEngine {
     const other = v ? v.settle(this.conns, this.chains, this.packets, c, this.clock()) : -1;
     if (other < 0) return this.finalOne(c, true);
     const merged = v!.mergedInto(c) >= 0 ? c : other, row = merged === c ? other : c;
+    this.fwLive?.merged(merged, row);
     this.finalOne(merged, false);
     // (its packets' marks changed: seen or missing at the other vantage)
     this.analysedPkts[row] = 0;
@@ -412,6 +413,8 @@ export class LiveEngine {
     if (d < 0) return;
     v.apply(this.conns, c);
     v.apply(this.conns, d);
+    const s = v.mergedInto(c) >= 0 ? c : d;
+    this.fwLive?.merged(s, s === c ? d : c);
     this.noteChanged(d);
   }
 
