@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { RecordSink } from '../src/model.js';
 import { PcapngReader } from '../src/read/pcapng.js';
 import { PcapReader } from '../src/read/pcap.js';
+import { tool } from './helpers.js';
 
 export interface Veth {
   ns: string;
@@ -250,11 +251,6 @@ export async function routedUp(tag: string): Promise<Routed> {
 export function routedSkip(): string | undefined {
   const v = vethSkip();
   if (v) return v;
-  try {
-    execFileSync('nft', ['--version'], { stdio: 'ignore' });
-  } catch {
-    if (process.env.CI === 'true') throw new Error('nft (nftables) is not installed, and CI=true: .ci/run must install it');
-    return 'nft (nftables) not installed';
-  }
-  return undefined;
+  const nft = tool('nft');
+  return nft.ok ? undefined : nft.skip;
 }
