@@ -59,9 +59,10 @@ export async function loadForCommand(p: Parsed, extra: DatasetOptions = {}): Pro
     // for the benchmark: counts now, peak RSS at exit
     const t = ds.timings;
     const outStart = performance.now();
-    process.stderr.write(`rsttui-report packets ${ds.packets.count} connections ${ds.conns.count}\n`);
+    process.stderr.write(`rsttui-report packets ${ds.packets.count} connections ${ds.conns.count} addresses ${ds.addrs.count}\n`);
     process.stderr.write(`rsttui-report ms start ${t0.toFixed(0)} read ${t.read.toFixed(0)} match ${t.match.toFixed(0)} analyse ${t.analyse.toFixed(0)}\n`);
     process.stderr.write(`rsttui-report cpu-ms read ${t.cpu.read.toFixed(0)} match ${t.cpu.match.toFixed(0)} analyse ${t.cpu.analyse.toFixed(0)}\n`);
+    process.stderr.write(`rsttui-report main-cpu-ms read ${t.mainCpu.read.toFixed(0)} match ${t.mainCpu.match.toFixed(0)} analyse ${t.mainCpu.analyse.toFixed(0)}\n`);
     process.stderr.write(`rsttui-report rss-mb-after read ${t.rssMB.read.toFixed(0)} match ${t.rssMB.match.toFixed(0)} analyse ${t.rssMB.analyse.toFixed(0)}\n`);
     process.on('exit', () => {
       process.stderr.write(`rsttui-report ms output ${(performance.now() - outStart).toFixed(0)} total ${performance.now().toFixed(0)}\n`);
