@@ -1,6 +1,5 @@
 /** `rsttui flows` and `rsttui packets`. */
-import { eventTag } from '../read/vendors.js';
-import { endpoint, flowRecord, packetRecord, FLOW_FIELDS, type FlowRecord } from '../export/records.js';
+import { endpoint, flowRecord, packetRecord, FLOW_FIELDS } from '../export/records.js';
 import { FlowLineEncoder } from '../export/flow-bytes.js';
 import { ecsFlow } from '../export/ecs.js';
 import { LINES_BLOCK, useFlowLinesWorker, writeFlowLines } from '../export/flow-share.js';
@@ -10,7 +9,8 @@ import { csvHeader, csvRow, ndjsonRow } from '../export/text-formats.js';
 import { zeekFooter, zeekHeader, zeekRow } from '../export/zeek.js';
 import { LineWriter } from './out.js';
 import { loadForCommand } from './load.js';
-import { renderTable, isoUs } from './table.js';
+import { TableWriter, isoUs } from './table.js';
+import { FLOW_HEADER, FLOW_RIGHT, FlowCells } from './flow-cells.js';
 import { UsageError, type Parsed } from './main.js';
 import { filterOf, filterSyntaxError, selectConns } from './select.js';
 
@@ -18,18 +18,6 @@ function formatOf(p: Parsed, allowed: readonly string[]): string {
   const f = (p.values.format as string | undefined) ?? 'table';
   if (!allowed.includes(f)) throw new UsageError(`${p.cmd.name}: unknown --format '${f}' (one of ${allowed.join(', ')})`);
   return f;
-}
-
-const flowCells = (r: FlowRecord): string[] => [
-  String(r.id), endpoint(r.orig_h, r.orig_p), endpoint(r.resp_h, r.resp_p), isoUs(r.ts), r.duration.toFixed(6),
-  String(r.orig_pkts + r.resp_pkts), String(r.orig_bytes + r.resp_bytes), r.conn_state ?? '-', r.history ?? '-', r.teardown,
-  r.closed_by, r.anomalies.join(','), r.vantages.join(','), fwSummary(r),
-];
-const FLOW_HEADER = ['id', 'orig', 'resp', 'start (UTC)', 'dur s', 'pkts', 'bytes', 'state', 'history', 'teardown', 'closed', 'anomalies', 'vantages', 'firewall'];
-
-/** The firewall events of a row in a few words: message ids, with the teardown reason. */
-function fwSummary(r: FlowRecord): string {
-  return r.firewall.map((e) => (e.reason ? `${eventTag(e.vendor, e.msgid)}(${e.reason})` : eventTag(e.vendor, e.msgid))).join(',');
 }
 
 export async function runFlows(p: Parsed): Promise<number> {
@@ -47,8 +35,13 @@ export async function runFlows(p: Parsed): Promise<number> {
     return status;
   }
   if (format === 'table') {
-    const rows = Array.from(sel, (i) => flowCells(flowRecord(ds, i)));
-    out.line(renderTable(FLOW_HEADER, rows, new Set([0, 4, 5, 6])));
+    const table = new TableWriter(FLOW_HEADER, FLOW_RIGHT, (l) => out.line(l), [String(ds.conns.count).length]);
+    const cells = new FlowCells(ds);
+    for (const i of sel) {
+      table.row(cells.cells(i));
+      if (out.full) await out.drained();
+    }
+    table.end();
   } else if (format === 'csv') {
     out.line(csvHeader(FLOW_FIELDS));
     // the firewall cells from blocks of connections whose events' lines were read in file order
@@ -114,7 +107,7 @@ export async function runPackets(p: Parsed): Promise<number> {
   // NFLOG captures: a last column with each packet's log group and prefix
   const nflog = ds.files.some((f) => f.nflog !== undefined);
   if (nflog) header.push('nflog');
-  const rows: string[][] = [];
+  const table = format === 'table' ? new TableWriter(header, new Set([1, 6, 7, 8, 9, 10]), (l) => out.line(l), [0, String(ds.packets.count).length]) : undefined;
   for (let f = 0; f < ds.files.length; f++) {
     const file = ds.files[f]!;
     for (let row = file.first; row < file.end; row++) {
@@ -127,11 +120,12 @@ export async function runPackets(p: Parsed): Promise<number> {
       else {
         const cells = [r.vantage, String(r.frame), isoUs(r.ts), endpoint(r.src, r.sport), endpoint(r.dst, r.dport), r.flags || '.', String(r.seq), String(r.ack), String(r.len), String(r.win), String(r.flow)];
         if (nflog) cells.push(r.nflog_group === undefined ? '' : `${r.nflog_group} "${r.nflog_prefix}"`);
-        rows.push(cells);
+        table!.row(cells);
+        if (out.full) await out.drained();
       }
     }
   }
-  if (format === 'table') out.line(renderTable(header, rows, new Set([1, 6, 7, 8, 9, 10])));
+  table?.end();
   await out.end();
   return status;
 }

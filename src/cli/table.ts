@@ -1,9 +1,50 @@
 /** Plain-text tables for the headless `--format table` output. */
-export function renderTable(header: readonly string[], rows: readonly (readonly string[])[], rightAlign: ReadonlySet<number> = new Set()): string {
-  const w = header.map((h, k) => Math.max(h.length, ...rows.map((r) => (r[k] ?? '').length)));
-  const line = (r: readonly string[]): string =>
-    r.map((c, k) => (rightAlign.has(k) ? c.padStart(w[k]!) : c.padEnd(w[k]!))).join('  ').trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
+
+/**
+ * Rows whose cells set the columns' widths. A longer table is written as its rows come, in the
+ * widths of the first ones (a wider cell later pushes the rest of its row right), as tshark and
+ * ps write theirs: a table of every connection of a 10 M-line log is 3 M rows, which were held
+ * whole (and measured with Math.max over 3 M arguments, past the call stack's limit) before its
+ * first line was written.
+ */
+export const TABLE_SAMPLE = 1000;
+
+/** A plain-text table written row by row to `emit`: columns two spaces apart, `rightAlign` ones padded on the left. */
+export class TableWriter {
+  private widths: number[] | undefined;
+  private held: (readonly string[])[] = [];
+
+  /** `least`: widths known beforehand (the digits of the largest id), by column */
+  constructor(private readonly header: readonly string[], private readonly rightAlign: ReadonlySet<number>, private readonly emit: (line: string) => void,
+    private readonly least: readonly number[] = []) {}
+
+  row(cells: readonly string[]): void {
+    if (this.widths) this.emit(this.format(cells));
+    else {
+      this.held.push(cells);
+      if (this.held.length >= TABLE_SAMPLE) this.release();
+    }
+  }
+
+  /** The end of the rows (a table shorter than TABLE_SAMPLE is written now). */
+  end(): void {
+    if (!this.widths) this.release();
+  }
+
+  /** The header and the held rows, in the widths they set. */
+  private release(): void {
+    const w = this.header.map((h, k) => Math.max(h.length, this.least[k] ?? 0));
+    for (const r of this.held) for (let k = 0; k < w.length; k++) w[k] = Math.max(w[k]!, (r[k] ?? '').length);
+    this.widths = w;
+    this.emit(this.format(this.header));
+    for (const r of this.held) this.emit(this.format(r));
+    this.held = [];
+  }
+
+  private format(r: readonly string[]): string {
+    const w = this.widths!;
+    return r.map((c, k) => (this.rightAlign.has(k) ? c.padStart(w[k] ?? 0) : c.padEnd(w[k] ?? 0))).join('  ').trimEnd();
+  }
 }
 
 /** Seconds since the epoch as UTC `YYYY-MM-DD HH:MM:SS.ffffff` (`-` for no time, or one past a Date's ±8.64e12 s). */
