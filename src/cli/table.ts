@@ -42,10 +42,25 @@ export class TableWriter {
   }
 
   private format(r: readonly string[]): string {
-    const w = this.widths!;
-    return r.map((c, k) => (this.rightAlign.has(k) ? c.padStart(w[k] ?? 0) : c.padEnd(w[k] ?? 0))).join('  ').trimEnd();
+    // (a string built cell by cell, spaces cut from one long run: no array, padStart or join a row)
+    const w = this.widths!, right = this.rightAlign;
+    let s = '';
+    for (let k = 0; k < r.length; k++) {
+      const c = r[k]!, pad = (w[k] ?? 0) - c.length;
+      if (k) s += '  ';
+      if (pad <= 0) s += c;
+      else if (right.has(k)) s += spaces(pad) + c;
+      else s += c + spaces(pad);
+    }
+    return s.trimEnd();
   }
 }
+
+let SPACES = ' '.repeat(256);
+const spaces = (n: number): string => {
+  if (n > SPACES.length) SPACES = ' '.repeat(n);
+  return SPACES.slice(0, n);
+};
 
 /** Seconds since the epoch as UTC `YYYY-MM-DD HH:MM:SS.ffffff` (`-` for no time, or one past a Date's ±8.64e12 s). */
 export function isoUs(ts: number): string {
