@@ -45,7 +45,7 @@ test('bad usage exits 2: unknown command, unknown format, missing --flow', () =>
   assert.match(bad.stderr, /unknown field 'tcp.flag.reset' at 1:1 \(did you mean tcp.flags.reset\?\)/);
 });
 
-test('a --filter that does not parse (syntax, unknown field) is reported before any input is read', () => {
+test('a --filter that does not parse (syntax, unknown field, a value no input has) is reported before any input is read', () => {
   // (the input does not exist: reading it would have reported that first)
   const missing = fixture('formats/no-such-file.pcap');
   for (const cmd of [['flows'], ['packets'], ['summary'], ['export', '-o', '/tmp/rsttui-never-written.pcap']]) {
@@ -58,10 +58,18 @@ test('a --filter that does not parse (syntax, unknown field) is reported before 
   assert.equal(field.status, 2);
   assert.match(field.stderr, /unknown field 'tcp.flag.reset'/);
   assert.doesNotMatch(field.stderr, /no-such-file/, 'an unknown field too');
-  // values are checked once the inputs are loaded (a bare word may be a vantage name)
-  const value = run(['flows', '--filter', 'teardown == nosuch', missing]);
-  assert.equal(value.status, 2);
-  assert.match(value.stderr, /no-such-file[^]*unknown teardown 'nosuch'/, 'the input first, then the filter');
+  // a value no input can have: a teardown class, an anomaly, a port out of range (a day's log took 15 s to load before the typo was told)
+  for (const [expr, said] of [['teardown == after-timeout', /unknown teardown 'after-timeout'/], ['anomaly == late-rts', /did you mean late-rst\?/],
+    ['tcp.port == 70000', /port 70000 is out of range/]] as const) {
+    const r = run(['flows', '--filter', expr, missing]);
+    assert.equal(r.status, 2, expr);
+    assert.match(r.stderr, said, expr);
+    assert.doesNotMatch(r.stderr, /no-such-file/, `${expr}: the input was not opened`);
+  }
+  // vantage names are the inputs': checked once they are loaded
+  const vantage = run(['flows', '--filter', 'vantage == nosuch', missing]);
+  assert.equal(vantage.status, 2);
+  assert.match(vantage.stderr, /no-such-file[^]*unknown vantage 'nosuch'/, 'the input first, then the filter');
 });
 
 test('- reads a capture from stdin, gzip or not', () => {

@@ -1,6 +1,7 @@
 /** Which connections a subcommand prints: all, or those matching --filter. */
 import type { Dataset } from '../flows/dataset.js';
 import { datasetTarget } from '../flows/filter-target.js';
+import { emptyTarget } from '../filter/target.js';
 import { compileFilter, formatFilterError, matchingRows, parseFilter, type FilterError } from '../filter/index.js';
 import type { Parsed } from './main.js';
 
@@ -17,14 +18,17 @@ function reportFilterError(expr: string, e: FilterError): number {
 
 /**
  * Before loading: exit status 2, after printing the error, when --filter does not parse (its
- * syntax, or an unknown field): a typo should not cost the load of a large capture first. Values
- * (a bare word may be a vantage name) are checked once the inputs are loaded, by selectConns.
+ * syntax, or an unknown field) or names a value no input could have (`teardown == closed`, a
+ * port over 65535): a typo should not cost the load of a day's log first. Vantage names are the
+ * inputs' own: they are checked once the inputs are loaded, by selectConns.
  */
 export function filterSyntaxError(p: Parsed): number | undefined {
   const expr = filterOf(p);
   if (expr === undefined) return undefined;
   const r = parseFilter(expr);
-  return r.ok ? undefined : reportFilterError(expr, r.error);
+  if (!r.ok) return reportFilterError(expr, r.error);
+  const c = compileFilter(expr, emptyTarget());
+  return c.ok || /^unknown vantage /.test(c.error.message) ? undefined : reportFilterError(expr, c.error);
 }
 
 /** Connection indices to print, or an exit status (2) after printing the filter's error. */

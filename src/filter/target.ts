@@ -66,3 +66,24 @@ export interface FilterTarget {
   /** the id connection i is listed by, when it is not i + 1 (a live run whose tables were compacted) */
   idOf?(i: number): number;
 }
+
+const NONE: readonly string[] = [];
+
+/**
+ * A target with no connections, to check a filter's values before the inputs are loaded: what is
+ * wrong in it there (an unknown class or anomaly, a bad number, address or regex) is wrong on any
+ * input. Vantage names are the inputs' own: none are known here.
+ */
+export function emptyTarget(): FilterTarget {
+  return {
+    count: 0,
+    addrs: { count: 0, bytes: () => new Uint8Array(4), text: () => '' },
+    origAddr: new Uint32Array(0), respAddr: new Uint32Array(0), origPort: new Uint16Array(0), respPort: new Uint16Array(0),
+    flagsOrig: new Uint8Array(0), flagsResp: new Uint8Array(0), teardown: new Uint8Array(0), closedBy: new Uint8Array(0),
+    connState: new Uint8Array(0), anomalies: new Uint32Array(0), history: () => '', duration: new Float64Array(0),
+    packets: new Uint32Array(0), bytes: new Float64Array(0), unackedOrig: new Float64Array(0), unackedResp: new Float64Array(0),
+    dataLost: new Uint8Array(0), vantageMask: new Uint32Array(0), vantageNames: NONE,
+    fwMsgids: () => [], fwReasons: () => NONE, fwKinds: () => NONE, fwVendors: () => NONE, fwDevices: () => NONE,
+    tls: new Uint8Array(0), describe: () => '',
+  };
+}
