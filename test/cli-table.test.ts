@@ -12,7 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateAsaLog } from '../bench/gen-asa.js';
 import { TABLE_SAMPLE, TableWriter } from '../src/cli/table.js';
-import { BIN } from './helpers.js';
+import { BIN, fixture } from './helpers.js';
+import { loadDataset } from '../src/flows/dataset.js';
+import { FLOW_HEADER, FLOW_RIGHT, FlowCells } from '../src/cli/flow-cells.js';
+import { FlowTableBytes } from '../src/cli/flow-table-bytes.js';
 
 const write = (header: string[], rows: string[][], right = new Set<number>(), least: number[] = []): string[] => {
   const out: string[] = [];
@@ -63,3 +66,48 @@ test('rsttui flows writes the table of a ~140 k-row log, one row a connection', 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/**
+ * The rows after the first ones are written as bytes (flow-table-bytes.ts): the same text as the
+ * string rows in the same widths, for rows with packets, histories, anomalies, two vantages,
+ * firewall events with reasons, IPv6 endpoints, a log-only row; in widths that fit and in widths
+ * too narrow (a wider cell pushes its row).
+ */
+test('the table rows written as bytes are the string rows, in any widths', async () => {
+  for (const files of [['demo/inside.pcap', 'demo/outside.pcap', 'demo/asa.log'], ['tcp/ipv6-clean.pcap', 'tcp/port-reuse.pcap'], ['logs/seed-asa.log']]) {
+    const ds = await loadDataset(files.map(fixture));
+    const cells = new FlowCells(ds);
+    const rows = Array.from({ length: ds.conns.count }, (_, i) => cells.cells(i));
+    for (const narrow of [false, true]) {
+      // a TableWriter whose first TABLE_SAMPLE rows set the widths: those rows, or none but headers (narrow)
+      const lines: string[] = [];
+      const table = new TableWriter(FLOW_HEADER, FLOW_RIGHT, (l) => lines.push(l));
+      for (let k = 0; k < TABLE_SAMPLE; k++) table.row(narrow ? FLOW_HEADER.map(() => '') : rows[k % rows.length]!);
+      assert.ok(table.widths);
+      lines.length = 0;
+      for (const r of rows) table.row(r);
+      const out = new CollectLines();
+      const bytes = new FlowTableBytes(ds, table.widths, new FlowCells(ds));
+      for (let i = 0; i < ds.conns.count; i++) bytes.write(out, i);
+      const got = Buffer.from(out.buffer.subarray(0, out.end)).toString('utf8').split('\n').slice(0, -1);
+      assert.deepEqual(got, lines, `${files.join(' ')}${narrow ? ', narrow' : ''}`);
+    }
+    assert.ok(rows.some((r) => r[13] !== '') || files[0]!.startsWith('tcp/'), 'firewall cells');
+  }
+});
+
+class CollectLines {
+  buffer = new Uint8Array(1 << 16);
+  end = 0;
+  reserve(n: number): number {
+    if (this.end + n > this.buffer.length) {
+      const b = new Uint8Array(Math.max(this.end + n, 2 * this.buffer.length));
+      b.set(this.buffer.subarray(0, this.end));
+      this.buffer = b;
+    }
+    return this.end;
+  }
+  commit(end: number): void {
+    this.end = end;
+  }
+}

@@ -33,16 +33,16 @@ export class FlowCells {
     return [
       String(ds.live ? ds.live.idOf(i) : i + 1),
       endpoint(ds.addrs.text(c.origAddr[i]!), c.origPort[i]!), endpoint(ds.addrs.text(c.respAddr[i]!), c.respPort[i]!),
-      this.start(first), roundUs(c.lastTs[i]! - c.firstTs[i]!).toFixed(6),
+      this.startText(first), roundUs(c.lastTs[i]! - c.firstTs[i]!).toFixed(6),
       String(c.origPkts[i]! + c.respPkts[i]!), String(c.origBytes[i]! + c.respBytes[i]!),
       state === NO_CONN_STATE ? '-' : CONN_STATES[state] ?? 'OTH', state === NO_CONN_STATE ? '-' : c.histories[i] ?? '',
       TEARDOWNS[c.teardown[i]!] ?? 'open', CLOSED_BY[c.closedBy[i]!] ?? 'none',
-      this.anomalyText(c.anomalies[i]!), this.vantageText(ds.vantageMask(i)), this.firewall(i),
+      this.anomalyText(c.anomalies[i]!), this.vantageText(ds.vantageMask(i)), this.firewallText(i),
     ];
   }
 
   /** isoUs(ts), its date and time to the second made once a second (rows come in time order) */
-  private start(ts: number): string {
+  startText(ts: number): string {
     if (!Number.isFinite(ts) || Math.abs(ts) >= 8.64e12) return '-';
     const s = Math.floor(Math.floor(ts * 1000) / 1000);
     if (s !== this.second) {
@@ -53,7 +53,7 @@ export class FlowCells {
     return this.secondText + '.' + String(us).padStart(6, '0');
   }
 
-  private anomalyText(mask: number): string {
+  anomalyText(mask: number): string {
     let t = this.anomalies.get(mask);
     if (t === undefined) {
       const names: string[] = [];
@@ -63,7 +63,7 @@ export class FlowCells {
     return t;
   }
 
-  private vantageText(mask: number): string {
+  vantageText(mask: number): string {
     let t = this.vantages.get(mask);
     if (t === undefined) {
       const names: string[] = [];
@@ -74,7 +74,7 @@ export class FlowCells {
   }
 
   /** The events in a few words: message ids, with the teardown reason (`302014(TCP FINs)`). */
-  private firewall(i: number): string {
+  firewallText(i: number): string {
     const evs = this.ds.fwEvents(i), fw = this.ds.fw;
     let out = '';
     for (let k = 0; k < evs.length; k++) {

@@ -11,6 +11,7 @@ import { LineWriter } from './out.js';
 import { loadForCommand } from './load.js';
 import { TableWriter, isoUs } from './table.js';
 import { FLOW_HEADER, FLOW_RIGHT, FlowCells } from './flow-cells.js';
+import { FlowTableBytes } from './flow-table-bytes.js';
 import { UsageError, type Parsed } from './main.js';
 import { filterOf, filterSyntaxError, selectConns } from './select.js';
 
@@ -35,10 +36,16 @@ export async function runFlows(p: Parsed): Promise<number> {
     return status;
   }
   if (format === 'table') {
+    // the first rows as strings (they set the widths), the rest as bytes in those widths
     const table = new TableWriter(FLOW_HEADER, FLOW_RIGHT, (l) => out.line(l), [String(ds.conns.count).length]);
     const cells = new FlowCells(ds);
+    let rows: FlowTableBytes | undefined;
     for (const i of sel) {
-      table.row(cells.cells(i));
+      if (rows) rows.write(out, i);
+      else {
+        table.row(cells.cells(i));
+        if (table.widths) rows = new FlowTableBytes(ds, table.widths, cells);
+      }
       if (out.full) await out.drained();
     }
     table.end();

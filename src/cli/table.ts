@@ -11,7 +11,8 @@ export const TABLE_SAMPLE = 1000;
 
 /** A plain-text table written row by row to `emit`: columns two spaces apart, `rightAlign` ones padded on the left. */
 export class TableWriter {
-  private widths: number[] | undefined;
+  /** the columns' widths, once the first rows have set them (then rows may be written elsewhere in them: flow-table-bytes.ts) */
+  widths: number[] | undefined;
   private held: (readonly string[])[] = [];
 
   /** `least`: widths known beforehand (the digits of the largest id), by column */
