@@ -21,9 +21,12 @@ export function warm(files: string[]): void {
 
 export interface Run { secs: number; rssMB: number; rows: number; startMs: number; phases: string }
 
-export function rsttuiOnce(files: string[]): Run {
+/** The command the log benchmark times, unless told another (`cmd`: subcommand and options). */
+export const NDJSON_FLOWS = ['flows', '--format', 'ndjson'];
+
+export function rsttuiOnce(files: string[], cmd: readonly string[] = NDJSON_FLOWS): Run {
   const env = { ...process.env, RSTTUI_REPORT: '1' };
-  const r = timeCmd('node', [BIN, 'flows', '--format', 'ndjson', '--year', '2018', ...files], env);
+  const r = timeCmd('node', [BIN, ...cmd, '--year', '2018', ...files], env);
   if (r.status !== 0) throw new Error(`rsttui failed on ${files.join(' ')}: ${r.stderr}`);
   const rss = /maxrss-kb (\d+)/.exec(r.stderr);
   const rows = /connections (\d+)/.exec(r.stderr);
@@ -33,11 +36,11 @@ export function rsttuiOnce(files: string[]): Run {
 }
 
 /** Best of `n` runs (the one least disturbed), and the median time. */
-export function rsttui(files: string[], n: number): Run & { median: number } {
+export function rsttui(files: string[], n: number, cmd: readonly string[] = NDJSON_FLOWS): Run & { median: number } {
   const runs: Run[] = [];
   for (let k = 0; k < n; k++) {
     warm(files);
-    runs.push(rsttuiOnce(files));
+    runs.push(rsttuiOnce(files, cmd));
   }
   runs.sort((a, b) => a.secs - b.secs);
   const median = n % 2 ? runs[n >> 1]!.secs : (runs[n / 2 - 1]!.secs + runs[n / 2]!.secs) / 2;
