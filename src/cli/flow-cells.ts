@@ -11,14 +11,14 @@ import { eventTag } from '../read/vendors.js';
 import { VENDORS } from '../read/syslog-envelope.js';
 import type { Dataset } from '../flows/dataset.js';
 import { stripControls } from '../text.js';
+import { IsoUsClock } from './table.js';
 
 export const FLOW_HEADER = ['id', 'orig', 'resp', 'start (UTC)', 'dur s', 'pkts', 'bytes', 'state', 'history', 'teardown', 'closed', 'anomalies', 'vantages', 'firewall'];
 /** the columns padded on the left */
 export const FLOW_RIGHT = new Set([0, 4, 5, 6]);
 
 export class FlowCells {
-  private second = NaN;
-  private secondText = '';
+  private readonly clock = new IsoUsClock();
   private readonly anomalies = new Map<number, string>();
   private readonly vantages = new Map<number, string>();
   private readonly tags = new Map<number, string>();
@@ -41,16 +41,9 @@ export class FlowCells {
     ];
   }
 
-  /** isoUs(ts), its date and time to the second made once a second (rows come in time order) */
+  /** isoUs(ts) (rows come in time order: IsoUsClock) */
   startText(ts: number): string {
-    if (!Number.isFinite(ts) || Math.abs(ts) >= 8.64e12) return '-';
-    const s = Math.floor(Math.floor(ts * 1000) / 1000);
-    if (s !== this.second) {
-      this.second = s;
-      this.secondText = new Date(s * 1000).toISOString().slice(0, 19).replace('T', ' ');
-    }
-    const us = Math.round((ts - Math.floor(ts)) * 1e6) % 1e6;
-    return this.secondText + '.' + String(us).padStart(6, '0');
+    return this.clock.format(ts);
   }
 
   anomalyText(mask: number): string {
