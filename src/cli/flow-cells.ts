@@ -4,8 +4,8 @@
  * back from the log for a text the table does not show) took 16 s. The words a row repeats (its
  * second's date and time, its anomaly set, its vantages, an event's tag and reason) are made once.
  */
-import { ANOMALIES, CONN_STATES, CLOSED_BY, NO_CONN_STATE, TEARDOWNS } from '../model.js';
-import { endpoint, roundUs } from '../export/records.js';
+import { CONN_STATES, CLOSED_BY, NO_CONN_STATE, TEARDOWNS, anomalyNames } from '../model.js';
+import { endpoint, roundUs, vantageNames } from '../export/records.js';
 import { S_REASON, STR_SLOTS } from '../read/fw-chunk.js';
 import { eventTag } from '../read/vendors.js';
 import { VENDORS } from '../read/syslog-envelope.js';
@@ -48,21 +48,13 @@ export class FlowCells {
 
   anomalyText(mask: number): string {
     let t = this.anomalies.get(mask);
-    if (t === undefined) {
-      const names: string[] = [];
-      for (let k = 0; k < ANOMALIES.length; k++) if (mask & (1 << k)) names.push(ANOMALIES[k]!);
-      this.anomalies.set(mask, (t = names.join(',')));
-    }
+    if (t === undefined) this.anomalies.set(mask, (t = anomalyNames(mask).join(',')));
     return t;
   }
 
   vantageText(mask: number): string {
     let t = this.vantages.get(mask);
-    if (t === undefined) {
-      const names: string[] = [];
-      for (let v = 0; v < this.ds.files.length && v < 32; v++) if (mask & (1 << v)) names.push(this.ds.files[v]!.name);
-      this.vantages.set(mask, (t = names.join(',')));
-    }
+    if (t === undefined) this.vantages.set(mask, (t = vantageNames(this.ds, mask).join(',')));
     return t;
   }
 
