@@ -28,18 +28,26 @@ export class FlowCells {
   /** Connection i's row. */
   cells(i: number): string[] {
     const ds = this.ds, c = ds.conns;
-    const state = c.connState[i]!;
-    const first = roundUs(c.firstTs[i]!);
     return [
-      String(ds.live ? ds.live.idOf(i) : i + 1),
+      String(this.id(i)),
       endpoint(ds.addrs.text(c.origAddr[i]!), c.origPort[i]!), endpoint(ds.addrs.text(c.respAddr[i]!), c.respPort[i]!),
-      this.startText(first), roundUs(c.lastTs[i]! - c.firstTs[i]!).toFixed(6),
+      this.startText(roundUs(c.firstTs[i]!)), this.durationText(i),
       String(c.origPkts[i]! + c.respPkts[i]!), String(c.origBytes[i]! + c.respBytes[i]!),
-      state === NO_CONN_STATE ? '-' : CONN_STATES[state] ?? 'OTH', state === NO_CONN_STATE ? '-' : c.histories[i] ?? '',
-      TEARDOWNS[c.teardown[i]!] ?? 'open', CLOSED_BY[c.closedBy[i]!] ?? 'none',
+      this.stateText(i), this.historyText(i), this.teardownText(i), this.closedText(i),
       this.anomalyText(c.anomalies[i]!), this.vantageText(ds.vantageMask(i)), this.firewallText(i),
     ];
   }
+
+  // (the cells both writers take as they are: here and flow-table-bytes.ts)
+  id(i: number): number { return this.ds.live ? this.ds.live.idOf(i) : i + 1; }
+  durationText(i: number): string { return roundUs(this.ds.conns.lastTs[i]! - this.ds.conns.firstTs[i]!).toFixed(6); }
+  stateText(i: number): string {
+    const s = this.ds.conns.connState[i]!;
+    return s === NO_CONN_STATE ? '-' : CONN_STATES[s] ?? 'OTH';
+  }
+  historyText(i: number): string { return this.ds.conns.connState[i] === NO_CONN_STATE ? '-' : this.ds.conns.histories[i] ?? ''; }
+  teardownText(i: number): string { return TEARDOWNS[this.ds.conns.teardown[i]!] ?? 'open'; }
+  closedText(i: number): string { return CLOSED_BY[this.ds.conns.closedBy[i]!] ?? 'none'; }
 
   /** isoUs(ts) (rows come in time order: IsoUsClock) */
   startText(ts: number): string {

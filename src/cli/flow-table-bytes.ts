@@ -5,20 +5,12 @@
  * line (the table of a 10 M-line log is 3.4 M rows: 8.6 s on strings). Numbers are written from
  * their digits; words a row repeats are FlowCells' (made once).
  */
-import { NO_CONN_STATE, CONN_STATES, CLOSED_BY, TEARDOWNS } from '../model.js';
-import { putText, putUint, type ByteLines } from '../export/flow-bytes.js';
+import { putText, putUint, uintDigits, type ByteLines } from '../export/flow-bytes.js';
 import { roundUs } from '../export/records.js';
 import type { Dataset } from '../flows/dataset.js';
 import type { FlowCells } from './flow-cells.js';
 
 const SPACE = 32;
-
-/** Decimal digits of an integer 0 <= x < 2^53. */
-function digits(x: number): number {
-  let n = 1;
-  for (let t = 10; t <= x; t *= 10) n++;
-  return n;
-}
 
 const isCount = (x: number): boolean => x >= 0 && x <= Number.MAX_SAFE_INTEGER && Math.floor(x) === x;
 
@@ -31,8 +23,7 @@ export class FlowTableBytes {
   /** Connection i's row and its newline. */
   write(out: ByteLines, i: number): void {
     const ds = this.ds, c = ds.conns, w = this.words;
-    const state = c.connState[i]!;
-    const history = state === NO_CONN_STATE ? '-' : c.histories[i] ?? '';
+    const history = w.historyText(i);
     const anomalies = w.anomalyText(c.anomalies[i]!), vantages = w.vantageText(ds.vantageMask(i)), firewall = w.firewallText(i);
     const o = ds.addrs.text(c.origAddr[i]!), r = ds.addrs.text(c.respAddr[i]!);
     // (room: every width, and each text three bytes a character at most)
@@ -41,17 +32,17 @@ export class FlowTableBytes {
     room += 3 * (history.length + anomalies.length + vantages.length + firewall.length + o.length + r.length) + 160;
     this.p = out.reserve(room);
     this.b = out.buffer;
-    this.count(0, ds.live ? ds.live.idOf(i) : i + 1);
+    this.count(0, w.id(i));
     this.endpoint(1, o, c.origPort[i]!);
     this.endpoint(2, r, c.respPort[i]!);
     this.text(3, w.startText(roundUs(c.firstTs[i]!)));
-    this.text(4, roundUs(c.lastTs[i]! - c.firstTs[i]!).toFixed(6), true);
+    this.text(4, w.durationText(i), true);
     this.count(5, c.origPkts[i]! + c.respPkts[i]!);
     this.count(6, c.origBytes[i]! + c.respBytes[i]!);
-    this.text(7, state === NO_CONN_STATE ? '-' : CONN_STATES[state] ?? 'OTH');
+    this.text(7, w.stateText(i));
     this.text(8, history);
-    this.text(9, TEARDOWNS[c.teardown[i]!] ?? 'open');
-    this.text(10, CLOSED_BY[c.closedBy[i]!] ?? 'none');
+    this.text(9, w.teardownText(i));
+    this.text(10, w.closedText(i));
     this.text(11, anomalies);
     this.text(12, vantages);
     this.text(13, firewall);
@@ -89,7 +80,7 @@ export class FlowTableBytes {
       return;
     }
     this.gap(k);
-    this.pad((this.widths[k] ?? 0) - digits(x));
+    this.pad((this.widths[k] ?? 0) - uintDigits(x));
     this.p = putUint(this.b, this.p, x);
   }
 

@@ -105,10 +105,16 @@ export function putText(b: Uint8Array, p: number, s: string): number {
   return p + s.length;
 }
 
-/** Decimal digits of an integer 0 <= x < 2^53. */
-export function putUint(b: Uint8Array, p: number, x: number): number {
+/** How many decimal digits an integer 0 <= x < 2^53 has. */
+export function uintDigits(x: number): number {
   let n = 1;
   for (let t = 10; t <= x; t *= 10) n++;
+  return n;
+}
+
+/** Decimal digits of an integer 0 <= x < 2^53. */
+export function putUint(b: Uint8Array, p: number, x: number): number {
+  const n = uintDigits(x);
   let q = p + n;
   while (x >= 4294967296) {
     const y = Math.floor(x / 10);
