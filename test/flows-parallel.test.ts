@@ -14,12 +14,13 @@ import { spawnSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { loadDataset, type Dataset } from '../src/flows/dataset.js';
 import { FlowLineEncoder } from '../src/export/flow-bytes.js';
+import { CsvLineEncoder } from '../src/export/csv-bytes.js';
 import { useFlowLinesWorker, writeFlowLines, type FlowLinesOptions } from '../src/export/flow-share.js';
 import { generateAsaLog } from '../bench/gen-asa.js';
 import { BIN, fixture } from './helpers.js';
 
-/** The lines as one thread writes them (the command without a worker). */
-function serial(ds: Dataset): Buffer {
+/** The lines as one thread writes them (the command without a worker); CSV rows when `csv`. */
+function serial(ds: Dataset, csv = false): Buffer {
   const parts: Uint8Array[] = [];
   let buffer = new Uint8Array(1 << 16), pos = 0;
   const out = {
@@ -34,7 +35,7 @@ function serial(ds: Dataset): Buffer {
     },
     commit(end: number) { pos = end; },
   };
-  const enc = new FlowLineEncoder(ds);
+  const enc = csv ? new CsvLineEncoder(new FlowLineEncoder(ds)) : new FlowLineEncoder(ds);
   for (let i = 0; i < ds.conns.count; i++) enc.write(out, i);
   parts.push(buffer.slice(0, pos));
   return Buffer.concat(parts);
@@ -47,22 +48,25 @@ async function parallel(ds: Dataset, opts: FlowLinesOptions): Promise<{ bytes: B
   return { bytes: Buffer.concat(parts), byWorker };
 }
 
-/** Parallel runs over a dataset, each compared with the serial lines. */
+/** Parallel runs over a dataset, each compared with the serial lines: NDJSON, then CSV rows. */
 async function same(label: string, ds: Dataset, block: number): Promise<void> {
-  const want = serial(ds);
-  const blocks = Math.ceil(ds.conns.count / block);
-  // the worker writes every block
-  const alone = await parallel(ds, { worker: 'always', block, mainTakes: false });
-  assert.ok(alone.bytes.equals(want), `${label}: the worker's lines`);
-  if (built) assert.equal(alone.byWorker, blocks, `${label}: every block from the worker`);
-  // both threads take blocks as they come
-  const both = await parallel(ds, { worker: 'always', block });
-  assert.ok(both.bytes.equals(want), `${label}: both threads' lines`);
-  // no worker: this thread alone, block by block
-  const none = await parallel(ds, { worker: 'never', block });
-  assert.ok(none.bytes.equals(want) && none.byWorker === 0, `${label}: one thread's lines`);
-  // (the columns moved into shared memory on the way hold what they held)
-  assert.ok(serial(ds).equals(want), `${label}: the dataset's lines afterwards`);
+  for (const csv of [false, true]) {
+    const want = serial(ds, csv);
+    const what = `${label}${csv ? ' (csv)' : ''}`;
+    const blocks = Math.ceil(ds.conns.count / block);
+    // the worker writes every block
+    const alone = await parallel(ds, { worker: 'always', block, mainTakes: false, csv });
+    assert.ok(alone.bytes.equals(want), `${what}: the worker's lines`);
+    if (built) assert.equal(alone.byWorker, blocks, `${what}: every block from the worker`);
+    // both threads take blocks as they come
+    const both = await parallel(ds, { worker: 'always', block, csv });
+    assert.ok(both.bytes.equals(want), `${what}: both threads' lines`);
+    // no worker: this thread alone, block by block
+    const none = await parallel(ds, { worker: 'never', block, csv });
+    assert.ok(none.bytes.equals(want) && none.byWorker === 0, `${what}: one thread's lines`);
+    // (the columns moved into shared memory on the way hold what they held)
+    assert.ok(serial(ds, csv).equals(want), `${what}: the dataset's lines afterwards`);
+  }
 }
 
 function tmp(t: { after: (f: () => void) => void }): string {
@@ -182,12 +186,17 @@ parentPort.once('message', (t) => { for (let k = 0; k < 3; k++) Atomics.add(t.ct
   }
 });
 
-test('the command: RSTTUI_WORKER=1 (lines on two threads) writes what RSTTUI_WORKER=0 writes', (t) => {
+test('the command: RSTTUI_WORKER=1 (lines on two threads) writes what RSTTUI_WORKER=0 writes, NDJSON and CSV', (t) => {
   const dir = tmp(t);
   const log = join(dir, 'asa.log');
   generateAsaLog(log, { lines: 20_000, seed: 3 });
+  for (const format of ['ndjson', 'csv']) sameFromCommand(format, log);
+});
+
+/** `flows --format FORMAT` of the log, and of the demo, with and without the lines worker: the same bytes. */
+function sameFromCommand(format: string, log: string): void {
   const run = (worker: string, files: string[]): Buffer => {
-    const r = spawnSync(process.execPath, [BIN, 'flows', '--format', 'ndjson', '--year', '2018', ...files], {
+    const r = spawnSync(process.execPath, [BIN, 'flows', '--format', format, '--year', '2018', ...files], {
       env: { ...process.env, RSTTUI_WORKER: worker, RSTTUI_REPORT: '1' }, maxBuffer: 1 << 30,
     });
     assert.equal(r.status, 0, r.stderr.toString());
@@ -198,6 +207,6 @@ test('the command: RSTTUI_WORKER=1 (lines on two threads) writes what RSTTUI_WOR
   for (const files of [[log], ['demo/inside.pcap', 'demo/outside.pcap', 'demo/asa.log'].map(fixture)]) {
     const one = run('0', files);
     assert.ok(one.length > 0);
-    assert.ok(run('1', files).equals(one), files.join(' '));
+    assert.ok(run('1', files).equals(one), `${format}: ${files.join(' ')}`);
   }
-});
+}

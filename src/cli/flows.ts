@@ -3,9 +3,10 @@ import { endpoint, flowRecord, packetRecord, FLOW_FIELDS } from '../export/recor
 import { FlowLineEncoder } from '../export/flow-bytes.js';
 import { ecsFlow } from '../export/ecs.js';
 import { LINES_BLOCK, useFlowLinesWorker, writeFlowLines } from '../export/flow-share.js';
-import { FirewallBytes } from '../export/fw-bytes.js';
+import { CsvLineEncoder } from '../export/csv-bytes.js';
+import type { Dataset } from '../flows/dataset.js';
 import { workerMode } from '../flows/workers.js';
-import { csvHeader, csvRow, ndjsonRow } from '../export/text-formats.js';
+import { csvHeader, ndjsonRow } from '../export/text-formats.js';
 import { zeekFooter, zeekHeader, zeekRow } from '../export/zeek.js';
 import { LineWriter } from './out.js';
 import { loadForCommand } from './load.js';
@@ -51,19 +52,18 @@ export async function runFlows(p: Parsed): Promise<number> {
     table.end();
   } else if (format === 'csv') {
     out.line(csvHeader(FLOW_FIELDS));
-    // the firewall cells from blocks of connections whose events' lines were read in file order
-    // (fw-batch.ts), as the NDJSON lines are: one by one through LogText's cache, a 10 M-line
-    // log's blocks were read again and again
-    const fb = ds.fw.count ? new FirewallBytes(ds) : undefined;
-    let from = 0, to = 0;
-    for (const i of sel) {
-      if (fb && (i < from || i >= to)) fb.prepare((from = i), (to = Math.min(ds.conns.count, i + LINES_BLOCK)));
-      const texts = fb?.eventTexts(i);
-      const rec = flowRecord(ds, i, texts ? [] : undefined) as unknown as Record<string, unknown>;
-      // (each event's JSON as text: csvCell writes a string as it is, an object as its JSON: the same cell)
-      if (texts) rec.firewall = texts;
-      out.line(csvRow(rec, FLOW_FIELDS));
-      if (out.full) await out.drained();
+    // each row transcoded from the connection's NDJSON bytes (csv-bytes.ts): every row on both
+    // threads as the NDJSON is, a selection here, its events' lines read ahead in blocks of
+    // connections in file order (fw-batch.ts), as the NDJSON lines' are
+    if (filterOf(p) === undefined && useFlowLinesWorker(ds.conns.count, workerMode(undefined))) await writeAll(ds, out, true);
+    else {
+      const enc = new CsvLineEncoder(new FlowLineEncoder(ds));
+      let to = 0;
+      for (const i of sel) {
+        if (i >= to) enc.prepare(i, (to = Math.min(ds.conns.count, i + LINES_BLOCK)));
+        enc.write(out, i);
+        if (out.full) await out.drained();
+      }
     }
   } else if (format === 'zeek') {
     out.line(zeekHeader());
@@ -80,15 +80,7 @@ export async function runFlows(p: Parsed): Promise<number> {
       if (out.full) await out.drained();
     }
   } else if (all && useFlowLinesWorker(ds.conns.count, workerMode(undefined))) {
-    // every line, on both threads (a large log: the firewall arrays are most of the bytes)
-    // (a block's buffer is used again once stdout has taken it: files, pipes, /dev/null at once)
-    // (and no block written while stdout is full: a slow pipe would have the whole output queued)
-    const stdout = process.stdout;
-    const byWorker = await writeFlowLines(ds, (b) => {
-      out.bytes(b);
-      return stdout.writableLength === 0;
-    }, { ready: () => (stdout.writableNeedDrain ? new Promise((r) => stdout.once('drain', r)) : undefined) });
-    if (process.env.RSTTUI_REPORT) process.stderr.write(`rsttui-report output-worker blocks ${byWorker}\n`);
+    await writeAll(ds, out, false);
   } else {
     const enc = new FlowLineEncoder(ds);
     for (const i of sel) {
@@ -98,6 +90,21 @@ export async function runFlows(p: Parsed): Promise<number> {
   }
   await out.end();
   return status;
+}
+
+/**
+ * Every connection's line (CSV rows when `csv`), on both threads (a large log: the firewall arrays
+ * are most of the bytes). A block's buffer is used again once stdout has taken it (files, pipes,
+ * /dev/null at once), and no block is written while stdout is full: a slow pipe would have the
+ * whole output queued.
+ */
+async function writeAll(ds: Dataset, out: LineWriter, csv: boolean): Promise<void> {
+  const stdout = process.stdout;
+  const byWorker = await writeFlowLines(ds, (b) => {
+    out.bytes(b);
+    return stdout.writableLength === 0;
+  }, { csv, ready: () => (stdout.writableNeedDrain ? new Promise((r) => stdout.once('drain', r)) : undefined) });
+  if (process.env.RSTTUI_REPORT) process.stderr.write(`rsttui-report output-worker blocks ${byWorker}\n`);
 }
 
 export async function runPackets(p: Parsed): Promise<number> {

@@ -9,6 +9,7 @@
 import { parentPort, receiveMessageOnPort } from 'node:worker_threads';
 import { FlowLineEncoder, type FlowSource } from './flow-bytes.js';
 import { FirewallBytes } from './fw-bytes.js';
+import { CsvLineEncoder } from './csv-bytes.js';
 import { C_DONE, C_NEXT, C_POSTED, encodeBlock, sharedFlows, type FlowLinesTask, type LinesMessage } from './flow-share.js';
 import { FwTable } from '../flows/fw-table.js';
 import { LogText } from '../flows/log-text.js';
@@ -38,7 +39,7 @@ const port = parentPort!;
 port.once('message', (task: FlowLinesTask) => {
   const { ctl, n, block, lead, port: to } = task;
   const { src, text } = taskFlows(task);
-  const enc = new FlowLineEncoder(src);
+  const enc = task.csv ? new CsvLineEncoder(new FlowLineEncoder(src)) : new FlowLineEncoder(src);
   const blocks = Math.ceil(n / block);
   // block buffers the main thread is done with, sent back
   const spare: Uint8Array[] = [];

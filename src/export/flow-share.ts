@@ -22,6 +22,7 @@ import type { FwChunk } from '../read/fw-chunk.js';
 import { grownColumn, type Column } from '../flows/memory.js';
 import { datasetFlows, FlowLineEncoder, type ByteLines, type FlowSource } from './flow-bytes.js';
 import { FirewallBytes } from './fw-bytes.js';
+import { CsvLineEncoder, type LineEncoder } from './csv-bytes.js';
 
 /** The columns a line is made of, in shared memory, and the few texts beside them (structured-cloneable). */
 export interface FlowShare {
@@ -98,7 +99,7 @@ class BlockBytes implements ByteLines {
  * The lines of connections [from, to), as one buffer of bytes (~330 a line on the benchmark), in
  * `into` if given (a buffer used before; replaced by a larger one where they do not fit).
  */
-export function encodeBlock(enc: FlowLineEncoder, from: number, to: number, into?: Uint8Array): Uint8Array {
+export function encodeBlock(enc: LineEncoder, from: number, to: number, into?: Uint8Array): Uint8Array {
   const out = new BlockBytes(Math.max(to - from, 1) * 400, into);
   enc.prepare(from, to);
   for (let i = from; i < to; i++) enc.write(out, i);
@@ -170,6 +171,8 @@ export interface FlowLinesTask {
   /** the firewall events (absent: none), each connection's from `start[i]` to `start[i + 1]` in `events` */
   fw?: { chunks: FwChunkShare[]; strings: string[]; sources: LogSource[]; logNames: string[]; start: Uint32Array; events: Uint32Array };
   port: MessagePort;
+  /** CSV rows (CsvLineEncoder) instead of NDJSON lines */
+  csv?: boolean;
 }
 
 /** A block's lines, as the worker posts them. */
@@ -275,6 +278,8 @@ export interface FlowLinesOptions {
   mainTakes?: boolean;
   /** (tests) another worker script, one that fails */
   workerFile?: URL;
+  /** CSV rows (csv-bytes.ts) instead of NDJSON lines: the same blocks, transcoded by the thread that wrote them */
+  csv?: boolean;
   /**
    * A promise while the sink is full (a pipe to a slower reader), resolved once it has room: no
    * block is written meanwhile (the worker stops LEAD blocks ahead). Without it a 10 M-line log
@@ -312,6 +317,7 @@ export async function writeFlowLines(ds: Dataset, sink: (bytes: Uint8Array) => b
       });
       // (started first: it loads while the task is made)
       const task = linesTask(ds, block, ctl, ch.port2);
+      if (opts.csv) task.csv = true;
       byConn = task.fw;
       w.postMessage(task, [ch.port2]);
     } catch {
@@ -322,7 +328,8 @@ export async function writeFlowLines(ds: Dataset, sink: (bytes: Uint8Array) => b
   // (this thread reads its blocks' event lists where the worker reads them)
   const flows = datasetFlows(ds);
   const shared = byConn && flows.firewallBytes ? new FirewallBytes({ fw: ds.fw, fwText: ds.fwText, fwEvents: (i) => ds.fwEvents(i), byConn }) : undefined;
-  const enc = new FlowLineEncoder(shared ? { ...flows, firewallBytes: shared } : flows);
+  const json = new FlowLineEncoder(shared ? { ...flows, firewallBytes: shared } : flows);
+  const enc = opts.csv ? new CsvLineEncoder(json) : json;
   // Block buffers are used again once the sink is done with them (fresh ones for every block cost
   // page faults and garbage collections): this thread's kept here, the worker's sent back to it.
   const spare: Uint8Array[] = [];
