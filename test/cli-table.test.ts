@@ -14,8 +14,8 @@ import { generateAsaLog } from '../bench/gen-asa.js';
 import { TABLE_SAMPLE, TableWriter } from '../src/cli/table.js';
 import { BIN, fixture } from './helpers.js';
 import { loadDataset } from '../src/flows/dataset.js';
-import { FLOW_HEADER, FLOW_RIGHT, FlowCells } from '../src/cli/flow-cells.js';
-import { FlowTableBytes } from '../src/cli/flow-table-bytes.js';
+import { FLOW_HEADER, FLOW_RIGHT, FlowCells, datasetCells } from '../src/export/flow-cells.js';
+import { FlowTableBytes } from '../src/export/flow-table-bytes.js';
 
 const write = (header: string[], rows: string[][], right = new Set<number>(), least: number[] = []): string[] => {
   const out: string[] = [];
@@ -76,7 +76,7 @@ test('rsttui flows writes the table of a ~140 k-row log, one row a connection', 
 test('the table rows written as bytes are the string rows, in any widths', async () => {
   for (const files of [['demo/inside.pcap', 'demo/outside.pcap', 'demo/asa.log'], ['tcp/ipv6-clean.pcap', 'tcp/port-reuse.pcap'], ['logs/seed-asa.log']]) {
     const ds = await loadDataset(files.map(fixture));
-    const cells = new FlowCells(ds);
+    const cells = new FlowCells(datasetCells(ds));
     const rows = Array.from({ length: ds.conns.count }, (_, i) => cells.cells(i));
     for (const narrow of [false, true]) {
       // a TableWriter whose first TABLE_SAMPLE rows set the widths: those rows, or none but headers (narrow)
@@ -87,7 +87,7 @@ test('the table rows written as bytes are the string rows, in any widths', async
       lines.length = 0;
       for (const r of rows) table.row(r);
       const out = new CollectLines();
-      const bytes = new FlowTableBytes(ds, table.widths, new FlowCells(ds));
+      const bytes = new FlowTableBytes(table.widths, new FlowCells(datasetCells(ds)));
       for (let i = 0; i < ds.conns.count; i++) bytes.write(out, i);
       const got = Buffer.from(out.buffer.subarray(0, out.end)).toString('utf8').split('\n').slice(0, -1);
       assert.deepEqual(got, lines, `${files.join(' ')}${narrow ? ', narrow' : ''}`);

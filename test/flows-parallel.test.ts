@@ -1,8 +1,9 @@
 /**
- * `flows --format ndjson` of a loaded dataset on two threads (flow-share.ts writeFlowLines, the
- * flow-lines worker): byte for byte the lines FlowLineEncoder writes over the dataset on one
- * thread, whoever writes which block: the worker alone, both threads over many small blocks, this
- * thread alone when the worker fails; through the command, RSTTUI_WORKER=1 gives what =0 gives.
+ * `flows` of a loaded dataset on two threads (flow-share.ts writeFlowLines, the flow-lines
+ * worker): byte for byte the lines one thread writes over the dataset (FlowLineEncoder's NDJSON,
+ * its CSV rows, the table's rows in given widths), whoever writes which block: the worker alone,
+ * both threads over many small blocks, this thread alone when the worker fails; through the
+ * command, RSTTUI_WORKER=1 gives what =0 gives.
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,12 +16,17 @@ import { gzipSync } from 'node:zlib';
 import { loadDataset, type Dataset } from '../src/flows/dataset.js';
 import { FlowLineEncoder } from '../src/export/flow-bytes.js';
 import { CsvLineEncoder } from '../src/export/csv-bytes.js';
+import { FlowCells, datasetCells } from '../src/export/flow-cells.js';
+import { FlowTableBytes } from '../src/export/flow-table-bytes.js';
 import { useFlowLinesWorker, writeFlowLines, type FlowLinesOptions } from '../src/export/flow-share.js';
 import { generateAsaLog } from '../bench/gen-asa.js';
 import { BIN, fixture } from './helpers.js';
 
-/** The lines as one thread writes them (the command without a worker); CSV rows when `csv`. */
-function serial(ds: Dataset, csv = false): Buffer {
+/** How the lines are written: NDJSON, CSV rows, or table rows in some widths. */
+type Mode = Pick<FlowLinesOptions, 'csv' | 'tableWidths'>;
+
+/** The lines as one thread writes them (the command without a worker), in a mode. */
+function serial(ds: Dataset, mode: Mode = {}): Buffer {
   const parts: Uint8Array[] = [];
   let buffer = new Uint8Array(1 << 16), pos = 0;
   const out = {
@@ -35,7 +41,8 @@ function serial(ds: Dataset, csv = false): Buffer {
     },
     commit(end: number) { pos = end; },
   };
-  const enc = csv ? new CsvLineEncoder(new FlowLineEncoder(ds)) : new FlowLineEncoder(ds);
+  const enc = mode.tableWidths ? new FlowTableBytes(mode.tableWidths, new FlowCells(datasetCells(ds)))
+    : mode.csv ? new CsvLineEncoder(new FlowLineEncoder(ds)) : new FlowLineEncoder(ds);
   for (let i = 0; i < ds.conns.count; i++) enc.write(out, i);
   parts.push(buffer.slice(0, pos));
   return Buffer.concat(parts);
@@ -48,24 +55,25 @@ async function parallel(ds: Dataset, opts: FlowLinesOptions): Promise<{ bytes: B
   return { bytes: Buffer.concat(parts), byWorker };
 }
 
-/** Parallel runs over a dataset, each compared with the serial lines: NDJSON, then CSV rows. */
+/** Parallel runs over a dataset, each compared with the serial lines: NDJSON, CSV rows, table rows (narrow widths: cells overflow). */
 async function same(label: string, ds: Dataset, block: number): Promise<void> {
-  for (const csv of [false, true]) {
-    const want = serial(ds, csv);
-    const what = `${label}${csv ? ' (csv)' : ''}`;
+  const modes: [string, Mode][] = [['', {}], [' (csv)', { csv: true }], [' (table)', { tableWidths: [2, 10, 10, 26, 5, 4, 5, 5, 7, 8, 6, 9, 8, 8] }]];
+  for (const [name, mode] of modes) {
+    const want = serial(ds, mode);
+    const what = label + name;
     const blocks = Math.ceil(ds.conns.count / block);
     // the worker writes every block
-    const alone = await parallel(ds, { worker: 'always', block, mainTakes: false, csv });
+    const alone = await parallel(ds, { worker: 'always', block, mainTakes: false, ...mode });
     assert.ok(alone.bytes.equals(want), `${what}: the worker's lines`);
     if (built) assert.equal(alone.byWorker, blocks, `${what}: every block from the worker`);
     // both threads take blocks as they come
-    const both = await parallel(ds, { worker: 'always', block, csv });
+    const both = await parallel(ds, { worker: 'always', block, ...mode });
     assert.ok(both.bytes.equals(want), `${what}: both threads' lines`);
     // no worker: this thread alone, block by block
-    const none = await parallel(ds, { worker: 'never', block, csv });
+    const none = await parallel(ds, { worker: 'never', block, ...mode });
     assert.ok(none.bytes.equals(want) && none.byWorker === 0, `${what}: one thread's lines`);
     // (the columns moved into shared memory on the way hold what they held)
-    assert.ok(serial(ds, csv).equals(want), `${what}: the dataset's lines afterwards`);
+    assert.ok(serial(ds, mode).equals(want), `${what}: the dataset's lines afterwards`);
   }
 }
 
@@ -186,11 +194,11 @@ parentPort.once('message', (t) => { for (let k = 0; k < 3; k++) Atomics.add(t.ct
   }
 });
 
-test('the command: RSTTUI_WORKER=1 (lines on two threads) writes what RSTTUI_WORKER=0 writes, NDJSON and CSV', (t) => {
+test('the command: RSTTUI_WORKER=1 (lines on two threads) writes what RSTTUI_WORKER=0 writes, NDJSON, CSV and the table', (t) => {
   const dir = tmp(t);
   const log = join(dir, 'asa.log');
   generateAsaLog(log, { lines: 20_000, seed: 3 });
-  for (const format of ['ndjson', 'csv']) sameFromCommand(format, log);
+  for (const format of ['ndjson', 'csv', 'table']) sameFromCommand(format, log);
 });
 
 /** `flows --format FORMAT` of the log, and of the demo, with and without the lines worker: the same bytes. */

@@ -12,7 +12,7 @@ import { reasonMeaningFor } from '../read/fw-reasons.js';
 import { MARK_SEEN_ELSEWHERE, MARK_MISSING_ELSEWHERE } from '../correlate/vantage.js';
 import type { FwEvent } from '../read/asa.js';
 import { endpoint, fileOfRow, nflogOfRow, nflogTag, splitNotes, vantageNames } from '../export/records.js';
-import { isoUs } from './table.js';
+import { isoUs } from '../export/iso-time.js';
 import { loadForCommand } from './load.js';
 import { LineWriter } from './out.js';
 import { UsageError, type Parsed } from './main.js';

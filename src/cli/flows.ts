@@ -2,7 +2,7 @@
 import { endpoint, flowRecord, packetRecord, FLOW_FIELDS } from '../export/records.js';
 import { FlowLineEncoder } from '../export/flow-bytes.js';
 import { ecsFlow } from '../export/ecs.js';
-import { LINES_BLOCK, useFlowLinesWorker, writeFlowLines } from '../export/flow-share.js';
+import { LINES_BLOCK, useFlowLinesWorker, writeFlowLines, type FlowLinesOptions } from '../export/flow-share.js';
 import { CsvLineEncoder } from '../export/csv-bytes.js';
 import type { Dataset } from '../flows/dataset.js';
 import { workerMode } from '../flows/workers.js';
@@ -10,9 +10,10 @@ import { csvHeader, ndjsonRow } from '../export/text-formats.js';
 import { zeekFooter, zeekHeader, zeekRow } from '../export/zeek.js';
 import { LineWriter } from './out.js';
 import { loadForCommand } from './load.js';
-import { TableWriter, isoUs } from './table.js';
-import { FLOW_HEADER, FLOW_RIGHT, FlowCells } from './flow-cells.js';
-import { FlowTableBytes } from './flow-table-bytes.js';
+import { TABLE_SAMPLE, TableWriter } from './table.js';
+import { isoUs } from '../export/iso-time.js';
+import { FLOW_HEADER, FLOW_RIGHT, FlowCells, datasetCells } from '../export/flow-cells.js';
+import { FlowTableBytes } from '../export/flow-table-bytes.js';
 import { UsageError, type Parsed } from './main.js';
 import { filterOf, filterSyntaxError, selectConns } from './select.js';
 
@@ -39,13 +40,21 @@ export async function runFlows(p: Parsed): Promise<number> {
   if (format === 'table') {
     // the first rows as strings (they set the widths), the rest as bytes in those widths
     const table = new TableWriter(FLOW_HEADER, FLOW_RIGHT, (l) => out.line(l), [String(ds.conns.count).length]);
-    const cells = new FlowCells(ds);
+    const cells = new FlowCells(datasetCells(ds));
     let rows: FlowTableBytes | undefined;
+    if (filterOf(p) === undefined && !ds.live && useFlowLinesWorker(ds.conns.count, workerMode(undefined))) {
+      // every row: the first ones measured for the widths, then all written as bytes on both threads
+      const sample: string[][] = [];
+      for (let i = 0; i < Math.min(ds.conns.count, TABLE_SAMPLE); i++) sample.push(cells.cells(i));
+      await writeAll(ds, out, { tableWidths: table.measure(sample) });
+      await out.end();
+      return status;
+    }
     for (const i of sel) {
       if (rows) rows.write(out, i);
       else {
         table.row(cells.cells(i));
-        if (table.widths) rows = new FlowTableBytes(ds, table.widths, cells);
+        if (table.widths) rows = new FlowTableBytes(table.widths, cells);
       }
       if (out.full) await out.drained();
     }
@@ -55,7 +64,7 @@ export async function runFlows(p: Parsed): Promise<number> {
     // each row transcoded from the connection's NDJSON bytes (csv-bytes.ts): every row on both
     // threads as the NDJSON is, a selection here, its events' lines read ahead in blocks of
     // connections in file order (fw-batch.ts), as the NDJSON lines' are
-    if (filterOf(p) === undefined && useFlowLinesWorker(ds.conns.count, workerMode(undefined))) await writeAll(ds, out, true);
+    if (filterOf(p) === undefined && useFlowLinesWorker(ds.conns.count, workerMode(undefined))) await writeAll(ds, out, { csv: true });
     else {
       const enc = new CsvLineEncoder(new FlowLineEncoder(ds));
       let to = 0;
@@ -80,7 +89,7 @@ export async function runFlows(p: Parsed): Promise<number> {
       if (out.full) await out.drained();
     }
   } else if (all && useFlowLinesWorker(ds.conns.count, workerMode(undefined))) {
-    await writeAll(ds, out, false);
+    await writeAll(ds, out, {});
   } else {
     const enc = new FlowLineEncoder(ds);
     for (const i of sel) {
@@ -93,17 +102,17 @@ export async function runFlows(p: Parsed): Promise<number> {
 }
 
 /**
- * Every connection's line (CSV rows when `csv`), on both threads (a large log: the firewall arrays
- * are most of the bytes). A block's buffer is used again once stdout has taken it (files, pipes,
- * /dev/null at once), and no block is written while stdout is full: a slow pipe would have the
- * whole output queued.
+ * Every connection's line (NDJSON, or CSV or table rows as `how` says), on both threads (a large
+ * log: the firewall arrays are most of the bytes). A block's buffer is used again once stdout has
+ * taken it (files, pipes, /dev/null at once), and no block is written while stdout is full: a slow
+ * pipe would have the whole output queued.
  */
-async function writeAll(ds: Dataset, out: LineWriter, csv: boolean): Promise<void> {
+async function writeAll(ds: Dataset, out: LineWriter, how: Pick<FlowLinesOptions, 'csv' | 'tableWidths'>): Promise<void> {
   const stdout = process.stdout;
   const byWorker = await writeFlowLines(ds, (b) => {
     out.bytes(b);
     return stdout.writableLength === 0;
-  }, { csv, ready: () => (stdout.writableNeedDrain ? new Promise((r) => stdout.once('drain', r)) : undefined) });
+  }, { ...how, ready: () => (stdout.writableNeedDrain ? new Promise((r) => stdout.once('drain', r)) : undefined) });
   if (process.env.RSTTUI_REPORT) process.stderr.write(`rsttui-report output-worker blocks ${byWorker}\n`);
 }
 

@@ -1,7 +1,7 @@
 /** `rsttui summary FILE...`: the findings, counts per teardown class and anomaly, top hosts, RST histogram (computed by src/analysis/summary.ts). */
 import { summarize, type Summary } from '../analysis/summary.js';
 import type { Finding } from '../analysis/finding-types.js';
-import { isoUs } from './table.js';
+import { isoUs } from '../export/iso-time.js';
 import { loadForCommand } from './load.js';
 import { LineWriter } from './out.js';
 import type { Parsed } from './main.js';

@@ -59,8 +59,8 @@ export interface FlowSource {
   readonly noPackets?: boolean;
 }
 
-/** A dataset as the lines' source. */
-export function datasetFlows(ds: Dataset): FlowSource {
+/** A dataset as the lines' source (`firewall` false: without the firewall arrays' bytes, for the table). */
+export function datasetFlows(ds: Dataset, firewall = true): FlowSource {
   const c = ds.conns;
   return {
     origAddr: c.origAddr, respAddr: c.respAddr, origPort: c.origPort, respPort: c.respPort, firstTs: c.firstTs, lastTs: c.lastTs,
@@ -75,7 +75,7 @@ export function datasetFlows(ds: Dataset): FlowSource {
     firewallJson: (i) => firewallJson(ds, i),
     fwBytes: c.fwBytes,
     noPackets: ds.packets.count === 0,
-    ...(ds.fw.count ? { firewallBytes: new FirewallBytes(ds) } : {}),
+    ...(ds.fw.count && firewall ? { firewallBytes: new FirewallBytes(ds) } : {}),
   };
 }
 
@@ -309,14 +309,25 @@ export class FlowLineEncoder {
   }
 
   private putHost(b: Uint8Array, p: number, id: number): number {
-    const v4 = this.c.v4Value(id);
-    if (v4 < 0) return putText(b, p, this.c.text(id));
-    p = putUint(b, p, v4 >>> 24);
-    b[p++] = 46;
-    p = putUint(b, p, (v4 >>> 16) & 0xff);
-    b[p++] = 46;
-    p = putUint(b, p, (v4 >>> 8) & 0xff);
-    b[p++] = 46;
-    return putUint(b, p, v4 & 0xff);
+    return putHost(this.c, b, p, id);
   }
+}
+
+/** Address `id`'s text (an IPv4 address from its value: a shared source keeps no text for those). */
+export function hostText(c: Pick<FlowSource, 'v4Value' | 'text'>, id: number): string {
+  const v4 = c.v4Value(id);
+  return v4 < 0 ? c.text(id) : `${v4 >>> 24}.${(v4 >>> 16) & 0xff}.${(v4 >>> 8) & 0xff}.${v4 & 0xff}`;
+}
+
+/** Address `id`'s text as bytes (an IPv4 address written from its value). */
+export function putHost(c: Pick<FlowSource, 'v4Value' | 'text'>, b: Uint8Array, p: number, id: number): number {
+  const v4 = c.v4Value(id);
+  if (v4 < 0) return putText(b, p, c.text(id));
+  p = putUint(b, p, v4 >>> 24);
+  b[p++] = 46;
+  p = putUint(b, p, (v4 >>> 16) & 0xff);
+  b[p++] = 46;
+  p = putUint(b, p, (v4 >>> 8) & 0xff);
+  b[p++] = 46;
+  return putUint(b, p, v4 & 0xff);
 }

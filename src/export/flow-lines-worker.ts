@@ -9,14 +9,16 @@
 import { parentPort, receiveMessageOnPort } from 'node:worker_threads';
 import { FlowLineEncoder, type FlowSource } from './flow-bytes.js';
 import { FirewallBytes } from './fw-bytes.js';
-import { CsvLineEncoder } from './csv-bytes.js';
+import { CsvLineEncoder, type LineEncoder } from './csv-bytes.js';
+import { FlowCells, type CellSource } from './flow-cells.js';
+import { FlowTableBytes } from './flow-table-bytes.js';
 import { C_DONE, C_NEXT, C_POSTED, encodeBlock, sharedFlows, type FlowLinesTask, type LinesMessage } from './flow-share.js';
 import { FwTable } from '../flows/fw-table.js';
 import { LogText } from '../flows/log-text.js';
 import type { FwChunk } from '../read/fw-chunk.js';
 
-/** The lines' source over the task, and the log text it reads (to close). */
-function taskFlows(t: FlowLinesTask): { src: FlowSource; text?: LogText } {
+/** The lines' source over the task, the event table, and the log text it reads (to close). */
+function taskFlows(t: FlowLinesTask): { src: FlowSource; fw?: FwTable; text?: LogText } {
   const { histories, historyIndex } = t;
   const base: FlowSource = { ...sharedFlows(t.share, (i) => histories[historyIndex[i] ?? 0] ?? ''), fwBytes: t.fwBytes };
   if (!t.fw) return { src: base };
@@ -32,14 +34,28 @@ function taskFlows(t: FlowLinesTask): { src: FlowSource; text?: LogText } {
   fw.logNames.push(...logNames);
   const text = new LogText(fw);
   const firewallBytes = new FirewallBytes({ fw, fwText: text, fwEvents: (i) => events.subarray(start[i]!, start[i + 1]!), byConn: { start, events } });
-  return { src: { ...base, firewallBytes }, text };
+  return { src: { ...base, firewallBytes }, fw, text };
+}
+
+/** The encoder the task asks for: table rows, CSV rows or NDJSON lines. */
+function encoderOf(task: FlowLinesTask, src: FlowSource, fw: FwTable | undefined): LineEncoder {
+  if (task.tableWidths) {
+    const ev = task.fw, none = new Uint32Array(0);
+    const cells: CellSource = {
+      flows: src, fw: fw ?? new FwTable(), idOf: (i) => i + 1,
+      fwEvents: ev ? (i) => ev.events.subarray(ev.start[i]!, ev.start[i + 1]!) : () => none,
+    };
+    return new FlowTableBytes(task.tableWidths, new FlowCells(cells));
+  }
+  const json = new FlowLineEncoder(src);
+  return task.csv ? new CsvLineEncoder(json) : json;
 }
 
 const port = parentPort!;
 port.once('message', (task: FlowLinesTask) => {
   const { ctl, n, block, lead, port: to } = task;
-  const { src, text } = taskFlows(task);
-  const enc = task.csv ? new CsvLineEncoder(new FlowLineEncoder(src)) : new FlowLineEncoder(src);
+  const { src, fw, text } = taskFlows(task);
+  const enc = encoderOf(task, src, fw);
   const blocks = Math.ceil(n / block);
   // block buffers the main thread is done with, sent back
   const spare: Uint8Array[] = [];

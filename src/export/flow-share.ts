@@ -23,6 +23,8 @@ import { grownColumn, type Column } from '../flows/memory.js';
 import { datasetFlows, FlowLineEncoder, type ByteLines, type FlowSource } from './flow-bytes.js';
 import { FirewallBytes } from './fw-bytes.js';
 import { CsvLineEncoder, type LineEncoder } from './csv-bytes.js';
+import { FlowCells, datasetCells } from './flow-cells.js';
+import { FlowTableBytes } from './flow-table-bytes.js';
 
 /** The columns a line is made of, in shared memory, and the few texts beside them (structured-cloneable). */
 export interface FlowShare {
@@ -173,6 +175,8 @@ export interface FlowLinesTask {
   port: MessagePort;
   /** CSV rows (CsvLineEncoder) instead of NDJSON lines */
   csv?: boolean;
+  /** table rows in these widths (FlowTableBytes) instead of NDJSON lines */
+  tableWidths?: number[];
 }
 
 /** A block's lines, as the worker posts them. */
@@ -280,6 +284,8 @@ export interface FlowLinesOptions {
   workerFile?: URL;
   /** CSV rows (csv-bytes.ts) instead of NDJSON lines: the same blocks, transcoded by the thread that wrote them */
   csv?: boolean;
+  /** the table's rows in these widths (flow-table-bytes.ts) instead of NDJSON lines */
+  tableWidths?: number[];
   /**
    * A promise while the sink is full (a pipe to a slower reader), resolved once it has room: no
    * block is written meanwhile (the worker stops LEAD blocks ahead). Without it a 10 M-line log
@@ -318,6 +324,7 @@ export async function writeFlowLines(ds: Dataset, sink: (bytes: Uint8Array) => b
       // (started first: it loads while the task is made)
       const task = linesTask(ds, block, ctl, ch.port2);
       if (opts.csv) task.csv = true;
+      if (opts.tableWidths) task.tableWidths = opts.tableWidths;
       byConn = task.fw;
       w.postMessage(task, [ch.port2]);
     } catch {
@@ -328,8 +335,12 @@ export async function writeFlowLines(ds: Dataset, sink: (bytes: Uint8Array) => b
   // (this thread reads its blocks' event lists where the worker reads them)
   const flows = datasetFlows(ds);
   const shared = byConn && flows.firewallBytes ? new FirewallBytes({ fw: ds.fw, fwText: ds.fwText, fwEvents: (i) => ds.fwEvents(i), byConn }) : undefined;
-  const json = new FlowLineEncoder(shared ? { ...flows, firewallBytes: shared } : flows);
-  const enc = opts.csv ? new CsvLineEncoder(json) : json;
+  let enc: LineEncoder;
+  if (opts.tableWidths) enc = new FlowTableBytes(opts.tableWidths, new FlowCells(datasetCells(ds)));
+  else {
+    const json = new FlowLineEncoder(shared ? { ...flows, firewallBytes: shared } : flows);
+    enc = opts.csv ? new CsvLineEncoder(json) : json;
+  }
   // Block buffers are used again once the sink is done with them (fresh ones for every block cost
   // page faults and garbage collections): this thread's kept here, the worker's sent back to it.
   const spare: Uint8Array[] = [];

@@ -5,40 +5,42 @@
  * line (the table of a 10 M-line log is 3.4 M rows: 8.6 s on strings). Numbers are written from
  * their digits; words a row repeats are FlowCells' (made once).
  */
-import { putText, putUint, uintDigits, type ByteLines } from '../export/flow-bytes.js';
-import { roundUs } from '../export/records.js';
-import type { Dataset } from '../flows/dataset.js';
+import { putHost, putText, putUint, uintDigits, type ByteLines } from './flow-bytes.js';
+import { roundUs } from './records.js';
+import type { LineEncoder } from './csv-bytes.js';
 import type { FlowCells } from './flow-cells.js';
 
 const SPACE = 32;
 
 const isCount = (x: number): boolean => x >= 0 && x <= Number.MAX_SAFE_INTEGER && Math.floor(x) === x;
 
-export class FlowTableBytes {
+export class FlowTableBytes implements LineEncoder {
   private b: Uint8Array = new Uint8Array(0);
   private p = 0;
 
-  constructor(private readonly ds: Dataset, private readonly widths: readonly number[], private readonly words: FlowCells) {}
+  constructor(private readonly widths: readonly number[], private readonly words: FlowCells) {}
+
+  /** (nothing is read ahead) */
+  prepare(): void {}
 
   /** Connection i's row and its newline. */
   write(out: ByteLines, i: number): void {
-    const ds = this.ds, c = ds.conns, w = this.words;
+    const w = this.words, c = w.flows;
     const history = w.historyText(i);
-    const anomalies = w.anomalyText(c.anomalies[i]!), vantages = w.vantageText(ds.vantageMask(i)), firewall = w.firewallText(i);
-    const o = ds.addrs.text(c.origAddr[i]!), r = ds.addrs.text(c.respAddr[i]!);
+    const anomalies = w.anomalyText(c.anomalies[i]!), vantages = w.vantageText(c.vantageMask[i]!), firewall = w.firewallText(i);
     // (room: every width, and each text three bytes a character at most)
-    let room = 64;
+    let room = 64 + this.hostRoom(c.origAddr[i]!) + this.hostRoom(c.respAddr[i]!);
     for (const x of this.widths) room += x + 2;
-    room += 3 * (history.length + anomalies.length + vantages.length + firewall.length + o.length + r.length) + 160;
+    room += 3 * (history.length + anomalies.length + vantages.length + firewall.length) + 160;
     this.p = out.reserve(room);
     this.b = out.buffer;
     this.count(0, w.id(i));
-    this.endpoint(1, o, c.origPort[i]!);
-    this.endpoint(2, r, c.respPort[i]!);
+    this.endpoint(1, c.origAddr[i]!, c.origPort[i]!);
+    this.endpoint(2, c.respAddr[i]!, c.respPort[i]!);
     this.text(3, w.startText(roundUs(c.firstTs[i]!)));
     this.text(4, w.durationText(i), true);
-    this.count(5, c.origPkts[i]! + c.respPkts[i]!);
-    this.count(6, c.origBytes[i]! + c.respBytes[i]!);
+    this.count(5, w.pkts(i));
+    this.count(6, w.bytes(i));
     this.text(7, w.stateText(i));
     this.text(8, history);
     this.text(9, w.teardownText(i));
@@ -84,14 +86,23 @@ export class FlowTableBytes {
     this.p = putUint(this.b, this.p, x);
   }
 
+  /** The most bytes address `id` takes, brackets included. */
+  private hostRoom(id: number): number {
+    const f = this.words.flows;
+    return f.v4Value(id) >= 0 ? 15 : 3 * f.text(id).length + 2;
+  }
+
   /** `host:port`, `[host]:port` for IPv6 (records.ts endpoint), left-aligned. */
-  private endpoint(k: number, host: string, port: number): void {
+  private endpoint(k: number, id: number, port: number): void {
     this.gap(k);
-    const v6 = host.includes(':');
-    const start = this.p;
-    if (v6) this.b[this.p++] = 91; // [
-    this.p = putText(this.b, this.p, host);
-    if (v6) this.b[this.p++] = 93; // ]
+    const start = this.p, f = this.words.flows;
+    if (f.v4Value(id) >= 0) this.p = putHost(f, this.b, this.p, id);
+    else {
+      const host = f.text(id), v6 = host.includes(':');
+      if (v6) this.b[this.p++] = 91; // [
+      this.p = putText(this.b, this.p, host);
+      if (v6) this.b[this.p++] = 93; // ]
+    }
     this.b[this.p++] = 58; // :
     this.p = putUint(this.b, this.p, port);
     // (addresses are ASCII: their bytes are their characters)

@@ -5,49 +5,77 @@
  * second's date and time, its anomaly set, its vantages, an event's tag and reason) are made once.
  */
 import { CONN_STATES, CLOSED_BY, NO_CONN_STATE, TEARDOWNS, anomalyNames } from '../model.js';
-import { endpoint, roundUs, vantageNames } from '../export/records.js';
+import { endpoint, roundUs } from './records.js';
+import { datasetFlows, hostText, type FlowSource } from './flow-bytes.js';
 import { S_REASON, STR_SLOTS } from '../read/fw-chunk.js';
 import { eventTag } from '../read/vendors.js';
 import { VENDORS } from '../read/syslog-envelope.js';
 import type { Dataset } from '../flows/dataset.js';
+import type { FwTable } from '../flows/fw-table.js';
 import { stripControls } from '../text.js';
-import { IsoUsClock } from './table.js';
+import { IsoUsClock } from './iso-time.js';
 
 export const FLOW_HEADER = ['id', 'orig', 'resp', 'start (UTC)', 'dur s', 'pkts', 'bytes', 'state', 'history', 'teardown', 'closed', 'anomalies', 'vantages', 'firewall'];
 /** the columns padded on the left */
 export const FLOW_RIGHT = new Set([0, 4, 5, 6]);
+
+/**
+ * What the cells are read from: a dataset's (datasetCells), or the flow-lines worker's shared
+ * columns and event chunks (flow-lines-worker.ts), which write the rows after the first ones on
+ * both threads.
+ */
+export interface CellSource {
+  /** the connection columns, histories, addresses and vantage names */
+  flows: FlowSource;
+  /** connection i's firewall events (indices into `fw`) */
+  fwEvents(i: number): Uint32Array;
+  fw: Pick<FwTable, 'chunk' | 'strings'>;
+  /** the id connection i is known by */
+  idOf(i: number): number;
+}
+
+/** A dataset's cells. */
+export function datasetCells(ds: Dataset): CellSource {
+  return { flows: datasetFlows(ds, false), fwEvents: (i) => ds.fwEvents(i), fw: ds.fw, idOf: (i) => (ds.live ? ds.live.idOf(i) : i + 1) };
+}
 
 export class FlowCells {
   private readonly clock = new IsoUsClock();
   private readonly anomalies = new Map<number, string>();
   private readonly vantages = new Map<number, string>();
   private readonly tags = new Map<number, string>();
+  readonly flows: FlowSource;
 
-  constructor(private readonly ds: Dataset) {}
+  constructor(private readonly src: CellSource) {
+    this.flows = src.flows;
+  }
 
   /** Connection i's row. */
   cells(i: number): string[] {
-    const ds = this.ds, c = ds.conns;
+    const c = this.flows;
     return [
       String(this.id(i)),
-      endpoint(ds.addrs.text(c.origAddr[i]!), c.origPort[i]!), endpoint(ds.addrs.text(c.respAddr[i]!), c.respPort[i]!),
+      endpoint(hostText(c, c.origAddr[i]!), c.origPort[i]!), endpoint(hostText(c, c.respAddr[i]!), c.respPort[i]!),
       this.startText(roundUs(c.firstTs[i]!)), this.durationText(i),
-      String(c.origPkts[i]! + c.respPkts[i]!), String(c.origBytes[i]! + c.respBytes[i]!),
+      String(this.pkts(i)), String(this.bytes(i)),
       this.stateText(i), this.historyText(i), this.teardownText(i), this.closedText(i),
-      this.anomalyText(c.anomalies[i]!), this.vantageText(ds.vantageMask(i)), this.firewallText(i),
+      this.anomalyText(c.anomalies[i]!), this.vantageText(c.vantageMask[i]!), this.firewallText(i),
     ];
   }
 
   // (the cells both writers take as they are: here and flow-table-bytes.ts)
-  id(i: number): number { return this.ds.live ? this.ds.live.idOf(i) : i + 1; }
-  durationText(i: number): string { return roundUs(this.ds.conns.lastTs[i]! - this.ds.conns.firstTs[i]!).toFixed(6); }
+  id(i: number): number { return this.src.idOf(i); }
+  /** packets and bytes, both sides (a log alone has none: its packet columns are not read, see FlowSource.noPackets) */
+  pkts(i: number): number { return this.flows.noPackets ? 0 : this.flows.origPkts[i]! + this.flows.respPkts[i]!; }
+  bytes(i: number): number { return this.flows.noPackets ? 0 : this.flows.origBytes[i]! + this.flows.respBytes[i]!; }
+  durationText(i: number): string { return roundUs(this.flows.lastTs[i]! - this.flows.firstTs[i]!).toFixed(6); }
   stateText(i: number): string {
-    const s = this.ds.conns.connState[i]!;
+    const s = this.flows.connState[i]!;
     return s === NO_CONN_STATE ? '-' : CONN_STATES[s] ?? 'OTH';
   }
-  historyText(i: number): string { return this.ds.conns.connState[i] === NO_CONN_STATE ? '-' : this.ds.conns.histories[i] ?? ''; }
-  teardownText(i: number): string { return TEARDOWNS[this.ds.conns.teardown[i]!] ?? 'open'; }
-  closedText(i: number): string { return CLOSED_BY[this.ds.conns.closedBy[i]!] ?? 'none'; }
+  historyText(i: number): string { return this.flows.connState[i] === NO_CONN_STATE ? '-' : this.flows.history(i); }
+  teardownText(i: number): string { return TEARDOWNS[this.flows.teardown[i]!] ?? 'open'; }
+  closedText(i: number): string { return CLOSED_BY[this.flows.closedBy[i]!] ?? 'none'; }
 
   /** isoUs(ts) (rows come in time order: IsoUsClock) */
   startText(ts: number): string {
@@ -62,13 +90,13 @@ export class FlowCells {
 
   vantageText(mask: number): string {
     let t = this.vantages.get(mask);
-    if (t === undefined) this.vantages.set(mask, (t = vantageNames(this.ds, mask).join(',')));
+    if (t === undefined) this.vantages.set(mask, (t = this.flows.vantageNames(mask).join(',')));
     return t;
   }
 
   /** The events in a few words: message ids, with the teardown reason (`302014(TCP FINs)`). */
   firewallText(i: number): string {
-    const evs = this.ds.fwEvents(i), fw = this.ds.fw;
+    const evs = this.src.fwEvents(i), fw = this.src.fw;
     let out = '';
     for (let k = 0; k < evs.length; k++) {
       const e = evs[k]!, ch = fw.chunk(e), r = e & 0xffff;
