@@ -16,6 +16,7 @@ import { BIN, fixture } from './helpers.js';
 import { loadDataset } from '../src/flows/dataset.js';
 import { FLOW_HEADER, FLOW_RIGHT, FlowCells, datasetCells } from '../src/export/flow-cells.js';
 import { FlowTableBytes } from '../src/export/flow-table-bytes.js';
+import { GrowingLines } from '../src/export/flow-bytes.js';
 
 const write = (header: string[], rows: string[][], right = new Set<number>(), least: number[] = []): string[] => {
   const out: string[] = [];
@@ -86,7 +87,7 @@ test('the table rows written as bytes are the string rows, in any widths', async
       assert.ok(table.widths);
       lines.length = 0;
       for (const r of rows) table.row(r);
-      const out = new CollectLines();
+      const out = new GrowingLines(1 << 16);
       const bytes = new FlowTableBytes(table.widths, new FlowCells(datasetCells(ds)));
       for (let i = 0; i < ds.conns.count; i++) bytes.write(out, i);
       const got = Buffer.from(out.buffer.subarray(0, out.end)).toString('utf8').split('\n').slice(0, -1);
@@ -96,18 +97,3 @@ test('the table rows written as bytes are the string rows, in any widths', async
   }
 });
 
-class CollectLines {
-  buffer = new Uint8Array(1 << 16);
-  end = 0;
-  reserve(n: number): number {
-    if (this.end + n > this.buffer.length) {
-      const b = new Uint8Array(Math.max(this.end + n, 2 * this.buffer.length));
-      b.set(this.buffer.subarray(0, this.end));
-      this.buffer = b;
-    }
-    return this.end;
-  }
-  commit(end: number): void {
-    this.end = end;
-  }
-}

@@ -10,30 +10,13 @@
  * a row; this is a byte pass over the NDJSON line, on the threads that write the NDJSON
  * (flow-share.ts writeFlowLines).
  */
-import type { ByteLines } from './flow-bytes.js';
+import { GrowingLines, type ByteLines } from './flow-bytes.js';
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
 const BACKSLASH = 0x5c;
 const SEMICOLON = 0x3b;
 const OBJECT_TEXT = new TextEncoder().encode('[object Object]');
-
-/** Lines into one growing buffer, emptied for each line (the NDJSON line a CSV row is made from). */
-class Scratch implements ByteLines {
-  buffer = new Uint8Array(1 << 14);
-  end = 0;
-  reserve(n: number): number {
-    if (this.end + n > this.buffer.length) {
-      const b = new Uint8Array(Math.max(this.end + n, 2 * this.buffer.length));
-      b.set(this.buffer.subarray(0, this.end));
-      this.buffer = b;
-    }
-    return this.end;
-  }
-  commit(end: number): void {
-    this.end = end;
-  }
-}
 
 /** What writes a connection's NDJSON line (FlowLineEncoder). */
 export interface LineEncoder {
@@ -43,7 +26,8 @@ export interface LineEncoder {
 
 /** CSV rows from an NDJSON line encoder: the same calls, CSV bytes out. */
 export class CsvLineEncoder implements LineEncoder {
-  private readonly line = new Scratch();
+  /** the NDJSON line a CSV row is made from (emptied for each) */
+  private readonly line = new GrowingLines(1 << 14);
   private readonly t = new CsvTranscoder();
   constructor(private readonly json: LineEncoder) {}
 

@@ -86,6 +86,26 @@ export interface ByteLines {
   commit(end: number): void;
 }
 
+/** Lines into one buffer that grows as they come (`into`: a buffer to use first; `end` how far it is filled). */
+export class GrowingLines implements ByteLines {
+  buffer: Uint8Array;
+  end = 0;
+  constructor(size: number, into?: Uint8Array) {
+    this.buffer = into && into.length ? into : new Uint8Array(size);
+  }
+  reserve(n: number): number {
+    if (this.end + n > this.buffer.length) {
+      const b = new Uint8Array(Math.max(this.end + n, this.buffer.length * 2));
+      b.set(this.buffer.subarray(0, this.end));
+      this.buffer = b;
+    }
+    return this.end;
+  }
+  commit(end: number): void {
+    this.end = end;
+  }
+}
+
 const utf8 = new TextEncoder();
 const bytes = (s: string): Uint8Array => utf8.encode(s);
 const js = JSON.stringify;

@@ -1,5 +1,5 @@
 /**
- * The flow-lines worker (`flows --format ndjson` of a large loaded dataset, flow-share.ts
+ * The flow-lines worker (`flows` of a large loaded dataset: NDJSON, CSV or the table; flow-share.ts
  * writeFlowLines): it takes blocks of connections from the shared counter alongside the main
  * thread, encodes their lines with the same encoder over the shared columns, and posts each
  * block's bytes. The firewall arrays are encoded from the shared event chunks, their text read

@@ -9,7 +9,8 @@
  * What the worker reads is sent here as shared columns; the lines are FlowLineEncoder's.
  *
  * Otherwise (logs, several captures) the command writes the lines once loaded: writeFlowLines
- * below shares them with a worker of their own (flow-lines-worker.ts) on large datasets.
+ * below shares them with a worker of their own (flow-lines-worker.ts) on large datasets, and the
+ * CSV rows (csv-bytes.ts) and the table's rows (flow-table-bytes.ts) the same way.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +21,7 @@ import type { Dataset } from '../flows/dataset.js';
 import type { LogSource } from '../flows/fw-load.js';
 import type { FwChunk } from '../read/fw-chunk.js';
 import { grownColumn, type Column } from '../flows/memory.js';
-import { datasetFlows, FlowLineEncoder, type ByteLines, type FlowSource } from './flow-bytes.js';
+import { datasetFlows, FlowLineEncoder, GrowingLines, type FlowSource } from './flow-bytes.js';
 import { FirewallBytes } from './fw-bytes.js';
 import { CsvLineEncoder, type LineEncoder } from './csv-bytes.js';
 import { FlowCells, datasetCells } from './flow-cells.js';
@@ -77,32 +78,12 @@ export function sharedFlows(s: FlowShare, history: (i: number) => string): FlowS
   };
 }
 
-/** Lines into one growing buffer (a block's). */
-class BlockBytes implements ByteLines {
-  buffer: Uint8Array;
-  end = 0;
-  constructor(size: number, into?: Uint8Array) {
-    this.buffer = into && into.length ? into : new Uint8Array(size);
-  }
-  reserve(n: number): number {
-    if (this.end + n > this.buffer.length) {
-      const b = new Uint8Array(Math.max(this.end + n, this.buffer.length * 2));
-      b.set(this.buffer.subarray(0, this.end));
-      this.buffer = b;
-    }
-    return this.end;
-  }
-  commit(end: number): void {
-    this.end = end;
-  }
-}
-
 /**
  * The lines of connections [from, to), as one buffer of bytes (~330 a line on the benchmark), in
  * `into` if given (a buffer used before; replaced by a larger one where they do not fit).
  */
 export function encodeBlock(enc: LineEncoder, from: number, to: number, into?: Uint8Array): Uint8Array {
-  const out = new BlockBytes(Math.max(to - from, 1) * 400, into);
+  const out = new GrowingLines(Math.max(to - from, 1) * 400, into);
   enc.prepare(from, to);
   for (let i = from; i < to; i++) enc.write(out, i);
   return out.buffer.subarray(0, out.end);
