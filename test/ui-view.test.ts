@@ -164,6 +164,12 @@ test('the progress bar says when the load is analysing connections, not reading 
   const line = progressText({ phase: 'analysing', file: '', fileIndex: 0, files: 1, bytesRead: 500, totalBytes: 1000, packets: 4000, conns: 1000 }, 1000, 80, '#', '.');
   assert.match(line, /^analysing \[#+\.+\] 500\/1000 conns/);
   assert.equal(line.length, 80);
+  // matching a log's events into connections: the bar counts events
+  const m = progressText({ phase: 'matching', file: '', fileIndex: 0, files: 1, bytesRead: 2_500_000, totalBytes: 10_000_000, packets: 0, conns: 0, events: 10_000_000 }, 1000, 80, '#', '.');
+  assert.match(m, /^matching firewall events \[(#+)(\.+)\] 2\.5M\/10M events/);
+  const [, full, empty] = /\[(#+)(\.+)\]/.exec(m)!;
+  assert.equal(Math.round((full!.length / (full!.length + empty!.length)) * 4), 1, 'a quarter full');
+  assert.equal(m.length, 80);
 });
 
 test('fit pads or cuts to w cells by code point, ASCII or not', async () => {

@@ -14,7 +14,8 @@ import type { ReasonClass } from '../read/asa-reasons.js';
 import type { AddrTable } from '../flows/addr-table.js';
 import type { ConnTable } from '../flows/conn-table.js';
 import { CHUNK_BITS, type FwTable } from '../flows/fw-table.js';
-import { G_CONN, G_POLICY, groupEvents, srcIsOrig, type Groups } from './fw-groups.js';
+import { G_CONN, G_POLICY, groupEventSteps, srcIsOrig, type Groups } from './fw-groups.js';
+import { finish } from '../flows/steps.js';
 import { TupleHash } from './tuple-hash.js';
 import { LocalHosts } from './fw-local-host.js';
 
@@ -66,8 +67,14 @@ function median(xs: Float64Array): number {
 }
 
 export function correlateFirewall(table: FwTable, conns: ConnTable, addrs: AddrTable, opts: CorrelateOptions = {}): Correlation {
+  return finish(correlateSteps(table, conns, addrs, opts));
+}
+
+/** correlateFirewall a step at a time (fw-groups.ts groupEventSteps): each step yields the events the grouping has passed. */
+export function* correlateSteps(table: FwTable, conns: ConnTable, addrs: AddrTable, opts: CorrelateOptions = {}): Generator<number, Correlation, void> {
   const skew = opts.skew ?? 300;
-  const { groups, evGroup, lhNear } = groupEvents(table, LocalHosts.of(table, addrs.count));
+  const local = LocalHosts.of(table, addrs.count);
+  const { groups, evGroup, lhNear } = yield* groupEventSteps(table, local);
   const nCaptured = conns.count;
   const G = groups.n;
   let whole = true;

@@ -20,6 +20,7 @@ import { reasonClassFor } from '../read/fw-reasons.js';
 import { VENDORS } from '../read/syslog-envelope.js';
 import { CHUNK_BITS, type FwTable } from '../flows/fw-table.js';
 import { lazyArray } from '../flows/memory.js';
+import { finish } from '../flows/steps.js';
 import { IdHash, TupleFilter, TupleHash } from './tuple-hash.js';
 import type { LocalHosts } from './fw-local-host.js';
 
@@ -202,6 +203,15 @@ function denyTuples(table: FwTable, log: number, denies: number, rt: RowTuples):
 }
 
 export function groupEvents(table: FwTable, local?: LocalHosts): Grouping {
+  return finish(groupEventSteps(table, local));
+}
+
+/**
+ * groupEvents a step at a time: each step yields the events passed so far (after each chunk), so
+ * that a loader that must stay responsive (the UI's: its keys and its progress bar) can pause
+ * between steps. The pass over a 10 M-line log is ~3 s.
+ */
+export function* groupEventSteps(table: FwTable, local?: LocalHosts): Generator<number, Grouping, void> {
   // per log: the denies that look a tuple up, and whether it has notes (kept only in a log that has any)
   let most = 0;
   const denies = new Map<number, number>(), hasNotes = new Set<number>();
@@ -251,8 +261,12 @@ export function groupEvents(table: FwTable, local?: LocalHosts): Grouping {
     }
   };
 
+  let passed = 0;
+  yield passed;
   for (let ci = 0; ci < table.chunks.length; ci++) {
     const c = table.chunks[ci]!;
+    if (ci > 0) yield passed;
+    passed += c.n;
     if (c.log !== log) {
       // a firewall's connection ids and tuples are its own: each log starts afresh
       log = c.log;

@@ -10,7 +10,8 @@ import type { Verdict } from '../analysis/teardown.js';
 import { tableVerdict } from './conn-verdict.js';
 import { LOST_UNKNOWN } from '../analysis/impact.js';
 import type { FwEvent } from '../read/asa.js';
-import { correlateFirewall, LOG_ONLY } from '../correlate/firewall.js';
+import { correlateSteps, LOG_ONLY, type Correlation } from '../correlate/firewall.js';
+import { finish, stepsReporting, stepsYielding } from './steps.js';
 import { applyLogVerdicts, eventsByConn, linkDeniedRsts, NO_EVENTS_INDEX } from '../correlate/fw-verdicts.js';
 import { LogText } from './log-text.js';
 import type { FwEventView } from './fw-table.js';
@@ -149,7 +150,15 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
 
   // firewall events <-> connections (before renumbering: log-only connections join the order)
   // (no logs: nothing to correlate)
-  let corr = table.count === 0 ? undefined : correlateFirewall(table, conns, ing.addrs, opts.skew !== undefined ? { skew: opts.skew } : {});
+  let corr: Correlation | undefined;
+  if (table.count > 0) {
+    const steps = correlateSteps(table, conns, ing.addrs, opts.skew !== undefined ? { skew: opts.skew } : {});
+    // the matching reports how far it got; a loader that yields (the UI's) lets its keys and bar through meanwhile
+    const onProgress = opts.onProgress;
+    const report = onProgress && ((done: number): void =>
+      onProgress({ phase: 'matching', file: '', fileIndex: 0, files: files.length, bytesRead: done, totalBytes: table.count, packets: packets.count, conns: conns.count, events: table.count }));
+    corr = opts.yieldEveryMs !== undefined ? await stepsYielding(steps, opts.yieldEveryMs, report) : report ? stepsReporting(steps, 100, report) : finish(steps);
+  }
   const logOffset = { seconds: corr?.offset ?? 0, pairs: corr?.offsetPairs ?? 0 };
   // (the joins' hashes are dead: ~130 MB at 10 M log lines)
   if (corr && large) collectGarbage();

@@ -43,8 +43,11 @@ export interface CaptureFile {
 export type { LogFile } from './fw-load.js';
 
 export interface LoadProgress {
-  /** reading the inputs, or (after them) computing every connection's verdicts */
-  phase?: 'reading' | 'analysing';
+  /**
+   * reading the inputs; matching firewall events into connections (then bytesRead / totalBytes
+   * count events); or computing every connection's verdicts (they count connections)
+   */
+  phase?: 'reading' | 'matching' | 'analysing';
   file: string;
   fileIndex: number;
   files: number;

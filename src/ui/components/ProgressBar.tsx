@@ -19,10 +19,11 @@ const mb = (n: number): string => (n / 1048576).toFixed(n < 10 * 1048576 ? 1 : 0
 /** The text of the bar (pure, for tests). */
 export function progressText(p: LoadProgress | undefined, elapsed: number, width: number, full: string, empty: string): string {
   if (!p) return fit('loading...', width);
-  if (p.phase === 'analysing') {
+  if (p.phase === 'analysing' || p.phase === 'matching') {
     const fr = p.totalBytes ? Math.min(1, p.bytesRead / p.totalBytes) : 0;
-    const t = ` ${shortNum(p.bytesRead)}/${shortNum(p.totalBytes ?? 0)} conns  ${shortNum(p.packets)} pkts`;
-    const h = 'analysing ';
+    const t = p.phase === 'matching' ? ` ${shortNum(p.bytesRead)}/${shortNum(p.totalBytes ?? 0)} events`
+      : ` ${shortNum(p.bytesRead)}/${shortNum(p.totalBytes ?? 0)} conns  ${shortNum(p.packets)} pkts`;
+    const h = p.phase === 'matching' ? 'matching firewall events ' : 'analysing ';
     const w = Math.max(5, width - h.length - t.length - 2);
     const f = Math.round(fr * w);
     return fit(`${h}[${full.repeat(f)}${empty.repeat(w - f)}]${t}`, width);
