@@ -11,15 +11,16 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { BIN, ROOT, fixture, tool } from './helpers.js';
+import { generateAsaLog } from '../bench/gen-asa.js';
 
 /** Compiled tests run bin/rsttui.js (dist); tests run by tsx run the sources the same way. */
 const compiled = fileURLToPath(import.meta.url).includes(`${join('dist', 'test')}`);
 const RUNNER = `import { main } from ${JSON.stringify(join(ROOT, 'src', 'cli', 'main.ts'))};
 main(process.argv.slice(1)).then((c) => { process.exitCode = c; });`;
 
-function rsttui(args: string[], input?: Buffer): { status: number | null; stdout: string; stderr: string } {
+function rsttui(args: string[], input?: Buffer, env: NodeJS.ProcessEnv = process.env): { status: number | null; stdout: string; stderr: string } {
   const argv = compiled ? [BIN, ...args] : ['--import', 'tsx', '--input-type=module', '-e', RUNNER, ...args];
-  const r = spawnSync(process.execPath, argv, { cwd: ROOT, encoding: 'utf8', ...(input !== undefined ? { input } : {}) });
+  const r = spawnSync(process.execPath, argv, { cwd: ROOT, encoding: 'utf8', env, maxBuffer: 1 << 28, ...(input !== undefined ? { input } : {}) });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -114,6 +115,25 @@ test('csv, ndjson and zeek exports hold what `flows --format` prints for the sam
     // abort-client, fin-then-rst, fin-then-rst-late and rejected end with an RST; clean-close-client does not
     assert.equal(rows, 4);
     assert.match(r.stderr, /^wrote 4 connections, \d+ packets/);
+  }
+});
+
+test('every connection of a log, on two threads or one: csv and ndjson exports hold what `flows --format` prints', () => {
+  const log = join(dir, 'asa.log');
+  generateAsaLog(log, { lines: 20_000, seed: 21 });
+  for (const files of [[log], ['demo/inside.pcap', 'demo/outside.pcap', 'demo/asa.log'].map(fixture)]) {
+    for (const format of ['csv', 'ndjson']) {
+      const flows = rsttui(['flows', '--format', format, '--year', '2018', ...files]);
+      assert.equal(flows.status, 0, flows.stderr);
+      assert.ok(flows.stdout.split('\n').length > 3);
+      for (const worker of ['0', '1']) {
+        const out = join(dir, `all-${worker}.${format}`);
+        rmSync(out, { force: true });
+        const r = rsttui(['export', '--year', '2018', '-o', out, ...files], undefined, { ...process.env, RSTTUI_WORKER: worker });
+        assert.equal(r.status, 0, r.stderr);
+        assert.ok(readFileSync(out, 'utf8') === flows.stdout, `${format}, RSTTUI_WORKER=${worker}: ${files.join(' ')}`);
+      }
+    }
   }
 });
 

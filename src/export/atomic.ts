@@ -139,6 +139,20 @@ export class OutFile {
     this.bytes += len;
   }
 
+  // as ByteLines (flow-bytes.ts): the line encoders write straight into the buffer
+  /** Room for n bytes at the returned position of `buffer`; then commit(end). */
+  reserve(n: number): number {
+    this.room(n);
+    return this.pos;
+  }
+  get buffer(): Uint8Array {
+    return this.buf;
+  }
+  commit(end: number): void {
+    this.bytes += end - this.pos;
+    this.pos = end;
+  }
+
   /** UTF-8 text; returns the number of bytes written */
   text(s: string): number {
     const n = Buffer.byteLength(s, 'utf8');
