@@ -47,9 +47,6 @@ export const NOTE_SLACK = 2;
 
 const PROTO_TCP = 1;
 
-/** Events from which a log's index by connection is made by a worker (events-job.ts: its start and the copies cost ~0.1 s). */
-export const EVENTS_WORKER_MIN = 1_000_000;
-
 const LATE_RST = anomalyBit('late-rst');
 const RST_DENIED = anomalyBit('rst-denied');
 const AFTER_TO = anomalyBit('after-timeout');
@@ -231,9 +228,7 @@ export function* groupEventSteps(table: FwTable, local?: LocalHosts): Generator<
   // time and TCP flags (all of them within PRE_TEARDOWN) of the no-connection denies logged while
   // a group was open, by group, until its teardown (rare: kept apart, not a column of every group)
   const preDeny = new Map<number, { t: number; flags: number }>();
-  // (in shared memory for a large log: its index by connection is made by a worker from these, events-job.ts)
-  const shared = table.count >= EVENTS_WORKER_MIN;
-  const evGroup = table.chunks.map((c) => new Int32Array(shared ? new SharedArrayBuffer(4 * c.n) : new ArrayBuffer(4 * c.n)).fill(-1));
+  const evGroup = table.chunks.map((c) => new Int32Array(c.n).fill(-1));
   const reasons = new Map<number, ReasonClass | undefined>();
   const rt = new RowTuples();
   const lhNear: number[] = [];

@@ -12,7 +12,6 @@ import { LOST_UNKNOWN } from '../analysis/impact.js';
 import type { FwEvent } from '../read/asa.js';
 import { correlateSteps, LOG_ONLY, type Correlation } from '../correlate/firewall.js';
 import { finish, stepsReporting, stepsYielding } from './steps.js';
-import { EventsWorker } from '../correlate/events-job.js';
 import { applyLogVerdicts, eventsByConn, linkDeniedRsts, NO_EVENTS_INDEX } from '../correlate/fw-verdicts.js';
 import { LogText } from './log-text.js';
 import type { FwEventView } from './fw-table.js';
@@ -152,8 +151,6 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   // firewall events <-> connections (before renumbering: log-only connections join the order)
   // (no logs: nothing to correlate)
   let corr: Correlation | undefined;
-  // (started now, it loads while the log is matched: events-job.ts)
-  const eventsWorker = table.count > 0 ? EventsWorker.start(table.count, workerMode(opts.worker)) : undefined;
   if (table.count > 0) {
     const steps = correlateSteps(table, conns, ing.addrs, opts.skew !== undefined ? { skew: opts.skew } : {});
     // the matching reports how far it got; a loader that yields (the UI's) lets its keys and bar through meanwhile
@@ -268,15 +265,12 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   // firewall events per connection (deduplicated across vantages), the log's verdicts (log-only
   // connections get theirs from it; captured ones where the packets do not contradict it), and the
   // denied RSTs linked to the packets they deny
-  // (a large log's index made by a worker meanwhile)
-  const job = corr && eventsWorker ? eventsWorker.run(table, corr, map, conns.count) : undefined;
-  if (!job) eventsWorker?.stop();
-  conns.fwBytes = new Float64Array(buffer(8 * conns.count)).fill(NaN);
-  if (corr) applyLogVerdicts(table, corr, map, conns);
-  const byConn = job ? await job : corr ? eventsByConn(table, corr, map, conns.count, shared) : undefined;
+  const byConn = corr ? eventsByConn(table, corr, map, conns.count, shared) : undefined;
   // (the events are listed by connection now: the list by event is dead)
   if (corr) corr.evConn = [];
   const fwOf = (i: number): Uint32Array => (byConn ? byConn.events.subarray(byConn.start[i]!, byConn.start[i + 1]!) : NO_EVENTS_INDEX);
+  conns.fwBytes = new Float64Array(buffer(8 * conns.count)).fill(NaN);
+  if (corr) applyLogVerdicts(table, corr, map, conns);
   const deniedRst = corr ? linkDeniedRsts(table, corr.offset, conns, packets, fwOf, rowsOf) : new Map<number, number>();
   // (the log's groups and joins are dead from here on: ~130 MB at 10 M log lines, freed before the output allocates)
   corr = undefined;
