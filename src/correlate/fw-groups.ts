@@ -20,7 +20,6 @@ import { reasonClassFor } from '../read/fw-reasons.js';
 import { VENDORS } from '../read/syslog-envelope.js';
 import { CHUNK_BITS, type FwTable } from '../flows/fw-table.js';
 import { lazyArray } from '../flows/memory.js';
-import { finish } from '../flows/steps.js';
 import { IdHash, TupleFilter, TupleHash } from './tuple-hash.js';
 import type { LocalHosts } from './fw-local-host.js';
 
@@ -112,7 +111,7 @@ export class Groups {
   }
 }
 
-/** Whether row r of chunk c can make a group (see groupEvents): a TCP Built, Teardown or deny, or any no-connection deny. */
+/** Whether row r of chunk c can make a group (see groupEventSteps): a TCP Built, Teardown or deny, or any no-connection deny. */
 function mayMakeGroup(c: FwChunk, r: number): boolean {
   const kind = c.kind[r]!;
   if (kind === K_NOCONN) return true;
@@ -202,14 +201,10 @@ function denyTuples(table: FwTable, log: number, denies: number, rt: RowTuples):
   return { byTuple, filter };
 }
 
-export function groupEvents(table: FwTable, local?: LocalHosts): Grouping {
-  return finish(groupEventSteps(table, local));
-}
-
 /**
- * groupEvents a step at a time: each step yields the events passed so far (after each chunk), so
+ * The groups, a step at a time: each step yields the events passed so far (after each chunk), so
  * that a loader that must stay responsive (the UI's: its keys and its progress bar) can pause
- * between steps. The pass over a 10 M-line log is ~3 s.
+ * between steps (flows/steps.ts runs them). The pass over a 10 M-line log is ~3 s.
  */
 export function* groupEventSteps(table: FwTable, local?: LocalHosts): Generator<number, Grouping, void> {
   // per log: the denies that look a tuple up, and whether it has notes (kept only in a log that has any)
