@@ -10,7 +10,7 @@
  * of findings (3 M connections, 100 k hosts: ~36 MB + 0.4 MB, for the time of the call).
  */
 import { LOST_YES } from './impact.js';
-import { ANOMALIES, CLOSED_BY, RST, TEARDOWNS, anomalyBit } from '../model.js';
+import { ANOMALIES, AllRows, CLOSED_BY, RST, TEARDOWNS, anomalyBit } from '../model.js';
 import type { Dataset } from '../flows/dataset.js';
 import { LOG_ONLY } from '../correlate/firewall.js';
 import { K_DENY, K_NOCONN } from '../read/asa.js';
@@ -118,14 +118,17 @@ function newAcc(name: string, sig: number, lostKnown: boolean): Acc {
 
 function toIndices(sel: Iterable<number>): Uint32Array {
   if (sel instanceof Uint32Array) return sel;
+  if (sel instanceof AllRows) return sel.indices();
   return Uint32Array.from(sel);
 }
 
 /**
- * The most frequent values of col over rows[from, to), at most k, most first (ties: smaller value
- * first). `counts` is all zeros on entry and on return; `touched` is scratch of length >= to - from.
+ * The most frequent values of col over rows[from, to), at most k, most first (ties: the one `tie`
+ * puts first, the smaller value by default). `counts` is all zeros on entry and on return;
+ * `touched` is scratch of length >= to - from.
  */
-function topK(rows: Uint32Array, from: number, to: number, col: ArrayLike<number>, counts: Uint32Array, touched: Uint32Array, k = 5): Ranked<number>[] {
+function topK(rows: Uint32Array, from: number, to: number, col: ArrayLike<number>, counts: Uint32Array, touched: Uint32Array,
+  tie: (a: number, b: number) => number = (a, b) => a - b, k = 5): Ranked<number>[] {
   let n = 0;
   for (let r = from; r < to; r++) {
     const v = col[rows[r]!]!;
@@ -134,7 +137,7 @@ function topK(rows: Uint32Array, from: number, to: number, col: ArrayLike<number
   const best: Ranked<number>[] = [];
   for (let j = 0; j < n; j++) {
     const v = touched[j]!, c = counts[v]!;
-    const worse = (b: Ranked<number>): boolean => b.count < c || (b.count === c && b.value > v);
+    const worse = (b: Ranked<number>): boolean => b.count < c || (b.count === c && tie(b.value, v) > 0);
     if (best.length < k || worse(best[best.length - 1]!)) {
       let at = best.length;
       while (at > 0 && worse(best[at - 1]!)) at--;
@@ -215,6 +218,8 @@ export function computeFindings(ds: Dataset, sel: Iterable<number>, opts: Findin
   const addrCounts = new Uint32Array(ds.addrs.count);
   const portCounts = new Uint32Array(65536);
   const host = (r: Ranked<number>): Ranked<string> => ({ value: ds.addrs.text(r.value), count: r.count });
+  // (hosts as many connections: the smaller address first, whatever order the inputs were read in)
+  const byAddress = (a: number, b: number): number => ds.addrs.compare(a, b);
 
   const out = accs.map((a, g): Finding => {
     const from = start[g]!, to = start[g + 1]!;
@@ -227,8 +232,8 @@ export function computeFindings(ds: Dataset, sel: Iterable<number>, opts: Findin
       count: a.t.count,
       first: Number.isFinite(a.first) ? a.first : 0,
       last: Number.isFinite(a.last) ? a.last : 0,
-      clients: topK(byGroup, from, to, c.origAddr, addrCounts, touched).map(host),
-      servers: topK(byGroup, from, to, c.respAddr, addrCounts, touched).map(host),
+      clients: topK(byGroup, from, to, c.origAddr, addrCounts, touched, byAddress).map(host),
+      servers: topK(byGroup, from, to, c.respAddr, addrCounts, touched, byAddress).map(host),
       ports: topK(byGroup, from, to, c.respPort, portCounts, touched),
       examples: a.examples.map((i) => i + 1),
       evidence: evidenceLines(a.t, TEARDOWNS, FW_OUTCOMES),

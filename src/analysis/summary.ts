@@ -50,8 +50,9 @@ export function summarize(ds: Dataset, sel: Iterable<number>, buckets = 24, opts
     t1 = Math.max(t1, c.lastTs[i]!);
     if ((c.flagsOrig[i]! | c.flagsResp[i]!) & RST) rstEnds.push(c.lastTs[i]!);
   }
-  // the 10 hosts with most anomalous connections (then most connections, then first seen)
-  const better = (a: number, b: number): boolean => anomalous[a]! > anomalous[b]! || (anomalous[a] === anomalous[b] && (conns[a]! > conns[b]! || (conns[a] === conns[b] && a < b)));
+  // the 10 hosts with most anomalous connections (then most connections, then the smaller address)
+  // (then the smaller address: ids follow the order the inputs were read in, AddrTable.compare)
+  const better = (a: number, b: number): boolean => anomalous[a]! > anomalous[b]! || (anomalous[a] === anomalous[b] && (conns[a]! > conns[b]! || (conns[a] === conns[b] && ds.addrs.compare(a, b) < 0)));
   const top: number[] = [];
   for (let a = 0; a < anomalous.length; a++) {
     if (anomalous[a] === 0 || (top.length === 10 && !better(a, top[9]!))) continue;

@@ -1,5 +1,6 @@
 /** Which connections a subcommand prints: all, or those matching --filter. */
 import type { Dataset } from '../flows/dataset.js';
+import { AllRows } from '../model.js';
 import { datasetTarget } from '../flows/filter-target.js';
 import { emptyTarget } from '../filter/target.js';
 import { compileFilter, formatFilterError, matchingRows, parseFilter, type FilterError } from '../filter/index.js';
@@ -35,7 +36,7 @@ export function filterSyntaxError(p: Parsed): number | undefined {
 export function selectConns(ds: Dataset, p: Parsed): Iterable<number> | number {
   const expr = filterOf(p);
   const n = ds.conns.count;
-  if (expr === undefined) return { [Symbol.iterator]: function* () { for (let i = 0; i < n; i++) yield i; } };
+  if (expr === undefined) return new AllRows(n);
   const f = compileFilter(expr, datasetTarget(ds));
   if (!f.ok) return reportFilterError(expr, f.error);
   return matchingRows(n, f.test);

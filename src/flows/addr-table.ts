@@ -187,6 +187,19 @@ export class AddrTable {
     return Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
   }
 
+  /**
+   * Two addresses in the order of the addresses themselves (IPv4 by value, before IPv6 by its
+   * bytes), for ties in rankings: ids follow the order the inputs were read in, which two log
+   * workers make differ from run to run.
+   */
+  compare(a: number, b: number): number {
+    const x = this.v4Value(a), y = this.v4Value(b);
+    if (x >= 0 || y >= 0) return x >= 0 && y >= 0 ? x - y : x >= 0 ? -1 : 1;
+    const p = this.bytes(a), q = this.bytes(b);
+    for (let k = 0; k < 16; k++) if (p[k] !== q[k]) return p[k]! - q[k]!;
+    return 0;
+  }
+
   /** The IPv4 address of id as an unsigned 32-bit number; -1 for IPv6. */
   v4Value(id: number): number {
     return this.len[id] === 16 ? -1 : this.val[id]!;
