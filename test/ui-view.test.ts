@@ -101,6 +101,21 @@ test('sorting orders an index array by the column, and reverses', async () => {
   assert.deepEqual([...sortIndices(ds, all, 'id', true)], [...all].reverse());
 });
 
+test('sorting by client orders the addresses themselves, not the order they were read in', async () => {
+  const ds = await loadDataset([fixture('demo/inside.pcap'), fixture('demo/outside.pcap'), fixture('demo/asa.log'), fixture('logs/seed-asa.log')], { year: 2018 });
+  const all = Uint32Array.from({ length: ds.conns.count }, (_, i) => i);
+  const key = (i: number): number[] => [...ds.addrs.bytes(ds.conns.origAddr[i]!)].concat(ds.conns.origPort[i]!);
+  const up = sortIndices(ds, all, 'orig', false);
+  // (IPv4 only here: every address compared whole)
+  for (let k = 1; k < up.length; k++) {
+    const a = key(up[k - 1]!), b = key(up[k]!);
+    const d = a.findIndex((x, j) => x !== b[j]);
+    assert.ok(d < 0 || a[d]! < b[d]!, `${a} before ${b}`);
+  }
+  const ids = new Set([...up].map((i) => ds.conns.origAddr[i]!));
+  assert.ok(ids.size > 2, `${ids.size} clients`);
+});
+
 test('filter editing, quick-filter composition, and the fuzzy debounce test', () => {
   let s = { text: '', pos: 0 };
   for (const t of ['l', 'a', 't', 'e', 'backspace', 'e']) s = editLine(s, t)!;
