@@ -2,7 +2,8 @@
 import { endpoint, flowRecord, packetRecord, FLOW_FIELDS } from '../export/records.js';
 import { FlowLineEncoder } from '../export/flow-bytes.js';
 import { ecsFlow } from '../export/ecs.js';
-import { LINES_BLOCK, useFlowLinesWorker, writeFlowLines, type FlowLinesOptions } from '../export/flow-share.js';
+import { useFlowLinesWorker, writeFlowLines } from '../export/flow-share.js';
+import { writeSelected, type LinesMode } from '../export/lines-mode.js';
 import { CsvLineEncoder } from '../export/csv-bytes.js';
 import type { Dataset } from '../flows/dataset.js';
 import { workerMode } from '../flows/workers.js';
@@ -65,15 +66,7 @@ export async function runFlows(p: Parsed): Promise<number> {
     // threads as the NDJSON is, a selection here, its events' lines read ahead in blocks of
     // connections in file order (fw-batch.ts), as the NDJSON lines' are
     if (filterOf(p) === undefined && useFlowLinesWorker(ds.conns.count, workerMode(undefined))) await writeAll(ds, out, { csv: true });
-    else {
-      const enc = new CsvLineEncoder(new FlowLineEncoder(ds));
-      let to = 0;
-      for (const i of sel) {
-        if (i >= to) enc.prepare(i, (to = Math.min(ds.conns.count, i + LINES_BLOCK)));
-        enc.write(out, i);
-        if (out.full) await out.drained();
-      }
-    }
+    else await writeSelected(new CsvLineEncoder(new FlowLineEncoder(ds)), sel, ds.conns.count, out, pause(out));
   } else if (format === 'zeek') {
     out.line(zeekHeader());
     // (conn.log has no firewall field: the events' texts are not read)
@@ -90,16 +83,13 @@ export async function runFlows(p: Parsed): Promise<number> {
     }
   } else if (all && useFlowLinesWorker(ds.conns.count, workerMode(undefined))) {
     await writeAll(ds, out, {});
-  } else {
-    const enc = new FlowLineEncoder(ds);
-    for (const i of sel) {
-      enc.write(out, i);
-      if (out.full) await out.drained();
-    }
-  }
+  } else await writeSelected(new FlowLineEncoder(ds), sel, ds.conns.count, out, pause(out));
   await out.end();
   return status;
 }
+
+/** A wait while stdout is full, for writeSelected. */
+const pause = (out: LineWriter) => (): Promise<void> | undefined => (out.full ? out.drained() : undefined);
 
 /**
  * Every connection's line (NDJSON, or CSV or table rows as `how` says), on both threads (a large
@@ -107,7 +97,7 @@ export async function runFlows(p: Parsed): Promise<number> {
  * taken it (files, pipes, /dev/null at once), and no block is written while stdout is full: a slow
  * pipe would have the whole output queued.
  */
-async function writeAll(ds: Dataset, out: LineWriter, how: Pick<FlowLinesOptions, 'csv' | 'tableWidths'>): Promise<void> {
+async function writeAll(ds: Dataset, out: LineWriter, how: LinesMode): Promise<void> {
   const stdout = process.stdout;
   const byWorker = await writeFlowLines(ds, (b) => {
     out.bytes(b);

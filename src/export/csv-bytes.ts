@@ -10,19 +10,13 @@
  * a row; this is a byte pass over the NDJSON line, on the threads that write the NDJSON
  * (flow-share.ts writeFlowLines).
  */
-import { GrowingLines, type ByteLines } from './flow-bytes.js';
+import { GrowingLines, type ByteLines, type LineEncoder } from './flow-bytes.js';
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
 const BACKSLASH = 0x5c;
 const SEMICOLON = 0x3b;
 const OBJECT_TEXT = new TextEncoder().encode('[object Object]');
-
-/** What writes a connection's NDJSON line (FlowLineEncoder). */
-export interface LineEncoder {
-  prepare(from: number, to: number): void;
-  write(out: ByteLines, i: number): void;
-}
 
 /** CSV rows from an NDJSON line encoder: the same calls, CSV bytes out. */
 export class CsvLineEncoder implements LineEncoder {

@@ -18,7 +18,8 @@ import { ecsFlow } from './ecs.js';
 import { csvHeader } from './text-formats.js';
 import { FlowLineEncoder } from './flow-bytes.js';
 import { CsvLineEncoder } from './csv-bytes.js';
-import { LINES_BLOCK, useFlowLinesWorker, writeFlowLines } from './flow-share.js';
+import { useFlowLinesWorker, writeFlowLines } from './flow-share.js';
+import { writeSelected } from './lines-mode.js';
 import { workerMode } from '../flows/workers.js';
 import { zeekFooter, zeekHeader, zeekRow } from './zeek.js';
 
@@ -157,12 +158,7 @@ async function writeRecords(ds: Dataset, conns: readonly number[], format: Expor
       return;
     }
     const json = new FlowLineEncoder(ds);
-    const enc = csv ? new CsvLineEncoder(json) : json;
-    let to = 0;
-    for (const i of conns) {
-      if (i >= to) enc.prepare(i, (to = Math.min(n, i + LINES_BLOCK)));
-      enc.write(o, i);
-    }
+    await writeSelected(csv ? new CsvLineEncoder(json) : json, conns, n, o);
   } else if (format === 'ecs') {
     for (const i of conns) o.text(JSON.stringify(ecsFlow(ds, i)) + '\n');
   } else {

@@ -86,6 +86,16 @@ export interface ByteLines {
   commit(end: number): void;
 }
 
+/**
+ * What writes connection i's line (and its newline) to `out`: FlowLineEncoder's NDJSON, its CSV
+ * rows (csv-bytes.ts), the table's rows (flow-table-bytes.ts); `prepare(from, to)` first reads
+ * ahead what connections [from, to) need (their events' texts).
+ */
+export interface LineEncoder {
+  prepare(from: number, to: number): void;
+  write(out: ByteLines, i: number): void;
+}
+
 /** Lines into one buffer that grows as they come (`into`: a buffer to use first; `end` how far it is filled). */
 export class GrowingLines implements ByteLines {
   buffer: Uint8Array;

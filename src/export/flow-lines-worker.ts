@@ -7,12 +7,11 @@
  * lines are in the chunks).
  */
 import { parentPort, receiveMessageOnPort } from 'node:worker_threads';
-import { FlowLineEncoder, type FlowSource } from './flow-bytes.js';
+import type { FlowSource } from './flow-bytes.js';
 import { FirewallBytes } from './fw-bytes.js';
-import { CsvLineEncoder, type LineEncoder } from './csv-bytes.js';
-import { FlowCells, type CellSource } from './flow-cells.js';
-import { FlowTableBytes } from './flow-table-bytes.js';
+import type { CellSource } from './flow-cells.js';
 import { C_DONE, C_NEXT, C_POSTED, encodeBlock, sharedFlows, type FlowLinesTask, type LinesMessage } from './flow-share.js';
+import { lineEncoder } from './lines-mode.js';
 import { FwTable } from '../flows/fw-table.js';
 import { LogText } from '../flows/log-text.js';
 import type { FwChunk } from '../read/fw-chunk.js';
@@ -37,25 +36,20 @@ function taskFlows(t: FlowLinesTask): { src: FlowSource; fw?: FwTable; text?: Lo
   return { src: { ...base, firewallBytes }, fw, text };
 }
 
-/** The encoder the task asks for: table rows, CSV rows or NDJSON lines. */
-function encoderOf(task: FlowLinesTask, src: FlowSource, fw: FwTable | undefined): LineEncoder {
-  if (task.tableWidths) {
-    const ev = task.fw, none = new Uint32Array(0);
-    const cells: CellSource = {
-      flows: src, fw: fw ?? new FwTable(), idOf: (i) => i + 1,
-      fwEvents: ev ? (i) => ev.events.subarray(ev.start[i]!, ev.start[i + 1]!) : () => none,
-    };
-    return new FlowTableBytes(task.tableWidths, new FlowCells(cells));
-  }
-  const json = new FlowLineEncoder(src);
-  return task.csv ? new CsvLineEncoder(json) : json;
+/** The table's cells over the task (the lines' source and the shared event chunks). */
+function taskCells(task: FlowLinesTask, src: FlowSource, fw: FwTable | undefined): CellSource {
+  const ev = task.fw, none = new Uint32Array(0);
+  return {
+    flows: src, fw: fw ?? new FwTable(), idOf: (i) => i + 1,
+    fwEvents: ev ? (i) => ev.events.subarray(ev.start[i]!, ev.start[i + 1]!) : () => none,
+  };
 }
 
 const port = parentPort!;
 port.once('message', (task: FlowLinesTask) => {
   const { ctl, n, block, lead, port: to } = task;
   const { src, fw, text } = taskFlows(task);
-  const enc = encoderOf(task, src, fw);
+  const enc = lineEncoder(task, src, () => taskCells(task, src, fw));
   const blocks = Math.ceil(n / block);
   // block buffers the main thread is done with, sent back
   const spare: Uint8Array[] = [];

@@ -21,11 +21,11 @@ import type { Dataset } from '../flows/dataset.js';
 import type { LogSource } from '../flows/fw-load.js';
 import type { FwChunk } from '../read/fw-chunk.js';
 import { grownColumn, type Column } from '../flows/memory.js';
-import { datasetFlows, FlowLineEncoder, GrowingLines, type FlowSource } from './flow-bytes.js';
+import { datasetFlows, FlowLineEncoder, GrowingLines, type FlowSource, type LineEncoder } from './flow-bytes.js';
 import { FirewallBytes } from './fw-bytes.js';
-import { CsvLineEncoder, type LineEncoder } from './csv-bytes.js';
-import { FlowCells, datasetCells } from './flow-cells.js';
-import { FlowTableBytes } from './flow-table-bytes.js';
+import { datasetCells } from './flow-cells.js';
+import { LINES_BLOCK, lineEncoder, type LinesMode } from './lines-mode.js';
+
 
 /** The columns a line is made of, in shared memory, and the few texts beside them (structured-cloneable). */
 export interface FlowShare {
@@ -122,8 +122,7 @@ export class OrderedLines {
 
 // ---- the lines of a loaded dataset, on two threads (`flows --format ndjson` with logs) ----
 
-/** Connections a block; the worker keeps at most LEAD blocks past the last one handed on. */
-export const LINES_BLOCK = 2048;
+/** The worker keeps at most LEAD blocks (LINES_BLOCK connections each) past the last one handed on. */
 const LEAD = 8;
 /** Rows from which a worker pays (its start takes ~0.1 s; the lines of 100 k rows ~0.5 s on one thread). */
 const LINES_WORKER_MIN_ROWS = 100_000;
@@ -140,7 +139,7 @@ const linesWorkerBuilt = existsSync(fileURLToPath(LINES_URL));
 export type FwChunkShare = Pick<FwChunk, 'log' | 'range' | 'seq' | 'n' | 'ts' | 'msgid' | 'vendor' | 'lineOff' | 'offBase' | 'bodyAt' | 'str' | 'text'>;
 
 /** Everything the flow-lines worker needs, structured-cloneable, columns in shared memory. */
-export interface FlowLinesTask {
+export interface FlowLinesTask extends LinesMode {
   share: FlowShare;
   n: number;
   block: number;
@@ -154,10 +153,6 @@ export interface FlowLinesTask {
   /** the firewall events (absent: none), each connection's from `start[i]` to `start[i + 1]` in `events` */
   fw?: { chunks: FwChunkShare[]; strings: string[]; sources: LogSource[]; logNames: string[]; start: Uint32Array; events: Uint32Array };
   port: MessagePort;
-  /** CSV rows (CsvLineEncoder) instead of NDJSON lines */
-  csv?: boolean;
-  /** table rows in these widths (FlowTableBytes) instead of NDJSON lines */
-  tableWidths?: number[];
 }
 
 /** A block's lines, as the worker posts them. */
@@ -254,7 +249,7 @@ const waitAsync = (a: Int32Array, index: number, value: number, timeout: number)
 /** How long the main thread waits for the worker's last blocks before it writes one itself. */
 const STALL_MS = 2000;
 
-export interface FlowLinesOptions {
+export interface FlowLinesOptions extends LinesMode {
   /** 'always': a worker whatever the rows; 'never': this thread alone (default 'auto', useFlowLinesWorker) */
   worker?: 'auto' | 'always' | 'never';
   /** connections a block (LINES_BLOCK) */
@@ -263,10 +258,6 @@ export interface FlowLinesOptions {
   mainTakes?: boolean;
   /** (tests) another worker script, one that fails */
   workerFile?: URL;
-  /** CSV rows (csv-bytes.ts) instead of NDJSON lines: the same blocks, transcoded by the thread that wrote them */
-  csv?: boolean;
-  /** the table's rows in these widths (flow-table-bytes.ts) instead of NDJSON lines */
-  tableWidths?: number[];
   /**
    * A promise while the sink is full (a pipe to a slower reader), resolved once it has room: no
    * block is written meanwhile (the worker stops LEAD blocks ahead). Without it a 10 M-line log
@@ -316,12 +307,7 @@ export async function writeFlowLines(ds: Dataset, sink: (bytes: Uint8Array) => b
   // (this thread reads its blocks' event lists where the worker reads them)
   const flows = datasetFlows(ds);
   const shared = byConn && flows.firewallBytes ? new FirewallBytes({ fw: ds.fw, fwText: ds.fwText, fwEvents: (i) => ds.fwEvents(i), byConn }) : undefined;
-  let enc: LineEncoder;
-  if (opts.tableWidths) enc = new FlowTableBytes(opts.tableWidths, new FlowCells(datasetCells(ds)));
-  else {
-    const json = new FlowLineEncoder(shared ? { ...flows, firewallBytes: shared } : flows);
-    enc = opts.csv ? new CsvLineEncoder(json) : json;
-  }
+  const enc = lineEncoder(opts, shared ? { ...flows, firewallBytes: shared } : flows, () => datasetCells(ds));
   // Block buffers are used again once the sink is done with them (fresh ones for every block cost
   // page faults and garbage collections): this thread's kept here, the worker's sent back to it.
   const spare: Uint8Array[] = [];

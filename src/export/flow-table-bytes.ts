@@ -5,9 +5,8 @@
  * line (the table of a 10 M-line log is 3.4 M rows: 8.6 s on strings). Numbers are written from
  * their digits; words a row repeats are FlowCells' (made once).
  */
-import { putHost, putText, putUint, uintDigits, type ByteLines } from './flow-bytes.js';
+import { putHost, putText, putUint, uintDigits, type ByteLines, type LineEncoder } from './flow-bytes.js';
 import { roundUs } from './records.js';
-import type { LineEncoder } from './csv-bytes.js';
 import type { FlowCells } from './flow-cells.js';
 
 const SPACE = 32;
