@@ -6,6 +6,7 @@
  */
 import { ANOMALIES, RST, TEARDOWNS } from '../model.js';
 import { K_NOCONN } from '../read/asa.js';
+import { chunkIndex } from '../read/fw-chunk-index.js';
 import type { Dataset } from '../flows/dataset.js';
 import type { Finding } from './finding-types.js';
 import { computeFindings, type FindingOptions } from './findings.js';
@@ -70,8 +71,9 @@ export function summarize(ds: Dataset, sel: Iterable<number>, buckets = 24, opts
   for (const l of ds.logs) for (const [id, k] of l.counts) messages[id] = (messages[id] ?? 0) + k;
   const denies = new Array<number>(buckets).fill(0);
   const off = ds.logOffset.seconds;
-  for (const ch of ds.fw.chunks) {
-    for (let r = 0; r < ch.n && Number.isFinite(t0); r++) {
+  // (the no-connection denies are among the rows that look a tuple up: the chunks' indexes list them)
+  for (const ch of Number.isFinite(t0) ? ds.fw.chunks : []) {
+    for (const r of chunkIndex(ch).denyRows) {
       const ts = ch.ts[r]!;
       if (ch.kind[r] !== K_NOCONN || !Number.isFinite(ts)) continue;
       const k = Math.floor((ts - off - t0) / (bucketSeconds || 1));

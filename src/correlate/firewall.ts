@@ -16,6 +16,7 @@ import type { ConnTable } from '../flows/conn-table.js';
 import { CHUNK_BITS, type FwTable } from '../flows/fw-table.js';
 import { G_CONN, G_POLICY, groupEventSteps, srcIsOrig, type Groups } from './fw-groups.js';
 import { finish } from '../flows/steps.js';
+import { chunkIndex } from '../read/fw-chunk-index.js';
 import { TupleHash } from './tuple-hash.js';
 import { LocalHosts } from './fw-local-host.js';
 
@@ -77,9 +78,7 @@ export function* correlateSteps(table: FwTable, conns: ConnTable, addrs: AddrTab
   const { groups, evGroup, lhNear } = yield* groupEventSteps(table, local);
   const nCaptured = conns.count;
   const G = groups.n;
-  let whole = true;
-  for (const c of table.chunks) for (let r = 0; r < c.n && whole; r++) if (Number.isFinite(c.ts[r]!) && !Number.isInteger(c.ts[r]!)) whole = false;
-  const half = whole ? 0.5 : 0;
+  const half = table.chunks.some((c) => chunkIndex(c).fraction) ? 0 : 0.5;
 
   // candidates: captured connections of any of the group's tuples
   const idx = nCaptured ? indexConns(conns, nCaptured) : undefined;

@@ -19,6 +19,7 @@ import type { ReasonClass } from '../read/asa-reasons.js';
 import { reasonClassFor } from '../read/fw-reasons.js';
 import { VENDORS } from '../read/syslog-envelope.js';
 import { CHUNK_BITS, type FwTable } from '../flows/fw-table.js';
+import { chunkIndex } from '../read/fw-chunk-index.js';
 import { lazyArray } from '../flows/memory.js';
 import { IdHash, TupleFilter, TupleHash } from './tuple-hash.js';
 import type { LocalHosts } from './fw-local-host.js';
@@ -111,13 +112,6 @@ export class Groups {
   }
 }
 
-/** Whether row r of chunk c can make a group (see groupEventSteps): a TCP Built, Teardown or deny, or any no-connection deny. */
-function mayMakeGroup(c: FwChunk, r: number): boolean {
-  const kind = c.kind[r]!;
-  if (kind === K_NOCONN) return true;
-  return ((c.bits[r]! >> B_PROTO) & 3) === PROTO_TCP && (kind === K_BUILT || kind === K_TEARDOWN || kind === K_DENY);
-}
-
 export interface Grouping {
   groups: Groups;
   /** group of each event, by chunk (-1: none) */
@@ -173,12 +167,6 @@ class RowTuples {
   }
 }
 
-/** Whether row r looks a tuple up: a no-connection deny, or a TCP deny by policy. */
-function looksUp(c: FwChunk, r: number): boolean {
-  const kind = c.kind[r]!;
-  return kind === K_NOCONN || (kind === K_DENY && ((c.bits[r]! >> B_PROTO) & 3) === PROTO_TCP);
-}
-
 /**
  * The tuple join of one log: a hash of the tuples its denies name, their keys put in before the
  * pass, and a filter of the same. A Built or Teardown stores its group only under a tuple some deny
@@ -190,8 +178,8 @@ function denyTuples(table: FwTable, log: number, denies: number, rt: RowTuples):
   const byTuple = new TupleHash(denies), filter = new TupleFilter(denies);
   for (const c of table.chunks) {
     if (c.log !== log) continue;
-    for (let r = 0; r < c.n; r++) {
-      if (!looksUp(c, r) || !rt.of(c, r)) continue;
+    for (const r of chunkIndex(c).denyRows) {
+      if (!rt.of(c, r)) continue;
       for (let i = 0; i < rt.ns; i++) for (let j = 0; j < rt.nd; j++) {
         byTuple.addKey(rt.sa[i]!, rt.sp[i]!, rt.da[j]!, rt.dp[j]!);
         filter.add(rt.sa[i]!, rt.sp[i]!, rt.da[j]!, rt.dp[j]!);
@@ -211,13 +199,10 @@ export function* groupEventSteps(table: FwTable, local?: LocalHosts): Generator<
   let most = 0;
   const denies = new Map<number, number>(), hasNotes = new Set<number>();
   for (const c of table.chunks) {
-    let d = 0;
-    for (let r = 0; r < c.n; r++) {
-      if (mayMakeGroup(c, r)) most++;
-      if (looksUp(c, r)) d++;
-      else if (c.kind[r] === K_OTHER && !Number.isNaN(connIdAt(c, r))) hasNotes.add(c.log);
-    }
-    denies.set(c.log, (denies.get(c.log) ?? 0) + d);
+    const x = chunkIndex(c);
+    most += x.groupRows;
+    if (x.notes) hasNotes.add(c.log);
+    denies.set(c.log, (denies.get(c.log) ?? 0) + x.denyRows.length);
   }
   const groups = new Groups(most);
   // time and TCP flags (all of them within PRE_TEARDOWN) of the no-connection denies logged while

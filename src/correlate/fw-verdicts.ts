@@ -16,6 +16,7 @@ import type { ReasonClass } from '../read/asa-reasons.js';
 import type { ConnTable } from '../flows/conn-table.js';
 import type { PacketTable } from '../flows/packet-table.js';
 import { CHUNK_BITS, type FwTable } from '../flows/fw-table.js';
+import { chunkIndex } from '../read/fw-chunk-index.js';
 import { G_CONN, G_POLICY, reasonClassOf } from './fw-groups.js';
 import { LOG_ONLY, reasonSide, type Correlation } from './firewall.js';
 
@@ -95,12 +96,9 @@ export function eventsByConn(table: FwTable, corr: Correlation, map: Uint32Array
 function inTimeOrder(table: FwTable): boolean {
   let max = -Infinity;
   for (const c of table.chunks) {
-    const ts = c.ts;
-    for (let r = 0; r < c.n; r++) {
-      const t = ts[r]!;
-      if (t < max) return false;
-      if (t > max) max = t;
-    }
+    const x = chunkIndex(c);
+    if (!x.ordered || x.lo < max) return false;
+    if (x.hi > max) max = x.hi;
   }
   return true;
 }

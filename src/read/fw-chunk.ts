@@ -7,6 +7,7 @@
  */
 import { FW_KINDS, type AsaFields, type FwEndpoint } from './asa.js';
 import { VENDORS, type Vendor } from './syslog-envelope.js';
+import { indexChunk, type ChunkIndex } from './fw-chunk-index.js';
 
 export const CHUNK_ROWS = 1 << 16;
 /** longest line kept whole when the log cannot be read again (the text arena is 1 MiB a chunk) */
@@ -77,6 +78,8 @@ export interface FwChunk {
   v6: string[];
   /** the lines themselves, for logs that cannot be read again (stdin, gzip): `lineOff` points here */
   text?: Uint8Array;
+  /** what the matching asks of every row, made by the thread that filled the chunk (fw-chunk-index.ts) */
+  index?: ChunkIndex;
 }
 
 /** `cid` / `nbytes`: none, and a value kept in the chunk's `big` map */
@@ -347,7 +350,9 @@ export class ChunkWriter {
    */
   flush(last = false): void {
     if (this.cur.n === 0) return;
-    this.emit(last && this.cur.n < this.rows / 2 ? trimmed(this.cur, this.textEnd) : this.cur, this.pool);
+    const c = last && this.cur.n < this.rows / 2 ? trimmed(this.cur, this.textEnd) : this.cur;
+    c.index = indexChunk(c);
+    this.emit(c, this.pool);
     this.cur = newChunk(this.log, this.range, this.seq++, this.keepText, this.shared, this.rows);
     this.textEnd = 0;
   }
