@@ -1,6 +1,9 @@
 /** The UI's pure parts: key tokens, navigation, columns, sorting, filter editing, ladder, hex dump. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fixture } from './helpers.js';
 import { loadDataset } from '../src/flows/dataset.js';
 import { RST, anomalyBit } from '../src/model.js';
@@ -114,6 +117,24 @@ test('sorting by client orders the addresses themselves, not the order they were
   }
   const ids = new Set([...up].map((i) => ds.conns.origAddr[i]!));
   assert.ok(ids.size > 2, `${ids.size} clients`);
+});
+
+test('sorting by client: IPv6 addresses by the whole address, after IPv4, whatever order they came in', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'rsttui-sort6-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const log = join(dir, 'asa.log');
+  // clients alike in their first 32 bits (2001:db8), in no order, and an IPv4 one last
+  const clients = ['2001:db8::30', '2001:db8:0:1::1', '2001:db8::20', '2001:db8::30', '10.9.9.9'];
+  writeFileSync(log, clients.map((a, k) => {
+    const server = a.includes(':') ? '2001:db8:2::80' : '192.0.2.80';
+    return `<166>Apr 15 2014 09:34:${String(10 + k).padStart(2, '0')} fw01 : %ASA-6-302013: Built inbound TCP connection ${100 + k} for outside:${a}/${41000 - k} (${a}/${41000 - k}) to dmz:${server}/443 (${server}/443)`;
+  }).join('\n') + '\n');
+  const ds = await loadDataset([log], { year: 2014 });
+  const all = Uint32Array.from({ length: ds.conns.count }, (_, i) => i);
+  const order = [...sortIndices(ds, all, 'orig', false)].map((i) => `${ds.addrs.text(ds.conns.origAddr[i]!)}/${ds.conns.origPort[i]}`);
+  assert.deepEqual(order, ['10.9.9.9/40996', '2001:db8::20/40998', '2001:db8::30/40997', '2001:db8::30/41000', '2001:db8:0:1::1/40999']);
+  const down = [...sortIndices(ds, all, 'orig', true)].map((i) => ds.addrs.text(ds.conns.origAddr[i]!));
+  assert.equal(down[0], '2001:db8:0:1::1');
 });
 
 test('filter editing, quick-filter composition, and the fuzzy debounce test', () => {

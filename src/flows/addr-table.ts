@@ -200,6 +200,30 @@ export class AddrTable {
     return 0;
   }
 
+  /** the IPv6 addresses' places in address order, by id, as of `v6n` IPv6 addresses (v6Rank) */
+  private v6Ranks: { n: number; rank: Map<number, number> } | undefined;
+
+  /**
+   * The place of IPv6 address `id` among the table's IPv6 addresses in address order (0 the
+   * lowest), -1 for an IPv4 one: a number that sorts as the whole 128-bit address (the UI's sort
+   * by client). Ranked when first asked for, again once IPv6 addresses were added.
+   */
+  v6Rank(id: number): number {
+    if (this.len[id] !== 16) return -1;
+    if (this.v6Ranks?.n !== this.v6n) {
+      const ids: number[] = [];
+      for (let k = 0; k < this.count; k++) if (this.len[k] === 16) ids.push(k);
+      const raw = this.v6raw, val = this.val;
+      ids.sort((a, b) => {
+        const p = val[a]! * 16, q = val[b]! * 16;
+        for (let k = 0; k < 16; k++) if (raw[p + k] !== raw[q + k]) return raw[p + k]! - raw[q + k]!;
+        return 0;
+      });
+      this.v6Ranks = { n: this.v6n, rank: new Map(ids.map((x, r) => [x, r])) };
+    }
+    return this.v6Ranks.rank.get(id)!;
+  }
+
   /** The IPv4 address of id as an unsigned 32-bit number; -1 for IPv6. */
   v4Value(id: number): number {
     return this.len[id] === 16 ? -1 : this.val[id]!;

@@ -194,18 +194,20 @@ function keyFn(ds: Dataset, key: SortKey): (i: number) => number {
     case 'anomalies': return (i) => popcount(c.anomalies[i]!) * 2 ** 32 + c.anomalies[i]!;
     // unacknowledged bytes; at equal counts, data lost (after the RST) above none; unknown lowest
     case 'lost': return (i) => unackedSum(ds, i) * 2 + (c.dataLost[i] === 1 ? 1 : 0);
-    // the client's address, then its port: IPv4 by value, then IPv6 by its first 32 bits (a key is
-    // a double); not by address id, which follows the order the inputs were read in
+    // the client's address, then its port: IPv4 by value, then IPv6 by the whole address; not by
+    // address id, which follows the order the inputs were read in
     case 'orig': return (i) => addressKey(ds, c.origAddr[i]!) * 65536 + c.origPort[i]!;
   }
 }
 
-/** An address as a number that sorts as the address: IPv4 by value, IPv6 after them by its first 32 bits. */
+/**
+ * An address as a number that sorts as the address (a key is a double): IPv4 by value, IPv6 after
+ * them by its place among the IPv6 addresses (AddrTable.v6Rank). Below 2^33: times 65536 plus a
+ * port it stays an exact integer.
+ */
 function addressKey(ds: Dataset, id: number): number {
   const v4 = ds.addrs.v4Value(id);
-  if (v4 >= 0) return v4;
-  const b = ds.addrs.bytes(id);
-  return 2 ** 32 + (((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0);
+  return v4 >= 0 ? v4 : 2 ** 32 + ds.addrs.v6Rank(id);
 }
 
 function popcount(x: number): number {
