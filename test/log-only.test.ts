@@ -151,3 +151,24 @@ test('the log-only timeline: one row per event, arrows where the log gives the s
   const said = timeline(ds, i).filter((e) => e.kind === 'event').map((e) => e.text);
   assert.match(said[2]!, /from the log alone: .* harmless/);
 });
+
+test("a log connection's events: a Built logged again while open, its local-host lines, denies before and after its Teardown, each once and in order", async (t) => {
+  const dir = tmp(t);
+  const log = join(dir, 'dup.log');
+  const at = (s: number, body: string): string => `<166>Jun 20 2018 10:00:0${s} fw01 : %ASA-6-${body}`;
+  writeFileSync(log, [
+    at(1, '302013: Built inbound TCP connection 5 for outside:198.51.100.7/51514 (198.51.100.7/51514) to dmz:10.0.0.80/443 (203.0.113.80/443)'),
+    at(2, '609001: Built local-host outside:198.51.100.7'),
+    at(3, '302013: Built inbound TCP connection 5 for outside:198.51.100.7/51514 (198.51.100.7/51514) to dmz:10.0.0.80/443 (203.0.113.80/443)'),
+    at(4, '106015: Deny TCP (no connection) from 10.0.0.80/443 to 198.51.100.7/51514 flags RST  on interface dmz'),
+    at(5, '302014: Teardown TCP connection 5 for outside:198.51.100.7/51514 to dmz:10.0.0.80/443 duration 0:00:04 bytes 100 TCP FINs'),
+    at(6, '106015: Deny TCP (no connection) from 10.0.0.80/443 to 198.51.100.7/51514 flags RST  on interface dmz'),
+    at(6, '609002: Teardown local-host outside:198.51.100.7 duration 0:00:05'),
+  ].join('\n') + '\n');
+  const ds = await loadDataset([log]);
+  const r = rows(ds);
+  assert.equal(r.length, 1);
+  assert.deepEqual(r[0]!.firewall.map((e) => `${e.msgid}@${e.ts - r[0]!.firewall[0]!.ts}`),
+    ['302013@0', '609001@1', '302013@2', '106015@3', '302014@4', '106015@5', '609002@5']);
+  assert.deepEqual(r[0]!.anomalies.filter((a) => a !== 'firewall-only').sort(), ['late-rst', 'rst-denied']);
+});

@@ -14,7 +14,7 @@ import type { ReasonClass } from '../read/asa-reasons.js';
 import type { AddrTable } from '../flows/addr-table.js';
 import type { ConnTable } from '../flows/conn-table.js';
 import { CHUNK_BITS, type FwTable } from '../flows/fw-table.js';
-import { G_CONN, G_POLICY, groupEventSteps, srcIsOrig, type Groups } from './fw-groups.js';
+import { G_CONN, G_POLICY, groupEventSteps, srcIsOrig, type EventPairs, type Groups } from './fw-groups.js';
 import { finish } from '../flows/steps.js';
 import { chunkIndex } from '../read/fw-chunk-index.js';
 import { TupleHash } from './tuple-hash.js';
@@ -30,11 +30,11 @@ export interface Correlation {
   offsetPairs: number;
   /** connections created for log connections no capture has */
   logOnly: number;
-  /** connection (pre-finalize index) each event is attached to, by chunk; -1 for none (emptied once eventsByConn has them) */
-  evConn: Int32Array[];
-  /** further connections an event is attached to (the same connection at other vantages; a host's events) */
-  extra: Map<number, number[]>;
   groups: Groups;
+  /** the groups' events besides their Built and Teardown (fw-groups.ts) */
+  pairs: EventPairs;
+  /** local-host lines attached to log connections that became connections, as (local-host event, group) */
+  lhPairs: Int32Array;
   /** the connection each log connection became or joined (-1: none), and any at other vantages */
   groupConn: Int32Array;
   groupExtra: Map<number, number[]>;
@@ -75,7 +75,7 @@ export function correlateFirewall(table: FwTable, conns: ConnTable, addrs: AddrT
 export function* correlateSteps(table: FwTable, conns: ConnTable, addrs: AddrTable, opts: CorrelateOptions = {}): Generator<number, Correlation, void> {
   const skew = opts.skew ?? 300;
   const local = LocalHosts.of(table, addrs.count);
-  const { groups, evGroup, lhNear } = yield* groupEventSteps(table, local);
+  const { groups, pairs, lhNear } = yield* groupEventSteps(table, local);
   const nCaptured = conns.count;
   const G = groups.n;
   const half = table.chunks.some((c) => chunkIndex(c).fraction) ? 0 : 0.5;
@@ -157,43 +157,15 @@ export function* correlateSteps(table: FwTable, conns: ConnTable, addrs: AddrTab
   // log connections no capture has: connections of their own
   const logOnly = addLogOnly(table, groups, groupConn, conns, offset);
 
-  // every event of a log connection is attached to its connections (evGroup becomes evConn in place)
-  const extra = new Map<number, number[]>();
-  if (groupExtra.size) {
-    evGroup.forEach((eg, ci) => {
-      for (let r = 0; r < eg.length; r++) {
-        const more = eg[r]! >= 0 ? groupExtra.get(eg[r]!) : undefined;
-        if (more) extra.set((ci << CHUNK_BITS) | r, [...more]);
-      }
-    });
-  }
   // the local-host lines near a Built or Teardown of a log connection that became a connection
   // (a Built still its group's: a later Built of the same id replaced it)
-  const lhPairs: number[] = [];
+  const lh: number[] = [];
   for (let k = 0; k < lhNear.length; k += 3) {
     const x = lhNear[k]!, g = lhNear[k + 1]!, e = lhNear[k + 2]!;
     if (groupConn[g]! < 0 || (table.kind(e) === K_BUILT && groups.built(g) !== e)) continue;
-    lhPairs.push(x, g);
+    lh.push(x, g);
   }
-  const evConn = evGroup;
-  for (const eg of evConn) for (let r = 0; r < eg.length; r++) if (eg[r]! >= 0) eg[r] = groupConn[eg[r]!]!;
-  // each local-host event joins the connections it matched (the first it gets, the rest as extras:
-  // the same sets in whatever order they come)
-  const attach = (e: number, c: number): void => {
-    const ci = e >>> CHUNK_BITS, r = e & 0xffff;
-    const cur = evConn[ci]![r]!;
-    if (cur < 0) evConn[ci]![r] = c;
-    else if (cur !== c) {
-      const l = extra.get(e) ?? extra.set(e, []).get(e)!;
-      if (!l.includes(c)) l.push(c);
-    }
-  };
-  for (let k = 0; k < lhPairs.length; k += 2) {
-    const e = lhPairs[k]!, g = lhPairs[k + 1]!;
-    attach(e, groupConn[g]!);
-    for (const x of groupExtra.get(g) ?? []) attach(e, x);
-  }
-  return { offset, offsetPairs: deltas.length, logOnly, evConn, extra, groups, groupConn, groupExtra };
+  return { offset, offsetPairs: deltas.length, logOnly, groups, pairs, lhPairs: Int32Array.from(lh), groupConn, groupExtra };
 }
 
 /** Port of slot A_* of row r, -1 when the row names none. */

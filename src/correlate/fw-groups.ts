@@ -112,10 +112,35 @@ export class Groups {
   }
 }
 
+/**
+ * (event, group) pairs, two ints each, in a buffer that doubles: the events of the groups besides
+ * their Built and Teardown, which the groups hold (an Int32Array of every event's group was 40 MB
+ * at 10 M lines, and the pass that listed each connection's events read all of it twice).
+ */
+export class EventPairs {
+  n = 0;
+  a: Int32Array;
+  constructor(expected: number) {
+    this.a = new Int32Array(2 * Math.max(1024, expected));
+  }
+  push(e: number, g: number): void {
+    if (2 * this.n === this.a.length) {
+      const b = new Int32Array(2 * this.a.length);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[2 * this.n] = e;
+    this.a[2 * this.n++ + 1] = g;
+  }
+}
+
 export interface Grouping {
   groups: Groups;
-  /** group of each event, by chunk (-1: none) */
-  evGroup: Int32Array[];
+  /**
+   * the events of each group besides its Built and Teardown (Groups.built, teardown): its denies,
+   * its notes, a Built logged again while it was open
+   */
+  pairs: EventPairs;
   /** local-host lines near a Built or Teardown, as (local-host event, group, event) (fw-local-host.ts) */
   lhNear: number[];
 }
@@ -208,7 +233,9 @@ export function* groupEventSteps(table: FwTable, local?: LocalHosts): Generator<
   // time and TCP flags (all of them within PRE_TEARDOWN) of the no-connection denies logged while
   // a group was open, by group, until its teardown (rare: kept apart, not a column of every group)
   const preDeny = new Map<number, { t: number; flags: number }>();
-  const evGroup = table.chunks.map((c) => new Int32Array(c.n).fill(-1));
+  let nDenies = 0;
+  for (const d of denies.values()) nDenies += d;
+  const pairs = new EventPairs(nDenies);
   const reasons = new Map<number, ReasonClass | undefined>();
   const rt = new RowTuples();
   const lhNear: number[] = [];
@@ -256,7 +283,6 @@ export function* groupEventSteps(table: FwTable, local?: LocalHosts): Generator<
       ended = new Map();
       ({ byTuple, filter } = denyTuples(table, log, denies.get(log)!, rt));
     }
-    const eg = evGroup[ci]!;
     for (let r = 0; r < c.n; r++) {
       const kind = c.kind[r]!;
       if (((c.bits[r]! >> B_PROTO) & 3) !== PROTO_TCP && kind !== K_NOCONN) continue;
@@ -270,8 +296,12 @@ export function* groupEventSteps(table: FwTable, local?: LocalHosts): Generator<
           g = groups.add(G_CONN, e, t);
           if (kind === K_BUILT) byId.set(id, g);
         } else if (kind === K_TEARDOWN) byId.delete(id);
-        if (kind === K_BUILT) groups.setBuilt(g, e);
-        else {
+        if (kind === K_BUILT) {
+          // (a Built again while the connection is open: the group keeps the last, the earlier is one of its events)
+          const was = groups.built(g);
+          if (was >= 0) pairs.push(was, g);
+          groups.setBuilt(g, e);
+        } else {
           groups.setTeardown(g, e);
           // its late packets logged just before it (see PRE_TEARDOWN)
           const pre = preDeny.size ? preDeny.get(g) : undefined;
@@ -283,7 +313,6 @@ export function* groupEventSteps(table: FwTable, local?: LocalHosts): Generator<
           }
         }
         groups.span(g, t);
-        eg[r] = g;
         register(g);
         local?.near(c, r, kind, g, e, lhNear);
         if (notes) {
@@ -291,7 +320,7 @@ export function* groupEventSteps(table: FwTable, local?: LocalHosts): Generator<
           const waiting = pending.get(id);
           if (waiting) {
             pending.delete(id);
-            for (const x of waiting) if (spans(g, x)) evGroup[x >>> CHUNK_BITS]![x & 0xffff] = g;
+            for (const x of waiting) if (spans(g, x)) pairs.push(x, g);
           }
         }
       } else if (kind === K_OTHER) {
@@ -302,7 +331,7 @@ export function* groupEventSteps(table: FwTable, local?: LocalHosts): Generator<
           const h = ended.get(id);
           if (h !== undefined && spans(h, e)) g = h;
         }
-        if (g >= 0) eg[r] = g;
+        if (g >= 0) pairs.push(e, g);
         else (pending.get(id) ?? pending.set(id, []).get(id)!).push(e);
       } else if (kind === K_NOCONN) {
         if (!rt.of(c, r)) continue;
@@ -333,7 +362,7 @@ export function* groupEventSteps(table: FwTable, local?: LocalHosts): Generator<
         }
         groups.mark(g, mark);
         groups.reach(g, t);
-        eg[r] = g;
+        pairs.push(e, g);
       } else if (kind === K_DENY) {
         if (!rt.of(c, r)) continue;
         let g = lookup();
@@ -342,11 +371,11 @@ export function* groupEventSteps(table: FwTable, local?: LocalHosts): Generator<
           register(g);
         }
         groups.reach(g, t);
-        eg[r] = g;
+        pairs.push(e, g);
       }
     }
   }
-  return { groups, evGroup, lhNear };
+  return { groups, pairs, lhNear };
 }
 
 /** Whether event e's `for` (src) side initiated the connection: Built's direction, else undefined. */

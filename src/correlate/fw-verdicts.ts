@@ -15,7 +15,7 @@ import { K_NOCONN } from '../read/asa.js';
 import type { ReasonClass } from '../read/asa-reasons.js';
 import type { ConnTable } from '../flows/conn-table.js';
 import type { PacketTable } from '../flows/packet-table.js';
-import { CHUNK_BITS, type FwTable } from '../flows/fw-table.js';
+import type { FwTable } from '../flows/fw-table.js';
 import { chunkIndex } from '../read/fw-chunk-index.js';
 import { G_CONN, G_POLICY, reasonClassOf } from './fw-groups.js';
 import { LOG_ONLY, reasonSide, type Correlation } from './firewall.js';
@@ -30,39 +30,38 @@ const CB_INDEX = new Map<ClosedBy, number>(CLOSED_BY.map((c, k) => [c, k]));
 /**
  * Events of each connection (new numbering): events[start[i], start[i+1]), in time order. `shared`:
  * in shared memory, where the output's worker reads them as they are (no copy, no walk to index them).
+ * A log connection's events are its Built and Teardown, its other events (Correlation.pairs) and the
+ * local-host lines near it; they go to the connection it became or joined and to that one at
+ * other vantages (groupExtra), each connection's once.
  */
 export function eventsByConn(table: FwTable, corr: Correlation, map: Uint32Array, n: number, shared = false): { start: Uint32Array; events: Uint32Array } {
   const u32 = (len: number): Uint32Array => (shared ? new Uint32Array(new SharedArrayBuffer(4 * len)) : new Uint32Array(len));
+  const { groups, groupConn, groupExtra, pairs, lhPairs } = corr;
   const start = u32(n + 1);
-  // the events attached to more than one connection, in event order: a cursor walks them beside
-  // the pass (a lookup in `extra` for each of 10 M events cost more than the rest of the pass)
-  const extraAt = Float64Array.from(corr.extra.keys()).sort();
   let events: Uint32Array = new Uint32Array(0);
   // pass 1 counts each connection's events into start[c + 1]; pass 2 places them, start[c] the cursor
+  // (a connection met twice for one event, two vantages merged into one row, is dropped below)
   const visit = (place: boolean): void => {
-    let k = 0;
-    const done: number[] = [];
-    for (let ci = 0; ci < corr.evConn.length; ci++) {
-      const ec = corr.evConn[ci]!, base = ci << CHUNK_BITS;
-      for (let r = 0; r < ec.length; r++) {
-        const old = ec[r]!;
-        if (old < 0) continue;
-        const e = base | r, c = map[old]!;
-        if (place) events[start[c]!++] = e;
-        else start[c + 1]!++;
-        while (k < extraAt.length && extraAt[k]! < e) k++;
-        if (k === extraAt.length || extraAt[k] !== e) continue;
-        done.length = 0;
-        done.push(c);
-        for (const x of corr.extra.get(e)!) {
-          const cx = map[x]!;
-          if (done.includes(cx)) continue;
-          done.push(cx);
-          if (place) events[start[cx]!++] = e;
-          else start[cx + 1]!++;
-        }
+    const to = (e: number, g: number): void => {
+      const c = map[groupConn[g]!]!;
+      if (place) events[start[c]!++] = e;
+      else start[c + 1]!++;
+      const more = groupExtra.size ? groupExtra.get(g) : undefined;
+      if (more) for (const x of more) {
+        const cx = map[x]!;
+        if (place) events[start[cx]!++] = e;
+        else start[cx + 1]!++;
       }
+    };
+    for (let g = 0; g < groups.n; g++) {
+      if (groupConn[g]! < 0) continue;
+      const b = groups.built(g), t = groups.teardown(g);
+      if (b >= 0) to(b, g);
+      if (t >= 0) to(t, g);
     }
+    const p = pairs.a;
+    for (let k = 0; k < 2 * pairs.n; k += 2) if (groupConn[p[k + 1]!]! >= 0) to(p[k]!, p[k + 1]!);
+    for (let k = 0; k < lhPairs.length; k += 2) to(lhPairs[k]!, lhPairs[k + 1]!);
   };
   visit(false);
   for (let i = 0; i < n; i++) start[i + 1]! += start[i]!;
@@ -71,6 +70,18 @@ export function eventsByConn(table: FwTable, corr: Correlation, map: Uint32Array
   // (each cursor ended at the next connection's start: back one place)
   for (let i = n; i > 0; i--) start[i] = start[i - 1]!;
   start[0] = 0;
+  // each connection's events in event order, once each (a Built before its Teardown is in order
+  // already: most connections' lists are), the start moved down past those dropped
+  let w = 0;
+  for (let i = 0; i < n; i++) {
+    const s = start[i]!, t = start[i + 1]!;
+    start[i] = w;
+    let sorted = true;
+    for (let k = s + 1; k < t && sorted; k++) if (events[k]! <= events[k - 1]!) sorted = false;
+    if (!sorted) events.subarray(s, t).sort();
+    for (let k = s; k < t; k++) if (k === s || events[k] !== events[k - 1]) events[w++] = events[k]!;
+  }
+  start[n] = w;
   // in time order (a connection's events come from one log mostly in order already). They are
   // listed in event order: when the whole table is in time order (a log written as time went), so
   // is every connection's list, and the check per connection (a random read of each event's time)

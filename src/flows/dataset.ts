@@ -266,8 +266,6 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   // connections get theirs from it; captured ones where the packets do not contradict it), and the
   // denied RSTs linked to the packets they deny
   const byConn = corr ? eventsByConn(table, corr, map, conns.count, shared) : undefined;
-  // (the events are listed by connection now: the list by event is dead)
-  if (corr) corr.evConn = [];
   const fwOf = (i: number): Uint32Array => (byConn ? byConn.events.subarray(byConn.start[i]!, byConn.start[i + 1]!) : NO_EVENTS_INDEX);
   conns.fwBytes = new Float64Array(buffer(8 * conns.count)).fill(NaN);
   if (corr) applyLogVerdicts(table, corr, map, conns);
