@@ -3,18 +3,22 @@
  * first-packet time, those merged into another (the same connection at another vantage) gone,
  * every column permuted, and the split links (Zeek's lifetimes) renumbered with them.
  */
-import { sharedColumn, osArray, type Column } from './memory.js';
+import { lazySharedColumn, sharedColumn, osArray, type Column } from './memory.js';
 import type { ConnTable } from './conn-table.js';
 
 /** Renumber t's connections (see ConnTable.finalize); `moved`: the columns were permuted. */
 export function renumberConns(t: ConnTable, mergeInto?: Int32Array): { map: Uint32Array; moved: boolean } {
   const all = t.count;
-  const mask = sharedColumn(t.vantageMask, all);
+  // (columns mapped from the OS where most values are zero: a zero is not written, which would
+  // take the page)
+  const lazy = t.lazyColumns;
+  const column = lazy ? lazySharedColumn : sharedColumn;
+  const mask = column(t.vantageMask, all);
   for (let c = 0; c < all; c++) {
     const v = t.vantage[c]!;
     const bit = v < 32 ? 1 << v : 0;
     const p = mergeInto && mergeInto[c]! >= 0 ? mergeInto[c]! : c;
-    mask[p]! |= bit;
+    if (bit) mask[p]! |= bit;
     if (p !== c && t.firstTs[c]! < t.firstTs[p]!) t.firstTs[p] = t.firstTs[c]!;
   }
   const ft = t.firstTs;
@@ -37,8 +41,15 @@ export function renumberConns(t: ConnTable, mergeInto?: Int32Array): { map: Uint
   if (mergeInto) for (let c = 0; c < all; c++) if (mergeInto[c]! >= 0) map[c] = map[mergeInto[c]!]!;
   t.count = n;
   const perm = <T extends Column>(a: T): T => {
-    const b = sharedColumn(a, Math.max(n, 1));
-    for (let k = 0; k < n; k++) b[k] = a[order[k]!]!;
+    const b = column(a, Math.max(n, 1));
+    if (!lazy) for (let k = 0; k < n; k++) b[k] = a[order[k]!]!;
+    else {
+      for (let k = 0; k < n; k++) {
+        const v = a[order[k]!]!;
+        // (-0 is not a zero to leave out)
+        if (v !== 0 || 1 / v < 0) b[k] = v;
+      }
+    }
     return b;
   };
   t.vantage = perm(t.vantage);

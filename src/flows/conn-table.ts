@@ -146,34 +146,35 @@ export class ConnTable {
     if (n <= this.cap) return;
     const c = Math.max(n, Math.ceil(this.cap * 1.5), 16);
     this.cap = c;
-    this.vantage = grownColumn(this.vantage, c);
-    this.origAddr = grownColumn(this.origAddr, c);
-    this.respAddr = grownColumn(this.respAddr, c);
-    this.origPort = grownColumn(this.origPort, c);
-    this.respPort = grownColumn(this.respPort, c);
-    this.firstTs = grownColumn(this.firstTs, c);
-    this.lastTs = grownColumn(this.lastTs, c);
-    this.origPkts = grownColumn(this.origPkts, c);
-    this.respPkts = grownColumn(this.respPkts, c);
-    this.origPayload = grownColumn(this.origPayload, c);
-    this.respPayload = grownColumn(this.respPayload, c);
-    this.flagsOrig = grownColumn(this.flagsOrig, c);
-    this.flagsResp = grownColumn(this.flagsResp, c);
-    this.marks = grownColumn(this.marks, c);
-    this.closeBits = grownColumn(this.closeBits, c);
-    this.flipped = grownColumn(this.flipped, c);
-    this.reused = grownColumn(this.reused, c);
-    this.origIsn = grownColumn(this.origIsn, c);
-    this.splitFrom = grownColumn(this.splitFrom, c);
-    this.splitTo = grownColumn(this.splitTo, c);
-    this.splitWhy = grownColumn(this.splitWhy, c);
-    this.connState = grownColumn(this.connState, c);
-    this.teardown = grownColumn(this.teardown, c);
-    this.closedBy = grownColumn(this.closedBy, c);
-    this.anomalies = grownColumn(this.anomalies, c);
-    this.tls = grownColumn(this.tls, c);
-    this.origBytes = grownColumn(this.origBytes, c);
-    this.respBytes = grownColumn(this.respBytes, c);
+    const lazy = this.lazyColumns;
+    this.vantage = grownColumn(this.vantage, c, lazy);
+    this.origAddr = grownColumn(this.origAddr, c, lazy);
+    this.respAddr = grownColumn(this.respAddr, c, lazy);
+    this.origPort = grownColumn(this.origPort, c, lazy);
+    this.respPort = grownColumn(this.respPort, c, lazy);
+    this.firstTs = grownColumn(this.firstTs, c, lazy);
+    this.lastTs = grownColumn(this.lastTs, c, lazy);
+    this.origPkts = grownColumn(this.origPkts, c, lazy);
+    this.respPkts = grownColumn(this.respPkts, c, lazy);
+    this.origPayload = grownColumn(this.origPayload, c, lazy);
+    this.respPayload = grownColumn(this.respPayload, c, lazy);
+    this.flagsOrig = grownColumn(this.flagsOrig, c, lazy);
+    this.flagsResp = grownColumn(this.flagsResp, c, lazy);
+    this.marks = grownColumn(this.marks, c, lazy);
+    this.closeBits = grownColumn(this.closeBits, c, lazy);
+    this.flipped = grownColumn(this.flipped, c, lazy);
+    this.reused = grownColumn(this.reused, c, lazy);
+    this.origIsn = grownColumn(this.origIsn, c, lazy);
+    this.splitFrom = grownColumn(this.splitFrom, c, lazy);
+    this.splitTo = grownColumn(this.splitTo, c, lazy);
+    this.splitWhy = grownColumn(this.splitWhy, c, lazy);
+    this.connState = grownColumn(this.connState, c, lazy);
+    this.teardown = grownColumn(this.teardown, c, lazy);
+    this.closedBy = grownColumn(this.closedBy, c, lazy);
+    this.anomalies = grownColumn(this.anomalies, c, lazy);
+    this.tls = grownColumn(this.tls, c, lazy);
+    this.origBytes = grownColumn(this.origBytes, c, lazy);
+    this.respBytes = grownColumn(this.respBytes, c, lazy);
   }
 
   private static hash(kv: number, a: number, pa: number, b: number, pb: number): number {
@@ -275,9 +276,17 @@ export class ConnTable {
     discarded(oldBytes);
   }
 
+  /**
+   * Whether the columns are mapped from the OS (lazySharedColumn): once connections with no
+   * packets, most of whose columns stay zero, are reserved for.
+   */
+  lazyColumns = false;
+
   /** Room for `more` connections after seal (the log-only ones), so that adding them copies no column. */
   reserve(more: number): void {
-    if (this.sealed) this.ensure(this.count + more);
+    if (!this.sealed) return;
+    if (more > 0) this.lazyColumns = true;
+    this.ensure(this.count + more);
   }
 
   /**

@@ -19,7 +19,7 @@ import { matchVantages, MARK_MISSING_ELSEWHERE } from '../correlate/vantage.js';
 import { BLOCK, BY_MAIN, blocksTaken, newSharedPass, redoBlocks, takeBlocks, type RangeInput, type RangeOutput } from './analyse-range.js';
 import type { AnalyseResult, BlockLines } from './analyse-worker.js';
 import { AnalysisWorker, useAnalyseWorker, workerMode } from './workers.js';
-import { collectGarbage, osArray } from './memory.js';
+import { collectGarbage, lazyBuffer, osArray } from './memory.js';
 import { DropCursor, markDroppedRsts, markNflogDrops } from './nflog-verdicts.js';
 import { ingestInputs, type CaptureFile, type Ingest, type LoadOptions } from './ingest.js';
 import type { PacketTable } from './packet-table.js';
@@ -193,7 +193,8 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   // (shared also where `flows` may write the lines on two threads afterwards: its worker reads
   // these columns, which would otherwise be copied into shared memory then, both held till a GC)
   const shared = worker !== undefined || useFlowLinesWorker(n, workerMode(opts.worker));
-  const buffer = (bytes: number): ArrayBufferLike => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  // (the columns of connections a log alone made, most of them zeros, mapped from the OS: see lazyBuffer)
+  const buffer = (bytes: number): ArrayBufferLike => (conns.lazyColumns ? lazyBuffer(bytes, shared) : shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
   // Rows by connection for the pass: with one capture (nothing merged), each block of connections
   // finds its own in the rows it spans (block-rows.ts); else an index of every row, 4 bytes a
   // packet. After loading, the views and exports find one connection's rows by a scan (conn-rows.ts).
@@ -203,17 +204,17 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   const blocks = !noRows && files.length < 2 ? planBlocks(conns, spans, map, packets.connChunks(), packets.count, BLOCK, worker !== undefined) : undefined;
   const index = blocks ? undefined : (noRows ?? groupByConn(packets, conns.count));
   const rowsOf = (i: number): Uint32Array => (index ? index.rows.subarray(index.start[i]!, index.start[i + 1]!) : connRows.rows(i));
-  conns.connState = new Uint8Array(buffer(n));
-  conns.teardown = new Uint8Array(buffer(n));
-  conns.closedBy = new Uint8Array(buffer(n));
-  conns.anomalies = new Uint32Array(buffer(4 * n));
-  conns.origBytes = new Float64Array(buffer(8 * n));
-  conns.respBytes = new Float64Array(buffer(8 * n));
+  conns.connState = new Uint8Array(buffer(n), 0, n);
+  conns.teardown = new Uint8Array(buffer(n), 0, n);
+  conns.closedBy = new Uint8Array(buffer(n), 0, n);
+  conns.anomalies = new Uint32Array(buffer(4 * n), 0, n);
+  conns.origBytes = new Float64Array(buffer(8 * n), 0, n);
+  conns.respBytes = new Float64Array(buffer(8 * n), 0, n);
   // (log-only connections keep these: the pass does not visit them, nor anything when no capture was given)
-  conns.unackedOrig = new Float64Array(buffer(8 * n)).fill(NaN);
-  conns.unackedResp = new Float64Array(buffer(8 * n)).fill(NaN);
-  conns.dataLost = new Uint8Array(buffer(n)).fill(LOST_UNKNOWN);
-  const missing = new Uint8Array(buffer(n));
+  conns.unackedOrig = new Float64Array(buffer(8 * n), 0, n).fill(NaN);
+  conns.unackedResp = new Float64Array(buffer(8 * n), 0, n).fill(NaN);
+  conns.dataLost = new Uint8Array(buffer(n), 0, n).fill(LOST_UNKNOWN);
+  const missing = new Uint8Array(buffer(n), 0, n);
   const input: RangeInput = {
     cols: packets.analysisColumns(), byConn: blocks ?? index!, vantage: conns.vantage, flipped: conns.flipped, reused: conns.reused,
     fileFirst: files.map((f) => f.first), fileEnd: files.map((f) => f.end),
@@ -267,7 +268,7 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   // denied RSTs linked to the packets they deny
   const byConn = corr ? eventsByConn(table, corr, map, conns.count, shared) : undefined;
   const fwOf = (i: number): Uint32Array => (byConn ? byConn.events.subarray(byConn.start[i]!, byConn.start[i + 1]!) : NO_EVENTS_INDEX);
-  conns.fwBytes = new Float64Array(buffer(8 * conns.count)).fill(NaN);
+  conns.fwBytes = new Float64Array(buffer(8 * conns.count), 0, conns.count).fill(NaN);
   if (corr) applyLogVerdicts(table, corr, map, conns);
   const deniedRst = corr ? linkDeniedRsts(table, corr.offset, conns, packets, fwOf, rowsOf) : new Map<number, number>();
   // (the log's groups and joins are dead from here on: ~130 MB at 10 M log lines, freed before the output allocates)

@@ -117,9 +117,31 @@ export function sharedColumn<T extends Column>(like: T, n: number): T {
   return new make(new SharedArrayBuffer(n * like.BYTES_PER_ELEMENT));
 }
 
-/** `a` copied into a shared column of n (cut or zero-filled). */
-export function grownColumn<T extends Column>(a: T, n: number): T {
-  const b = sharedColumn(a, n);
+/**
+ * A zeroed buffer of `bytes` (or a little more) mapped from the OS, as lazyArray's: its pages take
+ * memory, and the time of a page fault, only once written; `shared`: a SharedArrayBuffer. For the
+ * columns of the connections a log alone makes (3 M at 10 M log lines), most of which stay zero
+ * (no packets): from glibc's heap, calloc cleared every page of them, ~250 MB of page faults in
+ * the single-threaded match.
+ */
+export function lazyBuffer(bytes: number, shared: boolean): ArrayBufferLike {
+  const pages = Math.max(1, Math.ceil(bytes / 65536));
+  try {
+    return new Wasm.Memory(shared ? { initial: pages, maximum: pages, shared: true } : { initial: pages }).buffer;
+  } catch {
+    return shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+  }
+}
+
+/** sharedColumn's column in a lazyBuffer. */
+export function lazySharedColumn<T extends Column>(like: T, n: number): T {
+  const make = like.constructor as unknown as View<T>;
+  return new make(lazyBuffer(Math.max(1, n) * like.BYTES_PER_ELEMENT, true), 0, n);
+}
+
+/** `a` copied into a shared column of n (cut or zero-filled); `lazy`: a lazySharedColumn. */
+export function grownColumn<T extends Column>(a: T, n: number, lazy = false): T {
+  const b = lazy ? lazySharedColumn(a, n) : sharedColumn(a, n);
   b.set(a.subarray(0, Math.min(a.length, n)) as never);
   return b;
 }
