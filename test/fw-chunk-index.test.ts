@@ -30,10 +30,12 @@ function scan(c: FwChunk): ReturnType<typeof indexChunk> {
     if (Number.isFinite(t) && !Number.isInteger(t)) fraction = true;
     if (!Number.isNaN(t)) times.push(t);
   }
-  for (let k = 1; k < times.length; k++) if (times[k]! < Math.max(...times.slice(0, k))) ordered = false;
-  if (times.length) {
-    lo = Math.min(...times);
-    hi = Math.max(...times);
+  let max = -Infinity;
+  for (const t of times) {
+    if (t < max) ordered = false;
+    max = Math.max(max, t);
+    lo = Math.min(lo, t);
+    hi = Math.max(hi, t);
   }
   return { n: c.n, groupRows, denyRows: Uint16Array.from(deny), lhRows: Uint16Array.from(lh), notes, fraction, ordered, lo, hi };
 }
