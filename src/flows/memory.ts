@@ -52,18 +52,13 @@ const Wasm = (globalThis as unknown as {
 }).WebAssembly;
 
 /**
- * A zeroed buffer of at least `bytes`; once mapLoadTablesFromOs is on, one that does not come
- * from malloc: a WebAssembly memory, which V8 maps straight from the OS and unmaps once it is
- * collected (never grown: growing detaches the old buffer, which slows every typed array in the
- * process; see test/memory.test.ts). For the large tables that live only while loading (lookup
- * hashes, the connection table's ingest records): glibc serves a buffer under 32 MiB from its
- * heap and keeps the pages when it is freed, so these tables left ~40 MB of holes in the UI's
- * RSS after loading 1 M connections. `shared`: the buffer is a SharedArrayBuffer.
+ * A zeroed buffer of `bytes` (or a little more) mapped from the OS: a WebAssembly memory, which V8
+ * maps straight from the OS and unmaps once it is collected, whose pages take memory, and the
+ * time of a page fault (~11 us on a VM), only once written (glibc's calloc clears a buffer under
+ * 32 MiB page by page). `shared`: a SharedArrayBuffer. Never grown: growing detaches the old
+ * buffer, which slows every typed array in the process (test/memory.test.ts).
  */
-export function osBuffer(bytes: number): ArrayBuffer;
-export function osBuffer(bytes: number, shared: true): SharedArrayBuffer;
-export function osBuffer(bytes: number, shared = false): ArrayBufferLike {
-  if (!fromOs) return shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+export function lazyBuffer(bytes: number, shared: boolean): ArrayBufferLike {
   const pages = Math.max(1, Math.ceil(bytes / 65536));
   try {
     return new Wasm.Memory(shared ? { initial: pages, maximum: pages, shared: true } : { initial: pages }).buffer;
@@ -71,6 +66,20 @@ export function osBuffer(bytes: number, shared = false): ArrayBufferLike {
     // (no WebAssembly, or the address space is limited, as under `ulimit -v`)
     return shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
   }
+}
+
+/**
+ * A zeroed buffer of at least `bytes`; once mapLoadTablesFromOs is on, a lazyBuffer, not one from
+ * malloc. For the large tables that live only while loading (lookup hashes, the connection
+ * table's ingest records): glibc serves a buffer under 32 MiB from its heap and keeps the pages
+ * when it is freed, so these tables left ~40 MB of holes in the UI's RSS after loading 1 M
+ * connections. `shared`: the buffer is a SharedArrayBuffer.
+ */
+export function osBuffer(bytes: number): ArrayBuffer;
+export function osBuffer(bytes: number, shared: true): SharedArrayBuffer;
+export function osBuffer(bytes: number, shared = false): ArrayBufferLike {
+  if (!fromOs) return shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+  return lazyBuffer(bytes, shared);
 }
 
 type View<T> = { new (buffer: ArrayBufferLike, offset: number, length: number): T; readonly BYTES_PER_ELEMENT: number };
@@ -84,19 +93,12 @@ export function osArray<T>(make: View<T>, n: number, shared = false): T {
 let fromOs = false;
 
 /**
- * A zeroed typed array of n whose pages take memory only once written: mapped from the OS (as
- * osBuffer's), whatever mapLoadTablesFromOs says. For a table sized once at an upper bound of what
+ * A zeroed typed array of n whose pages take memory only once written (a lazyBuffer), whatever
+ * mapLoadTablesFromOs says. For a table sized once at an upper bound of what
  * it will hold, instead of grown by copying: the part the data never reaches is never resident.
  */
 export function lazyArray<T>(make: View<T>, n: number): T {
-  const bytes = Math.max(1, n) * make.BYTES_PER_ELEMENT;
-  let buf: ArrayBuffer;
-  try {
-    buf = new Wasm.Memory({ initial: Math.ceil(bytes / 65536) }).buffer;
-  } catch {
-    buf = new ArrayBuffer(bytes);
-  }
-  return new make(buf, 0, n);
+  return new make(lazyBuffer(Math.max(1, n) * make.BYTES_PER_ELEMENT, false), 0, n);
 }
 
 /**
@@ -118,22 +120,9 @@ export function sharedColumn<T extends Column>(like: T, n: number): T {
 }
 
 /**
- * A zeroed buffer of `bytes` (or a little more) mapped from the OS, as lazyArray's: its pages take
- * memory, and the time of a page fault, only once written; `shared`: a SharedArrayBuffer. For the
- * columns of the connections a log alone makes (3 M at 10 M log lines), most of which stay zero
- * (no packets): from glibc's heap, calloc cleared every page of them, ~250 MB of page faults in
- * the single-threaded match.
+ * sharedColumn's column in a lazyBuffer: for the columns of the connections a log alone makes
+ * (3 M at 10 M log lines), most of which stay zero (no packets).
  */
-export function lazyBuffer(bytes: number, shared: boolean): ArrayBufferLike {
-  const pages = Math.max(1, Math.ceil(bytes / 65536));
-  try {
-    return new Wasm.Memory(shared ? { initial: pages, maximum: pages, shared: true } : { initial: pages }).buffer;
-  } catch {
-    return shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
-  }
-}
-
-/** sharedColumn's column in a lazyBuffer. */
 export function lazySharedColumn<T extends Column>(like: T, n: number): T {
   const make = like.constructor as unknown as View<T>;
   return new make(lazyBuffer(Math.max(1, n) * like.BYTES_PER_ELEMENT, true), 0, n);
