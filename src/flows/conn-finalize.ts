@@ -4,7 +4,7 @@
  * every column permuted, and the split links (Zeek's lifetimes) renumbered with them.
  */
 import { lazySharedColumn, sharedColumn, osArray, type Column } from './memory.js';
-import type { ConnTable } from './conn-table.js';
+import { GROWN_COLUMNS, type ConnTable, type GrownColumn } from './conn-table.js';
 
 /** Renumber t's connections (see ConnTable.finalize); `moved`: the columns were permuted. */
 export function renumberConns(t: ConnTable, mergeInto?: Int32Array): { map: Uint32Array; moved: boolean } {
@@ -52,35 +52,9 @@ export function renumberConns(t: ConnTable, mergeInto?: Int32Array): { map: Uint
     }
     return b;
   };
-  t.vantage = perm(t.vantage);
-  t.origAddr = perm(t.origAddr);
-  t.respAddr = perm(t.respAddr);
-  t.origPort = perm(t.origPort);
-  t.respPort = perm(t.respPort);
-  t.firstTs = perm(t.firstTs);
-  t.lastTs = perm(t.lastTs);
-  t.origPkts = perm(t.origPkts);
-  t.respPkts = perm(t.respPkts);
-  t.origPayload = perm(t.origPayload);
-  t.respPayload = perm(t.respPayload);
-  t.flagsOrig = perm(t.flagsOrig);
-  t.flagsResp = perm(t.flagsResp);
-  t.marks = perm(t.marks);
-  t.closeBits = perm(t.closeBits);
-  t.flipped = perm(t.flipped);
-  t.reused = perm(t.reused);
-  t.origIsn = perm(t.origIsn);
-  t.splitFrom = perm(t.splitFrom);
-  t.splitTo = perm(t.splitTo);
-  t.splitWhy = perm(t.splitWhy);
+  const cols = t as unknown as Record<GrownColumn, Column>;
+  for (const k of GROWN_COLUMNS) cols[k] = perm(cols[k]);
   relink(t.splitFrom, t.splitTo, t.splitWhy, map, n);
-  t.connState = perm(t.connState);
-  t.teardown = perm(t.teardown);
-  t.closedBy = perm(t.closedBy);
-  t.anomalies = perm(t.anomalies);
-  t.tls = perm(t.tls);
-  t.origBytes = perm(t.origBytes);
-  t.respBytes = perm(t.respBytes);
   t.histories = order.map((i) => t.histories[i]!);
   t.vantageMask = perm(mask);
   return { map, moved: true };

@@ -58,6 +58,15 @@ export const B_OSYNACK = 1 << 31;
 /** whyHot bit: the roles were swapped at Zeek's SYN/SYN-ACK reversal (PacketAdder.swapRoles) */
 export const W_REVERSED = 0x80;
 
+/** The columns a connection has from its creation on, grown together (ConnTable.ensure) and renumbered together (conn-finalize.ts). */
+export const GROWN_COLUMNS = [
+  'vantage', 'origAddr', 'respAddr', 'origPort', 'respPort', 'firstTs', 'lastTs', 'origPkts',
+  'respPkts', 'origPayload', 'respPayload', 'flagsOrig', 'flagsResp', 'marks', 'closeBits',
+  'flipped', 'reused', 'origIsn', 'splitFrom', 'splitTo', 'splitWhy', 'connState', 'teardown',
+  'closedBy', 'anomalies', 'tls', 'origBytes', 'respBytes',
+] as const;
+export type GrownColumn = (typeof GROWN_COLUMNS)[number];
+
 export class ConnTable {
   count = 0;
   private cap = 0;
@@ -147,34 +156,8 @@ export class ConnTable {
     const c = Math.max(n, Math.ceil(this.cap * 1.5), 16);
     this.cap = c;
     const lazy = this.lazyColumns;
-    this.vantage = grownColumn(this.vantage, c, lazy);
-    this.origAddr = grownColumn(this.origAddr, c, lazy);
-    this.respAddr = grownColumn(this.respAddr, c, lazy);
-    this.origPort = grownColumn(this.origPort, c, lazy);
-    this.respPort = grownColumn(this.respPort, c, lazy);
-    this.firstTs = grownColumn(this.firstTs, c, lazy);
-    this.lastTs = grownColumn(this.lastTs, c, lazy);
-    this.origPkts = grownColumn(this.origPkts, c, lazy);
-    this.respPkts = grownColumn(this.respPkts, c, lazy);
-    this.origPayload = grownColumn(this.origPayload, c, lazy);
-    this.respPayload = grownColumn(this.respPayload, c, lazy);
-    this.flagsOrig = grownColumn(this.flagsOrig, c, lazy);
-    this.flagsResp = grownColumn(this.flagsResp, c, lazy);
-    this.marks = grownColumn(this.marks, c, lazy);
-    this.closeBits = grownColumn(this.closeBits, c, lazy);
-    this.flipped = grownColumn(this.flipped, c, lazy);
-    this.reused = grownColumn(this.reused, c, lazy);
-    this.origIsn = grownColumn(this.origIsn, c, lazy);
-    this.splitFrom = grownColumn(this.splitFrom, c, lazy);
-    this.splitTo = grownColumn(this.splitTo, c, lazy);
-    this.splitWhy = grownColumn(this.splitWhy, c, lazy);
-    this.connState = grownColumn(this.connState, c, lazy);
-    this.teardown = grownColumn(this.teardown, c, lazy);
-    this.closedBy = grownColumn(this.closedBy, c, lazy);
-    this.anomalies = grownColumn(this.anomalies, c, lazy);
-    this.tls = grownColumn(this.tls, c, lazy);
-    this.origBytes = grownColumn(this.origBytes, c, lazy);
-    this.respBytes = grownColumn(this.respBytes, c, lazy);
+    const cols = this as unknown as Record<GrownColumn, Column>;
+    for (const k of GROWN_COLUMNS) cols[k] = grownColumn(cols[k], c, lazy);
   }
 
   private static hash(kv: number, a: number, pa: number, b: number, pb: number): number {
