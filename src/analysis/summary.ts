@@ -72,12 +72,14 @@ export function summarize(ds: Dataset, sel: Iterable<number>, buckets = 24, opts
   const denies = new Array<number>(buckets).fill(0);
   const off = ds.logOffset.seconds;
   // (the no-connection denies are among the rows that look a tuple up: the chunks' indexes list them)
-  for (const ch of Number.isFinite(t0) ? ds.fw.chunks : []) {
-    for (const r of chunkIndex(ch).denyRows) {
-      const ts = ch.ts[r]!;
-      if (ch.kind[r] !== K_NOCONN || !Number.isFinite(ts)) continue;
-      const k = Math.floor((ts - off - t0) / (bucketSeconds || 1));
-      if (k >= 0 && k < buckets) denies[k]!++;
+  if (Number.isFinite(t0)) {
+    for (const ch of ds.fw.chunks) {
+      for (const r of chunkIndex(ch).denyRows) {
+        const ts = ch.ts[r]!;
+        if (ch.kind[r] !== K_NOCONN || !Number.isFinite(ts)) continue;
+        const k = Math.floor((ts - off - t0) / (bucketSeconds || 1));
+        if (k >= 0 && k < buckets) denies[k]!++;
+      }
     }
   }
   return {
