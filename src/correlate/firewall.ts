@@ -14,11 +14,11 @@ import type { ReasonClass } from '../read/asa-reasons.js';
 import type { AddrTable } from '../flows/addr-table.js';
 import type { ConnTable } from '../flows/conn-table.js';
 import { CHUNK_BITS, type FwTable } from '../flows/fw-table.js';
-import { G_CONN, G_POLICY, groupEventSteps, srcIsOrig, type EventPairs, type Groups } from './fw-groups.js';
+import { G_CONN, G_POLICY, srcIsOrig, type EventPairs, type Groups } from './fw-groups.js';
+import { groupEventSteps, type GroupThread } from './fw-group-thread.js';
 import { finish } from '../flows/steps.js';
 import { chunkIndex } from '../read/fw-chunk-index.js';
 import { TupleHash } from './tuple-hash.js';
-import { LocalHosts } from './fw-local-host.js';
 
 /** vantage value of a connection known only from the logs */
 export const LOG_ONLY = 0xffff;
@@ -43,6 +43,8 @@ export interface Correlation {
 export interface CorrelateOptions {
   /** the largest clock offset to look for, seconds (--skew) */
   skew?: number;
+  /** the grouping's second thread (fw-group-thread.ts): 'never' unless told */
+  thread?: GroupThread;
 }
 
 /** slack around a connection's packets once the offset is applied, seconds */
@@ -74,8 +76,7 @@ export function correlateFirewall(table: FwTable, conns: ConnTable, addrs: AddrT
 /** correlateFirewall a step at a time (fw-groups.ts groupEventSteps): each step yields the events the grouping has passed. */
 export function* correlateSteps(table: FwTable, conns: ConnTable, addrs: AddrTable, opts: CorrelateOptions = {}): Generator<number, Correlation, void> {
   const skew = opts.skew ?? 300;
-  const local = LocalHosts.of(table, addrs.count);
-  const { groups, pairs, lhNear } = yield* groupEventSteps(table, local);
+  const { groups, pairs, lhNear } = yield* groupEventSteps(table, addrs.count, opts.thread);
   const nCaptured = conns.count;
   const G = groups.n;
   const half = table.chunks.some((c) => chunkIndex(c).fraction) ? 0 : 0.5;
@@ -186,7 +187,9 @@ function addLogOnly(table: FwTable, groups: Groups, groupConn: Int32Array, conns
   const { vantage, origAddr, respAddr, origPort, respPort, firstTs, lastTs } = conns;
   const base = conns.count;
   let c = base;
-  for (let g = 0; g < groups.n; g++) {
+  // (in the order the groups were made: the connections' rows keep it)
+  for (let k = 0; k < groups.n; k++) {
+    const g = groups.nth(k);
     if (groupConn[g]! >= 0) continue;
     const e = groups.ref(g), ch = table.chunks[e >>> CHUNK_BITS]!, r = e & 0xffff;
     const bt = groups.built(g), td = groups.teardown(g);

@@ -1,28 +1,31 @@
 /**
- * Firewall events -> the connections the log tells of ("groups"), in one pass over each log in
- * file order, with hash joins only (issue 15: the old matcher compared every group with every
- * other and went quadratic):
- * - Built <-> Teardown by the firewall's connection id (a Map of the connections open in the log);
- * - a deny of a packet with no connection (ASA 106015) <-> the last connection of its tuple, real or
- *   NAT-mapped, when it comes right after that connection's teardown (the seed's late RST: `late-rst`,
- *   `rst-denied`) or any time after the firewall timed it out (`after-timeout`), or comes in the log up to
- *   a second before that teardown (`PRE_TEARDOWN`); else a group of its own;
- * - denies by policy (106023, 106100 denied, 106001, 710003) <-> the burst of the same tuple (a
- *   client retrying its SYN), one `denied` connection a burst;
- * - a note on a connection (an 'other' event with a connection id: PAN-OS THREAT reset-both) <-> the
- *   connection of that id whose time it falls in, open, ended, or logged after it; never one of its own.
+ * Firewall events -> the connections the log tells of ("groups"), in passes over each log in file
+ * order, with hash joins only (issue 15: the old matcher compared every group with every other and
+ * went quadratic). Two sides, each a pass of its own:
+ * - the id side (fw-id-side.ts): Built <-> Teardown by the firewall's connection id (a hash of the
+ *   connections open in the log), and a note on a connection (an 'other' event with a connection
+ *   id: PAN-OS THREAT reset-both) <-> the connection of that id whose time it falls in, open,
+ *   ended, or logged after it; never one of its own;
+ * - the tuple side (fw-tuple-side.ts): a deny of a packet with no connection (ASA 106015) <-> the
+ *   last connection of its tuple, real or NAT-mapped, when it comes right after that connection's
+ *   teardown (the seed's late RST: `late-rst`, `rst-denied`) or any time after the firewall timed it
+ *   out (`after-timeout`), or comes in the log up to a second before that teardown (`PRE_TEARDOWN`);
+ *   else a group of its own; denies by policy (106023, 106100 denied, 106001, 710003) <-> the burst
+ *   of the same tuple (a client retrying its SYN), one `denied` connection a burst.
+ * The id side reads every Built and Teardown, the tuple side only the denies and the Builts and
+ * Teardowns of tuples some deny names (the id side lists those: `Regs`). On a large log the id side
+ * runs in a worker, the tuple side on this thread a chunk behind it (fw-group-thread.ts); else one
+ * after the other here. Either way the groups are the same, made in the same order.
  */
-import { RST, anomalyBit } from '../model.js';
-import { A_DMAP, A_DST, A_SMAP, A_SRC, B_DIR, B_PROTO, S_REASON, STR_SLOTS, connIdAt, type FwChunk } from '../read/fw-chunk.js';
-import { K_BUILT, K_DENY, K_NOCONN, K_OTHER, K_TEARDOWN } from '../read/asa.js';
+import { anomalyBit } from '../model.js';
+import { A_DMAP, A_DST, A_SMAP, A_SRC, B_DIR, S_REASON, STR_SLOTS, type FwChunk } from '../read/fw-chunk.js';
 import type { ReasonClass } from '../read/asa-reasons.js';
 import { reasonClassFor } from '../read/fw-reasons.js';
 import { VENDORS } from '../read/syslog-envelope.js';
-import { CHUNK_BITS, type FwTable } from '../flows/fw-table.js';
+import type { FwTable } from '../flows/fw-table.js';
 import { chunkIndex } from '../read/fw-chunk-index.js';
-import { lazyArray } from '../flows/memory.js';
-import { IdHash, TupleFilter, TupleHash } from './tuple-hash.js';
-import type { LocalHosts } from './fw-local-host.js';
+import { lazyBuffer } from '../flows/memory.js';
+import { TupleFilter, TupleHash } from './tuple-hash.js';
 
 export const G_CONN = 0;
 export const G_POLICY = 1;
@@ -45,15 +48,23 @@ export const NOCONN_BURST = 60;
 /** a note this far outside its connection's span (start to end, seconds) is still its own */
 export const NOTE_SLACK = 2;
 
-const PROTO_TCP = 1;
+export const PROTO_TCP = 1;
 
-const LATE_RST = anomalyBit('late-rst');
-const RST_DENIED = anomalyBit('rst-denied');
-const AFTER_TO = anomalyBit('after-timeout');
+export const LATE_RST = anomalyBit('late-rst');
+export const RST_DENIED = anomalyBit('rst-denied');
+export const AFTER_TO = anomalyBit('after-timeout');
+
+/** A Groups' memory, to make the same groups over it in another thread (Groups.over). */
+export interface GroupsBuffers {
+  cap: number;
+  kind: ArrayBufferLike;
+  f: ArrayBufferLike;
+  born: ArrayBufferLike;
+}
 
 /**
  * The groups, sized once for the most groups the log can make (one per event of the kinds that
- * make one): the rows never reached are pages never written, which cost no memory (lazyArray),
+ * make one): the rows never reached are pages never written, which cost no memory (lazyBuffer),
  * and nothing is copied as the groups come (at 10 M lines, doubling copied ~150 MB and left the old
  * columns to the collector). A group's fields are one 32-byte record, not a column each: its
  * Teardown, which comes long after its Built, updates its end, span and anomalies in one cache
@@ -61,20 +72,49 @@ const AFTER_TO = anomalyBit('after-timeout');
  */
 export class Groups {
   n = 0;
+  readonly cap: number;
   readonly kind: Uint8Array;
   /** the records: first, last (float64 0, 1); built, teardown, ref, anomalies (int32 4-7) */
   private readonly f: Float64Array;
   private readonly i: Int32Array;
+  /** the event each group was made at: a group made later is newer */
+  readonly born: Int32Array;
+  /**
+   * The order the groups were made in, where it is not their index order (the two sides make
+   * theirs apart: the tuple side's come after the id side's): the k-th made is order[k]. See nth.
+   */
+  order?: Int32Array;
 
-  constructor(readonly cap: number) {
-    this.kind = lazyArray(Uint8Array, cap);
-    this.f = lazyArray(Float64Array, cap * 4);
+  /** `shared`: in shared memory (the id side's worker fills them) */
+  constructor(cap: number, shared = false) {
+    this.cap = cap = Math.max(1, cap);
+    this.kind = new Uint8Array(lazyBuffer(cap, shared), 0, cap);
+    this.f = new Float64Array(lazyBuffer(cap * 32, shared), 0, cap * 4);
     this.i = new Int32Array(this.f.buffer, 0, cap * 8);
+    this.born = new Int32Array(lazyBuffer(cap * 4, shared), 0, cap);
+  }
+
+  /** The groups over another thread's memory (theirs are the same groups). */
+  static over(b: GroupsBuffers): Groups {
+    const g = Object.create(Groups.prototype) as Groups;
+    const f = new Float64Array(b.f, 0, b.cap * 4);
+    Object.assign(g, { n: 0, cap: b.cap, kind: new Uint8Array(b.kind, 0, b.cap), f, i: new Int32Array(b.f, 0, b.cap * 8), born: new Int32Array(b.born, 0, b.cap) });
+    return g;
+  }
+
+  buffers(): GroupsBuffers {
+    return { cap: this.cap, kind: this.kind.buffer, f: this.f.buffer, born: this.born.buffer };
+  }
+
+  /** The buffers with the bytes each takes a group (PageToucher). */
+  pages(): { buffer: ArrayBufferLike; bytesPerItem: number }[] {
+    return [{ buffer: this.kind.buffer, bytesPerItem: 1 }, { buffer: this.f.buffer, bytesPerItem: 32 }, { buffer: this.born.buffer, bytesPerItem: 4 }];
   }
 
   add(kind: number, e: number, t: number): number {
     const g = this.n++;
     this.kind[g] = kind;
+    this.born[g] = e;
     this.f[g * 4] = t;
     this.f[g * 4 + 1] = t;
     const o = g * 8;
@@ -82,6 +122,20 @@ export class Groups {
     this.i[o + 5] = -1;
     this.i[o + 6] = e;
     return g;
+  }
+
+  /** The k-th group made (0 <= k < n). */
+  nth(k: number): number {
+    return this.order ? this.order[k]! : k;
+  }
+
+  /** Add all of `from`'s groups after this one's (there is room: cap), in their order. */
+  appendAll(from: Groups): void {
+    const n = this.n, m = from.n;
+    this.kind.set(from.kind.subarray(0, m), n);
+    this.born.set(from.born.subarray(0, m), n);
+    this.f.set(from.f.subarray(0, 4 * m), 4 * n);
+    this.n = n + m;
   }
 
   /** time of the group's first and last event */
@@ -132,9 +186,14 @@ export class EventPairs {
     this.a[2 * this.n] = e;
     this.a[2 * this.n++ + 1] = g;
   }
+  /** Pairs [e0, g0, e1, g1, ...] added after these. */
+  pushAll(more: Int32Array): void {
+    for (let k = 0; k + 1 < more.length; k += 2) this.push(more[k]!, more[k + 1]!);
+  }
 }
 
 export interface Grouping {
+  /** the groups (Groups.nth: in the order they were made) */
   groups: Groups;
   /**
    * the events of each group besides its Built and Teardown (Groups.built, teardown): its denies,
@@ -142,7 +201,9 @@ export interface Grouping {
    */
   pairs: EventPairs;
   /** local-host lines near a Built or Teardown, as (local-host event, group, event) (fw-local-host.ts) */
-  lhNear: number[];
+  lhNear: ArrayLike<number>;
+  /** the threads that made them: 2 when the id side ran in a worker (fw-group-thread.ts) */
+  threads: 1 | 2;
 }
 
 /** The teardown reason's class, by string id and vendor (cached: a log has few distinct reasons). */
@@ -161,7 +222,7 @@ export function reasonClassOf(table: FwTable, e: number, cache: Map<number, Reas
  * form equal to the real one counted once). Read from the row's columns: this runs for every
  * event, the table's accessors would look the chunk up for each field.
  */
-class RowTuples {
+export class RowTuples {
   readonly sa = [0, 0];
   readonly sp = [0, 0];
   readonly da = [0, 0];
@@ -190,192 +251,79 @@ class RowTuples {
     }
     return true;
   }
+
+  /** Whether the filter may hold any of the row's tuples (taken by `of`). */
+  anyIn(filter: TupleFilter): boolean {
+    for (let i = 0; i < this.ns; i++) for (let j = 0; j < this.nd; j++) {
+      if (filter.mayHave(this.sa[i]!, this.sp[i]!, this.da[j]!, this.dp[j]!)) return true;
+    }
+    return false;
+  }
 }
 
 /**
- * The tuple join of one log: a hash of the tuples its denies name, their keys put in before the
- * pass, and a filter of the same. A Built or Teardown stores its group only under a tuple some deny
- * will look up (the filter answers most in cache; the table is asked for the rest), which is all a
- * lookup can see: the table holds the deny tuples only, a few per cent of a log's tuples.
+ * A log's tuple join: a hash of the tuples its denies name, their keys put in before the pass (a
+ * Built or Teardown stores its group only under a tuple some deny will look up, which is all a
+ * lookup can see: a few per cent of a log's tuples), or a filter of the same (`filter`: the filter
+ * answers most in cache, the id side asks it for every Built and Teardown).
  */
-function denyTuples(table: FwTable, log: number, denies: number, rt: RowTuples): { byTuple: TupleHash; filter: TupleFilter } {
+export function denyTuples(table: FwTable, log: number, denies: number, filter: TupleFilter): void;
+export function denyTuples(table: FwTable, log: number, denies: number): TupleHash;
+export function denyTuples(table: FwTable, log: number, denies: number, filter?: TupleFilter): TupleHash | void {
   // (sized for a tuple a deny: most name one, the table grows if they name more)
-  const byTuple = new TupleHash(denies), filter = new TupleFilter(denies);
+  const byTuple = filter ? undefined : new TupleHash(denies);
+  const rt = new RowTuples();
   for (const c of table.chunks) {
     if (c.log !== log) continue;
     for (const r of chunkIndex(c).denyRows) {
       if (!rt.of(c, r)) continue;
       for (let i = 0; i < rt.ns; i++) for (let j = 0; j < rt.nd; j++) {
-        byTuple.addKey(rt.sa[i]!, rt.sp[i]!, rt.da[j]!, rt.dp[j]!);
-        filter.add(rt.sa[i]!, rt.sp[i]!, rt.da[j]!, rt.dp[j]!);
+        if (filter) filter.add(rt.sa[i]!, rt.sp[i]!, rt.da[j]!, rt.dp[j]!);
+        else byTuple!.addKey(rt.sa[i]!, rt.sp[i]!, rt.da[j]!, rt.dp[j]!);
       }
     }
   }
-  return { byTuple, filter };
+  return byTuple;
 }
 
-/**
- * The groups, a step at a time: each step yields the events passed so far (after each chunk), so
- * that a loader that must stay responsive (the UI's: its keys and its progress bar) can pause
- * between steps (flows/steps.ts runs them). The pass over a 10 M-line log is ~3 s.
- */
-export function* groupEventSteps(table: FwTable, local?: LocalHosts): Generator<number, Grouping, void> {
-  // per log: the denies that look a tuple up, and whether it has notes (kept only in a log that has any)
-  let most = 0;
-  const denies = new Map<number, number>(), hasNotes = new Set<number>();
+/** What the passes size their tables by, per log: deny rows, whether it has notes; and the rows the id side reads. */
+export interface GroupingPlan {
+  /** TCP Builts and Teardowns: the most groups and registrations the id side makes */
+  idRows: number;
+  /** rows that look a tuple up (the most groups the tuple side makes), by log */
+  denies: Map<number, number>;
+  denyRows: number;
+  /** logs with notes */
+  notes: Set<number>;
+  logs: number[];
+}
+
+export function planGrouping(table: FwTable): GroupingPlan {
+  const denies = new Map<number, number>(), notes = new Set<number>(), logs: number[] = [];
+  let idRows = 0, denyRows = 0;
   for (const c of table.chunks) {
     const x = chunkIndex(c);
-    most += x.groupRows;
-    if (x.notes) hasNotes.add(c.log);
-    denies.set(c.log, (denies.get(c.log) ?? 0) + x.denyRows.length);
+    if (!denies.has(c.log)) {
+      denies.set(c.log, 0);
+      logs.push(c.log);
+    }
+    idRows += x.groupRows - x.denyRows.length;
+    denyRows += x.denyRows.length;
+    if (x.notes) notes.add(c.log);
+    denies.set(c.log, denies.get(c.log)! + x.denyRows.length);
   }
-  const groups = new Groups(most);
-  // time and TCP flags (all of them within PRE_TEARDOWN) of the no-connection denies logged while
-  // a group was open, by group, until its teardown (rare: kept apart, not a column of every group)
-  const preDeny = new Map<number, { t: number; flags: number }>();
-  let nDenies = 0;
-  for (const d of denies.values()) nDenies += d;
-  const pairs = new EventPairs(nDenies);
-  const reasons = new Map<number, ReasonClass | undefined>();
-  const rt = new RowTuples();
-  const lhNear: number[] = [];
-  let log = -1;
-  let byId = new IdHash();
-  let byTuple = new TupleHash(1024);
-  let filter = new TupleFilter(0);
-  // notes: those waiting for their connection, by id, and the last ended connection of each id
-  let notes = false;
-  let pending = new Map<number, number[]>();
-  let ended = new Map<number, number>();
-  const spans = (g: number, e: number): boolean => {
-    const bt = groups.built(g), td = groups.teardown(g), t = table.ts(e);
-    const start = bt >= 0 ? table.ts(bt) : table.ts(td) - (Number.isFinite(table.duration(td)) ? table.duration(td) : 0);
-    return t >= start - NOTE_SLACK && (td < 0 || t <= table.ts(td) + NOTE_SLACK);
-  };
-  // the newest group of any of the row's tuples
-  const lookup = (): number => {
-    let best = -1;
-    for (let i = 0; i < rt.ns; i++) for (let j = 0; j < rt.nd; j++) {
-      const g = byTuple.get(rt.sa[i]!, rt.sp[i]!, rt.da[j]!, rt.dp[j]!);
-      if (g > best) best = g;
-    }
-    return best;
-  };
-  // the group becomes the newest of the row's tuples (of those a deny looks up: the others are not in byTuple)
-  const register = (g: number): void => {
-    for (let i = 0; i < rt.ns; i++) for (let j = 0; j < rt.nd; j++) {
-      if (filter.mayHave(rt.sa[i]!, rt.sp[i]!, rt.da[j]!, rt.dp[j]!)) byTuple.setIfPresent(rt.sa[i]!, rt.sp[i]!, rt.da[j]!, rt.dp[j]!, g);
-    }
-  };
+  return { idRows, denies, denyRows, notes, logs };
+}
 
-  let passed = 0;
-  yield passed;
-  for (let ci = 0; ci < table.chunks.length; ci++) {
-    const c = table.chunks[ci]!;
-    if (ci > 0) yield passed;
-    passed += c.n;
-    if (c.log !== log) {
-      // a firewall's connection ids and tuples are its own: each log starts afresh
-      log = c.log;
-      byId = new IdHash();
-      notes = hasNotes.has(log);
-      pending = new Map();
-      ended = new Map();
-      ({ byTuple, filter } = denyTuples(table, log, denies.get(log)!, rt));
-    }
-    for (let r = 0; r < c.n; r++) {
-      const kind = c.kind[r]!;
-      if (((c.bits[r]! >> B_PROTO) & 3) !== PROTO_TCP && kind !== K_NOCONN) continue;
-      const e = (ci << CHUNK_BITS) | r;
-      const t = c.ts[r]!;
-      if (kind === K_BUILT || kind === K_TEARDOWN) {
-        const id = connIdAt(c, r);
-        if (Number.isNaN(id) || !rt.of(c, r)) continue;
-        let g = byId.get(id);
-        if (g < 0) {
-          g = groups.add(G_CONN, e, t);
-          if (kind === K_BUILT) byId.set(id, g);
-        } else if (kind === K_TEARDOWN) byId.delete(id);
-        if (kind === K_BUILT) {
-          // (a Built again while the connection is open: the group keeps the last, the earlier is one of its events)
-          const was = groups.built(g);
-          if (was >= 0) pairs.push(was, g);
-          groups.setBuilt(g, e);
-        } else {
-          groups.setTeardown(g, e);
-          // its late packets logged just before it (see PRE_TEARDOWN)
-          const pre = preDeny.size ? preDeny.get(g) : undefined;
-          if (pre) preDeny.delete(g);
-          if (pre && pre.t >= t - PRE_TEARDOWN && pre.t <= t + AFTER_TEARDOWN) {
-            const cls = reasonClassOf(table, e, reasons)?.teardown;
-            if (cls === 'timeout') groups.mark(g, AFTER_TO);
-            else if (cls === 'graceful' && pre.flags & RST) groups.mark(g, LATE_RST);
-          }
-        }
-        groups.span(g, t);
-        register(g);
-        local?.near(c, r, kind, g, e, lhNear);
-        if (notes) {
-          if (kind === K_TEARDOWN) ended.set(id, g);
-          const waiting = pending.get(id);
-          if (waiting) {
-            pending.delete(id);
-            for (const x of waiting) if (spans(g, x)) pairs.push(x, g);
-          }
-        }
-      } else if (kind === K_OTHER) {
-        const id = connIdAt(c, r);
-        if (!notes || Number.isNaN(id)) continue;
-        let g = byId.get(id);
-        if (g < 0) {
-          const h = ended.get(id);
-          if (h !== undefined && spans(h, e)) g = h;
-        }
-        if (g >= 0) pairs.push(e, g);
-        else (pending.get(id) ?? pending.set(id, []).get(id)!).push(e);
-      } else if (kind === K_NOCONN) {
-        if (!rt.of(c, r)) continue;
-        const flags = c.flags[r]!;
-        let g = lookup();
-        let mark = 0;
-        if (g >= 0 && groups.kind[g] === G_CONN) {
-          const td = groups.teardown(g);
-          const since = td >= 0 ? t - table.ts(td) : NaN;
-          const cls = td >= 0 ? reasonClassOf(table, td, reasons)?.teardown : undefined;
-          if (td < 0) {
-            mark = flags & RST ? RST_DENIED : 0;
-            const pre = preDeny.get(g);
-            preDeny.set(g, { t, flags: (pre && t - pre.t <= PRE_TEARDOWN ? pre.flags : 0) | flags });
-          }
-          else if (cls === 'timeout' && since >= -1 && since <= AFTER_TIMEOUT) mark = AFTER_TO | (flags & RST ? RST_DENIED : 0);
-          else if (since >= -1 && since <= AFTER_TEARDOWN) {
-            mark = flags & RST ? RST_DENIED : 0;
-            // (flags 0: the firewall logs none (FortiGate); a drop of a gracefully closed tuple within
-            // seconds is taken to be its late RST, the one packet a finished close still sends)
-            if (cls === 'graceful' && (flags & RST || flags === 0)) mark |= LATE_RST | RST_DENIED;
-          } else g = -1;
-        } else if (g >= 0 && !(groups.kind[g] === G_NOCONN && t - groups.last(g) <= NOCONN_BURST)) g = -1;
-        if (g < 0) {
-          g = groups.add(G_NOCONN, e, t);
-          register(g);
-          mark = flags & RST ? RST_DENIED : 0;
-        }
-        groups.mark(g, mark);
-        groups.reach(g, t);
-        pairs.push(e, g);
-      } else if (kind === K_DENY) {
-        if (!rt.of(c, r)) continue;
-        let g = lookup();
-        if (g < 0 || groups.kind[g] !== G_POLICY || t - groups.first(g) > POLICY_BURST) {
-          g = groups.add(G_POLICY, e, t);
-          register(g);
-        }
-        groups.reach(g, t);
-        pairs.push(e, g);
-      }
-    }
+/** Each log's filter of the tuples its denies name (`shared`: for the id side's worker). */
+export function denyFilters(table: FwTable, plan: GroupingPlan, shared: boolean): Map<number, TupleFilter> {
+  const out = new Map<number, TupleFilter>();
+  for (const log of plan.logs) {
+    const f = new TupleFilter(plan.denies.get(log)!, shared);
+    denyTuples(table, log, plan.denies.get(log)!, f);
+    out.set(log, f);
   }
-  return { groups, pairs, lhNear };
+  return out;
 }
 
 /** Whether event e's `for` (src) side initiated the connection: Built's direction, else undefined. */

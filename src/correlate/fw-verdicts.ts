@@ -143,7 +143,9 @@ export function applyLogVerdicts(table: FwTable, corr: Correlation, map: Uint32A
   const reasons = new Map<number, ReasonClass | undefined>();
   // a connection's log class comes from its Built/Teardown group when it has one
   const fromConnGroup = new Uint8Array(conns.count);
-  for (let g = 0; g < groups.n; g++) {
+  // (in the order the groups were made: where two go to one connection, the later decides)
+  for (let k = 0; k < groups.n; k++) {
+    const g = groups.nth(k);
     const first = groupConn[g]!;
     if (first < 0) continue;
     const td = groups.teardown(g);

@@ -142,11 +142,12 @@ export class TupleHash {
  * the table of every tuple was 128 MB and each probe a cache miss).
  */
 export class TupleFilter {
-  private readonly words: Int32Array;
-  constructor(expected: number) {
+  readonly words: Int32Array;
+  /** `shared`: its words in shared memory (the grouping's worker reads them: fw-group-thread.ts); `words`: those of one made so */
+  constructor(expected: number, shared = false, words?: Int32Array) {
     let n = 1024;
     while (n * 2 < expected) n *= 2;
-    this.words = new Int32Array(n);
+    this.words = words ?? new Int32Array(shared ? new SharedArrayBuffer(4 * n) : new ArrayBuffer(4 * n));
   }
 
   private hash(a: number, pa: number, b: number, pb: number): number {

@@ -152,7 +152,7 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   // (no logs: nothing to correlate)
   let corr: Correlation | undefined;
   if (table.count > 0) {
-    const steps = correlateSteps(table, conns, ing.addrs, opts.skew !== undefined ? { skew: opts.skew } : {});
+    const steps = correlateSteps(table, conns, ing.addrs, { ...(opts.skew !== undefined ? { skew: opts.skew } : {}), thread: workerMode(opts.worker) });
     // the matching reports how far it got; a loader that yields (the UI's) lets its keys and bar through meanwhile
     const onProgress = opts.onProgress;
     const report = onProgress && ((done: number): void =>

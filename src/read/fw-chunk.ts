@@ -358,15 +358,26 @@ export class ChunkWriter {
   }
 }
 
+type Col = Float64Array | Float32Array | Uint32Array | Uint16Array | Uint8Array;
+
+/** The first n of a column, in shared memory when the column is (a worker's chunk stays shareable). */
+function cut<T extends Col>(a: T, n: number): T {
+  if (!(a.buffer instanceof SharedArrayBuffer)) return a.slice(0, n) as T;
+  const make = a.constructor as new (b: ArrayBufferLike) => T;
+  const b = new make(new SharedArrayBuffer(n * a.BYTES_PER_ELEMENT));
+  b.set(a.subarray(0, n) as never);
+  return b;
+}
+
 /** A copy of chunk c with its columns cut to its rows (and its kept text to what it holds). */
 function trimmed(c: FwChunk, textEnd: number): FwChunk {
   const n = c.n;
   const t: FwChunk = {
     ...c,
-    ts: c.ts.slice(0, n), cid: c.cid.slice(0, n), nbytes: c.nbytes.slice(0, n), duration: c.duration.slice(0, n),
-    lineOff: c.lineOff.slice(0, n), line: c.line.slice(0, n), bodyAt: c.bodyAt.slice(0, n), msgid: c.msgid.slice(0, n),
-    addr: c.addr.slice(0, 4 * n), port: c.port.slice(0, 4 * n), amask: c.amask.slice(0, n), str: c.str.slice(0, STR_SLOTS * n),
-    kind: c.kind.slice(0, n), flags: c.flags.slice(0, n), vendor: c.vendor.slice(0, n), bits: c.bits.slice(0, n),
+    ts: cut(c.ts, n), cid: cut(c.cid, n), nbytes: cut(c.nbytes, n), duration: cut(c.duration, n),
+    lineOff: cut(c.lineOff, n), line: cut(c.line, n), bodyAt: cut(c.bodyAt, n), msgid: cut(c.msgid, n),
+    addr: cut(c.addr, 4 * n), port: cut(c.port, 4 * n), amask: cut(c.amask, n), str: cut(c.str, STR_SLOTS * n),
+    kind: cut(c.kind, n), flags: cut(c.flags, n), vendor: cut(c.vendor, n), bits: cut(c.bits, n),
   };
   if (c.text) t.text = c.text.slice(0, textEnd);
   return t;
