@@ -12,6 +12,7 @@ import { A_DST, A_SRC, type FwChunk } from '../read/fw-chunk.js';
 import { K_BUILT, K_LH_BUILT, K_LH_TEARDOWN } from '../read/asa.js';
 import { CHUNK_BITS, type FwTable } from '../flows/fw-table.js';
 import { chunkIndex } from '../read/fw-chunk-index.js';
+import { lazyArray } from '../flows/memory.js';
 
 /** slack around a connection's packets once the offset is applied, seconds (firewall.ts TOL) */
 export const LH_TOL = 2;
@@ -29,11 +30,13 @@ export class LocalHosts {
   private readonly hostKind: Uint8Array;
 
   private constructor(table: FwTable, n: number, nAddrs: number) {
-    const has = (this.has = new Uint8Array((nAddrs >>> 3) + 1));
+    // (the arrays mapped from the OS, given back to it when freed: the grouping's worker makes them,
+    // and what a thread frees from the C heap stays with that thread's arena when it ends, ~30 MB)
+    const has = (this.has = lazyArray(Uint8Array, (nAddrs >>> 3) + 1));
     // (a counting sort by host, read straight from the chunks' columns: ~1 M of these lines at 10 M
     // log lines; start[h] counts host h's, then is where they end, then, placed from the last back,
     // where they begin)
-    const start = (this.start = new Uint32Array(nAddrs + 1));
+    const start = (this.start = lazyArray(Uint32Array, nAddrs + 1));
     const chunks = table.chunks;
     for (const c of chunks) {
       const addr = c.addr;
@@ -44,9 +47,9 @@ export class LocalHosts {
       }
     }
     for (let h = 1; h <= nAddrs; h++) start[h]! += start[h - 1]!;
-    const byHost = (this.byHost = new Uint32Array(n));
-    const hostTs = (this.hostTs = new Float64Array(n));
-    const hostKind = (this.hostKind = new Uint8Array(n));
+    const byHost = (this.byHost = lazyArray(Uint32Array, n));
+    const hostTs = (this.hostTs = lazyArray(Float64Array, n));
+    const hostKind = (this.hostKind = lazyArray(Uint8Array, n));
     for (let ci = chunks.length - 1; ci >= 0; ci--) {
       const c = chunks[ci]!, rows = chunkIndex(c).lhRows, addr = c.addr;
       for (let k = rows.length - 1; k >= 0; k--) {

@@ -9,6 +9,8 @@
  * is stored plus one, so that an empty slot is zero: a new table is fresh zeroed memory, with no
  * pass to mark its slots empty (128 MB at 10 M log lines).
  */
+import { lazyBuffer } from '../flows/memory.js';
+
 const W = 4;
 /** the stored value of a key held with no value (addKey): not 0, which marks an empty slot */
 const KEY_ONLY = -1;
@@ -180,7 +182,9 @@ export class IdHash {
   private n = 0;
 
   private static empty(slots: number): Float64Array {
-    const s = new Float64Array(slots * 2);
+    // (mapped from the OS, given back to it when freed: the grouping's worker runs this table, and
+    // what a thread frees from the C heap stays with that thread's arena when it ends)
+    const s = new Float64Array(lazyBuffer(slots * 16, false), 0, slots * 2);
     for (let i = 1; i < s.length; i += 2) s[i] = -1;
     return s;
   }
