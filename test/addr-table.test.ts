@@ -43,3 +43,19 @@ test('IPv4 and IPv6 addresses mixed read back as they went in: bytes, value, tex
     assert.equal(t.v4Value(id), b.length === 4 ? v4(text) : -1);
   }
 });
+
+test('reserveV4, before any address or after some, keeps every id: the same ids as a table that grew, and 0.0.0.0 among them', () => {
+  const addrs = ['0.0.0.0', ...Array.from({ length: 20_000 }, (_, k) => `172.${16 + (k >> 16)}.${(k >> 8) & 255}.${k & 255}`), '255.255.255.255'];
+  const grown = new AddrTable();
+  const want = addrs.map((a) => grown.v4IdOf(v4(a)));
+  for (const at of [0, 1, 5000]) {
+    const t = new AddrTable();
+    const ids = addrs.slice(0, at).map((a) => t.v4IdOf(v4(a)));
+    t.reserveV4(100_000);
+    ids.push(...addrs.slice(at).map((a) => t.v4IdOf(v4(a))));
+    assert.deepEqual(ids, want, `reserved after ${at} addresses`);
+    // (looked up again: found, not added)
+    assert.deepEqual(addrs.map((a) => t.v4IdOf(v4(a))), want);
+    assert.equal(t.count, addrs.length);
+  }
+});
