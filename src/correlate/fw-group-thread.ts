@@ -3,8 +3,9 @@
  * worker, over the event chunks in shared memory, and the tuple side (fw-tuple-side.ts) here, a
  * chunk behind it, each waiting on a counter of the chunks the other has passed. At 10 M log lines
  * the single pass was ~3.4 s of one core while the other was idle. Small logs, logs read on this
- * thread (their chunks are not shared), and RSTTUI_WORKER=0 run both sides here, one after the
- * other. A worker that fails or stalls leaves the whole grouping to this thread, from the start.
+ * thread (their chunks are not in shared memory: the worker would need a copy), and
+ * RSTTUI_WORKER=0 run both sides here, one after the other. A worker that fails or stalls leaves
+ * the whole grouping to this thread, from the start.
  */
 import { Worker, MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
@@ -54,6 +55,7 @@ export function* groupEventSteps(table: FwTable, nAddrs: number, thread: GroupTh
     try {
       // (started first: it loads while the filters are made)
       worker = new Worker(WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: 16 } });
+      // (a failure shows in the state it leaves, or as a stall: see twoThreads)
       worker.on('error', () => undefined);
     } catch {
       worker = undefined;

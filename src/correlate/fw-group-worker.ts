@@ -35,7 +35,7 @@ parentPort!.once('message', (task: GroupTask) => {
       table.chunks.push(c);
       table.count += c.n;
     }
-    const groups = Groups.over(task.groups);
+    const groups = new Groups(0, true, task.groups);
     const filters = new Map(task.filters.map(([log, words]) => [log, new TupleFilter(0, false, words)]));
     const ids = finish(idSideSteps({ table, filters, notes: new Set(task.notes), nAddrs: task.nAddrs }, groups, new Regs(0, false, task.regs), progress));
     const pairs = ids.pairs.a.slice(0, 2 * ids.pairs.n);

@@ -85,21 +85,13 @@ export class Groups {
    */
   order?: Int32Array;
 
-  /** `shared`: in shared memory (the id side's worker fills them) */
-  constructor(cap: number, shared = false) {
-    this.cap = cap = Math.max(1, cap);
-    this.kind = new Uint8Array(lazyBuffer(cap, shared), 0, cap);
-    this.f = new Float64Array(lazyBuffer(cap * 32, shared), 0, cap * 4);
+  /** `shared`: in shared memory (the id side's worker fills them); `over`: over another thread's (the same groups) */
+  constructor(cap: number, shared = false, over?: GroupsBuffers) {
+    this.cap = cap = over ? over.cap : Math.max(1, cap);
+    this.kind = new Uint8Array(over?.kind ?? lazyBuffer(cap, shared), 0, cap);
+    this.f = new Float64Array(over?.f ?? lazyBuffer(cap * 32, shared), 0, cap * 4);
     this.i = new Int32Array(this.f.buffer, 0, cap * 8);
-    this.born = new Int32Array(lazyBuffer(cap * 4, shared), 0, cap);
-  }
-
-  /** The groups over another thread's memory (theirs are the same groups). */
-  static over(b: GroupsBuffers): Groups {
-    const g = Object.create(Groups.prototype) as Groups;
-    const f = new Float64Array(b.f, 0, b.cap * 4);
-    Object.assign(g, { n: 0, cap: b.cap, kind: new Uint8Array(b.kind, 0, b.cap), f, i: new Int32Array(b.f, 0, b.cap * 8), born: new Int32Array(b.born, 0, b.cap) });
-    return g;
+    this.born = new Int32Array(over?.born ?? lazyBuffer(cap * 4, shared), 0, cap);
   }
 
   buffers(): GroupsBuffers {
