@@ -222,6 +222,8 @@ const ORIG_BYTES = bytes(',"orig_bytes":');
 const RESP_BYTES = bytes(',"resp_bytes":');
 /** the four counts of a row without packets */
 const NO_PACKETS = bytes(',"orig_pkts":0,"resp_pkts":0,"orig_bytes":0,"resp_bytes":0');
+/** the end of a row without packets, after fw_bytes: no impact known (the pass never saw it), no split */
+const NO_PACKETS_END = bytes(',"unacked_orig":null,"unacked_resp":null,"data_lost":null,"related":[],"split":null}\n');
 const NO_RELATED: readonly number[] = [];
 /** the longest a line's head takes: 11 names and their punctuation, two IPv6 hosts, nine numbers */
 const HEAD_MAX = 400;
@@ -271,8 +273,10 @@ export class FlowLineEncoder {
     p = putUs(b, p, roundUs(c.firstTs[i]!));
     p = put(b, p, DURATION);
     p = putUs(b, p, roundUs(c.lastTs[i]! - c.firstTs[i]!));
-    if (c.noPackets) p = put(b, p, NO_PACKETS);
-    else {
+    if (c.noPackets) {
+      b.set(NO_PACKETS, p);
+      p += NO_PACKETS.length;
+    } else {
       p = put(b, p, ORIG_PKTS);
       p = putUint(b, p, c.origPkts[i]!);
       p = put(b, p, RESP_PKTS);
@@ -292,6 +296,11 @@ export class FlowLineEncoder {
     p = put(b, p, FW_BYTES);
     if (fb === null) p = put(b, p, NULL);
     else p = putNumber(b, p, fb);
+    if (c.noPackets) {
+      b.set(NO_PACKETS_END, p);
+      out.commit(p + NO_PACKETS_END.length);
+      return;
+    }
     p = put(b, p, UNACKED_ORIG);
     p = putCount(b, p, countOf(c.unackedOrig, i));
     p = put(b, p, UNACKED_RESP);
