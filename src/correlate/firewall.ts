@@ -73,7 +73,7 @@ export function correlateFirewall(table: FwTable, conns: ConnTable, addrs: AddrT
   return finish(correlateSteps(table, conns, addrs, opts));
 }
 
-/** correlateFirewall a step at a time (fw-groups.ts groupEventSteps): each step yields the events the grouping has passed. */
+/** correlateFirewall a step at a time (fw-group-thread.ts groupEventSteps): each step yields the events the grouping has passed. */
 export function* correlateSteps(table: FwTable, conns: ConnTable, addrs: AddrTable, opts: CorrelateOptions = {}): Generator<number, Correlation, void> {
   const skew = opts.skew ?? 300;
   const { groups, pairs, lhNear } = yield* groupEventSteps(table, addrs.count, opts.thread);

@@ -1,6 +1,6 @@
 /**
  * Long computations as steps: a generator that yields how far it got (a count) and returns its
- * result (correlate/fw-groups.ts groupEventSteps, the grouping of a log's events). Run at once
+ * result (correlate/fw-group-thread.ts groupEventSteps, the grouping of a log's events). Run at once
  * (finish), reporting now and then (stepsReporting: a terminal's progress line), or handing the
  * event loop a turn now and then (stepsYielding: the UI's keys and progress bar).
  */
