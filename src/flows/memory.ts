@@ -111,7 +111,7 @@ export function mapLoadTablesFromOs(on = true): void {
 }
 
 /** A typed array the connection table keeps as a column. */
-export type Column = Uint8Array | Uint16Array | Uint32Array | Float64Array | Int32Array;
+export type Column = Uint8Array | Uint16Array | Uint32Array | Float64Array | Float32Array | Int32Array;
 
 /** A zeroed column of n like `like`, in shared memory (the analysis worker reads columns when it writes flow lines). */
 export function sharedColumn<T extends Column>(like: T, n: number): T {

@@ -7,6 +7,7 @@
  */
 import { FW_KINDS, type AsaFields, type FwEndpoint } from './asa.js';
 import { VENDORS, type Vendor } from './syslog-envelope.js';
+import { grownColumn, type Column } from '../flows/memory.js';
 import { indexChunk, type ChunkIndex } from './fw-chunk-index.js';
 
 export const CHUNK_ROWS = 1 << 16;
@@ -358,16 +359,8 @@ export class ChunkWriter {
   }
 }
 
-type Col = Float64Array | Float32Array | Uint32Array | Uint16Array | Uint8Array;
-
 /** The first n of a column, in shared memory when the column is (a worker's chunk stays shareable). */
-function cut<T extends Col>(a: T, n: number): T {
-  if (!(a.buffer instanceof SharedArrayBuffer)) return a.slice(0, n) as T;
-  const make = a.constructor as new (b: ArrayBufferLike) => T;
-  const b = new make(new SharedArrayBuffer(n * a.BYTES_PER_ELEMENT));
-  b.set(a.subarray(0, n) as never);
-  return b;
-}
+const cut = <T extends Column>(a: T, n: number): T => (a.buffer instanceof SharedArrayBuffer ? grownColumn(a, n) : (a.slice(0, n) as T));
 
 /** A copy of chunk c with its columns cut to its rows (and its kept text to what it holds). */
 function trimmed(c: FwChunk, textEnd: number): FwChunk {
