@@ -253,28 +253,27 @@ export class RowTuples {
   }
 }
 
-/**
- * A log's tuple join: a hash of the tuples its denies name, their keys put in before the pass (a
- * Built or Teardown stores its group only under a tuple some deny will look up, which is all a
- * lookup can see: a few per cent of a log's tuples), or a filter of the same (`filter`: the filter
- * answers most in cache, the id side asks it for every Built and Teardown).
- */
-export function denyTuples(table: FwTable, log: number, denies: number, filter: TupleFilter): void;
-export function denyTuples(table: FwTable, log: number, denies: number): TupleHash;
-export function denyTuples(table: FwTable, log: number, denies: number, filter?: TupleFilter): TupleHash | void {
-  // (sized for a tuple a deny: most name one, the table grows if they name more)
-  const byTuple = filter ? undefined : new TupleHash(denies);
+/** Call f with every tuple (real and mapped forms) the log's denies name. */
+function eachDenyTuple(table: FwTable, log: number, f: (a: number, pa: number, b: number, pb: number) => void): void {
   const rt = new RowTuples();
   for (const c of table.chunks) {
     if (c.log !== log) continue;
     for (const r of chunkIndex(c).denyRows) {
       if (!rt.of(c, r)) continue;
-      for (let i = 0; i < rt.ns; i++) for (let j = 0; j < rt.nd; j++) {
-        if (filter) filter.add(rt.sa[i]!, rt.sp[i]!, rt.da[j]!, rt.dp[j]!);
-        else byTuple!.addKey(rt.sa[i]!, rt.sp[i]!, rt.da[j]!, rt.dp[j]!);
-      }
+      for (let i = 0; i < rt.ns; i++) for (let j = 0; j < rt.nd; j++) f(rt.sa[i]!, rt.sp[i]!, rt.da[j]!, rt.dp[j]!);
     }
   }
+}
+
+/**
+ * A log's tuple join: a hash of the tuples its denies name, their keys put in before the pass. A
+ * Built or Teardown stores its group only under a tuple some deny will look up, which is all a
+ * lookup can see: a few per cent of a log's tuples.
+ */
+export function denyTuples(table: FwTable, log: number, denies: number): TupleHash {
+  // (sized for a tuple a deny: most name one, the table grows if they name more)
+  const byTuple = new TupleHash(denies);
+  eachDenyTuple(table, log, (a, pa, b, pb) => byTuple.addKey(a, pa, b, pb));
   return byTuple;
 }
 
@@ -307,13 +306,16 @@ export function planGrouping(table: FwTable): GroupingPlan {
   return { idRows, denies, denyRows, notes, logs };
 }
 
-/** Each log's filter of the tuples its denies name (`shared`: for the id side's worker). */
+/**
+ * Each log's filter of the tuples its denies name (`shared`: for the id side's worker): it answers
+ * most in cache, the id side asks it for every Built and Teardown.
+ */
 export function denyFilters(table: FwTable, plan: GroupingPlan, shared: boolean): Map<number, TupleFilter> {
   const out = new Map<number, TupleFilter>();
   for (const log of plan.logs) {
-    const f = new TupleFilter(plan.denies.get(log)!, shared);
-    denyTuples(table, log, plan.denies.get(log)!, f);
-    out.set(log, f);
+    const filter = new TupleFilter(plan.denies.get(log)!, shared);
+    eachDenyTuple(table, log, (a, pa, b, pb) => filter.add(a, pa, b, pb));
+    out.set(log, filter);
   }
   return out;
 }

@@ -63,7 +63,7 @@ export interface IdSideResult {
  */
 export function* idSideSteps(inp: IdSideInput, groups: Groups, regs: Regs, progress?: Int32Array): Generator<number, IdSideResult, void> {
   const { table } = inp;
-  const local = LocalHosts.of(table as FwTable, inp.nAddrs);
+  const local = LocalHosts.of(table, inp.nAddrs);
   const rt = new RowTuples();
   const pairs = new EventPairs(0);
   const lhNear: number[] = [];

@@ -29,7 +29,7 @@ export class LocalHosts {
   private readonly hostTs: Float64Array;
   private readonly hostKind: Uint8Array;
 
-  private constructor(table: FwTable, n: number, nAddrs: number) {
+  private constructor(table: Pick<FwTable, 'chunks'>, n: number, nAddrs: number) {
     // (the arrays mapped from the OS, given back to it when freed: the grouping's worker makes them,
     // and what a thread frees from the C heap stays with that thread's arena when it ends, ~30 MB)
     const has = (this.has = lazyArray(Uint8Array, (nAddrs >>> 3) + 1));
@@ -63,7 +63,7 @@ export class LocalHosts {
   }
 
   /** The index of the table's local-host events (those naming their host), undefined when it has none. */
-  static of(table: FwTable, nAddrs: number): LocalHosts | undefined {
+  static of(table: Pick<FwTable, 'chunks'>, nAddrs: number): LocalHosts | undefined {
     let n = 0;
     for (const c of table.chunks) n += chunkIndex(c).lhRows.length;
     return n ? new LocalHosts(table, n, nAddrs) : undefined;
