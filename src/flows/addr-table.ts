@@ -136,7 +136,12 @@ export class AddrTable {
     if (old.length === 0) return;
     let size = old.length;
     while (size < 4 * (this.v4n + n)) size *= 2;
-    if (size === old.length) return;
+    if (size > old.length) this.rehashV4(size);
+  }
+
+  /** The IPv4 index moved to one of `size` words (a power of two). */
+  private rehashV4(size: number): void {
+    const old = this.v4slots;
     const slots = (this.v4slots = indexArray(size));
     for (let k = 0; k < old.length; k += 2) if (old[k] !== 0) this.place(slots, old[k + 1]!, old[k]! - 1);
     discarded(old.byteLength);
@@ -164,10 +169,7 @@ export class AddrTable {
   }
 
   private growV4(): void {
-    const old = this.v4slots;
-    const slots = (this.v4slots = indexArray(old.length * 2));
-    for (let k = 0; k < old.length; k += 2) if (old[k] !== 0) this.place(slots, old[k + 1]!, old[k]! - 1);
-    discarded(old.byteLength);
+    this.rehashV4(this.v4slots.length * 2);
   }
 
   /** Id of the IPv6 address at data[off..off+16). */
