@@ -105,7 +105,7 @@ export function liveDataset(engine: LiveEngine, fw: LiveFwView | undefined, n = 
     eventPacket: (e) => (e.index === undefined || !fw ? undefined : fw.deniedRow(e.index)),
     flowLinesWritten: false,
     ...(live ? { live } : {}),
-    timings: { read: 0, match: 0, analyse: 0, cpu: { read: 0, match: 0, analyse: 0 }, mainCpu: { read: 0, match: 0, analyse: 0 }, rssMB: { read: 0, match: 0, analyse: 0 } },
+    timings: { read: 0, match: 0, analyse: 0, cpu: { read: 0, match: 0, analyse: 0 }, mainCpu: { read: 0, match: 0, analyse: 0 }, faults: { read: 0, match: 0, analyse: 0 }, rssMB: { read: 0, match: 0, analyse: 0 } },
   };
 }
 
