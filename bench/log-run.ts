@@ -24,8 +24,8 @@ export interface Run { secs: number; rssMB: number; rows: number; startMs: numbe
 /** The command the log benchmark times, unless told another (`cmd`: subcommand and options). */
 export const NDJSON_FLOWS = ['flows', '--format', 'ndjson'];
 
-export function rsttuiOnce(files: string[], cmd: readonly string[] = NDJSON_FLOWS): Run {
-  const env = { ...process.env, RSTTUI_REPORT: '1' };
+export function rsttuiOnce(files: string[], cmd: readonly string[] = NDJSON_FLOWS, extraEnv: NodeJS.ProcessEnv = {}): Run {
+  const env = { ...process.env, RSTTUI_REPORT: '1', ...extraEnv };
   const r = timeCmd('node', [BIN, ...cmd, '--year', '2018', ...files], env);
   if (r.status !== 0) throw new Error(`rsttui failed on ${files.join(' ')}: ${r.stderr}`);
   const rss = /maxrss-kb (\d+)/.exec(r.stderr);
@@ -36,11 +36,11 @@ export function rsttuiOnce(files: string[], cmd: readonly string[] = NDJSON_FLOW
 }
 
 /** Best of `n` runs (the one least disturbed), and the median time. */
-export function rsttui(files: string[], n: number, cmd: readonly string[] = NDJSON_FLOWS): Run & { median: number } {
+export function rsttui(files: string[], n: number, cmd: readonly string[] = NDJSON_FLOWS, extraEnv: NodeJS.ProcessEnv = {}): Run & { median: number } {
   const runs: Run[] = [];
   for (let k = 0; k < n; k++) {
     warm(files);
-    runs.push(rsttuiOnce(files, cmd));
+    runs.push(rsttuiOnce(files, cmd, extraEnv));
   }
   runs.sort((a, b) => a.secs - b.secs);
   const median = n % 2 ? runs[n >> 1]!.secs : (runs[n / 2 - 1]!.secs + runs[n / 2]!.secs) / 2;

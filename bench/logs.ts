@@ -15,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { generate } from './gen.js';
 import { generateAsaLog, type Truth } from './gen-asa.js';
-import { fmt, rsttui as rsttuiRuns, table, timeCmd, warm, type Run } from './log-run.js';
+import { fmt, NDJSON_FLOWS, rsttui as rsttuiRuns, table, timeCmd, warm, type Run } from './log-run.js';
 import { OUT } from './paths.js';
 
 
@@ -84,7 +84,7 @@ function refBest(files: string[], cmd: string, args: string[], n = RUNS): number
   return best;
 }
 
-const rsttui = (files: string[], n = RUNS, cmd?: readonly string[]): Run & { median: number } => rsttuiRuns(files, n, cmd);
+const rsttui = (files: string[], n = RUNS, cmd?: readonly string[], env?: NodeJS.ProcessEnv): Run & { median: number } => rsttuiRuns(files, n, cmd, env);
 
 const rows: string[][] = [];
 const notes: string[] = [];
@@ -119,10 +119,13 @@ if (largest !== undefined) {
   const { path } = ensureLog(largest);
   const nd = best.get(largest)!;
   const others = [['flows'], ['flows', '--format', 'csv'], ['summary']].map((cmd) => ({ cmd, r: rsttui([path], 1, cmd) }));
+  // (the NDJSON in one process, without the relaunch for huge pages: src/cli/relaunch.ts)
+  const flat = rsttui([path], 1, NDJSON_FLOWS, { RSTTUI_HUGEPAGES: '0' });
   console.log(`\nother commands on the ${largest}-line log, one run each, against the NDJSON's best above:`);
   table(['command', 'rsttui s', 'vs ndjson', 'peak RSS MB', 'phases ms'], [
     ['flows --format ndjson', fmt(nd.secs), '1.00x', fmt(nd.rssMB, 0), nd.phases],
     ...others.map(({ cmd, r }) => [`${cmd.join(' ')}${cmd.length === 1 && cmd[0] === 'flows' ? ' (table)' : ''}`, fmt(r.secs), fmt(r.secs / nd.secs) + 'x', fmt(r.rssMB, 0), r.phases]),
+    ['ndjson, RSTTUI_HUGEPAGES=0', fmt(flat.secs), fmt(flat.secs / nd.secs) + 'x', fmt(flat.rssMB, 0), flat.phases],
   ]);
 }
 

@@ -52,6 +52,15 @@ const Wasm = (globalThis as unknown as {
 }).WebAssembly;
 
 /**
+ * Whether this process was relaunched with malloc asking for transparent huge pages
+ * (src/cli/relaunch.ts sets it, with GLIBC_TUNABLES): then every buffer from 2 MiB up is a
+ * mapping of its own (glibc's mmap_threshold), zeroed by the OS, its pages taken when written,
+ * 2 MiB at a time where the kernel has them.
+ */
+export const HUGE_PAGES_ENV = 'RSTTUI_HUGEPAGES_ON';
+export const HUGE_PAGES = process.env[HUGE_PAGES_ENV] === '1';
+
+/**
  * A zeroed buffer of `bytes` (or a little more) mapped from the OS: a WebAssembly memory, which V8
  * maps straight from the OS and unmaps once it is collected, whose pages take memory, and the
  * time of a page fault (~11 us on a VM), only once written (glibc's calloc clears a buffer under
@@ -59,6 +68,9 @@ const Wasm = (globalThis as unknown as {
  * buffer, which slows every typed array in the process (test/memory.test.ts).
  */
 export function lazyBuffer(bytes: number, shared: boolean): ArrayBufferLike {
+  // (in a process relaunched for huge pages, malloc maps a large buffer from the OS itself, in
+  // 2 MiB pages where it can, and unmaps it when freed: what a WebAssembly memory does, in 4 KiB pages)
+  if (HUGE_PAGES) return shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
   const pages = Math.max(1, Math.ceil(bytes / 65536));
   try {
     return new Wasm.Memory(shared ? { initial: pages, maximum: pages, shared: true } : { initial: pages }).buffer;
