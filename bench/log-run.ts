@@ -21,6 +21,17 @@ export function warm(files: string[]): void {
 
 export interface Run { secs: number; rssMB: number; rows: number; startMs: number; phases: string }
 
+/**
+ * The phases' milliseconds in an RSTTUI_REPORT (node's start and imports, reading, matching,
+ * analysing, writing the output): from its `rsttui-report ms` lines only (the faults line names
+ * the phases too).
+ */
+export function reportPhases(stderr: string): { ms: (phase: string) => string; phases: string } {
+  const lines = stderr.split('\n').filter((l) => l.startsWith('rsttui-report ms ')).join('\n');
+  const ms = (k: string): string => new RegExp(` ${k} (\\d+)`).exec(lines)?.[1] ?? '-';
+  return { ms, phases: ['start', 'read', 'match', 'analyse', 'output'].map((k) => `${k} ${ms(k)}`).join(', ') };
+}
+
 /** The command the log benchmark times, unless told another (`cmd`: subcommand and options). */
 export const NDJSON_FLOWS = ['flows', '--format', 'ndjson'];
 
@@ -30,8 +41,7 @@ export function rsttuiOnce(files: string[], cmd: readonly string[] = NDJSON_FLOW
   if (r.status !== 0) throw new Error(`rsttui failed on ${files.join(' ')}: ${r.stderr}`);
   const rss = /maxrss-kb (\d+)/.exec(r.stderr);
   const rows = /connections (\d+)/.exec(r.stderr);
-  const ms = (k: string): string => new RegExp(` ${k} (\\d+)`).exec(r.stderr)?.[1] ?? '-';
-  const phases = ['start', 'read', 'match', 'analyse', 'output'].map((k) => `${k} ${ms(k)}`).join(', ');
+  const { ms, phases } = reportPhases(r.stderr);
   return { secs: r.secs, rssMB: rss ? Number(rss[1]) / 1024 : NaN, rows: rows ? Number(rows[1]) : NaN, startMs: Number(ms('start')), phases };
 }
 

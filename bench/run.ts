@@ -15,6 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { generate } from './gen.js';
 import { BIN, OUT } from './paths.js';
+import { reportPhases } from './log-run.js';
 
 
 const { values } = parseArgs({
@@ -63,9 +64,7 @@ function rsttuiOnce(file: string, worker?: string): Run {
   if (r.status !== 0) throw new Error(`rsttui failed on ${file}: ${r.stderr}`);
   const rss = /maxrss-kb (\d+)/.exec(r.stderr);
   const conns = /connections (\d+)/.exec(r.stderr);
-  // node's start and imports, reading (+ tables), matching, analysing, writing the output
-  const ms = (k: string): string => new RegExp(` ${k} (\\d+)`).exec(r.stderr)?.[1] ?? '-';
-  const phases = ['start', 'read', 'match', 'analyse', 'output'].map((k) => `${k} ${ms(k)}`).join(', ');
+  const { phases } = reportPhases(r.stderr);
   return { secs: r.secs, rssMB: rss ? Number(rss[1]) / 1024 : NaN, conns: conns ? Number(conns[1]) : NaN, phases };
 }
 
