@@ -5,7 +5,8 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ingestInputs, type Ingest } from '../src/flows/ingest.js';
@@ -83,7 +84,15 @@ test('a reader started ahead of need reads the capture; when no input is a captu
   assert.deepEqual(snapshot(worker), snapshot(main));
   await exited;
 
-  const log = fixture('demo/asa.log');
+  // a plain log starts none: only a file that starts as a capture or a gzip file does
+  const plain = fixture('demo/asa.log');
+  prewarmReader([plain], 'always');
+  assert.equal(spareReader(), undefined, 'none for a plain log');
+  // a gzip file may be a capture: a reader starts, and the log inside ends it unused
+  const dir = mkdtempSync(join(tmpdir(), 'rsttui-prewarm-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const log = join(dir, 'asa.log.gz');
+  writeFileSync(log, gzipSync(readFileSync(plain)));
   prewarmReader([log], 'always');
   const unused = spareReader();
   assert.ok(unused);
