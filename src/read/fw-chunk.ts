@@ -9,6 +9,7 @@ import { FW_KINDS, type AsaFields, type FwEndpoint } from './asa.js';
 import { VENDORS, type Vendor } from './syslog-envelope.js';
 import { grownColumn, type Column } from '../flows/memory.js';
 import { indexChunk, type ChunkIndex } from './fw-chunk-index.js';
+import { CHUNK_TEXT_BYTES, chunkRoom } from './fw-chunk-arena.js';
 
 export const CHUNK_ROWS = 1 << 16;
 /** longest line kept whole when the log cannot be read again (the text arena is 1 MiB a chunk) */
@@ -107,52 +108,17 @@ export const bytesAt = (c: FwChunk, r: number): number => u32At(c, c.nbytes[r]!,
 /** Where row r's line starts: in the log (or in the chunk's `text` when it carries its lines). */
 export const offAt = (c: FwChunk, r: number): number => c.offBase + c.lineOff[r]!;
 
-/** full chunks cut from one arena (ChunkArena) */
-const ARENA_CHUNKS = 8;
-/** bytes of a row in all columns (below), and of a full chunk's kept text */
-const ROW_BYTES = 79;
-const TEXT_BYTES = 1 << 20;
-
-/**
- * Where a thread's full chunks' columns are cut from: one buffer for ARENA_CHUNKS chunks (~41 MB
- * of columns), not one per column. Its pages are taken as they are first written either way; in a
- * process whose malloc maps huge pages (memory.ts HUGE_PAGES) one mapping this large is almost all
- * in 2 MiB pages, where a column of 1 MB or less got none and a chunk's 5 MB alone one or two:
- * at 10 M log lines the read phase's page faults were ~244 k with a buffer per column, ~150 k
- * with one per chunk, ~43 k with arenas (in 4 KiB pages, without huge pages, the same ~244 k).
- */
-class ChunkArena {
-  private buf: ArrayBufferLike | undefined;
-  private at = 0;
-  constructor(private readonly shared: boolean) {}
-
-  /** A chunk's room: `bytes` at an 8-aligned offset of the current arena, or of a new one. */
-  take(bytes: number): { buffer: ArrayBufferLike; at: number } {
-    if (this.buf === undefined || this.at + bytes > this.buf.byteLength) {
-      const size = ARENA_CHUNKS * bytes;
-      this.buf = this.shared ? new SharedArrayBuffer(size) : new ArrayBuffer(size);
-      this.at = 0;
-    }
-    const at = this.at;
-    this.at += (bytes + 7) & ~7;
-    return { buffer: this.buf, at };
-  }
-}
-
-/** this thread's arenas: [plain, shared] x [without, with kept text] */
-const arenas = [new ChunkArena(false), new ChunkArena(false), new ChunkArena(true), new ChunkArena(true)];
-
 type View<T> = new (b: ArrayBufferLike, offset?: number, length?: number) => T;
 
 /**
  * A chunk's columns, in shared memory when it is filled in a worker: posted, the main thread gets
  * the same memory without a copy, and nothing is detached (a transfer detaches the sender's
  * buffers, which makes V8 check every typed-array access in that thread from then on). A full
- * chunk's columns are views into a ChunkArena; a smaller one's (the live engine's) each its own.
+ * chunk's columns are views into an arena (fw-chunk-arena.ts); a smaller one's (the live engine's) each its own.
  */
 export function newChunk(log: number, range: number, seq: number, keepText: boolean, shared = false, rows = CHUNK_ROWS): FwChunk {
   const n = rows;
-  const room = rows === CHUNK_ROWS ? arenas[(shared ? 2 : 0) + (keepText ? 1 : 0)]!.take(ROW_BYTES * n + (keepText ? TEXT_BYTES : 0)) : undefined;
+  const room = rows === CHUNK_ROWS ? chunkRoom(rows, shared, keepText) : undefined;
   let at = room?.at ?? 0;
   const mk = <T>(Type: View<T>, bytes: number): T => {
     if (room === undefined) return new Type(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
@@ -168,7 +134,9 @@ export function newChunk(log: number, range: number, seq: number, keepText: bool
     kind: mk(Uint8Array, n), flags: mk(Uint8Array, n), vendor: mk(Uint8Array, n), bits: mk(Uint16Array, 2 * n), v6: [],
   };
   // (smaller chunks, the live engine's, take a smaller arena: still room for the longest line)
-  if (keepText) c.text = mk(Uint8Array, rows === CHUNK_ROWS ? TEXT_BYTES : Math.max(2 * MAX_KEPT, rows * 256));
+  if (keepText) c.text = mk(Uint8Array, rows === CHUNK_ROWS ? CHUNK_TEXT_BYTES : Math.max(2 * MAX_KEPT, rows * 256));
+  // (a column added above without CHUNK_ROW_BYTES growing would take the next chunk's room)
+  if (room && at > room.at + room.bytes) throw new Error(`fw-chunk: a chunk's columns take ${at - room.at} bytes, its room ${room.bytes} (CHUNK_ROW_BYTES)`);
   return c;
 }
 
