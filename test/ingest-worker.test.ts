@@ -15,6 +15,7 @@ import { flowRecord } from '../src/export/records.js';
 import { CHUNK_ROWS } from '../src/flows/packet-table.js';
 import { prewarmReader, spareReader } from '../src/flows/workers.js';
 import { once } from 'node:events';
+import { spawnSync } from 'node:child_process';
 import { generate } from '../bench/gen.js';
 import { fixture } from './helpers.js';
 
@@ -108,6 +109,20 @@ test('a reader started ahead of need reads the capture; when no input is a captu
 
   prewarmReader([path], 'never');
   assert.equal(spareReader(), undefined, 'none with --worker never');
+});
+
+test('a FIFO is not opened to look for a capture ahead of the load (its writer may come later; its bytes are the reader\'s)', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'rsttui-prewarm-fifo-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const fifo = join(dir, 'in.pcap');
+  if (spawnSync('mkfifo', [fifo]).status !== 0) return;
+  // (in a child: an open of the FIFO would block its thread until a writer came)
+  const workers = new URL('../src/flows/workers.js', import.meta.url).href;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e',
+    `const w = await import(${JSON.stringify(workers)}); w.prewarmReader([${JSON.stringify(fifo)}], 'always'); console.log(w.spareReader() === undefined ? 'none' : 'started'); process.exit(0);`],
+  { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(r.signal, null, 'it returned (a blocked open is killed by the timeout)');
+  assert.equal(r.stdout.trim(), 'none', r.stderr);
 });
 
 test('the analysis worker gives every connection the verdicts the main thread gives it', async () => {

@@ -6,7 +6,7 @@
  *   this thread does the rest.
  * Both are used only where they pay (large inputs) and only from the compiled build.
  */
-import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { sniffKind } from '../read/detect.js';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -33,8 +33,12 @@ const WORKER_MIN_BYTES = 32 << 20;
 function captureSize(path: string): number {
   let fd: number | undefined;
   try {
+    // (a regular file only: opening a FIFO, `<(zcat x.pcap.gz)` say, waits for its writer, and
+    // reading its first bytes here would take them from the reader)
+    const st = statSync(path);
+    if (!st.isFile()) return 0;
     fd = openSync(path, 'r');
-    const size = fstatSync(fd).size;
+    const size = st.size;
     const head = new Uint8Array(4);
     if (readSync(fd, head, 0, 4, 0) < 2) return 0;
     const kind = sniffKind(head);
