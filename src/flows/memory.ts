@@ -94,7 +94,8 @@ export function osBuffer(bytes: number, shared = false): ArrayBufferLike {
   return lazyBuffer(bytes, shared);
 }
 
-type View<T> = { new (buffer: ArrayBufferLike, offset: number, length: number): T; readonly BYTES_PER_ELEMENT: number };
+/** A typed array's constructor over a buffer (Uint8Array, Float64Array…). */
+export type View<T> = { new (buffer: ArrayBufferLike, offset: number, length: number): T; readonly BYTES_PER_ELEMENT: number };
 
 /** A typed array of n elements over an osBuffer (shared: over a SharedArrayBuffer). */
 export function osArray<T>(make: View<T>, n: number, shared = false): T {

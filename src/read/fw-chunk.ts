@@ -7,7 +7,7 @@
  */
 import { FW_KINDS, type AsaFields, type FwEndpoint } from './asa.js';
 import { VENDORS, type Vendor } from './syslog-envelope.js';
-import { grownColumn, type Column } from '../flows/memory.js';
+import { grownColumn, type Column, type View } from '../flows/memory.js';
 import { indexChunk, type ChunkIndex } from './fw-chunk-index.js';
 import { CHUNK_TEXT_BYTES, chunkRoom } from './fw-chunk-arena.js';
 
@@ -108,8 +108,6 @@ export const bytesAt = (c: FwChunk, r: number): number => u32At(c, c.nbytes[r]!,
 /** Where row r's line starts: in the log (or in the chunk's `text` when it carries its lines). */
 export const offAt = (c: FwChunk, r: number): number => c.offBase + c.lineOff[r]!;
 
-type View<T> = new (b: ArrayBufferLike, offset?: number, length?: number) => T;
-
 /**
  * A chunk's columns, in shared memory when it is filled in a worker: posted, the main thread gets
  * the same memory without a copy, and nothing is detached (a transfer detaches the sender's
@@ -121,8 +119,9 @@ export function newChunk(log: number, range: number, seq: number, keepText: bool
   const room = rows === CHUNK_ROWS ? chunkRoom(rows, shared, keepText) : undefined;
   let at = room?.at ?? 0;
   const mk = <T>(Type: View<T>, bytes: number): T => {
-    if (room === undefined) return new Type(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
-    const view = new Type(room.buffer, at, bytes / (Type as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT);
+    const length = bytes / Type.BYTES_PER_ELEMENT;
+    if (room === undefined) return new Type(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes), 0, length);
+    const view = new Type(room.buffer, at, length);
     at += (bytes + 7) & ~7;
     return view;
   };
