@@ -17,10 +17,10 @@
  * or a supervisor sends it, and exits as the child did. `RSTTUI_HUGEPAGES=0` never relaunches;
  * `=1` relaunches whatever the inputs' size (where the system allows).
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 // (set in the child: its buffers are taken from malloc, which maps them in huge pages)
-import { HUGE_PAGES_ENV as HUGE_ENV } from '../flows/memory.js';
+import { HUGE_PAGES_ENV } from '../flows/memory.js';
 
 /**
  * What the child's glibc is told (tunables are read at exec only). A fixed mmap_threshold also
@@ -84,7 +84,7 @@ export function inputBytes(argv: readonly string[], size: HostFacts['size']): nu
 export function hugePagesPlan(argv: readonly string[], env: NodeJS.ProcessEnv, host: HostFacts): { tunables: string } | { skip: string } {
   const want = env.RSTTUI_HUGEPAGES;
   if (want === '0') return { skip: 'RSTTUI_HUGEPAGES=0' };
-  if (env[HUGE_ENV] !== undefined) return { skip: 'relaunched already' };
+  if (env[HUGE_PAGES_ENV] !== undefined) return { skip: 'relaunched already' };
   if (env.GLIBC_TUNABLES?.includes('glibc.malloc.hugetlb')) return { skip: 'GLIBC_TUNABLES sets hugetlb already' };
   if (host.platform !== 'linux') return { skip: 'not Linux' };
   const thp = host.thp;
@@ -111,8 +111,9 @@ function ownMemoryKB(): number {
   return Math.round(process.memoryUsage.rss() / 1024);
 }
 
-/** signals passed on to the child (a terminal's Ctrl-C reaches both: the launcher ignores it) */
+/** signals passed on to the child; and those a terminal sends both (Ctrl-C, Ctrl-\), which the launcher ignores */
 const PASSED_ON = ['SIGTERM', 'SIGHUP', 'SIGUSR1', 'SIGUSR2'] as const;
+const IGNORED = ['SIGINT', 'SIGQUIT'] as const;
 
 /**
  * Relaunch this script in a child with huge pages when hugePagesPlan says so; resolves with the
@@ -123,28 +124,29 @@ export function relaunchForHugePages(script: string, argv: readonly string[], ho
   const plan = hugePagesPlan(argv, process.env, host);
   if (!('tunables' in plan)) return undefined;
   const env = {
-    ...process.env, GLIBC_TUNABLES: plan.tunables, [HUGE_ENV]: '1',
+    ...process.env, GLIBC_TUNABLES: plan.tunables, [HUGE_PAGES_ENV]: '1',
     [ORIGIN_ENV]: String(performance.timeOrigin), [RSS_ENV]: String(ownMemoryKB()),
   };
-  let child;
+  let c: ChildProcess;
   try {
-    child = spawn(process.execPath, [...process.execArgv, script, ...argv], { stdio: 'inherit', env });
+    c = spawn(process.execPath, [...process.execArgv, script, ...argv], { stdio: 'inherit', env });
   } catch {
     return undefined;
   }
-  const c = child;
   for (const s of PASSED_ON) process.on(s, () => c.kill(s));
-  process.on('SIGINT', () => undefined);
-  process.on('SIGQUIT', () => undefined);
+  for (const s of IGNORED) process.on(s, () => undefined);
+  const release = (): void => {
+    for (const s of [...PASSED_ON, ...IGNORED]) process.removeAllListeners(s);
+  };
   return new Promise((resolve) => {
     // (spawn's only error before exit is a child that did not start: nothing ran yet)
     c.once('error', () => {
-      for (const s of [...PASSED_ON, 'SIGINT', 'SIGQUIT'] as const) process.removeAllListeners(s);
+      release();
       resolve(undefined);
     });
     c.once('exit', (code, signal) => {
       if (signal) {
-        for (const s of [...PASSED_ON, 'SIGINT', 'SIGQUIT'] as const) process.removeAllListeners(s);
+        release();
         process.kill(process.pid, signal);
       }
       resolve(code ?? 1);
