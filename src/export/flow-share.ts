@@ -136,7 +136,7 @@ const LINES_URL = new URL('./flow-lines-worker.js', import.meta.url);
 const linesWorkerBuilt = existsSync(fileURLToPath(LINES_URL));
 
 /** An event chunk's columns the lines read (the rest stays behind), in shared memory. */
-export type FwChunkShare = Pick<FwChunk, 'log' | 'range' | 'seq' | 'n' | 'ts' | 'msgid' | 'vendor' | 'lineOff' | 'offBase' | 'bodyAt' | 'str' | 'text'>;
+export type FwChunkShare = Pick<FwChunk, 'log' | 'range' | 'seq' | 'n' | 'ts' | 'msgid' | 'vendor' | 'lineOff' | 'offBase' | 'bodyAt' | 'str' | 'text' | 'bits' | 'line'>;
 
 /** Everything the flow-lines worker needs, structured-cloneable, columns in shared memory. */
 export interface FlowLinesTask extends LinesMode {
@@ -174,7 +174,7 @@ function inShared<T extends Column>(a: T): T {
 const CONN_COLUMNS = ['origAddr', 'respAddr', 'origPort', 'respPort', 'firstTs', 'lastTs', 'origPkts', 'respPkts', 'origBytes', 'respBytes',
   'connState', 'teardown', 'closedBy', 'anomalies', 'vantageMask', 'fwBytes', 'unackedOrig', 'unackedResp', 'dataLost',
   'splitFrom', 'splitTo', 'splitWhy'] as const;
-const CHUNK_COLUMNS = ['ts', 'msgid', 'vendor', 'lineOff', 'bodyAt', 'str'] as const;
+const CHUNK_COLUMNS = ['ts', 'msgid', 'vendor', 'lineOff', 'bodyAt', 'str', 'bits', 'line'] as const;
 
 /**
  * The worker's task. The columns the lines read are moved into shared memory where they are not
@@ -209,8 +209,8 @@ function linesTask(ds: Dataset, block: number, ctl: Int32Array, port: MessagePor
     const cc = ch as unknown as Record<(typeof CHUNK_COLUMNS)[number], Column>;
     for (const k of CHUNK_COLUMNS) cc[k] = inShared(cc[k]);
     if (ch.text) ch.text = inShared(ch.text);
-    const { log, range, seq, n: rows, ts, msgid, vendor, lineOff, offBase, bodyAt, str, text } = ch;
-    return { log, range, seq, n: rows, ts, msgid, vendor, lineOff, offBase, bodyAt, str, ...(text ? { text } : {}) };
+    const { log, range, seq, n: rows, ts, msgid, vendor, lineOff, offBase, bodyAt, str, bits, line, text } = ch;
+    return { log, range, seq, n: rows, ts, msgid, vendor, lineOff, offBase, bodyAt, str, bits, line, ...(text ? { text } : {}) };
   });
   task.fw = { chunks, strings: ds.fw.strings, sources: ds.fw.sources, logNames: ds.fw.logNames, ...sharedEvents(ds, n) };
   return task;

@@ -15,9 +15,14 @@
  * (copyWithin), ~700 k fewer objects for the collector on the 1 M-line log.
  * Events it cannot take (a line kept in memory, in JSON, longer than MAX_LINE, not printable
  * ASCII, or cut by the end of a read) are left to LogText, start -1.
+ *
+ * Where the byte reader vouched for a body (fw-chunk.ts TEXT_PLAIN, TEXT_ESC: printable ASCII, and
+ * whether it has anything to escape) and the next row of its chunk is the next line, the line ends
+ * where that one starts: its text is copied with no look for its end or at its bytes, and a range
+ * ending with it is read up to that end, not TAIL past its start.
  */
 import { CHUNK_BITS, type FwTable } from '../flows/fw-table.js';
-import { offAt } from '../read/fw-chunk.js';
+import { B_TEXT, offAt, TEXT_ESC, TEXT_PLAIN } from '../read/fw-chunk.js';
 import type { LogText } from '../flows/log-text.js';
 import { HEAD_MAX, type EventJson } from './fw-event-json.js';
 
@@ -36,6 +41,7 @@ const NOT_PRINTABLE = 2;
 const CLASS = new Uint8Array(256).map((_, c) => (c < 0x20 || c > 0x7e ? NOT_PRINTABLE : c === 34 || c === 92 ? ESCAPED : 0));
 /** when `bodyAt` is this, the line's body must be found again (LogText.body) */
 const NO_BODY_AT = 0xffff;
+const TEXT_BITS = TEXT_PLAIN | TEXT_ESC;
 
 export class FwEventBatch {
   /** per event of the batch: its JSON object at `json` [start, end); start -1: not here (the range read is json's first MAX_RANGE bytes) */
@@ -48,6 +54,9 @@ export class FwEventBatch {
 
   private used = 0;
   private offs = new Float64Array(0);
+  /** per event: where its line ends (its newline) when known, else -1; what the reader knew of its body (TEXT_* >> B_TEXT) */
+  private ends = new Float64Array(0);
+  private text = new Uint8Array(0);
   private logs = new Int32Array(0);
   private order = new Uint32Array(0);
   private keys = new Float64Array(0);
@@ -65,7 +74,7 @@ export class FwEventBatch {
   load(events: Uint32Array, n: number): void {
     this.size(n);
     this.used = MAX_RANGE;
-    const { offs, logs, order, start } = this;
+    const { offs, logs, order, start, ends, text } = this;
     let m = 0, maxOff = 0, oneLog = true;
     for (let k = 0; k < n; k++) {
       start[k] = -1;
@@ -73,6 +82,9 @@ export class FwEventBatch {
       const c = this.fw.chunk(e), r = e & ROW_MASK;
       if (c.text || c.bodyAt[r] === NO_BODY_AT || !this.logText.rereadable(c.log)) continue;
       offs[k] = offAt(c, r);
+      const t = c.bits[r]! & TEXT_BITS;
+      ends[k] = t !== 0 && r + 1 < c.n && c.line[r + 1] === c.line[r]! + 1 ? offAt(c, r + 1) - 1 : -1;
+      text[k] = t >> B_TEXT;
       logs[k] = c.log;
       if (m && c.log !== logs[order[0]!]) oneLog = false;
       if (offs[k]! > maxOff) maxOff = offs[k]!;
@@ -113,9 +125,9 @@ export class FwEventBatch {
    */
   private readRange(events: Uint32Array, j0: number, j1: number, tail: number): number {
     const { offs, order } = this;
-    const first = order[j0]!;
+    const first = order[j0]!, last = order[j1 - 1]!;
     const base = offs[first]!;
-    const want = offs[order[j1 - 1]!]! + tail - base;
+    const want = (tail === TAIL && this.ends[last]! >= 0 ? this.ends[last]! : offs[last]! + tail) - base;
     const got = this.logText.readRaw(this.logs[first]!, this.range, base, want);
     this.reads++;
     if (got <= 0) return j1;
@@ -140,6 +152,16 @@ export class FwEventBatch {
   private take(k: number, e: number, pos: number, at: number, lim: number, more: boolean): boolean {
     const src = this.range;
     let j = pos + at;
+    const known = this.ends[k]!;
+    if (known >= 0) {
+      let end = pos + (known - this.offs[k]!);
+      // (cut by the end of the read: read again)
+      if (end > lim) return !more;
+      if (end - pos <= MAX_LINE && j <= end) {
+        if (end > j && src[end - 1] === 13) end--;
+        return this.put(k, e, j, end, this.text[k] === TEXT_ESC >> B_TEXT ? ESCAPED : 0);
+      }
+    }
     const stop = Math.min(lim, pos + MAX_LINE);
     const cut = more && stop === lim && lim < pos + MAX_LINE;
     if (j >= stop) return !cut;
@@ -155,6 +177,12 @@ export class FwEventBatch {
       for (let q = j; q < end; q++) cls |= CLASS[src[q]!]!;
     }
     if (cls & NOT_PRINTABLE) return true;
+    return this.put(k, e, j, end, cls);
+  }
+
+  /** Event e's object (k in the batch) with range[j, end) as its text, spaces trimmed; `cls` ESCAPED: it has a `"` or `\` */
+  private put(k: number, e: number, j: number, end: number, cls: number): boolean {
+    const src = this.range;
     while (j < end && src[j] === 32) j++;
     while (end > j && src[end - 1] === 32) end--;
     const room = HEAD_MAX + (cls & ESCAPED ? 2 : 1) * (end - j) + 2 + this.events.tailLength(e);
@@ -242,5 +270,7 @@ export class FwEventBatch {
     this.logs = new Int32Array(c);
     this.order = new Uint32Array(c);
     this.keys = new Float64Array(c);
+    this.ends = new Float64Array(c);
+    this.text = new Uint8Array(c);
   }
 }

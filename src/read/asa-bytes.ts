@@ -12,7 +12,7 @@
 import { reasonOf } from './asa-scan.js';
 import { ByteValues } from './byte-strings.js';
 import { env, envelopeBytes } from './envelope-bytes.js';
-import { A_DMAP, A_DST, A_SMAP, A_SRC, newChunk, Pooled, putU32, U32_NONE, S_ACL, S_DIF, S_HOST, S_IFACE, S_REASON, S_RFROM, S_SIF, STR_SLOTS, type ChunkWriter, type FwChunk } from './fw-chunk.js';
+import { A_DMAP, A_DST, A_SMAP, A_SRC, newChunk, Pooled, putU32, U32_NONE, S_ACL, S_DIF, S_HOST, S_IFACE, S_REASON, S_RFROM, S_SIF, STR_SLOTS, TEXT_ESC, TEXT_PLAIN, type ChunkWriter, type FwChunk } from './fw-chunk.js';
 import type { ByteLineReader, StampClock } from './syslog.js';
 import type { Stamp } from './syslog-envelope.js';
 import { c, bytes, find, findLit, flagAt, hexAt, hms, is, ln, spaces, uint, v4 } from './asa-bytes-scan.js';
@@ -38,15 +38,19 @@ const ACL_DENIED = 2 << 9;
 let C: FwChunk = newChunk(0, 0, 0, false, false, 1);
 let RW = 0;
 const STR: (Pooled | undefined)[] = new Array<Pooled | undefined>(STR_SLOTS).fill(undefined);
+/** the body read has a `"` or `\` (the row's TEXT_ESC): the only bodies that can are 106023's and those read as 'other' */
+let ESC = false;
 
 // ---------------------------------------------------------------- strings by their bytes
 
 /**
  * The body is not searched for control and other non-ASCII bytes as a whole (the string path strips
  * them, so such a line is the string path's): every byte is read by a literal, a number, an address
- * or one of these caches, whose values are null for a run that is not printable ASCII.
+ * or one of these caches, whose values are null for a run that is not printable ASCII or holds a
+ * `"` or `\` (rare in names: left to the string path, so that a body this reader takes is known
+ * to need no escape in JSON unless it says so, ESC).
  */
-const printable = (t: string): boolean => !/[^\x20-\x7e]/.test(t);
+const printable = (t: string): boolean => !/[^\x20\x21\x23-\x5b\x5d-\x7e]/.test(t);
 const names = new ByteValues<Pooled | null>((t) => (printable(t) ? new Pooled(t) : null));
 /** interface names as ifaceInto takes them without trimming (no space at either end, no `)` at the end); per side */
 const ifaceName = (t: string): Pooled | null => (printable(t) && t[0] !== ' ' && !t.endsWith(' ') && !t.endsWith(')') ? new Pooled(t) : null);
@@ -256,6 +260,8 @@ function aclDeny(i: number): boolean {
   }
   const proto = protoBits(i + 5, sp);
   const acl = names.get(ln.b, ln.p + 18, q);
+  // (the ACL's name is in quotes)
+  ESC = true;
   C.kind[RW] = K_DENY;
   C.bits[RW] = proto | ACL_DENIED;
   STR[S_ACL] = acl ?? undefined;
@@ -321,7 +327,13 @@ function body(msgid: number, i: number): boolean {
 function printableAt(i: number): boolean {
   const b = ln.b;
   const e = ln.e;
-  for (let k = i; k < e; k++) if (b[k]! < 32 || b[k]! > 126) return false;
+  let esc = false;
+  for (let k = i; k < e; k++) {
+    const x = b[k]!;
+    if (x < 32 || x > 126) return false;
+    if (x === 34 || x === 92) esc = true;
+  }
+  ESC = esc;
   return true;
 }
 
@@ -353,6 +365,7 @@ export class AsaBytes implements ByteLineReader {
     c.amask[r] = 0;
     c.bits[r] = 0;
     for (let k = 0; k < STR_SLOTS; k++) STR[k] = undefined;
+    ESC = false;
     const msgid = env.msgid;
     if (!body(msgid, env.body)) return -1;
     let ts = NaN;
@@ -378,7 +391,7 @@ export class AsaBytes implements ByteLineReader {
     const at = env.body - s;
     c.bodyAt[r] = at > 0xfffe ? 0xffff : at;
     c.vendor[r] = env.vendor;
-    c.bits[r] = c.bits[r]! | (env.severity & 7) | (env.tsSource << 3);
+    c.bits[r] = c.bits[r]! | (env.severity & 7) | (env.tsSource << 3) | (ESC ? TEXT_ESC : TEXT_PLAIN);
     if (env.host !== null) STR[S_HOST] = env.host;
     this.writer.take(STR);
     return msgid;

@@ -35,6 +35,15 @@ export const B_TSSRC = 3; // 2 bits: none, firewall, relay
 export const B_DIR = 5; // 2 bits: none, inbound, outbound
 export const B_PROTO = 7; // 2 bits: other, tcp, udp, icmp
 export const B_ACL = 9; // 2 bits: none, permitted, denied, est-allowed
+/**
+ * 2 bits: what the byte reader (asa-bytes.ts) knows of the body's bytes, from where it starts to
+ * the line's end: nothing (0: the string path's rows, other vendors'), printable ASCII (TEXT_PLAIN),
+ * printable ASCII with a `"` or `\` in it (TEXT_ESC). The flow lines' writer copies such a body into
+ * JSON without looking at its bytes again (fw-batch.ts).
+ */
+export const B_TEXT = 11;
+export const TEXT_PLAIN = 1 << B_TEXT;
+export const TEXT_ESC = 2 << B_TEXT;
 
 export interface FwChunk {
   /** log file (index in the load's logs), range of that file a reader took, chunk number in it */
