@@ -8,9 +8,8 @@
  * (log-only: no packets, so no conn_state or history; its class from the firewall's reason).
  */
 import { FIN, RST, SYN } from '../model.js';
-import { A_DMAP, A_DST, A_SMAP, A_SRC, S_DIF, S_RFROM, S_SIF, STR_SLOTS, type FwChunk } from '../read/fw-chunk.js';
+import { A_DMAP, A_DST, A_SMAP, A_SRC, type FwChunk } from '../read/fw-chunk.js';
 import { K_BUILT } from '../read/asa.js';
-import type { ReasonClass } from '../read/asa-reasons.js';
 import type { AddrTable } from '../flows/addr-table.js';
 import type { ConnTable } from '../flows/conn-table.js';
 import { CHUNK_BITS, type FwTable } from '../flows/fw-table.js';
@@ -19,17 +18,18 @@ import { groupEventSteps, type GroupThread } from './fw-group-thread.js';
 import { finish } from '../flows/steps.js';
 import { chunkIndex } from '../read/fw-chunk-index.js';
 import { TupleHash } from './tuple-hash.js';
+import { LOG_ONLY } from './fw-group-verdict.js';
 
-/** vantage value of a connection known only from the logs */
-export const LOG_ONLY = 0xffff;
+export { LOG_ONLY, reasonSide } from './fw-group-verdict.js';
 
 export interface Correlation {
   /** estimated log time - capture time, seconds (0 when nothing matched) */
   offset: number;
   /** how many event/connection pairs the estimate rests on */
   offsetPairs: number;
-  /** connections created for log connections no capture has */
+  /** connections created for log connections no capture has: those from logOnlyBase on (before renumbering) */
   logOnly: number;
+  logOnlyBase: number;
   groups: Groups;
   /** the groups' events besides their Built and Teardown (fw-groups.ts) */
   pairs: EventPairs;
@@ -131,7 +131,8 @@ export function* correlateSteps(table: FwTable, conns: ConnTable, addrs: AddrTab
   // with a Built, the one that starts nearest it (a 4-tuple split as Zeek splits it, after an idle
   // gap or a reuse, has several rows within reach: the firewall's connection is the row it opened,
   // not a later row its late denies overlap); without one, the closest, then the nearest start
-  const groupConn = new Int32Array(G).fill(-1);
+  // (shared: the verdict worker reads it, fw-verdict-thread.ts)
+  const groupConn = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, G)), 0, G).fill(-1);
   const groupExtra = new Map<number, number[]>();
   if (idx) {
     for (let g = 0; g < G; g++) {
@@ -166,7 +167,7 @@ export function* correlateSteps(table: FwTable, conns: ConnTable, addrs: AddrTab
     if (groupConn[g]! < 0 || (table.kind(e) === K_BUILT && groups.built(g) !== e)) continue;
     lh.push(x, g);
   }
-  return { offset, offsetPairs: deltas.length, logOnly, groups, pairs, lhPairs: Int32Array.from(lh), groupConn, groupExtra };
+  return { offset, offsetPairs: deltas.length, logOnly, logOnlyBase: conns.count - logOnly, groups, pairs, lhPairs: Int32Array.from(lh), groupConn, groupExtra };
 }
 
 /** Port of slot A_* of row r, -1 when the row names none. */
@@ -220,24 +221,3 @@ function addLogOnly(table: FwTable, groups: Groups, groupConn: Int32Array, conns
   return c - base;
 }
 
-/** The side a teardown reason names, as 'src' / 'dst' of the teardown line, or undefined. */
-export function reasonSide(table: FwTable, td: number, cls: ReasonClass): 'src' | 'dst' | undefined {
-  const ch = table.chunk(td), r = td & 0xffff;
-  const from = ch.str[r * STR_SLOTS + S_RFROM]!;
-  if (from !== 0) {
-    const name = table.lower(from);
-    const sif = ch.str[r * STR_SLOTS + S_SIF]!, dif = ch.str[r * STR_SLOTS + S_DIF]!;
-    if (sif && (sif === from || table.lower(sif) === name)) return 'src';
-    if (dif && (dif === from || table.lower(dif) === name)) return 'dst';
-  }
-  // 302014: the `for` endpoint is on the lower security level (outside), the `to` one higher (inside)
-  if (cls.side === 'inside') return 'dst';
-  if (cls.side === 'outside') return 'src';
-  // other vendors: the session's client is the endpoint that opened it
-  if (cls.side === 'client' || cls.side === 'server') {
-    const o = srcIsOrig(table, td);
-    if (o === undefined) return undefined;
-    return (cls.side === 'client') === o ? 'src' : 'dst';
-  }
-  return undefined;
-}

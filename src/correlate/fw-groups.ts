@@ -205,8 +205,10 @@ export function reasonClassOf(table: FwTable, e: number, cache: Map<number, Reas
   if (id === 0) return undefined;
   // (a reason's spelling is one vendor's: the cache is by string id and vendor)
   const key = id * 16 + c.vendor[e & 0xffff]!;
-  if (!cache.has(key)) cache.set(key, reasonClassFor(VENDORS[c.vendor[e & 0xffff]!] ?? 'ASA', table.strings[id]!));
-  return cache.get(key);
+  // (one look a row: most keys are known, and a known reason has a class)
+  let v = cache.get(key);
+  if (v === undefined && !cache.has(key)) cache.set(key, (v = reasonClassFor(VENDORS[c.vendor[e & 0xffff]!] ?? 'ASA', table.strings[id]!)));
+  return v;
 }
 
 /**

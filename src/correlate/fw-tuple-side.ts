@@ -164,7 +164,8 @@ export function joinSides(table: FwTable, conn: Groups, ids: IdSideResult, tuple
   conn.appendAll(own);
   // the order they were made in: each side made its own in event order, a merge of the two
   if (own.n > 0 && nConn > 0 && conn.born[nConn - 1]! > conn.born[nConn]!) {
-    const order = new Int32Array(conn.n);
+    // (shared: the verdict worker reads it, fw-verdict-thread.ts)
+    const order = new Int32Array(new SharedArrayBuffer(4 * conn.n));
     for (let a = 0, b = nConn, k = 0; k < conn.n; k++) order[k] = b >= conn.n || (a < nConn && conn.born[a]! < conn.born[b]!) ? a++ : b++;
     conn.order = order;
   }

@@ -9,23 +9,18 @@
  *   ended before the connection did says `open`; the log says how it ended);
  * - each denied RST linked to the captured packet it denies.
  */
-import { CLOSED_BY, NO_CONN_STATE, RST, TEARDOWNS, anomalyBit, type ClosedBy, type Teardown } from '../model.js';
-import { A_DMAP, A_DST, A_SMAP, A_SRC } from '../read/fw-chunk.js';
+import { CLOSED_BY, RST, TEARDOWNS, type ClosedBy, type Teardown } from '../model.js';
 import { K_NOCONN } from '../read/asa.js';
-import type { ReasonClass } from '../read/asa-reasons.js';
+import { A_SRC, A_SMAP } from '../read/fw-chunk.js';
 import type { ConnTable } from '../flows/conn-table.js';
 import type { PacketTable } from '../flows/packet-table.js';
 import type { FwTable } from '../flows/fw-table.js';
 import { chunkIndex } from '../read/fw-chunk-index.js';
-import { G_CONN, G_POLICY, reasonClassOf } from './fw-groups.js';
-import { LOG_ONLY, reasonSide, type Correlation } from './firewall.js';
+import type { Correlation } from './firewall.js';
+import { endIndex, GroupVerdict, LOG_ONLY, logOnlyBlock } from './fw-group-verdict.js';
+import type { VerdictThread } from './fw-verdict-thread.js';
 
 export const NO_EVENTS_INDEX = new Uint32Array(0);
-const FIREWALL_ONLY = anomalyBit('firewall-only');
-const MIDSTREAM = anomalyBit('midstream');
-// each class's and closing side's number in the columns (looked up once per connection)
-const TD_INDEX = new Map<Teardown, number>(TEARDOWNS.map((t, k) => [t, k]));
-const CB_INDEX = new Map<ClosedBy, number>(CLOSED_BY.map((c, k) => [c, k]));
 
 /**
  * Events of each connection (new numbering): events[start[i], start[i+1]), in time order. `shared`:
@@ -116,17 +111,7 @@ function inTimeOrder(table: FwTable): boolean {
 
 /** Which end of connection i (orig/resp) the side `slot` of event e is, by address (real or mapped) and port. */
 export function endOf(table: FwTable, e: number, side: 'src' | 'dst', conns: ConnTable, i: number): ClosedBy {
-  const s = side === 'src' ? A_SRC : A_DST, m = side === 'src' ? A_SMAP : A_DMAP;
-  // (once per connection with a reason that names a side: no closure or array made per call, and
-  // the row's columns read once, not through an accessor per field)
-  const ch = table.chunk(e), r = e & 0xffff, mask = ch.amask[r]!, o = r * 4;
-  const a = mask & (1 << s) ? ch.addr[o + s]! : -1, p = mask & (0x100 << s) ? ch.port[o + s]! : -1;
-  const ma = mask & (1 << m) ? ch.addr[o + m]! : -1, mp = mask & (0x100 << m) ? ch.port[o + m]! : p;
-  const oa = conns.origAddr[i]!, op = conns.origPort[i]!;
-  if ((a === oa && p === op) || (ma === oa && mp === op)) return 'orig';
-  const ra = conns.respAddr[i]!, rp = conns.respPort[i]!;
-  if ((a === ra && p === rp) || (ma === ra && mp === rp)) return 'resp';
-  return 'none';
+  return CLOSED_BY[endIndex(table, e, side === 'src', conns, i)]!;
 }
 
 /** Whether the packets' class leaves room for the log's (they do not contradict it). */
@@ -138,49 +123,64 @@ export function logMayTell(packets: Teardown, log: Teardown): boolean {
   return false;
 }
 
-export function applyLogVerdicts(table: FwTable, corr: Correlation, map: Uint32Array, conns: ConnTable): void {
-  const { groups, groupConn, groupExtra } = corr;
-  const reasons = new Map<number, ReasonClass | undefined>();
-  // a connection's log class comes from its Built/Teardown group when it has one
-  const fromConnGroup = new Uint8Array(conns.count);
-  // (in the order the groups were made: where two go to one connection, the later decides)
+/** Log-only groups a block (LOG_BLOCK groups in the order they were made): taken by either thread. */
+export const LOG_BLOCK = 16384;
+
+/**
+ * The log's verdicts of every connection a Built/Teardown or deny group became or joined (see the
+ * file's head). The connections of captures here, in the order the groups were made (where two go
+ * to one connection, the later decides); the log-only ones, a group each, in blocks this thread
+ * and `thread` (fw-verdict-thread.ts: 3 M of them at 10 M log lines, each a random read of its
+ * Teardown's row) take from a shared counter. `meanwhile` runs once the worker has its task, before
+ * this thread's first verdict.
+ */
+/** How the log-only verdicts' blocks were shared: blocks, those the worker finished, those it left to this thread. */
+export interface VerdictShare {
+  blocks: number;
+  byWorker: number;
+  redone: number;
+}
+
+export function applyLogVerdicts(table: FwTable, corr: Correlation, map: Uint32Array, conns: ConnTable, thread?: Pick<VerdictThread, 'run'>,
+  meanwhile?: () => void, block = LOG_BLOCK): VerdictShare {
+  const { groups, groupConn, groupExtra, logOnlyBase: base } = corr;
+  const v = new GroupVerdict(table, groups, conns);
+  const blocks = Math.ceil(groups.n / block);
+  const run = thread?.run(table, corr, map, conns, blocks, block);
+  // (work of the caller's that the worker's blocks overlap)
+  meanwhile?.();
   for (let k = 0; k < groups.n; k++) {
     const g = groups.nth(k);
     const first = groupConn[g]!;
-    if (first < 0) continue;
-    const td = groups.teardown(g);
-    const cls = td >= 0 ? reasonClassOf(table, td, reasons) : undefined;
-    let teardown: Teardown = 'open';
-    if (groups.kind[g] === G_POLICY) teardown = 'denied';
-    else if (cls) teardown = cls.teardown;
-    const side = td >= 0 && cls ? reasonSide(table, td, cls) : undefined;
-    const bytes = td >= 0 ? table.bytes(td) : NaN;
-    const tdIndex = TD_INDEX.get(teardown)!;
-    const more = groupExtra.size ? groupExtra.get(g) : undefined;
-    for (let t = -1; t < (more?.length ?? 0); t++) {
-      const i = map[t < 0 ? first : more![t]!]!;
-      // (the same connection twice: vantages merged into one row)
-      if (t >= 0 && (i === map[first] || more!.slice(0, t).some((x) => map[x] === i))) continue;
-      conns.anomalies[i]! |= groups.anomalies(g);
-      if (!Number.isNaN(bytes)) conns.fwBytes[i] = bytes;
-      // the firewall logged the connection being built: its handshake happened, before the capture
-      if (groups.built(g) >= 0) conns.anomalies[i]! &= ~MIDSTREAM;
-      const closedBy = side ? endOf(table, td, side, conns, i) : 'none';
-      const isConn = groups.kind[g] === G_CONN;
-      if (conns.vantage[i] === LOG_ONLY) {
-        conns.connState[i] = NO_CONN_STATE;
-        conns.histories[i] = '';
-        conns.anomalies[i]! |= FIREWALL_ONLY;
-        // (a Built/Teardown group decides; a deny group only where none has)
-        if (isConn || !fromConnGroup[i]) {
-          conns.teardown[i] = tdIndex;
-          conns.closedBy[i] = CB_INDEX.get(closedBy)!;
-        }
-        if (isConn) fromConnGroup[i] = 1;
-      } else if (logMayTell(TEARDOWNS[conns.teardown[i]!] ?? 'open', teardown)) {
-        conns.teardown[i] = tdIndex;
-        conns.closedBy[i] = CB_INDEX.get(closedBy)!;
-      }
+    if (first < base) {
+      if (first >= 0) captured(v, g, first, map, groupExtra.size ? groupExtra.get(g) : undefined, conns);
+    } else if (!run) {
+      v.read(g);
+      v.apply(map[first]!, true);
+    }
+  }
+  if (!run) return { blocks, byWorker: 0, redone: 0 };
+  for (let b = run.take(); b >= 0; b = run.take()) logOnlyBlock(v, groups, groupConn, map, base, b * block, Math.min(groups.n, (b + 1) * block));
+  // (blocks the worker took and did not finish, when it failed: done here)
+  const left = run.finish();
+  for (const b of left) logOnlyBlock(v, groups, groupConn, map, base, b * block, Math.min(groups.n, (b + 1) * block));
+  return { blocks, byWorker: run.workerBlocks(), redone: left.length };
+}
+
+/**
+ * Group g's verdict on the captured connection `first` it joined, and on `more` at other vantages.
+ * (A log-only connection is one group's, made for it: addLogOnly; the vantage matching merges none.)
+ */
+function captured(v: GroupVerdict, g: number, first: number, map: Uint32Array, more: number[] | undefined, conns: ConnTable): void {
+  v.read(g);
+  for (let t = -1; t < (more?.length ?? 0); t++) {
+    const i = map[t < 0 ? first : more![t]!]!;
+    // (the same connection twice: vantages merged into one row)
+    if (t >= 0 && (i === map[first] || more!.slice(0, t).some((x) => map[x] === i))) continue;
+    v.apply(i, false);
+    if (logMayTell(TEARDOWNS[conns.teardown[i]!] ?? 'open', TEARDOWNS[v.tdIndex]!)) {
+      conns.teardown[i] = v.tdIndex;
+      conns.closedBy[i] = v.closedBy(i);
     }
   }
 }

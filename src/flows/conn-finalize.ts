@@ -27,7 +27,8 @@ export function renumberConns(t: ConnTable, mergeInto?: Int32Array): { map: Uint
   if (mergeInto) for (let c = 0; c < all && inOrder; c++) inOrder = mergeInto[c]! < 0;
   for (let c = 1; c < all && inOrder; c++) inOrder = ft[c - 1]! <= ft[c]!; // false for NaN: sort then
   if (inOrder) {
-    const id = osArray(Uint32Array, all);
+    // (the renumbering map is shared: the verdict worker reads it, fw-verdict-thread.ts)
+    const id = osArray(Uint32Array, all, true);
     for (let c = 0; c < all; c++) id[c] = c;
     t.vantageMask = mask;
     return { map: id, moved: false };
@@ -36,7 +37,7 @@ export function renumberConns(t: ConnTable, mergeInto?: Int32Array): { map: Uint
   for (let c = 0; c < all; c++) if (!mergeInto || mergeInto[c]! < 0) order.push(c);
   const n = order.length;
   order.sort((x, y) => ft[x]! - ft[y]! || x - y);
-  const map = osArray(Uint32Array, all);
+  const map = osArray(Uint32Array, all, true);
   for (let k = 0; k < n; k++) map[order[k]!] = k;
   if (mergeInto) for (let c = 0; c < all; c++) if (mergeInto[c]! >= 0) map[c] = map[mergeInto[c]!]!;
   t.count = n;

@@ -1,0 +1,145 @@
+/**
+ * The log-only connections' verdicts on two threads (fw-verdicts.ts applyLogVerdicts): a worker
+ * (fw-verdict-worker.ts) takes blocks of groups from a shared counter alongside the main thread,
+ * reading the event chunks, the groups and the renumbering in shared memory and writing the shared
+ * connection columns. Each verdict reads its Teardown's row, far from the rows before it in the
+ * file (a long connection's): at 10 M log lines, ~0.9 s of one core while the other was idle.
+ *
+ * The worker is started with the matching (start), so that it has loaded by the time the verdicts
+ * come. A block it took and did not finish (it failed, or stalled STALL_MS) is done again here: a
+ * block's writes are the same whoever makes them, and twice the same.
+ */
+import { Worker } from 'node:worker_threads';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { FwTable } from '../flows/fw-table.js';
+import type { ConnTable } from '../flows/conn-table.js';
+import type { FwChunk } from '../read/fw-chunk.js';
+import type { Correlation } from './firewall.js';
+import type { GroupsBuffers } from './fw-groups.js';
+import type { VerdictColumns } from './fw-group-verdict.js';
+
+/** 'auto': a worker for logs of this many events and more */
+const THREAD_MIN_EVENTS = 1_000_000;
+/** a worker that finishes no block for this long is taken to have failed (ms) */
+const STALL_MS = 5_000;
+const WORKER_URL = new URL('./fw-verdict-worker.js', import.meta.url);
+const workerBuilt = existsSync(fileURLToPath(WORKER_URL));
+
+/** `ctl` words: the next block to take, blocks the worker finished, its state */
+export const V_NEXT = 0;
+export const V_DONE = 1;
+export const V_STATE = 2;
+export const VS_FAILED = 1;
+/** `owner` per block: finished by the worker */
+export const B_DONE = 1;
+
+export interface VerdictTask {
+  chunks: FwChunk[];
+  strings: string[];
+  groups: GroupsBuffers;
+  n: number;
+  order?: Int32Array;
+  groupConn: Int32Array;
+  map: Uint32Array;
+  base: number;
+  cols: VerdictColumns;
+  blocks: number;
+  block: number;
+  ctl: Int32Array;
+  owner: Uint8Array;
+}
+
+/**
+ * One run: the blocks this thread takes (take: -1 when none is left), then those left to it
+ * (finish: the worker's unfinished ones); the blocks the worker finished so far.
+ */
+export interface VerdictRun {
+  take(): number;
+  finish(): number[];
+  workerBlocks(): number;
+}
+
+const isShared = (a: ArrayBufferView): boolean => a.buffer instanceof SharedArrayBuffer;
+
+export class VerdictThread {
+  /** the last run's control words (stop marks it failed) */
+  private ctl: Int32Array | undefined;
+  private constructor(private readonly worker: Worker) {}
+
+  /** Start one when the log is large enough (`events`) and threads are allowed. */
+  static start(events: number, thread: 'auto' | 'always' | 'never'): VerdictThread | undefined {
+    if (!workerBuilt || thread === 'never' || (thread === 'auto' && events < THREAD_MIN_EVENTS)) return undefined;
+    try {
+      const w = new Worker(WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: 16 } });
+      // (a failure shows in the state it leaves, or as a stall: see finish)
+      w.on('error', () => undefined);
+      // (it must not keep the process alive while it waits for its task)
+      w.unref();
+      return new VerdictThread(w);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Hand the worker the log-only verdicts of `blocks` blocks of `block` groups, or undefined when
+   * what it would read is not all in shared memory (a log read on this thread, a grouping made on
+   * it): then this thread does them all.
+   */
+  run(table: FwTable, corr: Correlation, map: Uint32Array, conns: ConnTable, blocks: number, block: number): VerdictRun | undefined {
+    const { groups } = corr;
+    const cols: VerdictColumns = {
+      vantage: conns.vantage, origAddr: conns.origAddr, origPort: conns.origPort, respAddr: conns.respAddr, respPort: conns.respPort,
+      anomalies: conns.anomalies, fwBytes: conns.fwBytes, connState: conns.connState, teardown: conns.teardown, closedBy: conns.closedBy,
+    };
+    const views: ArrayBufferView[] = [corr.groupConn, map, groups.kind, groups.born, ...Object.values(cols)];
+    if (groups.order) views.push(groups.order);
+    if (blocks < 2 || !views.every(isShared) || !table.chunks.every((c) => isShared(c.kind))) return undefined;
+    const ctl = new Int32Array(new SharedArrayBuffer(16));
+    const owner = new Uint8Array(new SharedArrayBuffer(blocks));
+    const task: VerdictTask = {
+      chunks: table.chunks, strings: table.strings, groups: groups.buffers(), n: groups.n, ...(groups.order ? { order: groups.order } : {}),
+      groupConn: corr.groupConn, map, base: corr.logOnlyBase, cols, blocks, block, ctl, owner,
+    };
+    try {
+      this.worker.ref();
+      this.worker.postMessage(task);
+    } catch {
+      return undefined;
+    }
+    this.ctl = ctl;
+    let mine = 0;
+    const taken = new Uint8Array(blocks);
+    return {
+      take: () => {
+        const b = Atomics.add(ctl, V_NEXT, 1);
+        if (b >= blocks) return -1;
+        mine++;
+        taken[b] = 1;
+        return b;
+      },
+      finish: () => {
+        // the worker took every block this thread did not (the counter passed them all)
+        const theirs = blocks - mine;
+        for (let done = Atomics.load(ctl, V_DONE); done < theirs && Atomics.load(ctl, V_STATE) !== VS_FAILED; done = Atomics.load(ctl, V_DONE)) {
+          if (Atomics.wait(ctl, V_DONE, done, STALL_MS) === 'timed-out' && Atomics.load(ctl, V_DONE) === done) break;
+        }
+        // (a block the worker took and did not finish, or took from the counter and died before it said so)
+        const left: number[] = [];
+        for (let b = 0; b < blocks; b++) if (!taken[b] && Atomics.load(owner, b) !== B_DONE) left.push(b);
+        return left;
+      },
+      workerBlocks: () => Atomics.load(ctl, V_DONE),
+    };
+  }
+
+  /** End the worker; a run under way leaves what it has not finished to this thread (finish). */
+  stop(): void {
+    if (this.ctl) {
+      Atomics.store(this.ctl, V_STATE, VS_FAILED);
+      Atomics.notify(this.ctl, V_DONE);
+    }
+    void this.worker.terminate();
+  }
+}
