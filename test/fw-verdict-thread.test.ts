@@ -1,7 +1,8 @@
 /**
- * The log-only verdicts on two threads (correlate/fw-verdict-thread.ts, applyLogVerdicts): the
- * worker's blocks give the columns this thread alone gives, and a worker ended in the middle of
- * its work leaves what it did not finish to this thread, with the same result.
+ * The log-only connections' rows and verdicts on two threads (correlate/fw-verdict-thread.ts,
+ * firewall.ts addLogOnly, applyLogVerdicts): the worker's blocks give the columns this thread alone
+ * gives, and a worker ended in the middle of its work leaves what it did not finish to this
+ * thread, with the same result.
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,16 +21,23 @@ import { generateAsaLog } from '../bench/gen-asa.js';
 const BLOCK = 512;
 const COLUMNS = ['connState', 'teardown', 'closedBy', 'anomalies', 'fwBytes'] as const;
 
-/** A generated log read and matched as a large one is (its chunks and groups in shared memory), not yet given verdicts. */
-async function matched(t: test.TestContext) {
+const ROWS = ['vantage', 'origAddr', 'respAddr', 'origPort', 'respPort', 'firstTs', 'lastTs'] as const;
+
+/**
+ * A generated log read and matched as a large one is (its chunks and groups in shared memory), its
+ * log-only connections' rows written with `helper`'s worker if given, not yet given verdicts.
+ */
+async function matched(t: test.TestContext, helper?: Pick<VerdictThread, 'run'>) {
   const dir = mkdtempSync(join(tmpdir(), 'rsttui-verdicts-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const log = join(dir, 'asa.log');
   generateAsaLog(log, { lines: 20_000, seed: 7 });
   const { conns, fw: table, addrs } = await ingestInputs([log], { year: 2018, worker: 'always' });
-  const corr = finish(correlateSteps(table, conns, addrs, { thread: 'always' }));
+  const corr = finish(correlateSteps(table, conns, addrs, { thread: 'always', ...(helper ? { helper } : {}), block: BLOCK }));
+  // (addresses by their text: two loads number them apart, as the log workers' chunks come in)
+  const rows = ROWS.map((c) => Array.from(conns[c] as ArrayLike<number>).slice(0, conns.count).map((x) => (c.endsWith('Addr') ? addrs.text(x) : x)));
   const map = conns.finalize();
-  return { table, corr, map, conns };
+  return { table, corr, map, conns, rows };
 }
 
 type Matched = Awaited<ReturnType<typeof matched>>;
@@ -54,12 +62,22 @@ function until(f: () => boolean): void {
   for (const end = Date.now() + 10_000; !f() && Date.now() < end;) Atomics.wait(nap, 0, 0, 5);
 }
 
-/** A worker whose run the test can see (and stop) while this thread waits. */
-function watched(): { thread: VerdictThread; wrap: Pick<VerdictThread, 'run'>; run: () => VerdictRun | undefined } {
+/**
+ * A worker whose run the test can see (and stop) while this thread waits; `first`: this thread
+ * starts on its blocks once the worker has finished one (it surely takes part).
+ */
+function watched(first = false): { thread: VerdictThread; wrap: Pick<VerdictThread, 'run'>; run: () => VerdictRun | undefined } {
   const thread = VerdictThread.start(0, 'always')!;
   assert.ok(thread, 'a verdict worker (built)');
   let run: VerdictRun | undefined;
-  return { thread, wrap: { run: (...a) => (run = thread.run(...a)) }, run: () => run };
+  const wrap: Pick<VerdictThread, 'run'> = {
+    run: (...a) => {
+      run = thread.run(...a);
+      if (first) until(() => (run?.workerBlocks() ?? 0) > 0);
+      return run;
+    },
+  };
+  return { thread, wrap, run: () => run };
 }
 
 test('log-only verdicts: the worker\'s blocks give the columns one thread gives', async (t) => {
@@ -93,4 +111,19 @@ test('log-only verdicts: a worker ended in the middle leaves its unfinished bloc
   });
   assert.ok(two.share.byWorker > 0, `worker ${two.share.byWorker} of ${two.share.blocks} blocks`);
   COLUMNS.forEach((c, k) => assert.deepEqual(two.cols[k], one.cols[k], c));
+});
+
+test('log-only rows: the worker\'s blocks write the rows one thread writes', async (t) => {
+  const one = await matched(t);
+  const w = watched(true);
+  try {
+    const two = await matched(t, w.wrap);
+    assert.ok(w.run(), 'the worker was given the rows');
+    assert.equal(two.corr.logOnly, one.corr.logOnly);
+    const { blocks, byWorker, redone } = two.corr.rowsShare;
+    assert.ok(blocks > 4 && byWorker > 0 && redone === 0, `worker ${byWorker} of ${blocks} blocks, ${redone} redone`);
+    ROWS.forEach((c, k) => assert.deepEqual(two.rows[k], one.rows[k], c));
+  } finally {
+    w.thread.stop();
+  }
 });

@@ -75,7 +75,7 @@ export async function loadForCommand(p: Parsed, extra: DatasetOptions = {}): Pro
     process.stderr.write(`rsttui-report cpu-ms read ${t.cpu.read.toFixed(0)} match ${t.cpu.match.toFixed(0)} analyse ${t.cpu.analyse.toFixed(0)}\n`);
     process.stderr.write(`rsttui-report main-cpu-ms read ${t.mainCpu.read.toFixed(0)} match ${t.mainCpu.match.toFixed(0)} analyse ${t.mainCpu.analyse.toFixed(0)}\n`);
     process.stderr.write(`rsttui-report rss-mb-after read ${t.rssMB.read.toFixed(0)} match ${t.rssMB.match.toFixed(0)} analyse ${t.rssMB.analyse.toFixed(0)}\n`);
-    if (t.verdicts) process.stderr.write(`rsttui-report log-verdict-blocks ${t.verdicts.blocks} by-worker ${t.verdicts.byWorker} redone ${t.verdicts.redone}\n`);
+    for (const [what, s] of Object.entries(t.logOnly ?? {})) process.stderr.write(`rsttui-report log-only-${what} blocks ${s.blocks} by-worker ${s.byWorker} redone ${s.redone}\n`);
     const outFaults = minorFaults();
     process.on('exit', () => {
       process.stderr.write(`rsttui-report faults read ${t.faults.read} match ${t.faults.match} analyse ${t.faults.analyse} output ${minorFaults() - outFaults}\n`);

@@ -8,17 +8,18 @@
  * (log-only: no packets, so no conn_state or history; its class from the firewall's reason).
  */
 import { FIN, RST, SYN } from '../model.js';
-import { A_DMAP, A_DST, A_SMAP, A_SRC, type FwChunk } from '../read/fw-chunk.js';
+import { A_DMAP, A_DST, A_SMAP, A_SRC } from '../read/fw-chunk.js';
 import { K_BUILT } from '../read/asa.js';
 import type { AddrTable } from '../flows/addr-table.js';
 import type { ConnTable } from '../flows/conn-table.js';
 import { CHUNK_BITS, type FwTable } from '../flows/fw-table.js';
-import { G_CONN, G_POLICY, srcIsOrig, type EventPairs, type Groups } from './fw-groups.js';
+import { G_CONN, type EventPairs, type Groups } from './fw-groups.js';
 import { groupEventSteps, type GroupThread } from './fw-group-thread.js';
 import { finish } from '../flows/steps.js';
 import { chunkIndex } from '../read/fw-chunk-index.js';
 import { TupleHash } from './tuple-hash.js';
-import { LOG_ONLY } from './fw-group-verdict.js';
+import { BOTH_ENDS, LOG_BLOCK, logOnlyRows, type RowColumns } from './fw-group-verdict.js';
+import { shareOf, type VerdictShare, type VerdictThread } from './fw-verdict-thread.js';
 
 export { LOG_ONLY, reasonSide } from './fw-group-verdict.js';
 
@@ -30,6 +31,8 @@ export interface Correlation {
   /** connections created for log connections no capture has: those from logOnlyBase on (before renumbering) */
   logOnly: number;
   logOnlyBase: number;
+  /** how their rows' blocks were shared between the threads */
+  rowsShare: VerdictShare;
   groups: Groups;
   /** the groups' events besides their Built and Teardown (fw-groups.ts) */
   pairs: EventPairs;
@@ -45,6 +48,9 @@ export interface CorrelateOptions {
   skew?: number;
   /** the grouping's second thread (fw-group-thread.ts): 'never' unless told */
   thread?: GroupThread;
+  /** the log-only connections' second thread (fw-verdict-thread.ts), for their rows, in blocks of `block` groups (LOG_BLOCK) */
+  helper?: Pick<VerdictThread, 'run'>;
+  block?: number;
 }
 
 /** slack around a connection's packets once the offset is applied, seconds */
@@ -157,7 +163,7 @@ export function* correlateSteps(table: FwTable, conns: ConnTable, addrs: AddrTab
   }
 
   // log connections no capture has: connections of their own
-  const logOnly = addLogOnly(table, groups, groupConn, conns, offset);
+  const { made: logOnly, share: rowsShare } = addLogOnly(table, groups, groupConn, conns, offset, opts.helper, opts.block);
 
   // the local-host lines near a Built or Teardown of a log connection that became a connection
   // (a Built still its group's: a later Built of the same id replaced it)
@@ -167,57 +173,42 @@ export function* correlateSteps(table: FwTable, conns: ConnTable, addrs: AddrTab
     if (groupConn[g]! < 0 || (table.kind(e) === K_BUILT && groups.built(g) !== e)) continue;
     lh.push(x, g);
   }
-  return { offset, offsetPairs: deltas.length, logOnly, logOnlyBase: conns.count - logOnly, groups, pairs, lhPairs: Int32Array.from(lh), groupConn, groupExtra };
+  return { offset, offsetPairs: deltas.length, logOnly, logOnlyBase: conns.count - logOnly, rowsShare, groups, pairs, lhPairs: Int32Array.from(lh), groupConn, groupExtra };
 }
 
-/** Port of slot A_* of row r, -1 when the row names none. */
-const portOf = (ch: FwChunk, r: number, slot: number): number => (ch.amask[r]! & (0x100 << slot) ? ch.port[r * 4 + slot]! : -1);
-
 /**
- * The log connections no capture has (groupConn -1) as connections of their own, in group order,
- * written straight into the connection columns (3 M of them at 10 M lines: no call and no
- * accessor per field). The originator is the Built's `for` side when the log says, the denied
- * packet's source for a denial by policy, else the side with the higher (ephemeral) port; the
- * span is the Built to the Teardown (the Teardown's duration back from it without a Built).
- * Returns how many were made.
+ * The log connections no capture has (groupConn -1) as connections of their own, in the order
+ * the groups were made (the connections' rows keep it), written straight into the connection
+ * columns (3 M of them at 10 M lines: no call and no accessor per field); a group whose line does
+ * not name both ends makes none. Numbered here, their rows written in blocks by this thread and,
+ * given, the helper's worker (fw-group-verdict.ts logOnlyRows: each reads its Teardown's row, far
+ * in the file for a long connection). Returns how many were made, and how the blocks were shared.
  */
-function addLogOnly(table: FwTable, groups: Groups, groupConn: Int32Array, conns: ConnTable, offset: number): number {
+function addLogOnly(table: FwTable, groups: Groups, groupConn: Int32Array, conns: ConnTable, offset: number,
+  helper?: Pick<VerdictThread, 'run'>, block = LOG_BLOCK): { made: number; share: VerdictShare } {
   let unmatched = 0;
   for (let g = 0; g < groups.n; g++) if (groupConn[g]! < 0) unmatched++;
   conns.reserve(unmatched);
-  const { vantage, origAddr, respAddr, origPort, respPort, firstTs, lastTs } = conns;
   const base = conns.count;
   let c = base;
-  // (in the order the groups were made: the connections' rows keep it)
   for (let k = 0; k < groups.n; k++) {
     const g = groups.nth(k);
     if (groupConn[g]! >= 0) continue;
-    const e = groups.ref(g), ch = table.chunks[e >>> CHUNK_BITS]!, r = e & 0xffff;
-    const bt = groups.built(g), td = groups.teardown(g);
-    let srcOrig: boolean;
-    if (groups.kind[g] === G_POLICY) srcOrig = true;
-    else {
-      const dir = bt >= 0 ? srcIsOrig(table, bt) : undefined;
-      // (a port the event does not name counts as -1)
-      srcOrig = dir ?? portOf(ch, r, A_SRC) >= portOf(ch, r, A_DST);
-    }
-    const os = srcOrig ? A_SRC : A_DST, rs = srcOrig ? A_DST : A_SRC;
-    const m = ch.amask[r]!;
-    if (!(m & (1 << os)) || !(m & (1 << rs))) continue;
-    let first = groups.first(g), last = groups.last(g);
-    if (bt >= 0) first = table.ts(bt);
-    else if (td >= 0 && Number.isFinite(table.duration(td))) first = table.ts(td) - table.duration(td);
-    if (td >= 0) last = table.ts(td);
-    vantage[c] = LOG_ONLY;
-    origAddr[c] = ch.addr[r * 4 + os]!;
-    respAddr[c] = ch.addr[r * 4 + rs]!;
-    origPort[c] = m & (0x100 << os) ? ch.port[r * 4 + os]! : 0;
-    respPort[c] = m & (0x100 << rs) ? ch.port[r * 4 + rs]! : 0;
-    firstTs[c] = first - offset;
-    lastTs[c] = Math.max(last, first) - offset;
-    groupConn[g] = c++;
+    const e = groups.ref(g);
+    if ((table.chunks[e >>> CHUNK_BITS]!.amask[e & 0xffff]! & BOTH_ENDS) === BOTH_ENDS) groupConn[g] = c++;
+  }
+  const cols: RowColumns = conns;
+  const blocks = Math.ceil(groups.n / block);
+  const run = helper?.run({ kind: 'rows', table, groups, groupConn, base, offset, cols }, blocks, block);
+  const rows = (b: number): void => logOnlyRows(table, groups, groupConn, cols, base, offset, b * block, Math.min(groups.n, (b + 1) * block));
+  let left: number[] = [];
+  if (!run) logOnlyRows(table, groups, groupConn, cols, base, offset, 0, groups.n);
+  else {
+    for (let b = run.take(); b >= 0; b = run.take()) rows(b);
+    left = run.finish();
+    for (const b of left) rows(b);
   }
   conns.appendWritten(c - base);
-  return c - base;
+  return { made: c - base, share: shareOf(blocks, run, left) };
 }
 

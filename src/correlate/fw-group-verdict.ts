@@ -9,13 +9,17 @@
  * This file imports nothing that starts a thread: the worker loads it and the tables' modules only.
  */
 import { CLOSED_BY, NO_CONN_STATE, TEARDOWNS, anomalyBit, type Teardown } from '../model.js';
-import { A_DMAP, A_DST, A_SMAP, A_SRC, S_DIF, S_RFROM, S_SIF, STR_SLOTS } from '../read/fw-chunk.js';
+import { A_DMAP, A_DST, A_SMAP, A_SRC, S_DIF, S_RFROM, S_SIF, STR_SLOTS, type FwChunk } from '../read/fw-chunk.js';
 import type { ReasonClass } from '../read/asa-reasons.js';
-import type { FwTable } from '../flows/fw-table.js';
+import { CHUNK_BITS, type FwTable } from '../flows/fw-table.js';
 import { G_CONN, G_POLICY, reasonClassOf, srcIsOrig, type Groups } from './fw-groups.js';
 
 /** The vantage of a connection known only from logs. */
 export const LOG_ONLY = 0xffff;
+/** Log-only groups a block (in the order they were made): taken by either thread. */
+export const LOG_BLOCK = 16384;
+/** amask bits of a row that names both ends (A_SRC, A_DST): it can make a log-only connection */
+export const BOTH_ENDS = (1 << A_SRC) | (1 << A_DST);
 
 const FIREWALL_ONLY = anomalyBit('firewall-only');
 const MIDSTREAM = anomalyBit('midstream');
@@ -153,5 +157,57 @@ export function logOnlyBlock(v: GroupVerdict, groups: Groups, groupConn: Int32Ar
     if (c < base) continue;
     v.read(g);
     v.apply(map[c]!, true);
+  }
+}
+
+/** The connection columns a log-only connection's row is written into (shared when two threads write them). */
+export interface RowColumns {
+  vantage: Uint16Array;
+  origAddr: Uint32Array;
+  respAddr: Uint32Array;
+  origPort: Uint16Array;
+  respPort: Uint16Array;
+  firstTs: Float64Array;
+  lastTs: Float64Array;
+}
+
+/** Port of slot A_* of row r, -1 when the row names none. */
+const portOf = (ch: FwChunk, r: number, slot: number): number => (ch.amask[r]! & (0x100 << slot) ? ch.port[r * 4 + slot]! : -1);
+
+/**
+ * The rows of the log-only connections among the groups made k-th for k in [from, to): those the
+ * numbering gave a connection `base` or later (groupConn, firewall.ts addLogOnly). The originator
+ * is the Built's `for` side when the log says, the denied packet's source for a denial by policy,
+ * else the side with the higher (ephemeral) port; the span is the Built to the Teardown (the
+ * Teardown's duration back from it without a Built), `offset` the log's clock ahead of the captures'.
+ */
+export function logOnlyRows(table: FwTable, groups: Groups, groupConn: Int32Array, cols: RowColumns, base: number, offset: number, from: number, to: number): void {
+  const { vantage, origAddr, respAddr, origPort, respPort, firstTs, lastTs } = cols;
+  for (let k = from; k < to; k++) {
+    const g = groups.nth(k);
+    const c = groupConn[g]!;
+    if (c < base) continue;
+    const e = groups.ref(g), ch = table.chunks[e >>> CHUNK_BITS]!, r = e & 0xffff;
+    const bt = groups.built(g), td = groups.teardown(g);
+    let srcOrig: boolean;
+    if (groups.kind[g] === G_POLICY) srcOrig = true;
+    else {
+      const dir = bt >= 0 ? srcIsOrig(table, bt) : undefined;
+      // (a port the event does not name counts as -1)
+      srcOrig = dir ?? portOf(ch, r, A_SRC) >= portOf(ch, r, A_DST);
+    }
+    const os = srcOrig ? A_SRC : A_DST, rs = srcOrig ? A_DST : A_SRC;
+    const m = ch.amask[r]!;
+    let first = groups.first(g), last = groups.last(g);
+    if (bt >= 0) first = table.ts(bt);
+    else if (td >= 0 && Number.isFinite(table.duration(td))) first = table.ts(td) - table.duration(td);
+    if (td >= 0) last = table.ts(td);
+    vantage[c] = LOG_ONLY;
+    origAddr[c] = ch.addr[r * 4 + os]!;
+    respAddr[c] = ch.addr[r * 4 + rs]!;
+    origPort[c] = m & (0x100 << os) ? ch.port[r * 4 + os]! : 0;
+    respPort[c] = m & (0x100 << rs) ? ch.port[r * 4 + rs]! : 0;
+    firstTs[c] = first - offset;
+    lastTs[c] = Math.max(last, first) - offset;
   }
 }

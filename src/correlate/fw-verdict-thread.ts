@@ -1,9 +1,10 @@
 /**
- * The log-only connections' verdicts on two threads (fw-verdicts.ts applyLogVerdicts): a worker
- * (fw-verdict-worker.ts) takes blocks of groups from a shared counter alongside the main thread,
- * reading the event chunks, the groups and the renumbering in shared memory and writing the shared
- * connection columns. Each verdict reads its Teardown's row, far from the rows before it in the
- * file (a long connection's): at 10 M log lines, ~0.9 s of one core while the other was idle.
+ * The log-only connections' rows (firewall.ts addLogOnly) and verdicts (fw-verdicts.ts
+ * applyLogVerdicts) on two threads: a worker (fw-verdict-worker.ts) takes blocks of groups from a
+ * shared counter alongside the main thread, reading the event chunks, the groups (and the
+ * renumbering) in shared memory and writing the shared connection columns. Each row and each
+ * verdict reads its Teardown's line, far from the lines before it in the file (a long
+ * connection's): at 10 M log lines, ~0.7 s and ~0.9 s of one core while the other was idle.
  *
  * The worker is started with the matching (start), so that it has loaded by the time the verdicts
  * come. A block it took and did not finish (it failed, or stalled STALL_MS) is done again here: a
@@ -13,11 +14,9 @@ import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FwTable } from '../flows/fw-table.js';
-import type { ConnTable } from '../flows/conn-table.js';
 import type { FwChunk } from '../read/fw-chunk.js';
-import type { Correlation } from './firewall.js';
-import type { GroupsBuffers } from './fw-groups.js';
-import type { VerdictColumns } from './fw-group-verdict.js';
+import type { Groups, GroupsBuffers } from './fw-groups.js';
+import type { RowColumns, VerdictColumns } from './fw-group-verdict.js';
 
 /** 'auto': a worker for logs of this many events and more */
 const THREAD_MIN_EVENTS = 1_000_000;
@@ -34,16 +33,24 @@ export const VS_FAILED = 1;
 /** `owner` per block: finished by the worker */
 export const B_DONE = 1;
 
+/** What the blocks are: the rows of the log-only connections (before renumbering) or their verdicts (after). */
+export type BlockJob = { table: FwTable; groups: Groups; groupConn: Int32Array; base: number } & (
+  | { kind: 'rows'; offset: number; cols: RowColumns }
+  | { kind: 'verdicts'; map: Uint32Array; cols: VerdictColumns });
+
 export interface VerdictTask {
+  kind: BlockJob['kind'];
   chunks: FwChunk[];
   strings: string[];
   groups: GroupsBuffers;
   n: number;
   order?: Int32Array;
   groupConn: Int32Array;
-  map: Uint32Array;
   base: number;
-  cols: VerdictColumns;
+  /** rows: the log's clock offset; verdicts: the renumbering */
+  offset: number;
+  map?: Uint32Array;
+  cols: RowColumns | VerdictColumns;
   blocks: number;
   block: number;
   ctl: Int32Array;
@@ -59,6 +66,16 @@ export interface VerdictRun {
   finish(): number[];
   workerBlocks(): number;
 }
+
+/** How a run's blocks were shared: blocks, those the worker finished, those it left to this thread. */
+export interface VerdictShare {
+  blocks: number;
+  byWorker: number;
+  redone: number;
+}
+
+export const shareOf = (blocks: number, run: VerdictRun | undefined, left: readonly number[]): VerdictShare =>
+  ({ blocks, byWorker: run?.workerBlocks() ?? 0, redone: left.length });
 
 const isShared = (a: ArrayBufferView): boolean => a.buffer instanceof SharedArrayBuffer;
 
@@ -83,24 +100,28 @@ export class VerdictThread {
   }
 
   /**
-   * Hand the worker the log-only verdicts of `blocks` blocks of `block` groups, or undefined when
-   * what it would read is not all in shared memory (a log read on this thread, a grouping made on
-   * it): then this thread does them all.
+   * Hand the worker `job`'s `blocks` blocks of `block` groups to share, or undefined when what it
+   * would read is not all in shared memory (a log read on this thread, a grouping made on it):
+   * then this thread does them all. One run at a time: the last one is finished (finish) first.
    */
-  run(table: FwTable, corr: Correlation, map: Uint32Array, conns: ConnTable, blocks: number, block: number): VerdictRun | undefined {
-    const { groups } = corr;
-    const cols: VerdictColumns = {
-      vantage: conns.vantage, origAddr: conns.origAddr, origPort: conns.origPort, respAddr: conns.respAddr, respPort: conns.respPort,
-      anomalies: conns.anomalies, fwBytes: conns.fwBytes, connState: conns.connState, teardown: conns.teardown, closedBy: conns.closedBy,
-    };
-    const views: ArrayBufferView[] = [corr.groupConn, map, groups.kind, groups.born, ...Object.values(cols)];
+  run(job: BlockJob, blocks: number, block: number): VerdictRun | undefined {
+    const { table, groups } = job;
+    // (only the columns the job names: the rest of the connection table is not the worker's)
+    const cols = job.kind === 'rows'
+      ? { vantage: job.cols.vantage, origAddr: job.cols.origAddr, respAddr: job.cols.respAddr, origPort: job.cols.origPort, respPort: job.cols.respPort,
+        firstTs: job.cols.firstTs, lastTs: job.cols.lastTs } satisfies RowColumns
+      : { vantage: job.cols.vantage, origAddr: job.cols.origAddr, origPort: job.cols.origPort, respAddr: job.cols.respAddr, respPort: job.cols.respPort,
+        anomalies: job.cols.anomalies, fwBytes: job.cols.fwBytes, connState: job.cols.connState, teardown: job.cols.teardown, closedBy: job.cols.closedBy } satisfies VerdictColumns;
+    const views: ArrayBufferView[] = [job.groupConn, groups.kind, groups.born, ...Object.values(cols)];
+    if (job.kind === 'verdicts') views.push(job.map);
     if (groups.order) views.push(groups.order);
     if (blocks < 2 || !views.every(isShared) || !table.chunks.every((c) => isShared(c.kind))) return undefined;
     const ctl = new Int32Array(new SharedArrayBuffer(16));
     const owner = new Uint8Array(new SharedArrayBuffer(blocks));
     const task: VerdictTask = {
-      chunks: table.chunks, strings: table.strings, groups: groups.buffers(), n: groups.n, ...(groups.order ? { order: groups.order } : {}),
-      groupConn: corr.groupConn, map, base: corr.logOnlyBase, cols, blocks, block, ctl, owner,
+      kind: job.kind, chunks: table.chunks, strings: table.strings, groups: groups.buffers(), n: groups.n, ...(groups.order ? { order: groups.order } : {}),
+      groupConn: job.groupConn, base: job.base, offset: job.kind === 'rows' ? job.offset : 0, ...(job.kind === 'verdicts' ? { map: job.map } : {}),
+      cols, blocks, block, ctl, owner,
     };
     try {
       this.worker.ref();

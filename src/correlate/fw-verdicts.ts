@@ -17,8 +17,8 @@ import type { PacketTable } from '../flows/packet-table.js';
 import type { FwTable } from '../flows/fw-table.js';
 import { chunkIndex } from '../read/fw-chunk-index.js';
 import type { Correlation } from './firewall.js';
-import { endIndex, GroupVerdict, LOG_ONLY, logOnlyBlock } from './fw-group-verdict.js';
-import type { VerdictThread } from './fw-verdict-thread.js';
+import { endIndex, GroupVerdict, LOG_BLOCK, LOG_ONLY, logOnlyBlock } from './fw-group-verdict.js';
+import { shareOf, type VerdictShare, type VerdictThread } from './fw-verdict-thread.js';
 
 export const NO_EVENTS_INDEX = new Uint32Array(0);
 
@@ -123,9 +123,6 @@ export function logMayTell(packets: Teardown, log: Teardown): boolean {
   return false;
 }
 
-/** Log-only groups a block (LOG_BLOCK groups in the order they were made): taken by either thread. */
-export const LOG_BLOCK = 16384;
-
 /**
  * The log's verdicts of every connection a Built/Teardown or deny group became or joined (see the
  * file's head). The connections of captures here, in the order the groups were made (where two go
@@ -134,19 +131,12 @@ export const LOG_BLOCK = 16384;
  * Teardown's row) take from a shared counter. `meanwhile` runs once the worker has its task, before
  * this thread's first verdict.
  */
-/** How the log-only verdicts' blocks were shared: blocks, those the worker finished, those it left to this thread. */
-export interface VerdictShare {
-  blocks: number;
-  byWorker: number;
-  redone: number;
-}
-
 export function applyLogVerdicts(table: FwTable, corr: Correlation, map: Uint32Array, conns: ConnTable, thread?: Pick<VerdictThread, 'run'>,
   meanwhile?: () => void, block = LOG_BLOCK): VerdictShare {
   const { groups, groupConn, groupExtra, logOnlyBase: base } = corr;
   const v = new GroupVerdict(table, groups, conns);
   const blocks = Math.ceil(groups.n / block);
-  const run = thread?.run(table, corr, map, conns, blocks, block);
+  const run = thread?.run({ kind: 'verdicts', table, groups, groupConn, base, map, cols: conns }, blocks, block);
   // (work of the caller's that the worker's blocks overlap)
   meanwhile?.();
   for (let k = 0; k < groups.n; k++) {
@@ -164,7 +154,7 @@ export function applyLogVerdicts(table: FwTable, corr: Correlation, map: Uint32A
   // (blocks the worker took and did not finish, when it failed: done here)
   const left = run.finish();
   for (const b of left) logOnlyBlock(v, groups, groupConn, map, base, b * block, Math.min(groups.n, (b + 1) * block));
-  return { blocks, byWorker: run.workerBlocks(), redone: left.length };
+  return shareOf(blocks, run, left);
 }
 
 /**

@@ -12,8 +12,8 @@ import { LOST_UNKNOWN } from '../analysis/impact.js';
 import type { FwEvent } from '../read/asa.js';
 import { correlateSteps, LOG_ONLY, type Correlation } from '../correlate/firewall.js';
 import { finish, stepsReporting, stepsYielding } from './steps.js';
-import { applyLogVerdicts, eventsByConn, linkDeniedRsts, NO_EVENTS_INDEX, type VerdictShare } from '../correlate/fw-verdicts.js';
-import { VerdictThread } from '../correlate/fw-verdict-thread.js';
+import { applyLogVerdicts, eventsByConn, linkDeniedRsts, NO_EVENTS_INDEX } from '../correlate/fw-verdicts.js';
+import { VerdictThread, type VerdictShare } from '../correlate/fw-verdict-thread.js';
 import { LogText } from './log-text.js';
 import type { FwEventView } from './fw-table.js';
 import { matchVantages, MARK_MISSING_ELSEWHERE } from '../correlate/vantage.js';
@@ -95,8 +95,8 @@ export interface Dataset extends Ingest {
   /** milliseconds spent reading, matching (logs, vantages, renumbering) and analysing: for the benchmark */
   /** wall ms per phase, and the process's CPU ms (all threads) per phase: `cpu` */
   timings: { read: number; match: number; analyse: number; cpu: { read: number; match: number; analyse: number }; mainCpu: { read: number; match: number; analyse: number }; faults: { read: number; match: number; analyse: number }; rssMB: { read: number; match: number; analyse: number };
-    /** the log-only verdicts' blocks, and the second thread's share of them (fw-verdicts.ts) */
-    verdicts?: VerdictShare };
+    /** the log-only connections' blocks of rows and of verdicts, and the second thread's share of them (fw-verdict-thread.ts) */
+    logOnly?: { rows: VerdictShare; verdicts: VerdictShare } };
 }
 
 /** Copy the given rows of the packet table into `into`'s arrays (one connection, for a view). */
@@ -160,7 +160,7 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   // (the log-only verdicts' second thread, started now: it loads while the events are matched)
   const verdictThread = table.count > 0 ? VerdictThread.start(table.count, workerMode(opts.worker)) : undefined;
   if (table.count > 0) {
-    const steps = correlateSteps(table, conns, ing.addrs, { ...(opts.skew !== undefined ? { skew: opts.skew } : {}), thread: workerMode(opts.worker) });
+    const steps = correlateSteps(table, conns, ing.addrs, { ...(opts.skew !== undefined ? { skew: opts.skew } : {}), thread: workerMode(opts.worker), ...(verdictThread ? { helper: verdictThread } : {}) });
     // the matching reports how far it got; a loader that yields (the UI's) lets its keys and bar through meanwhile
     const onProgress = opts.onProgress;
     const report = onProgress && ((done: number): void =>
@@ -277,12 +277,12 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   // (the events listed while the verdict worker, if any, makes its first verdicts)
   conns.fwBytes = new Float64Array(buffer(8 * conns.count), 0, conns.count).fill(NaN);
   let byConn: { start: Uint32Array; events: Uint32Array } | undefined;
-  let verdicts: VerdictShare | undefined;
+  let logOnly: { rows: VerdictShare; verdicts: VerdictShare } | undefined;
   const listEvents = (): void => {
     byConn = corr ? eventsByConn(table, corr, map, conns.count, shared) : undefined;
   };
   try {
-    if (corr) verdicts = applyLogVerdicts(table, corr, map, conns, verdictThread, listEvents);
+    if (corr) logOnly = { rows: corr.rowsShare, verdicts: applyLogVerdicts(table, corr, map, conns, verdictThread, listEvents) };
     else listEvents();
   } finally {
     verdictThread?.stop();
@@ -372,7 +372,7 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
     timings: { read: t1 - t0, match: t2 - t1, analyse: performance.now() - t2, cpu: { read: c1 - c0, match: c2 - c1, analyse: cpuMs() - c2 },
       mainCpu: { read: m1 - m0, match: m2 - m1, analyse: threadCpuMs() - m2 },
       faults: { read: f1 - f0, match: f2 - f1, analyse: minorFaults() - f2 }, rssMB: { read: r1, match: r2, analyse: rssMB() },
-      ...(verdicts ? { verdicts } : {}) },
+      ...(logOnly ? { logOnly } : {}) },
   };
 }
 
