@@ -56,7 +56,9 @@ export function renumberConns(t: ConnTable, mergeInto?: Int32Array): { map: Uint
   const cols = t as unknown as Record<GrownColumn, Column>;
   for (const k of GROWN_COLUMNS) cols[k] = perm(cols[k]);
   relink(t.splitFrom, t.splitTo, t.splitWhy, map, n);
-  t.histories = order.map((i) => t.histories[i]!);
+  // (none has a history yet, as before the analysis pass: none kept)
+  const h = t.histories;
+  t.histories = h.some((x) => x) ? order.map((i) => h[i] ?? '') : [];
   t.vantageMask = perm(mask);
   return { map, moved: true };
 }

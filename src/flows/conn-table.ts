@@ -113,6 +113,11 @@ export class ConnTable {
   /** Zeek's sequence-based payload sizes */
   origBytes: Float64Array = new Float64Array(0);
   respBytes: Float64Array = new Float64Array(0);
+  /**
+   * Zeek's history of each connection ('' none). It may end before the last connection: those past
+   * its end have none (the log-only ones, 3 M at 10 M log lines: two arrays of 27 MB made, filled
+   * with '' and renumbered for nothing); every reader takes a missing one as ''.
+   */
   histories: string[] = [];
   /** impact (analysis/impact.ts), set by the analysis pass: each side's bytes unacknowledged at the first RST (NaN: unknown); dataLost LOST_* */
   unackedOrig: Float64Array = new Float64Array(0);
@@ -277,11 +282,8 @@ export class ConnTable {
    * times; room made by reserve), become connections (the log-only ones, in bulk).
    */
   appendWritten(k: number): void {
-    const h = this.histories, from = this.count;
+    // (no history: `histories` is not grown for them)
     this.count += k;
-    // (grown once: pushed one by one, 3 M of them cost ~0.1 s in copies and collections)
-    h.length = this.count;
-    h.fill('', from);
   }
 
   /** New connection (after ingest: log-only connections) with originator o:po and responder r:pr (address ids). */

@@ -235,6 +235,12 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   const pass = newSharedPass(n);
   let share: Promise<AnalyseResult | undefined> | undefined;
   const historyIndex = osArray(Int32Array, worker ? n : 0, true);
+  // (a history each for the pass to write: the array may end before the log-only connections, ConnTable.histories)
+  if (packets.count > 0 && conns.histories.length < n) {
+    const from = conns.histories.length;
+    conns.histories.length = n;
+    conns.histories.fill('', from);
+  }
   const histories = conns.histories;
   const direct: RangeOutput = { ...out, history: (i, h) => { histories[i] = h; } };
   // NFLOG captures: each prefix's verdict, and the captures where some prefix is a drop (their
