@@ -11,7 +11,6 @@
  */
 import { parseArgs } from 'node:util';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { generate } from './gen.js';
 import { generateAsaLog, type Truth } from './gen-asa.js';

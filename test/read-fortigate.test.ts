@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixture } from './helpers.js';
-import { RST, TEARDOWNS } from '../src/model.js';
+import { TEARDOWNS } from '../src/model.js';
 import type { FwEvent } from '../src/read/asa.js';
 import { FORTIGATE, FORTIGATE_REASONS, parseFortigate } from '../src/read/fortigate.js';
 import { reasonClassFor, reasonMeaningFor } from '../src/read/fw-reasons.js';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fixture, tool } from './helpers.js';
-import { readWith, type Rec } from './reader-harness.js';
+import { readWith } from './reader-harness.js';
 import { PcapReader } from '../src/read/pcap.js';
 import { LINKTYPE, type InputIssue } from '../src/model.js';
 

@@ -8,9 +8,7 @@ import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { sniffKind } from '../read/detect.js';
 import { follow } from '../read/follow.js';
-import { runLiveFlows } from './live-flows.js';
-import { loadOptions, vantageNames } from './load.js';
-import { UsageError, type Parsed } from './main.js';
+import { UsageError } from './main.js';
 import type { LiveInputs } from '../flows/live-session.js';
 
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>

@@ -21,7 +21,7 @@ import type { Dataset } from '../flows/dataset.js';
 import type { LogSource } from '../flows/fw-load.js';
 import type { FwChunk } from '../read/fw-chunk.js';
 import { grownColumn, type Column } from '../flows/memory.js';
-import { datasetFlows, FlowLineEncoder, GrowingLines, type FlowSource, type LineEncoder } from './flow-bytes.js';
+import { datasetFlows, GrowingLines, type FlowSource, type LineEncoder } from './flow-bytes.js';
 import { FirewallBytes } from './fw-bytes.js';
 import { datasetCells } from './flow-cells.js';
 import { LINES_BLOCK, lineEncoder, type LinesMode } from './lines-mode.js';

@@ -10,7 +10,7 @@
  * `!=` is "all not equal", i.e. `a != b` is exactly `!(a == b)`; `===` is "all equal" and `!==`
  * "any not equal".
  */
-import { cidrTest, compareAddr, inCidr, looksLikeAddrPrefix, parseCidr, parseIp } from './addr.js';
+import { cidrTest, compareAddr, looksLikeAddrPrefix, parseCidr, parseIp } from './addr.js';
 import {
   BARE_ENUM_FIELDS,
   FIELD_BY_NAME,

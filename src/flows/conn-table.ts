@@ -6,7 +6,7 @@
  * here, linked later by the vantage matcher (src/correlate/). Rows are created in reading order and
  * renumbered by first-packet time in `finalize` (id = index + 1).
  */
-import { collectGarbage, discarded, grownColumn, osArray, sharedColumn, type Column } from './memory.js';
+import { collectGarbage, discarded, grownColumn, osArray, type Column } from './memory.js';
 import { renumberConns } from './conn-finalize.js';
 
 /** closed-state bits kept during ingest, to tell a reused 4-tuple from a retransmitted SYN */

@@ -9,7 +9,6 @@ import { allocConnPackets, type ConnPackets } from '../analysis/conn-packets.js'
 import type { Verdict } from '../analysis/teardown.js';
 import { tableVerdict } from './conn-verdict.js';
 import { LOST_UNKNOWN } from '../analysis/impact.js';
-import type { FwEvent } from '../read/asa.js';
 import { correlateSteps, LOG_ONLY, type Correlation } from '../correlate/firewall.js';
 import { finish, stepsReporting, stepsYielding } from './steps.js';
 import { applyLogVerdicts, eventsByConn, linkDeniedRsts, NO_EVENTS_INDEX } from '../correlate/fw-verdicts.js';
@@ -109,7 +108,6 @@ function fillPackets(packets: PacketTable, rows: Uint32Array, into: ConnPackets)
 const NO_EVENTS: readonly FwEventView[] = [];
 const RST_DENIED = anomalyBit('rst-denied');
 
-/** Load inputs, match vantages and logs, renumber connections by time, compute every verdict. */
 /** CPU time of the process so far (every thread), ms. */
 const cpuMs = (): number => {
   const u = process.cpuUsage();
@@ -137,6 +135,7 @@ export const minorFaults = (): number => process.resourceUsage().minorPageFault;
 /** Resident memory now, MB. */
 const rssMB = (): number => process.memoryUsage.rss() / 1048576;
 
+/** Load inputs, match vantages and logs, renumber connections by time, compute every verdict. */
 export async function loadDataset(paths: readonly string[], opts: DatasetOptions = {}): Promise<Dataset> {
   const t0 = performance.now();
   const c0 = cpuMs(), m0 = threadCpuMs(), f0 = minorFaults();

@@ -6,7 +6,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { openInput, readCaptureInput } from '../read/source.js';
-import { BATCH_PACKETS, FREE, FULL, MISC_V6, PacketBatch, RING, type WorkerMessage, type WorkerTask } from './batch.js';
+import { BATCH_PACKETS, FULL, MISC_V6, PacketBatch, RING, type WorkerMessage, type WorkerTask } from './batch.js';
 import { decodingSink, newTally } from './decode-sink.js';
 import { CHUNK_ROWS, newAnalysisChunk, putAnalysisRow, type AnalysisChunk } from './packet-table.js';
 

@@ -260,7 +260,6 @@ export class LiveEngine {
     this.grow(conns.count);
     for (let c = conns.synced; c < conns.count; c++) this.syncNew(c);
     const dirty = this.dirty, nd = this.nDirty;
-    const stamp = this.tickNo;
     this.nDirty = 0;
     this.tickNo++;
     for (let k = 0; k < nd; k++) {

@@ -22,7 +22,6 @@
  * below are cut out of it.
  */
 import { isIPv6 } from 'node:net';
-import { RST } from '../model.js';
 import type { AsaFields, FwEndpoint, FwKind } from './asa.js';
 import { stripControl, type Stamp } from './syslog-envelope.js';
 import type { ReasonTable, VendorLine, VendorReader } from './vendors.js';
