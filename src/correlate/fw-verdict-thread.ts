@@ -123,8 +123,9 @@ export class VerdictThread {
       groupConn: job.groupConn, base: job.base, offset: job.kind === 'rows' ? job.offset : 0, ...(job.kind === 'verdicts' ? { map: job.map } : {}),
       cols, blocks, block, ctl, owner,
     };
+    // (not ref'd: this thread waits for it in finish, synchronously, so the event loop never has
+    // to; an idle worker must not keep the process alive)
     try {
-      this.worker.ref();
       this.worker.postMessage(task);
     } catch {
       return undefined;

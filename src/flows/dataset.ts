@@ -164,7 +164,13 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
     const onProgress = opts.onProgress;
     const report = onProgress && ((done: number): void =>
       onProgress({ phase: 'matching', file: '', fileIndex: 0, files: files.length, bytesRead: done, totalBytes: table.count, packets: packets.count, conns: conns.count, events: table.count }));
-    corr = opts.yieldEveryMs !== undefined ? await stepsYielding(steps, opts.yieldEveryMs, report) : report ? stepsReporting(steps, 100, report) : finish(steps);
+    try {
+      corr = opts.yieldEveryMs !== undefined ? await stepsYielding(steps, opts.yieldEveryMs, report) : report ? stepsReporting(steps, 100, report) : finish(steps);
+    } catch (e) {
+      // (a load that fails here leaves no thread behind: the UI loads again in the same process)
+      verdictThread?.stop();
+      throw e;
+    }
   }
   const logOffset = { seconds: corr?.offset ?? 0, pairs: corr?.offsetPairs ?? 0 };
   // (the joins' hashes are dead: ~130 MB at 10 M log lines)
