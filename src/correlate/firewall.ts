@@ -19,7 +19,7 @@ import { finish } from '../flows/steps.js';
 import { chunkIndex } from '../read/fw-chunk-index.js';
 import { TupleHash } from './tuple-hash.js';
 import { BOTH_ENDS, LOG_BLOCK, logOnlyRows, type RowColumns } from './fw-group-verdict.js';
-import { shareOf, type VerdictShare, type VerdictThread } from './fw-verdict-thread.js';
+import { inBlocks, type VerdictShare, type VerdictThread } from './fw-verdict-thread.js';
 
 export { LOG_ONLY, reasonSide } from './fw-group-verdict.js';
 
@@ -198,17 +198,9 @@ function addLogOnly(table: FwTable, groups: Groups, groupConn: Int32Array, conns
     if ((table.chunks[e >>> CHUNK_BITS]!.amask[e & 0xffff]! & BOTH_ENDS) === BOTH_ENDS) groupConn[g] = c++;
   }
   const cols: RowColumns = conns;
-  const blocks = Math.ceil(groups.n / block);
-  const run = helper?.run({ kind: 'rows', table, groups, groupConn, base, offset, cols }, blocks, block);
-  const rows = (b: number): void => logOnlyRows(table, groups, groupConn, cols, base, offset, b * block, Math.min(groups.n, (b + 1) * block));
-  let left: number[] = [];
-  if (!run) logOnlyRows(table, groups, groupConn, cols, base, offset, 0, groups.n);
-  else {
-    for (let b = run.take(); b >= 0; b = run.take()) rows(b);
-    left = run.finish();
-    for (const b of left) rows(b);
-  }
+  const share = inBlocks(helper, { kind: 'rows', table, groups, groupConn, base, offset, cols }, groups.n, block,
+    (from, to) => logOnlyRows(table, groups, groupConn, cols, base, offset, from, to));
   conns.appendWritten(c - base);
-  return { made: c - base, share: shareOf(blocks, run, left) };
+  return { made: c - base, share };
 }
 

@@ -12,6 +12,7 @@ import { CLOSED_BY, NO_CONN_STATE, TEARDOWNS, anomalyBit, type Teardown } from '
 import { A_DMAP, A_DST, A_SMAP, A_SRC, S_DIF, S_RFROM, S_SIF, STR_SLOTS, type FwChunk } from '../read/fw-chunk.js';
 import type { ReasonClass } from '../read/asa-reasons.js';
 import { CHUNK_BITS, type FwTable } from '../flows/fw-table.js';
+import type { ConnTable } from '../flows/conn-table.js';
 import { G_CONN, G_POLICY, reasonClassOf, srcIsOrig, type Groups } from './fw-groups.js';
 
 /** The vantage of a connection known only from logs. */
@@ -62,18 +63,8 @@ function sideOf(table: FwTable, td: number, cls: ReasonClass): number {
 }
 
 /** The connection columns a group's verdict reads and writes (in shared memory when two threads write them). */
-export interface VerdictColumns {
-  vantage: Uint16Array;
-  origAddr: Uint32Array;
-  origPort: Uint16Array;
-  respAddr: Uint32Array;
-  respPort: Uint16Array;
-  anomalies: Uint32Array;
-  fwBytes: Float64Array;
-  connState: Uint8Array;
-  teardown: Uint8Array;
-  closedBy: Uint8Array;
-}
+export const VERDICT_COLUMNS = ['vantage', 'origAddr', 'origPort', 'respAddr', 'respPort', 'anomalies', 'fwBytes', 'connState', 'teardown', 'closedBy'] as const;
+export type VerdictColumns = Pick<ConnTable, (typeof VERDICT_COLUMNS)[number]>;
 
 /** The side `src` (else dst) of event e as an end of connection i (CLOSED_BY's number): by address (real or mapped) and port. */
 export function endIndex(table: FwTable, e: number, src: boolean, c: Pick<VerdictColumns, 'origAddr' | 'origPort' | 'respAddr' | 'respPort'>, i: number): number {
@@ -161,15 +152,8 @@ export function logOnlyBlock(v: GroupVerdict, groups: Groups, groupConn: Int32Ar
 }
 
 /** The connection columns a log-only connection's row is written into (shared when two threads write them). */
-export interface RowColumns {
-  vantage: Uint16Array;
-  origAddr: Uint32Array;
-  respAddr: Uint32Array;
-  origPort: Uint16Array;
-  respPort: Uint16Array;
-  firstTs: Float64Array;
-  lastTs: Float64Array;
-}
+export const ROW_COLUMNS = ['vantage', 'origAddr', 'respAddr', 'origPort', 'respPort', 'firstTs', 'lastTs'] as const;
+export type RowColumns = Pick<ConnTable, (typeof ROW_COLUMNS)[number]>;
 
 /** Port of slot A_* of row r, -1 when the row names none. */
 const portOf = (ch: FwChunk, r: number, slot: number): number => (ch.amask[r]! & (0x100 << slot) ? ch.port[r * 4 + slot]! : -1);

@@ -14,9 +14,10 @@ import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FwTable } from '../flows/fw-table.js';
+import type { ConnTable } from '../flows/conn-table.js';
 import type { FwChunk } from '../read/fw-chunk.js';
 import type { Groups, GroupsBuffers } from './fw-groups.js';
-import type { RowColumns, VerdictColumns } from './fw-group-verdict.js';
+import { ROW_COLUMNS, VERDICT_COLUMNS, type RowColumns, type VerdictColumns } from './fw-group-verdict.js';
 
 /** 'auto': a worker for logs of this many events and more */
 const THREAD_MIN_EVENTS = 1_000_000;
@@ -74,8 +75,34 @@ export interface VerdictShare {
   redone: number;
 }
 
-export const shareOf = (blocks: number, run: VerdictRun | undefined, left: readonly number[]): VerdictShare =>
-  ({ blocks, byWorker: run?.workerBlocks() ?? 0, redone: left.length });
+/**
+ * Groups [0, n) in blocks of `block`, each block given to `each(from, to)`: by this thread and, when
+ * it can take the job (VerdictThread.run), `thread`'s worker, from a shared counter; else by this
+ * thread, in one call. `meanwhile` runs once the worker has its task, before this thread's first block.
+ */
+export function inBlocks(thread: Pick<VerdictThread, 'run'> | undefined, job: BlockJob, n: number, block: number,
+  each: (from: number, to: number) => void, meanwhile?: () => void): VerdictShare {
+  const blocks = Math.ceil(n / block);
+  const run = thread?.run(job, blocks, block);
+  meanwhile?.();
+  if (!run) {
+    each(0, n);
+    return { blocks, byWorker: 0, redone: 0 };
+  }
+  const one = (b: number): void => each(b * block, Math.min(n, (b + 1) * block));
+  for (let b = run.take(); b >= 0; b = run.take()) one(b);
+  // (blocks the worker took and did not finish, when it failed: done here)
+  const left = run.finish();
+  for (const b of left) one(b);
+  return { blocks, byWorker: run.workerBlocks(), redone: left.length };
+}
+
+/** The columns `keys` of the connection table: the rest of it is not the worker's (nor cloneable). */
+function pick<K extends keyof ConnTable>(conns: Pick<ConnTable, K>, keys: readonly K[]): Pick<ConnTable, K> {
+  const out = {} as Pick<ConnTable, K>;
+  for (const k of keys) out[k] = conns[k];
+  return out;
+}
 
 const isShared = (a: ArrayBufferView): boolean => a.buffer instanceof SharedArrayBuffer;
 
@@ -106,13 +133,8 @@ export class VerdictThread {
    */
   run(job: BlockJob, blocks: number, block: number): VerdictRun | undefined {
     const { table, groups } = job;
-    // (only the columns the job names: the rest of the connection table is not the worker's)
-    const cols = job.kind === 'rows'
-      ? { vantage: job.cols.vantage, origAddr: job.cols.origAddr, respAddr: job.cols.respAddr, origPort: job.cols.origPort, respPort: job.cols.respPort,
-        firstTs: job.cols.firstTs, lastTs: job.cols.lastTs } satisfies RowColumns
-      : { vantage: job.cols.vantage, origAddr: job.cols.origAddr, origPort: job.cols.origPort, respAddr: job.cols.respAddr, respPort: job.cols.respPort,
-        anomalies: job.cols.anomalies, fwBytes: job.cols.fwBytes, connState: job.cols.connState, teardown: job.cols.teardown, closedBy: job.cols.closedBy } satisfies VerdictColumns;
-    const views: ArrayBufferView[] = [job.groupConn, groups.kind, groups.born, ...Object.values(cols)];
+    const cols = job.kind === 'rows' ? pick(job.cols, ROW_COLUMNS) : pick(job.cols, VERDICT_COLUMNS);
+    const views: ArrayBufferView[] = [job.groupConn, groups.kind, groups.born, ...Object.values<ArrayBufferView>(cols)];
     if (job.kind === 'verdicts') views.push(job.map);
     if (groups.order) views.push(groups.order);
     if (blocks < 2 || !views.every(isShared) || !table.chunks.every((c) => isShared(c.kind))) return undefined;
@@ -131,19 +153,18 @@ export class VerdictThread {
       return undefined;
     }
     this.ctl = ctl;
-    let mine = 0;
     const taken = new Uint8Array(blocks);
     return {
       take: () => {
         const b = Atomics.add(ctl, V_NEXT, 1);
         if (b >= blocks) return -1;
-        mine++;
         taken[b] = 1;
         return b;
       },
       finish: () => {
         // the worker took every block this thread did not (the counter passed them all)
-        const theirs = blocks - mine;
+        let theirs = blocks;
+        for (let b = 0; b < blocks; b++) theirs -= taken[b]!;
         for (let done = Atomics.load(ctl, V_DONE); done < theirs && Atomics.load(ctl, V_STATE) !== VS_FAILED; done = Atomics.load(ctl, V_DONE)) {
           if (Atomics.wait(ctl, V_DONE, done, STALL_MS) === 'timed-out' && Atomics.load(ctl, V_DONE) === done) break;
         }

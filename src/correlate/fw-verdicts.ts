@@ -18,7 +18,7 @@ import type { FwTable } from '../flows/fw-table.js';
 import { chunkIndex } from '../read/fw-chunk-index.js';
 import type { Correlation } from './firewall.js';
 import { endIndex, GroupVerdict, LOG_BLOCK, LOG_ONLY, logOnlyBlock } from './fw-group-verdict.js';
-import { shareOf, type VerdictShare, type VerdictThread } from './fw-verdict-thread.js';
+import { inBlocks, type VerdictShare, type VerdictThread } from './fw-verdict-thread.js';
 
 export const NO_EVENTS_INDEX = new Uint32Array(0);
 
@@ -135,26 +135,16 @@ export function applyLogVerdicts(table: FwTable, corr: Correlation, map: Uint32A
   meanwhile?: () => void, block = LOG_BLOCK): VerdictShare {
   const { groups, groupConn, groupExtra, logOnlyBase: base } = corr;
   const v = new GroupVerdict(table, groups, conns);
-  const blocks = Math.ceil(groups.n / block);
-  const run = thread?.run({ kind: 'verdicts', table, groups, groupConn, base, map, cols: conns }, blocks, block);
-  // (work of the caller's that the worker's blocks overlap)
-  meanwhile?.();
-  for (let k = 0; k < groups.n; k++) {
-    const g = groups.nth(k);
-    const first = groupConn[g]!;
-    if (first < base) {
-      if (first >= 0) captured(v, g, first, map, groupExtra.size ? groupExtra.get(g) : undefined, conns);
-    } else if (!run) {
-      v.read(g);
-      v.apply(map[first]!, true);
-    }
-  }
-  if (!run) return { blocks, byWorker: 0, redone: 0 };
-  for (let b = run.take(); b >= 0; b = run.take()) logOnlyBlock(v, groups, groupConn, map, base, b * block, Math.min(groups.n, (b + 1) * block));
-  // (blocks the worker took and did not finish, when it failed: done here)
-  const left = run.finish();
-  for (const b of left) logOnlyBlock(v, groups, groupConn, map, base, b * block, Math.min(groups.n, (b + 1) * block));
-  return shareOf(blocks, run, left);
+  return inBlocks(thread, { kind: 'verdicts', table, groups, groupConn, base, map, cols: conns }, groups.n, block,
+    (from, to) => logOnlyBlock(v, groups, groupConn, map, base, from, to), () => {
+      // (work of the caller's, then the captured connections': the worker's blocks overlap them)
+      meanwhile?.();
+      for (let k = 0; k < groups.n; k++) {
+        const g = groups.nth(k);
+        const first = groupConn[g]!;
+        if (first >= 0 && first < base) captured(v, g, first, map, groupExtra.size ? groupExtra.get(g) : undefined, conns);
+      }
+    });
 }
 
 /**
