@@ -22,7 +22,7 @@
  * ending with it is read up to that end, not TAIL past its start.
  */
 import { CHUNK_BITS, type FwTable } from '../flows/fw-table.js';
-import { B_TEXT, offAt, TEXT_ESC, TEXT_PLAIN } from '../read/fw-chunk.js';
+import { offAt, TEXT_ESC, TEXT_PLAIN } from '../read/fw-chunk.js';
 import type { LogText } from '../flows/log-text.js';
 import { HEAD_MAX, type EventJson } from './fw-event-json.js';
 
@@ -54,9 +54,9 @@ export class FwEventBatch {
 
   private used = 0;
   private offs = new Float64Array(0);
-  /** per event: where its line ends (its newline) when known, else -1; what the reader knew of its body (TEXT_* >> B_TEXT) */
+  /** per event: where its line ends (its newline) when known, else -1; then ESCAPED when its body has a `"` or `\` (TEXT_ESC) */
   private ends = new Float64Array(0);
-  private text = new Uint8Array(0);
+  private escaped = new Uint8Array(0);
   private logs = new Int32Array(0);
   private order = new Uint32Array(0);
   private keys = new Float64Array(0);
@@ -74,7 +74,7 @@ export class FwEventBatch {
   load(events: Uint32Array, n: number): void {
     this.size(n);
     this.used = MAX_RANGE;
-    const { offs, logs, order, start, ends, text } = this;
+    const { offs, logs, order, start, ends, escaped } = this;
     let m = 0, maxOff = 0, oneLog = true;
     for (let k = 0; k < n; k++) {
       start[k] = -1;
@@ -84,7 +84,7 @@ export class FwEventBatch {
       offs[k] = offAt(c, r);
       const t = c.bits[r]! & TEXT_BITS;
       ends[k] = t !== 0 && r + 1 < c.n && c.line[r + 1] === c.line[r]! + 1 ? offAt(c, r + 1) - 1 : -1;
-      text[k] = t >> B_TEXT;
+      escaped[k] = t === TEXT_ESC ? ESCAPED : 0;
       logs[k] = c.log;
       if (m && c.log !== logs[order[0]!]) oneLog = false;
       if (offs[k]! > maxOff) maxOff = offs[k]!;
@@ -159,7 +159,7 @@ export class FwEventBatch {
       if (end > lim) return !more;
       if (end - pos <= MAX_LINE && j <= end) {
         if (end > j && src[end - 1] === 13) end--;
-        return this.put(k, e, j, end, this.text[k] === TEXT_ESC >> B_TEXT ? ESCAPED : 0);
+        return this.put(k, e, j, end, this.escaped[k]!);
       }
     }
     const stop = Math.min(lim, pos + MAX_LINE);
@@ -271,6 +271,6 @@ export class FwEventBatch {
     this.order = new Uint32Array(c);
     this.keys = new Float64Array(c);
     this.ends = new Float64Array(c);
-    this.text = new Uint8Array(c);
+    this.escaped = new Uint8Array(c);
   }
 }
