@@ -1,7 +1,8 @@
 /** Shared by the subcommands: --name parsing, loading with progress, issue reporting, exit code. */
 import { formatIssue } from '../model.js';
 import { ORIGIN_ENV, RSS_ENV } from './relaunch.js';
-import { loadDataset, minorFaults, type Dataset, type DatasetOptions } from '../flows/dataset.js';
+import { loadDataset, type Dataset, type DatasetOptions } from '../flows/dataset.js';
+import { minorFaults } from '../flows/phase-meter.js';
 import { progressReporter } from './progress.js';
 import { UsageError, type Parsed } from './main.js';
 import { stripControls } from '../text.js';

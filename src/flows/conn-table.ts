@@ -286,6 +286,14 @@ export class ConnTable {
     this.count += k;
   }
 
+  /** A history entry for every connection, '' where none was (before a pass writes them). */
+  historiesForAll(): void {
+    const h = this.histories, from = h.length;
+    if (from >= this.count) return;
+    h.length = this.count;
+    h.fill('', from);
+  }
+
   /** New connection (after ingest: log-only connections) with originator o:po and responder r:pr (address ids). */
   add(v: number, o: number, po: number, r: number, pr: number, ts: number, replaces: number): number {
     if (!this.sealed) {

@@ -3,7 +3,6 @@
  * saw it) renumbered by first packet, each connection's verdicts, and the firewall events attached
  * to it. Everything the CLI, the exports and the UI read goes through here.
  */
-import { readFileSync } from 'node:fs';
 import { MARK_TLS, RST, anomalyBit, type Anomaly } from '../model.js';
 import { allocConnPackets, type ConnPackets } from '../analysis/conn-packets.js';
 import type { Verdict } from '../analysis/teardown.js';
@@ -12,7 +11,8 @@ import { LOST_UNKNOWN } from '../analysis/impact.js';
 import { correlateSteps, LOG_ONLY, type Correlation } from '../correlate/firewall.js';
 import { finish, stepsReporting, stepsYielding } from './steps.js';
 import { applyLogVerdicts, eventsByConn, linkDeniedRsts, NO_EVENTS_INDEX } from '../correlate/fw-verdicts.js';
-import { VerdictThread, type VerdictShare } from '../correlate/fw-verdict-thread.js';
+import { VerdictThread } from '../correlate/fw-verdict-thread.js';
+import { PhaseMeter, type Timings } from './phase-meter.js';
 import { LogText } from './log-text.js';
 import type { FwEventView } from './fw-table.js';
 import { matchVantages, MARK_MISSING_ELSEWHERE } from '../correlate/vantage.js';
@@ -91,11 +91,8 @@ export interface Dataset extends Ingest {
   flowLinesWritten: boolean;
   /** a live run's view (live-view.ts): what changed since its previous view; absent for a loaded dataset */
   live?: LiveChanges;
-  /** milliseconds spent reading, matching (logs, vantages, renumbering) and analysing: for the benchmark */
-  /** wall ms per phase, and the process's CPU ms (all threads) per phase: `cpu` */
-  timings: { read: number; match: number; analyse: number; cpu: { read: number; match: number; analyse: number }; mainCpu: { read: number; match: number; analyse: number }; faults: { read: number; match: number; analyse: number }; rssMB: { read: number; match: number; analyse: number };
-    /** the log-only connections' blocks of rows and of verdicts, and the second thread's share of them (fw-verdict-thread.ts) */
-    logOnly?: { rows: VerdictShare; verdicts: VerdictShare } };
+  /** what reading, matching (logs, vantages, renumbering) and analysing cost: for the benchmark and RSTTUI_REPORT */
+  timings: Timings;
 }
 
 /** Copy the given rows of the packet table into `into`'s arrays (one connection, for a view). */
@@ -108,44 +105,15 @@ function fillPackets(packets: PacketTable, rows: Uint32Array, into: ConnPackets)
 const NO_EVENTS: readonly FwEventView[] = [];
 const RST_DENIED = anomalyBit('rst-denied');
 
-/** CPU time of the process so far (every thread), ms. */
-const cpuMs = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
-
-/**
- * CPU time of this thread so far, ms (Linux: /proc/thread-self, 10 ms ticks; NaN elsewhere): what
- * the phases cost the main thread, beside the workers reading with it.
- */
-const threadCpuMs = (): number => {
-  try {
-    // (fields after the command's closing parenthesis: utime and stime are the 12th and 13th)
-    const f = readFileSync('/proc/thread-self/stat', 'latin1');
-    const w = f.slice(f.lastIndexOf(')') + 2).split(' ');
-    return (Number(w[11]) + Number(w[12])) * 10;
-  } catch {
-    return NaN;
-  }
-};
-
-/** Page faults of the process so far that needed no read from disk (each ~10 µs on the benchmark's VM). */
-export const minorFaults = (): number => process.resourceUsage().minorPageFault;
-
-/** Resident memory now, MB. */
-const rssMB = (): number => process.memoryUsage.rss() / 1048576;
-
 /** Load inputs, match vantages and logs, renumber connections by time, compute every verdict. */
 export async function loadDataset(paths: readonly string[], opts: DatasetOptions = {}): Promise<Dataset> {
-  const t0 = performance.now();
-  const c0 = cpuMs(), m0 = threadCpuMs(), f0 = minorFaults();
+  const meter = new PhaseMeter();
+  meter.mark();
   // (started now, it loads while the inputs are read)
   const helper = AnalysisWorker.early(paths, opts.worker);
   // (the spans serve the verdict pass only: not kept in the dataset)
   const { spans, ...ing } = await ingestInputs(paths, opts);
-  const t1 = performance.now();
-  const c1 = cpuMs(), m1 = threadCpuMs(), f1 = minorFaults();
-  const r1 = rssMB();
+  meter.mark();
   const { packets, conns, files, fw: table } = ing;
   // (every address id is made: the lookup index is dead weight from here on, ~100 MB at 10 M log lines)
   ing.addrs.dropIndex();
@@ -186,9 +154,7 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   const vm = matchVantages(conns, packets, files.length >= 2 ? groupByConn(packets, conns.count) : { start: new Uint32Array(1), rows: new Uint32Array(0) }, fileLastTs);
   const map = conns.finalize(vm.mergeInto);
   packets.remapConns(map);
-  const t2 = performance.now();
-  const c2 = cpuMs(), m2 = threadCpuMs(), f2 = minorFaults();
-  const r2 = rssMB();
+  meter.mark();
   const connRows = new ConnRows(packets, conns, files);
 
   // the rows of a connection at its own (primary) vantage: contiguous in file order
@@ -240,12 +206,8 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   const pass = newSharedPass(n);
   let share: Promise<AnalyseResult | undefined> | undefined;
   const historyIndex = osArray(Int32Array, worker ? n : 0, true);
-  // (a history each for the pass to write: the array may end before the log-only connections, ConnTable.histories)
-  if (packets.count > 0 && conns.histories.length < n) {
-    const from = conns.histories.length;
-    conns.histories.length = n;
-    conns.histories.fill('', from);
-  }
+  // (a history each for the pass to write)
+  if (packets.count > 0) conns.historiesForAll();
   const histories = conns.histories;
   const direct: RangeOutput = { ...out, history: (i, h) => { histories[i] = h; } };
   // NFLOG captures: each prefix's verdict, and the captures where some prefix is a drop (their
@@ -288,7 +250,7 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
   // (the events listed while the verdict worker, if any, makes its first verdicts)
   conns.fwBytes = new Float64Array(buffer(8 * conns.count), 0, conns.count).fill(NaN);
   let byConn: { start: Uint32Array; events: Uint32Array } | undefined;
-  let logOnly: { rows: VerdictShare; verdicts: VerdictShare } | undefined;
+  let logOnly: Timings['logOnly'];
   const listEvents = (): void => {
     byConn = corr ? eventsByConn(table, corr, map, conns.count, shared) : undefined;
   };
@@ -380,10 +342,7 @@ export async function loadDataset(paths: readonly string[], opts: DatasetOptions
     vantageMask: (i) => conns.vantageMask[i]!,
     eventPacket: (e) => (e.index === undefined ? undefined : deniedRst.get(e.index)),
     flowLinesWritten: lines !== undefined,
-    timings: { read: t1 - t0, match: t2 - t1, analyse: performance.now() - t2, cpu: { read: c1 - c0, match: c2 - c1, analyse: cpuMs() - c2 },
-      mainCpu: { read: m1 - m0, match: m2 - m1, analyse: threadCpuMs() - m2 },
-      faults: { read: f1 - f0, match: f2 - f1, analyse: minorFaults() - f2 }, rssMB: { read: r1, match: r2, analyse: rssMB() },
-      ...(logOnly ? { logOnly } : {}) },
+    timings: meter.timings(logOnly),
   };
 }
 

@@ -12,6 +12,7 @@ import type { Dataset, LiveChanges } from './dataset.js';
 import type { FwEventView } from './fw-table.js';
 import type { ConnTable } from './conn-table.js';
 import { LogText } from './log-text.js';
+import { NO_TIMINGS } from './phase-meter.js';
 import type { LiveEngine } from './live.js';
 
 const NO_EVENTS: readonly FwEventView[] = [];
@@ -105,7 +106,7 @@ export function liveDataset(engine: LiveEngine, fw: LiveFwView | undefined, n = 
     eventPacket: (e) => (e.index === undefined || !fw ? undefined : fw.deniedRow(e.index)),
     flowLinesWritten: false,
     ...(live ? { live } : {}),
-    timings: { read: 0, match: 0, analyse: 0, cpu: { read: 0, match: 0, analyse: 0 }, mainCpu: { read: 0, match: 0, analyse: 0 }, faults: { read: 0, match: 0, analyse: 0 }, rssMB: { read: 0, match: 0, analyse: 0 } },
+    timings: NO_TIMINGS,
   };
 }
 
