@@ -97,7 +97,7 @@ test('reasons give their class and closing side; timeouts, late packets after on
   assert.equal(by(40007).firewall[0]!.reason, 'Made-up reason');
 });
 
-test('a large log read in two ranges by two workers gives exactly what one pass gives, lines and issues included', async (t) => {
+test('a large log read in ranges by two workers gives exactly what one pass gives, lines and issues included', async (t) => {
   const dir = tmp(t);
   const log = join(dir, 'asa.log');
   generateAsaLog(log, { lines: 6000 });
@@ -120,6 +120,34 @@ test('a large log read in two ranges by two workers gives exactly what one pass 
   });
   assert.equal(one.fw.count, two.fw.count);
   assert.ok(one.fw.count > 5000);
+  // cut finer than the workers: they claim the ranges in turn, shorter towards the end
+  const many = await loadDataset([log], { worker: 'always', year: 2018, logRangeBytes: 16 << 10 });
+  const sizes = new Map<number, number>();
+  many.fw.forEach((e) => sizes.set(many.fw.chunk(e).range, (sizes.get(many.fw.chunk(e).range) ?? 0) + 1));
+  assert.ok(sizes.size >= 10, `read in ${sizes.size} ranges`);
+  assert.ok(sizes.get(0)! > 2 * sizes.get(sizes.size - 1)!, 'the last range is shorter than the first');
+  assert.deepEqual(rows(many), rows(one));
+  assert.deepEqual(many.issues, one.issues);
+  assert.deepEqual(many.fw.chunks.flatMap((c) => [...c.line.subarray(0, c.n)]), one.fw.chunks.flatMap((c) => [...c.line.subarray(0, c.n)]));
+});
+
+test('a log that passes New Year in its first of many ranges gives what one pass gives', async (t) => {
+  // (every later range is parsed again on the main thread with the year it should have started with)
+  const lines: string[] = [];
+  for (let k = 0; k < 3000; k++) {
+    const stamp = k < 300 ? `Dec 31 23:59:${String(k % 60).padStart(2, '0')}` : `Jan  1 00:${String(Math.floor(k / 60) % 60).padStart(2, '0')}:${String(k % 60).padStart(2, '0')}`;
+    const ep = `outside:100.64.${Math.floor(k / 250)}.${(k % 250) + 1}/${1024 + k}`;
+    lines.push(`<166>${stamp} fw01 %ASA-6-302013: Built inbound TCP connection ${k} for ${ep} (${ep.slice(8)}) to inside:172.16.1.10/443 (203.0.113.5/443)`);
+  }
+  const log = join(tmp(t), 'new-year.log');
+  writeFileSync(log, lines.join('\n') + '\n');
+  const one = await loadDataset([log], { worker: 'never', year: 2018 });
+  const many = await loadDataset([log], { worker: 'always', year: 2018, logRangeBytes: 16 << 10 });
+  assert.ok(new Set(many.fw.chunks.map((c) => c.range)).size >= 10);
+  const ts = (d: Awaited<ReturnType<typeof loadDataset>>): number[] => { const o: number[] = []; d.fw.forEach((e) => o.push(d.fw.ts(e))); return o; };
+  assert.deepEqual(ts(many), ts(one));
+  assert.equal(ts(one).at(-1), Date.UTC(2019, 0, 1, 0, 49, 59) / 1000, 'January is read as 2019');
+  assert.deepEqual(rows(many), rows(one));
 });
 
 test('event text is read back from the log (by offset from a file, kept from gzip), UTF-8, control characters stripped', async (t) => {

@@ -1,7 +1,7 @@
 /**
- * Firewall logs -> the event table (fw-table.ts). A large plain file is cut in two at a line start
- * and each range parsed by a worker (log-worker.ts) while this thread takes their chunks; smaller
- * files, gzip and stdin are parsed here. Either way the table ends with the same events in log
+ * Firewall logs -> the event table (fw-table.ts). A large plain file is cut in ranges at line
+ * starts, each parsed by one of two workers (log-worker.ts) while this thread takes their chunks;
+ * smaller files, gzip and stdin are parsed here. Either way the table ends with the same events in log
  * order, the same line numbers and the same issues as one pass over the file would give.
  */
 import { Worker } from 'node:worker_threads';
@@ -11,7 +11,7 @@ import type { InputIssue } from '../model.js';
 import { SourceError, type Input } from '../read/source.js';
 import { ChunkWriter } from '../read/fw-chunk.js';
 import { MAX_LINE_ISSUES, SyslogParser, finishIssues, type ParseSummary, type SyslogOptions, type YearState } from '../read/syslog.js';
-import { headOf, isGzipFile, readLogChunks, readRangeBytes, splitPoints } from '../read/log-lines.js';
+import { guidedCuts, headOf, isGzipFile, readLogChunks, readRangeBytes, splitPoints } from '../read/log-lines.js';
 import { AsaBytes } from '../read/asa-bytes.js';
 import { logFormatOf, unwrapOf, type LogFormat } from '../read/log-formats.js';
 import type { AddrTable } from './addr-table.js';
@@ -20,8 +20,11 @@ import { workerMode } from './workers.js';
 import type { LoadOptions } from './ingest.js';
 import type { LogMessage, LogTask } from './log-worker.js';
 
-/** Plain log files this large are parsed in two ranges by two workers. */
+/** Plain log files this large are parsed in ranges by LOG_WORKERS workers. */
 const LOG_WORKER_MIN_BYTES = 16 << 20;
+const LOG_WORKERS = 2;
+/** The shortest range (the last ones): the workers end within about this much parsing of each other. */
+const LOG_RANGE_MIN_BYTES = 8 << 20;
 /**
  * Bytes of log a distinct IPv4 address, about: the benchmark's ASA log of 10 M lines (1.7 GB) names
  * 3.9 M, one every ~440 bytes. More of them grow the index as before; fewer leave it sparse.
@@ -85,7 +88,7 @@ export async function loadLog(l: LogLoad, log: number, table: FwTable, addrs: Ad
     format = logFormatOf(headOf(l.path));
     // (room for an address every LOG_BYTES_PER_ADDRESS of the file: the address index then rarely grows)
     addrs.reserveV4(Math.floor(size / LOG_BYTES_PER_ADDRESS));
-    s = await readInRanges(l.path, file, log, format, table, addrs, issues, sopts, progress);
+    s = await readInRanges(l.path, file, log, format, table, addrs, issues, sopts, progress, opts.logRangeBytes ?? LOG_RANGE_MIN_BYTES);
   } else {
     const keep = l.path === '-' || gzip;
     let parser: SyslogParser | undefined;
@@ -122,22 +125,23 @@ export async function loadLog(l: LogLoad, log: number, table: FwTable, addrs: Ad
   return { path: l.path, name: l.name, events: table.count - before, lines: s.lines, counts: s.counts, nonAsaLines: s.nonAsaLines };
 }
 
-/** Parse a plain file in two ranges, one worker each, taking their chunks as they come. */
+/**
+ * Parse a plain file in ranges (guidedCuts) that two workers claim in turn, taking their chunks
+ * as they come.
+ */
 async function readInRanges(path: string, file: string, log: number, format: LogFormat, table: FwTable, addrs: AddrTable,
-  issues: InputIssue[], sopts: SyslogOptions, progress: (bytes: number) => void): Promise<ParseSummary> {
-  const points = splitPoints(path, 2);
+  issues: InputIssue[], sopts: SyslogOptions, progress: (bytes: number) => void, minBytes: number): Promise<ParseSummary> {
+  const points = splitPoints(path, (size) => guidedCuts(size, LOG_WORKERS, minBytes));
   const ranges = points.length - 1;
   const bytes = new Array<number>(ranges).fill(0);
-  const runs = Array.from({ length: ranges }, (_, r) => runRange({ path, log, range: r, start: points[r]!, end: points[r + 1]!, opts: sopts, format },
-    (m, pool) => {
-      table.append(m.chunk, pool, addrs);
-      bytes[r] = m.bytes;
-      progress(bytes.reduce((a, b) => a + b, 0));
-    }));
-  const got = await Promise.all(runs);
+  const got = await runRanges({ path, log, points, next: new Int32Array(new SharedArrayBuffer(4)), opts: sopts, format }, (m, pool) => {
+    table.append(m.chunk, pool, addrs);
+    bytes[m.chunk.range] = m.bytes;
+    progress(bytes.reduce((a, b) => a + b, 0));
+  });
   const sums: ParseSummary[] = [];
   for (let r = 0; r < ranges; r++) {
-    const g = got[r]!;
+    const g = got[r] ?? { error: 'the log reader stopped' };
     if (g.error) issues.push({ file, severity: 'error', code: 'read-error', message: `reading stopped: ${g.error} (events before it are kept)` });
     let sum = g.summary ?? emptySummary();
     // a range parsed without knowing the year-less months before it: if the log wrapped past New
@@ -202,33 +206,40 @@ function mergeSummaries(sums: ParseSummary[]): ParseSummary {
 
 interface RangeResult { summary?: ParseSummary; error?: string }
 
-/** One worker over one range; `take` gets each chunk with the worker's string pool so far. */
-function runRange(task: LogTask, take: (m: Extract<LogMessage, { t: 'chunk' }>, pool: string[]) => void): Promise<RangeResult> {
-  return new Promise((resolve) => {
+/**
+ * LOG_WORKERS workers over the task's ranges; `take` gets each chunk with the string pool of the
+ * worker that read it. The result by range; a range a worker was reading when it stopped has none.
+ */
+function runRanges(task: LogTask, take: (m: Extract<LogMessage, { t: 'chunk' }>, pool: string[]) => void): Promise<RangeResult[]> {
+  const results: RangeResult[] = [];
+  const one = (): Promise<void> => new Promise((resolve) => {
     const pool: string[] = [''];
     let w: Worker;
     try {
       w = new Worker(LOG_WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: 16 } });
-    } catch (e) {
-      resolve({ error: e instanceof Error ? e.message : String(e) });
+    } catch {
+      resolve();
       return;
     }
     let settled = false;
-    const end = (r: RangeResult): void => {
+    const end = (): void => {
       if (settled) return;
       settled = true;
       void w.terminate();
-      resolve(r);
+      resolve();
     };
     w.on('message', (m: LogMessage) => {
       if (m.t === 'chunk') {
         for (const s of m.strings) pool.push(s);
         take(m, pool);
-      } else if (m.t === 'done') end({ summary: m.summary });
-      else end({ error: m.message });
+      } else if (m.t === 'done') results[m.range] = { summary: m.summary };
+      else if (m.t === 'error') results[m.range] = { error: m.message };
+      else end();
     });
-    w.on('error', (e) => end({ error: e instanceof Error ? e.message : String(e) }));
-    w.on('exit', () => end({ error: 'the log reader stopped' }));
+    w.on('error', end);
+    w.on('exit', end);
     w.postMessage(task);
   });
+  // (a worker that stops leaves the ranges it did not claim to the other)
+  return Promise.all(Array.from({ length: LOG_WORKERS }, one)).then(() => results);
 }

@@ -79,6 +79,8 @@ export interface LoadOptions {
   date?: string;
   /** --fw-drop-prefix: more netfilter log-prefix words that mean a drop */
   dropPrefixes?: readonly string[];
+  /** the shortest range a large log is cut into for the log workers (fw-load.ts; default 8 MiB) */
+  logRangeBytes?: number;
 }
 
 export interface Ingest {

@@ -232,13 +232,11 @@ export interface LineFacts {
 }
 
 /**
- * Fills chunks with events and hands each full one to `emit`. One per reader (one range of one
- * log file).
+ * Fills chunks with events and hands each full one to `emit`. One per range of one log file.
  */
 export class ChunkWriter {
   private cur: FwChunk;
   private seq = 0;
-  readonly pool = new StringPool();
   constructor(
     private readonly log: number,
     private readonly range: number,
@@ -247,6 +245,8 @@ export class ChunkWriter {
     private readonly shared = false,
     /** rows a chunk (the live engine shows each chunk while it fills, and takes small ones) */
     private readonly rows = CHUNK_ROWS,
+    /** the reader's strings (a log worker keeps one pool over the ranges it reads) */
+    readonly pool = new StringPool(),
   ) {
     this.cur = newChunk(log, range, this.seq++, keepText, shared, rows);
   }

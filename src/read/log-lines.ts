@@ -172,15 +172,18 @@ export function headOf(path: string, bytes = 64 * 1024): Uint8Array {
   }
 }
 
-/** Where to cut a plain file into `parts` ranges: line starts near equal shares. */
-export function splitPoints(path: string, parts: number): number[] {
+/**
+ * Where to cut a plain file into ranges: the line start at or after each offset `cuts` gives for
+ * the file's size (offsets rising), with 0 first and the size last.
+ */
+export function splitPoints(path: string, cuts: (size: number) => number[]): number[] {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
     const out = [0];
     const b = Buffer.alloc(64 * 1024);
-    for (let k = 1; k < parts; k++) {
-      let pos = Math.floor((size * k) / parts);
+    for (const at of cuts(size)) {
+      let pos = Math.max(at, out[out.length - 1]!);
       for (;;) {
         const n = readSync(fd, b, 0, b.length, pos);
         if (n <= 0) { pos = size; break; }
@@ -188,12 +191,30 @@ export function splitPoints(path: string, parts: number): number[] {
         if (nl >= 0) { pos += nl + 1; break; }
         pos += n;
       }
-      if (pos > out[out.length - 1]!) out.push(pos);
+      if (pos > out[out.length - 1]! && pos < size) out.push(pos);
     }
     out.push(size);
     return out;
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * Offsets to cut `size` bytes at for `workers` threads taking ranges in turn (guided
+ * self-scheduling): each range a quarter of what is left per two workers, down to `minBytes`
+ * (at most half the file), so that the ranges get shorter towards the end and the threads finish
+ * within a short range's time of each other whatever share of the cores each was given.
+ */
+export function guidedCuts(size: number, workers: number, minBytes: number): number[] {
+  const min = Math.max(1, Math.min(minBytes, Math.ceil(size / 2)));
+  const out: number[] = [];
+  let at = 0;
+  for (;;) {
+    const step = Math.max(min, Math.ceil((size - at) / (2 * workers)));
+    if (size - at <= step + min / 2) return out;
+    at += step;
+    out.push(at);
   }
 }
 
