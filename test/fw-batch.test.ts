@@ -1,7 +1,8 @@
 /**
  * A block of flow lines' firewall events read ahead in file order (export/fw-batch.ts, through
  * FirewallBytes.prepare): the arrays are exactly the records as JSON, every plain event comes from
- * the read-ahead, lines close together share a read, and no part of the log is read twice in a block.
+ * the read-ahead, lines close together share a read, a plain Teardown that would be read alone is
+ * written from its columns, and no part of the log is read twice in a block.
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -46,6 +47,8 @@ test('read ahead: the arrays are the records as JSON, near lines in one read, ea
     }
   }
   assert.ok(blocks.reads.reads > 0 && blocks.reads.reads * 4 < events, `${blocks.reads.reads} reads for ${events} events`);
+  // (a Teardown far from the other lines of its block is written from its columns, not read alone)
+  assert.ok(blocks.reads.rendered > 10, `${blocks.reads.rendered} bodies written from their columns`);
   // one block of every connection: its reads do not overlap but for the bytes read past a line's start
   const all = new FirewallBytes(ds);
   all.prepare(0, n);

@@ -32,7 +32,7 @@ function taskFlows(t: FlowLinesTask): { src: FlowSource; fw?: FwTable; text?: Lo
   fw.sources.push(...sources);
   fw.logNames.push(...logNames);
   const text = new LogText(fw);
-  const firewallBytes = new FirewallBytes({ fw, fwText: text, fwEvents: (i) => events.subarray(start[i]!, start[i + 1]!), byConn: { start, events } });
+  const firewallBytes = new FirewallBytes({ fw, fwText: text, fwEvents: (i) => events.subarray(start[i]!, start[i + 1]!), byConn: { start, events }, addrs: base });
   return { src: { ...base, firewallBytes }, fw, text };
 }
 

@@ -136,7 +136,8 @@ const LINES_URL = new URL('./flow-lines-worker.js', import.meta.url);
 const linesWorkerBuilt = existsSync(fileURLToPath(LINES_URL));
 
 /** An event chunk's columns the lines read (the rest stays behind), in shared memory. */
-export type FwChunkShare = Pick<FwChunk, 'log' | 'range' | 'seq' | 'n' | 'ts' | 'msgid' | 'vendor' | 'lineOff' | 'offBase' | 'bodyAt' | 'str' | 'text' | 'bits' | 'line'>;
+export type FwChunkShare = Pick<FwChunk, 'log' | 'range' | 'seq' | 'n' | 'ts' | 'msgid' | 'vendor' | 'lineOff' | 'offBase' | 'bodyAt' | 'str' | 'text' | 'bits' | 'line'
+  | 'cid' | 'nbytes' | 'duration' | 'addr' | 'port'>;
 
 /** Everything the flow-lines worker needs, structured-cloneable, columns in shared memory. */
 export interface FlowLinesTask extends LinesMode {
@@ -174,7 +175,8 @@ function inShared<T extends Column>(a: T): T {
 const CONN_COLUMNS = ['origAddr', 'respAddr', 'origPort', 'respPort', 'firstTs', 'lastTs', 'origPkts', 'respPkts', 'origBytes', 'respBytes',
   'connState', 'teardown', 'closedBy', 'anomalies', 'vantageMask', 'fwBytes', 'unackedOrig', 'unackedResp', 'dataLost',
   'splitFrom', 'splitTo', 'splitWhy'] as const;
-const CHUNK_COLUMNS = ['ts', 'msgid', 'vendor', 'lineOff', 'bodyAt', 'str', 'bits', 'line'] as const;
+// (the last five: the bodies written from their columns, fw-render.ts)
+const CHUNK_COLUMNS = ['ts', 'msgid', 'vendor', 'lineOff', 'bodyAt', 'str', 'bits', 'line', 'cid', 'nbytes', 'duration', 'addr', 'port'] as const;
 
 /**
  * The worker's task. The columns the lines read are moved into shared memory where they are not
@@ -209,8 +211,8 @@ function linesTask(ds: Dataset, block: number, ctl: Int32Array, port: MessagePor
     const cc = ch as unknown as Record<(typeof CHUNK_COLUMNS)[number], Column>;
     for (const k of CHUNK_COLUMNS) cc[k] = inShared(cc[k]);
     if (ch.text) ch.text = inShared(ch.text);
-    const { log, range, seq, n: rows, ts, msgid, vendor, lineOff, offBase, bodyAt, str, bits, line, text } = ch;
-    return { log, range, seq, n: rows, ts, msgid, vendor, lineOff, offBase, bodyAt, str, bits, line, ...(text ? { text } : {}) };
+    const { log, range, seq, n: rows, ts, msgid, vendor, lineOff, offBase, bodyAt, str, bits, line, cid, nbytes, duration, addr, port, text } = ch;
+    return { log, range, seq, n: rows, ts, msgid, vendor, lineOff, offBase, bodyAt, str, bits, line, cid, nbytes, duration, addr, port, ...(text ? { text } : {}) };
   });
   task.fw = { chunks, strings: ds.fw.strings, sources: ds.fw.sources, logNames: ds.fw.logNames, ...sharedEvents(ds, n) };
   return task;
@@ -306,7 +308,7 @@ export async function writeFlowLines(ds: Dataset, sink: (bytes: Uint8Array) => b
   }
   // (this thread reads its blocks' event lists where the worker reads them)
   const flows = datasetFlows(ds);
-  const shared = byConn && flows.firewallBytes ? new FirewallBytes({ fw: ds.fw, fwText: ds.fwText, fwEvents: (i) => ds.fwEvents(i), byConn }) : undefined;
+  const shared = byConn && flows.firewallBytes ? new FirewallBytes({ fw: ds.fw, fwText: ds.fwText, fwEvents: (i) => ds.fwEvents(i), byConn, addrs: ds.addrs }) : undefined;
   const enc = lineEncoder(opts, shared ? { ...flows, firewallBytes: shared } : flows, () => datasetCells(ds));
   // Block buffers are used again once the sink is done with them (fresh ones for every block cost
   // page faults and garbage collections): this thread's kept here, the worker's sent back to it.

@@ -13,6 +13,7 @@ import type { LogText } from '../flows/log-text.js';
 import { putText } from './flow-bytes.js';
 import { FwEventBatch } from './fw-batch.js';
 import { EventJson, HEAD_MAX } from './fw-event-json.js';
+import { BodyWriter, type Hosts } from './fw-render.js';
 
 /**
  * What the arrays are made of: the event table, each connection's events and their text. A
@@ -29,6 +30,8 @@ export interface FirewallEvents {
    * each connection's (a view made and copied per connection, 3.4 M of them at 10 M lines).
    */
   readonly byConn?: { readonly start: Uint32Array; readonly events: Uint32Array };
+  /** the address texts: a body the byte reader vouched for is then written from its columns (fw-render.ts) */
+  readonly addrs?: Hosts;
 }
 
 export class FirewallBytes {
@@ -47,7 +50,7 @@ export class FirewallBytes {
 
   constructor(private readonly ds: FirewallEvents) {
     this.json = new EventJson(ds.fw);
-    this.batch = new FwEventBatch(ds.fw, ds.fwText, this.json);
+    this.batch = new FwEventBatch(ds.fw, ds.fwText, this.json, ds.addrs ? new BodyWriter(ds.fw.strings, ds.addrs) : undefined);
   }
 
   /** Read connections [from, to)'s events ahead, in file order, for the encode calls that follow. */
@@ -83,8 +86,8 @@ export class FirewallBytes {
   }
 
   /** reads and bytes the read-ahead took, for reports */
-  get reads(): { reads: number; bytes: number } {
-    return { reads: this.batch.reads, bytes: this.batch.bytesRead };
+  get reads(): { reads: number; bytes: number; rendered: number } {
+    return { reads: this.batch.reads, bytes: this.batch.bytesRead, rendered: this.batch.rendered };
   }
 
   /**

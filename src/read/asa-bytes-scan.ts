@@ -10,9 +10,11 @@ import { ACK, CWR, ECE, FIN, PSH, RST, SYN, URG } from '../model.js';
 /**
  * The line: bytes b[.., e); `p` where the last item read ends; `v4` the address v4() read last,
  * as a signed 32-bit number (a Uint32Array column stores its bits; a number above 2^30 returned
- * would be boxed).
+ * would be boxed); `odd` set when something read is not written as its value would be written
+ * again (a number with a leading zero, minutes or seconds above 59; the reader sets it for its own
+ * cases): the body is then not rendered from the columns (fw-chunk.ts TEXT_CANON).
  */
-export const ln = { b: new Uint8Array(0) as Uint8Array, e: 0, p: 0, v4: 0 };
+export const ln = { b: new Uint8Array(0) as Uint8Array, e: 0, p: 0, v4: 0, odd: false };
 
 /** The byte at i, -1 at or past the line's end. */
 export const c = (i: number): number => (i < ln.e ? ln.b[i]! : -1);
@@ -50,6 +52,7 @@ export function uint(i: number): number {
     v = v * 10 + x;
   }
   if (k === i || k - i > 15) return -1;
+  if (b[i] === 48 && k - i > 1) ln.odd = true;
   ln.p = k;
   return v;
 }
@@ -96,6 +99,7 @@ export function hms(i: number): number {
   const s = d2(p + 4);
   const n = c(p + 6);
   if (m < 0 || s < 0 || c(p + 3) !== 58 || (n >= 48 && n <= 57)) return -1;
+  if (m > 59 || s > 59) ln.odd = true;
   ln.p = p + 6;
   return h * 3600 + m * 60 + s;
 }

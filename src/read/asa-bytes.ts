@@ -12,7 +12,7 @@
 import { reasonOf } from './asa-scan.js';
 import { ByteValues } from './byte-strings.js';
 import { env, envelopeBytes } from './envelope-bytes.js';
-import { A_DMAP, A_DST, A_SMAP, A_SRC, newChunk, Pooled, putU32, U32_NONE, S_ACL, S_DIF, S_HOST, S_IFACE, S_REASON, S_RFROM, S_SIF, STR_SLOTS, TEXT_ESC, TEXT_PLAIN, type ChunkWriter, type FwChunk } from './fw-chunk.js';
+import { A_DMAP, A_DST, A_SMAP, A_SRC, newChunk, Pooled, putU32, U32_NONE, S_ACL, S_DIF, S_HOST, S_IFACE, S_REASON, S_RFROM, S_SIF, STR_SLOTS, TEXT_CANON, TEXT_ESC, TEXT_PLAIN, U32_BIG, type ChunkWriter, type FwChunk } from './fw-chunk.js';
 import type { ByteLineReader, StampClock } from './syslog.js';
 import type { Stamp } from './syslog-envelope.js';
 import { c, bytes, find, findLit, flagAt, hexAt, hms, is, ln, spaces, uint, v4 } from './asa-bytes-scan.js';
@@ -40,6 +40,8 @@ let RW = 0;
 const STR: (Pooled | undefined)[] = new Array<Pooled | undefined>(STR_SLOTS).fill(undefined);
 /** the body read has a `"` or `\` (the row's TEXT_ESC): the only bodies that can are 106023's and those read as 'other' */
 let ESC = false;
+/** the body is exactly what its columns render (the row's TEXT_CANON): a Teardown in its plain form */
+let CANON = false;
 
 // ---------------------------------------------------------------- strings by their bytes
 
@@ -55,13 +57,17 @@ const names = new ByteValues<Pooled | null>((t) => (printable(t) ? new Pooled(t)
 /** interface names as ifaceInto takes them without trimming (no space at either end, no `)` at the end); per side */
 const ifaceName = (t: string): Pooled | null => (printable(t) && t[0] !== ' ' && !t.endsWith(' ') && !t.endsWith(')') ? new Pooled(t) : null);
 const ifaces = [new ByteValues(ifaceName), new ByteValues(ifaceName)];
-/** a teardown's `reason[ from IF]`, as asa-fast.ts teardown() splits it (common case, no user) */
-const tails = new ByteValues<[Pooled, Pooled | undefined] | null>((t) => {
+/**
+ * A teardown's `reason[ from IF]`, as asa-fast.ts teardown() splits it (common case, no user),
+ * and whether the two written again as `reason[ from IF]` give the same text.
+ */
+const tails = new ByteValues<[Pooled, Pooled | undefined, boolean] | null>((t) => {
   if (!printable(t)) return null;
   const f = t.indexOf(' from ');
   const r = f < 0 ? t.length : f;
   const reason = reasonOf(t.charCodeAt(r - 1) === 32 ? t.slice(0, r).trim() : t.slice(0, r));
-  return [new Pooled(reason), f >= 0 ? new Pooled(t.slice(f + 6).trim()) : undefined];
+  const from = f >= 0 ? t.slice(f + 6).trim() : undefined;
+  return [new Pooled(reason), from === undefined ? undefined : new Pooled(from), (from === undefined ? reason : `${reason} from ${from}`) === t];
 });
 
 /**
@@ -91,6 +97,8 @@ function address(slot: number, a: number, port: number): void {
   c.addr[k] = a;
   let m = c.amask[RW]! | (1 << slot);
   if (port >= 0) {
+    // (a port the column cannot hold is not written again as it was)
+    if (port > 0xffff) ln.odd = true;
     c.port[k] = port;
     m |= 0x100 << slot;
   }
@@ -109,6 +117,7 @@ function endpoint(i: number, slot: number, mapSlot: number, ifSlot: number, mapp
   address(slot, a, port);
   if (c(ln.p) === 32 && c(ln.p + 1) === 40) {
     if (!mapped) return false;
+    ln.odd = true;
     const mport = !v4(ln.p + 2) || c(ln.p) !== 47 ? -1 : uint(ln.p + 1);
     const m = ln.v4;
     if (mport < 0 || c(ln.p) !== 41) return false;
@@ -150,7 +159,10 @@ const BYTES = bytes(' bytes ');
 
 /** `[Probe ]{TCP|UDP} connection <id> for EP to EP` at i (302013-302016); the proto bits, 0 if not. */
 function connection(i: number): number {
-  if (c(i) === 80 && is(PROBE, i)) i += 6;
+  if (c(i) === 80 && is(PROBE, i)) {
+    i += 6;
+    ln.odd = true;
+  }
   const c0 = c(i);
   const proto = c0 === 84 && is(TCP_CONN, i) ? P_TCP : c0 === 85 && is(UDP_CONN, i) ? P_UDP : 0;
   const id = proto === 0 ? -1 : uint(i + 15);
@@ -180,14 +192,20 @@ function teardown(i: number): boolean {
   C.bits[RW] = proto;
   C.duration[RW] = duration;
   putU32(C, C.nbytes, 1, RW, n);
+  // (written again from the columns: one space before a reason, values the columns hold exactly)
+  const plain = !ln.odd && C.cid[RW]! < U32_BIG && C.nbytes[RW]! < U32_BIG && duration < 1 << 24;
   const start = spaces(ln.p);
-  if (start === ln.e) return true;
+  if (start === ln.e) {
+    CANON = plain;
+    return true;
+  }
   // (a `(user)` at the end: the string path)
   if (c(ln.e - 1) === 41) return false;
   const t = tails.get(ln.b, start, ln.e);
   if (t === null) return false;
   STR[S_REASON] = t[0];
   STR[S_RFROM] = t[1];
+  CANON = plain && t[2] && start === ln.p + 1;
   return true;
 }
 
@@ -366,6 +384,8 @@ export class AsaBytes implements ByteLineReader {
     c.bits[r] = 0;
     for (let k = 0; k < STR_SLOTS; k++) STR[k] = undefined;
     ESC = false;
+    CANON = false;
+    ln.odd = false;
     const msgid = env.msgid;
     if (!body(msgid, env.body)) return -1;
     let ts = NaN;
@@ -391,7 +411,7 @@ export class AsaBytes implements ByteLineReader {
     const at = env.body - s;
     c.bodyAt[r] = at > 0xfffe ? 0xffff : at;
     c.vendor[r] = env.vendor;
-    c.bits[r] = c.bits[r]! | (env.severity & 7) | (env.tsSource << 3) | (ESC ? TEXT_ESC : TEXT_PLAIN);
+    c.bits[r] = c.bits[r]! | (env.severity & 7) | (env.tsSource << 3) | (ESC ? TEXT_ESC : CANON ? TEXT_CANON : TEXT_PLAIN);
     if (env.host !== null) STR[S_HOST] = env.host;
     this.writer.take(STR);
     return msgid;

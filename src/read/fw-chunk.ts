@@ -44,6 +44,12 @@ export const B_ACL = 9; // 2 bits: none, permitted, denied, est-allowed
 export const B_TEXT = 11;
 export const TEXT_PLAIN = 1 << B_TEXT;
 export const TEXT_ESC = 2 << B_TEXT;
+/**
+ * TEXT_PLAIN, and more: the body is exactly what its columns write again (export/fw-render.ts), so
+ * the flow lines write it without reading the log. A 302014/302016 Teardown in its plain form (no
+ * Probe, no mapped part, numbers as they would be written, one space before the reason).
+ */
+export const TEXT_CANON = 3 << B_TEXT;
 
 export interface FwChunk {
   /** log file (index in the load's logs), range of that file a reader took, chunk number in it */
