@@ -154,12 +154,14 @@ export class FirewallBytes {
 
   private encodeAt(p: number, i: number): number {
     const inBatch = i >= this.from && i < this.to;
-    const evs = inBatch ? this.list.subarray(this.firstOf[i - this.from]!, this.firstOf[i + 1 - this.from]!) : this.ds.fwEvents(i);
+    // (in the batch: connection i's events are list[k0, k0 + n), no view made for them)
+    const evs = inBatch ? this.list : this.ds.fwEvents(i);
     const k0 = inBatch ? this.firstOf[i - this.from]! : 0;
+    const n = inBatch ? this.firstOf[i + 1 - this.from]! - k0 : evs.length;
     const { start, end, json } = this.batch;
     this.room(p, 2);
     this.buf[p++] = 91; // [
-    for (let k = 0; k < evs.length; k++) {
+    for (let k = 0; k < n; k++) {
       const t = inBatch ? start[k0 + k]! : -1;
       if (t >= 0) {
         // (read ahead: a native copy of its bytes)
@@ -171,7 +173,7 @@ export class FirewallBytes {
       } else {
         this.room(p, 1);
         if (k) this.buf[p++] = 44;
-        p = this.event(p, evs[k]!);
+        p = this.event(p, evs[k0 + k]!);
       }
     }
     this.room(p, 1);

@@ -30,6 +30,8 @@ export class EventJson {
   private readonly tails: (Uint8Array | undefined)[] = [];
   /** `,"vendor":"…","msgid":…,"text":` by vendor and message id (a few distinct ones: one copy instead of four parts) */
   private readonly mids = new Map<number, Uint8Array>();
+  private lastKey = -1;
+  private lastMid: Uint8Array | undefined;
 
   constructor(private readonly fw: Pick<FwTable, 'ts' | 'msgid' | 'chunk' | 'strings'>) {}
 
@@ -40,7 +42,8 @@ export class EventJson {
     p = putUs(b, p, fw.ts(e));
     const vendor = fw.chunk(e).vendor[e & ROW_MASK]!, msgid = fw.msgid(e);
     const key = msgid * 256 + vendor;
-    let mid = this.mids.get(key);
+    // (the same message id as the event before, most often: no lookup)
+    let mid = key === this.lastKey ? this.lastMid : this.mids.get(key);
     if (mid === undefined) {
       const m = new Uint8Array(HEAD_MAX);
       let q = put(m, 0, VENDOR[vendor] ?? VENDOR[0]!);
@@ -49,6 +52,8 @@ export class EventJson {
       mid = m.slice(0, put(m, q, TEXT));
       this.mids.set(key, mid);
     }
+    this.lastKey = key;
+    this.lastMid = mid;
     b.set(mid, p);
     return p + mid.length;
   }
