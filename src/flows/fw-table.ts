@@ -92,7 +92,7 @@ export class FwTable {
       for (let s = 0; s < 4; s++) {
         if (!(mask & (1 << s))) continue;
         const at = e * 4 + s;
-        a[at] = mask & (0x10 << s) ? addrs.idOfText(v6[a[at]!]!)! : addrs.v4IdOf(a[at]!);
+        a[at] = mask & (0x10 << s) ? addrs.idOfText(v6[a[at]!]!)! : addrs.v4IdNear(a[at]!);
       }
     }
     chunk.v6 = [];
