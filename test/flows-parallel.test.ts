@@ -20,6 +20,7 @@ import { FlowCells, datasetCells } from '../src/export/flow-cells.js';
 import { FlowTableBytes } from '../src/export/flow-table-bytes.js';
 import { useFlowLinesWorker, writeFlowLines, type FlowLinesOptions } from '../src/export/flow-share.js';
 import { generateAsaLog } from '../bench/gen-asa.js';
+import { TEXT_CANON } from '../src/read/fw-chunk.js';
 import { BIN, fixture } from './helpers.js';
 
 /** How the lines are written: NDJSON, CSV rows, or table rows in some widths. */
@@ -116,6 +117,11 @@ test('a generated log, plain and gzip (its lines kept in the chunks): the same l
   const ds = await loadDataset([log], { year: 2018 });
   assert.ok(ds.conns.count > 5000, `${ds.conns.count} rows`);
   await same('generated', ds, 64);
+  // read by the log workers, whose byte reader marks the plain Teardowns: a block's far ones are
+  // written from their columns (fw-render.ts), by either thread
+  const dw = await loadDataset([log], { year: 2018, worker: 'always' });
+  assert.ok(dw.fw.chunks.some((c) => c.bits.subarray(0, c.n).some((b) => (b & TEXT_CANON) === TEXT_CANON)), 'plain Teardowns marked');
+  await same('generated, by the byte reader', dw, 64);
   const gz = join(dir, 'asa.log.gz');
   writeFileSync(gz, gzipSync(readFileSync(log)));
   const dz = await loadDataset([gz], { year: 2018 });
