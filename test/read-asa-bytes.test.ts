@@ -402,3 +402,36 @@ test('the last chunk, less than half full, is handed on cut to its rows, with th
     if (keep) assert.equal(cut[1]!.text!.length, GOOD.slice(8, 11).reduce((n, l) => n + l.length + 1, 0), 'the kept text cut to its lines');
   }
 });
+
+test('a writer going on with another range hands on its chunk cut to its rows, then fills that room as a fresh chunk', () => {
+  // (range 0: lines with endpoints; range 1: lines the string path reads with none, whose string slots it leaves as they are)
+  const withEndpoints = GOOD.slice(0, 4);
+  const without = ['<166>Jun 20 2018 00:00:09 fw01 : %ASA-6-113004: AAA user authentication Successful : user = j\xe9', GOOD[6]!.replace('client', 'cl\xe9ent')];
+  const write = (w: ChunkWriter, lines: string[]): void => {
+    const parser = new SyslogParser('x.log', { year: 2018 }, { event: (f, fields) => w.add(f, fields) });
+    lines.forEach((l, k) => parser.line(l, 100 * k));
+  };
+  const got: FwChunk[] = [];
+  const w = new ChunkWriter(0, 0, false, (c) => got.push(c), false);
+  write(w, withEndpoints);
+  w.restart(1);
+  assert.equal(got.length, 1);
+  assert.equal(got[0]!.range, 0);
+  assert.equal(got[0]!.n, withEndpoints.length);
+  assert.equal(got[0]!.ts.length, withEndpoints.length, 'cut to its rows');
+  write(w, [...without, ...without]);
+  w.flush(true);
+  const fresh: FwChunk[] = [];
+  const f = new ChunkWriter(0, 1, false, (c) => fresh.push(c), false);
+  write(f, [...without, ...without]);
+  f.flush(true);
+  const [a, b] = [got[1]!, fresh[0]!];
+  assert.equal(a.range, 1);
+  assert.equal(a.seq, 0);
+  assert.equal(a.n, b.n);
+  for (const col of ['ts', 'cid', 'nbytes', 'duration', 'lineOff', 'line', 'bodyAt', 'msgid', 'amask', 'kind', 'flags', 'vendor', 'bits', 'addr', 'port'] as const) {
+    assert.deepEqual([...a[col]], [...b[col]], `${col}: as a fresh chunk's`);
+  }
+  // (strings by their text: the writer's pool holds range 0's too)
+  assert.deepEqual([...a.str].map((id) => w.pool.all[id]), [...b.str].map((id) => f.pool.all[id]), 'strings as a fresh chunk\'s');
+});

@@ -32,27 +32,34 @@ export type LogMessage =
 const port = parentPort!;
 const task = await new Promise<LogTask>((resolve) => port.once('message', resolve));
 const pool = new StringPool();
+const block: { buf?: Buffer } = {};
 let sent = 1;
-for (let r = Atomics.add(task.next, 0, 1); r < task.points.length - 1; r = Atomics.add(task.next, 0, 1)) {
-  const start = task.points[r]!, end = task.points[r + 1]!;
-  const writer = new ChunkWriter(task.log, r, false, (chunk, p) => {
-    const strings = p.all.slice(sent);
-    sent = p.all.length;
-    const bytes = chunk.n ? offAt(chunk, chunk.n - 1) - start : 0;
-    port.postMessage({ t: 'chunk', chunk, strings, bytes } satisfies LogMessage);
-  }, true, CHUNK_ROWS, pool);
+const ranges = task.points.length - 1;
+const emit = (chunk: FwChunk, p: StringPool): void => {
+  const strings = p.all.slice(sent);
+  sent = p.all.length;
+  const bytes = chunk.n ? offAt(chunk, chunk.n - 1) - task.points[chunk.range]! : 0;
+  port.postMessage({ t: 'chunk', chunk, strings, bytes } satisfies LogMessage);
+};
+let r = Atomics.add(task.next, 0, 1);
+// (one writer for every range this worker reads: each range's last chunk cut to its rows, its room filled again)
+const writer = new ChunkWriter(task.log, r, false, emit, true, CHUNK_ROWS, pool);
+while (r < ranges) {
   const parser = new SyslogParser(task.path, task.opts, { event: (f, fields) => writer.add(f, fields) }, undefined, unwrapOf(task.format));
+  let error: string | undefined;
   try {
     // ASA-family lines of the common shapes straight from the bytes into the chunk; the rest as text
     parser.byteReader = new AsaBytes(writer);
-    readRangeBytes(task.path, start, end, (b, s, e, off) => {
+    readRangeBytes(task.path, task.points[r]!, task.points[r + 1]!, (b, s, e, off) => {
       if (!parser.lineBytes(b, s, e, off)) parser.line(b.toString('latin1', s, e), off);
-    });
-    writer.flush(true);
-    port.postMessage({ t: 'done', range: r, summary: parser.summary() } satisfies LogMessage);
+    }, block);
   } catch (e) {
-    writer.flush(true);
-    port.postMessage({ t: 'error', range: r, message: e instanceof Error ? e.message : String(e) } satisfies LogMessage);
+    error = e instanceof Error ? e.message : String(e);
   }
+  const following = Atomics.add(task.next, 0, 1);
+  if (following < ranges) writer.restart(following);
+  else writer.flush(true);
+  port.postMessage(error === undefined ? { t: 'done', range: r, summary: parser.summary() } : { t: 'error', range: r, message: error });
+  r = following;
 }
 port.postMessage({ t: 'end' } satisfies LogMessage);

@@ -245,7 +245,7 @@ export class ChunkWriter {
   private seq = 0;
   constructor(
     private readonly log: number,
-    private readonly range: number,
+    private range: number,
     private readonly keepText: boolean,
     private readonly emit: (c: FwChunk, pool: StringPool) => void,
     private readonly shared = false,
@@ -372,6 +372,36 @@ export class ChunkWriter {
   }
 
   /**
+   * Go on with another range of the file (a log worker reads several, fw-load.ts): the current
+   * chunk is handed on as its range's last, cut to its rows unless full, and its room is filled
+   * again for the new range, its rows cleared. (A room left behind in its chunk arena stayed there
+   * as long as the arena's other chunks: ~5 MB a range.)
+   */
+  restart(range: number): void {
+    this.range = range;
+    this.seq = 0;
+    const c = this.cur, n = c.n;
+    if (n === this.rows) {
+      this.flush();
+      return;
+    }
+    if (n > 0) {
+      const t = trimmed(c, this.textEnd);
+      t.index = indexChunk(t);
+      this.emit(t, this.pool);
+      clearRows(c, n);
+    }
+    c.n = 0;
+    c.range = range;
+    c.seq = this.seq++;
+    c.offBase = 0;
+    c.big = undefined;
+    c.index = undefined;
+    c.v6 = [];
+    this.textEnd = 0;
+  }
+
+  /**
    * Hand the current chunk on (none when empty). `last`: the reader is done, and a chunk less than
    * half full is handed on in arrays of its size (a chunk's columns take ~5 MB whatever it holds:
    * a small log's only chunk, a large one's last).
@@ -388,6 +418,15 @@ export class ChunkWriter {
 
 /** The first n of a column, in shared memory when the column is (a worker's chunk stays shareable). */
 const cut = <T extends Column>(a: T, n: number): T => (a.buffer instanceof SharedArrayBuffer ? grownColumn(a, n) : (a.slice(0, n) as T));
+
+/** Rows [0, n) of chunk c as a new chunk's are: zeros (a row does not write every column: add() leaves absent endpoints' strings). */
+function clearRows(c: FwChunk, n: number): void {
+  for (const col of [c.ts, c.cid, c.nbytes, c.duration, c.lineOff, c.line, c.bodyAt, c.msgid, c.amask, c.kind, c.flags, c.vendor, c.bits]) col.fill(0, 0, n);
+  c.addr.fill(0, 0, 4 * n);
+  c.port.fill(0, 0, 4 * n);
+  c.str.fill(0, 0, STR_SLOTS * n);
+  if (c.text) c.text.fill(0);
+}
 
 /** A copy of chunk c with its columns cut to its rows (and its kept text to what it holds). */
 function trimmed(c: FwChunk, textEnd: number): FwChunk {
