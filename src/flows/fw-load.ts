@@ -9,7 +9,7 @@ import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { InputIssue } from '../model.js';
 import { SourceError, type Input } from '../read/source.js';
-import { ChunkWriter } from '../read/fw-chunk.js';
+import { ChunkWriter } from '../read/fw-chunk-writer.js';
 import { MAX_LINE_ISSUES, SyslogParser, finishIssues, type ParseSummary, type SyslogOptions, type YearState } from '../read/syslog.js';
 import { guidedCuts, headOf, isGzipFile, readLogChunks, readRangeBytes, splitPoints } from '../read/log-lines.js';
 import { AsaBytes } from '../read/asa-bytes.js';

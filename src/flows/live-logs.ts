@@ -7,7 +7,8 @@
  * row is translated as it is written.
  */
 import type { InputIssue } from '../model.js';
-import { ChunkWriter, STR_SLOTS, type FwChunk } from '../read/fw-chunk.js';
+import { STR_SLOTS, type FwChunk } from '../read/fw-chunk.js';
+import { ChunkWriter } from '../read/fw-chunk-writer.js';
 import { SyslogParser, type SyslogOptions } from '../read/syslog.js';
 import type { AddrTable } from './addr-table.js';
 import { CHUNK_BITS, type FwTable } from './fw-table.js';

@@ -6,7 +6,8 @@
  * list of strings per worker.
  */
 import { parentPort } from 'node:worker_threads';
-import { CHUNK_ROWS, ChunkWriter, StringPool, offAt, type FwChunk } from '../read/fw-chunk.js';
+import { CHUNK_ROWS, offAt, type FwChunk } from '../read/fw-chunk.js';
+import { ChunkWriter, StringPool } from '../read/fw-chunk-writer.js';
 import { SyslogParser, type ParseSummary, type SyslogOptions } from '../read/syslog.js';
 import { readRangeBytes } from '../read/log-lines.js';
 import { AsaBytes } from '../read/asa-bytes.js';

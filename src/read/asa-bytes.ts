@@ -12,7 +12,8 @@
 import { reasonOf } from './asa-scan.js';
 import { ByteValues } from './byte-strings.js';
 import { env, envelopeBytes } from './envelope-bytes.js';
-import { A_DMAP, A_DST, A_SMAP, A_SRC, newChunk, Pooled, putU32, U32_NONE, S_ACL, S_DIF, S_HOST, S_IFACE, S_REASON, S_RFROM, S_SIF, STR_SLOTS, TEXT_CANON, TEXT_ESC, TEXT_PLAIN, U32_BIG, type ChunkWriter, type FwChunk } from './fw-chunk.js';
+import { A_DMAP, A_DST, A_SMAP, A_SRC, newChunk, putU32, U32_NONE, S_ACL, S_DIF, S_HOST, S_IFACE, S_REASON, S_RFROM, S_SIF, STR_SLOTS, TEXT_CANON, TEXT_ESC, TEXT_PLAIN, U32_BIG, type FwChunk } from './fw-chunk.js';
+import { Pooled, type ChunkWriter } from './fw-chunk-writer.js';
 import type { ByteLineReader, StampClock } from './syslog.js';
 import type { Stamp } from './syslog-envelope.js';
 import { c, bytes, find, findLit, flagAt, hexAt, hms, is, ln, spaces, uint, v4 } from './asa-bytes-scan.js';

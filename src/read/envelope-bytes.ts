@@ -16,7 +16,7 @@
  */
 import { ZONE_ABBREVIATIONS } from './syslog-zones.js';
 import { ByteValues } from './byte-strings.js';
-import { Pooled } from './fw-chunk.js';
+import { Pooled } from './fw-chunk-writer.js';
 
 /** What the last accepted envelope said. */
 export const env = {
