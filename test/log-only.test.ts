@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { loadDataset, type Dataset } from '../src/flows/dataset.js';
 import { flowRecord, type FlowRecord } from '../src/export/records.js';
@@ -129,6 +130,27 @@ test('a large log read in ranges by two workers gives exactly what one pass give
   assert.deepEqual(rows(many), rows(one));
   assert.deepEqual(many.issues, one.issues);
   assert.deepEqual(many.fw.chunks.flatMap((c) => [...c.line.subarray(0, c.n)]), one.fw.chunks.flatMap((c) => [...c.line.subarray(0, c.n)]));
+});
+
+test('log workers that fail: the ranges none finished are reported once, the load ends', async (t) => {
+  const dir = tmp(t);
+  const log = join(dir, 'asa.log');
+  generateAsaLog(log, { lines: 3000 });
+  const scripts = {
+    // (an error when it starts; a worker that claims a range, then exits)
+    'throws.mjs': `throw new Error('boom');`,
+    'exits.mjs': `import { parentPort } from 'node:worker_threads';
+parentPort.once('message', (t) => { Atomics.add(t.next, 0, 1); process.exit(3); });`,
+  };
+  for (const [name, code] of Object.entries(scripts)) {
+    const script = join(dir, name);
+    writeFileSync(script, code);
+    const ds = await loadDataset([log], { worker: 'always', year: 2018, logRangeBytes: 16 << 10, logWorkerFile: pathToFileURL(script) });
+    const stops = ds.issues.filter((i) => i.code === 'read-error');
+    assert.equal(stops.length, 1, `${name}: one issue`);
+    assert.match(stops[0]!.message, name === 'throws.mjs' ? /boom/ : /the log reader stopped/);
+    assert.equal(ds.fw.count, 0);
+  }
 });
 
 test('a log that passes New Year in its first of many ranges gives what one pass gives', async (t) => {

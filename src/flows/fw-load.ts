@@ -88,7 +88,8 @@ export async function loadLog(l: LogLoad, log: number, table: FwTable, addrs: Ad
     format = logFormatOf(headOf(l.path));
     // (room for an address every LOG_BYTES_PER_ADDRESS of the file: the address index then rarely grows)
     addrs.reserveV4(Math.floor(size / LOG_BYTES_PER_ADDRESS));
-    s = await readInRanges(l.path, file, log, format, table, addrs, issues, sopts, progress, opts.logRangeBytes ?? LOG_RANGE_MIN_BYTES);
+    s = await readInRanges(l.path, file, log, format, table, addrs, issues, sopts, progress, opts.logRangeBytes ?? LOG_RANGE_MIN_BYTES,
+      opts.logWorkerFile ?? LOG_WORKER_URL);
   } else {
     const keep = l.path === '-' || gzip;
     let parser: SyslogParser | undefined;
@@ -130,7 +131,7 @@ export async function loadLog(l: LogLoad, log: number, table: FwTable, addrs: Ad
  * as they come.
  */
 async function readInRanges(path: string, file: string, log: number, format: LogFormat, table: FwTable, addrs: AddrTable,
-  issues: InputIssue[], sopts: SyslogOptions, progress: (bytes: number) => void, minBytes: number): Promise<ParseSummary> {
+  issues: InputIssue[], sopts: SyslogOptions, progress: (bytes: number) => void, minBytes: number, script: URL): Promise<ParseSummary> {
   const points = splitPoints(path, (size) => guidedCuts(size, LOG_WORKERS, minBytes));
   const ranges = points.length - 1;
   const bytes = new Array<number>(ranges).fill(0);
@@ -138,11 +139,16 @@ async function readInRanges(path: string, file: string, log: number, format: Log
     table.append(m.chunk, pool, addrs);
     bytes[m.chunk.range] = m.bytes;
     progress(bytes.reduce((a, b) => a + b, 0));
-  });
+  }, script);
   const sums: ParseSummary[] = [];
+  // (one issue a cause, not one a range: a file gone stops every range alike)
+  const said = new Set<string>();
   for (let r = 0; r < ranges; r++) {
-    const g = got[r] ?? { error: 'the log reader stopped' };
-    if (g.error) issues.push({ file, severity: 'error', code: 'read-error', message: `reading stopped: ${g.error} (events before it are kept)` });
+    const g = got[r]!;
+    if (g.error && !said.has(g.error)) {
+      said.add(g.error);
+      issues.push({ file, severity: 'error', code: 'read-error', message: `reading stopped: ${g.error} (events before it are kept)` });
+    }
     let sum = g.summary ?? emptySummary();
     // a range parsed without knowing the year-less months before it: if the log wrapped past New
     // Year before the seam (or at it), parse it again here with the state it should have started with
@@ -210,14 +216,20 @@ interface RangeResult { summary?: ParseSummary; error?: string }
  * LOG_WORKERS workers over the task's ranges; `take` gets each chunk with the string pool of the
  * worker that read it. The result by range; a range a worker was reading when it stopped has none.
  */
-function runRanges(task: LogTask, take: (m: Extract<LogMessage, { t: 'chunk' }>, pool: string[]) => void): Promise<RangeResult[]> {
+function runRanges(task: LogTask, take: (m: Extract<LogMessage, { t: 'chunk' }>, pool: string[]) => void, script: URL): Promise<RangeResult[]> {
   const results: RangeResult[] = [];
+  /** why a worker stopped or did not start: the ranges no worker finished say it */
+  let why = 'the log reader stopped';
+  const stopped = (e: unknown): void => {
+    why = e instanceof Error ? e.message : String(e);
+  };
   const one = (): Promise<void> => new Promise((resolve) => {
     const pool: string[] = [''];
     let w: Worker;
     try {
-      w = new Worker(LOG_WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: 16 } });
-    } catch {
+      w = new Worker(script, { resourceLimits: { maxYoungGenerationSizeMb: 16 } });
+    } catch (e) {
+      stopped(e);
       resolve();
       return;
     }
@@ -236,10 +248,16 @@ function runRanges(task: LogTask, take: (m: Extract<LogMessage, { t: 'chunk' }>,
       else if (m.t === 'error') results[m.range] = { error: m.message };
       else end();
     });
-    w.on('error', end);
+    w.on('error', (e) => {
+      stopped(e);
+      end();
+    });
     w.on('exit', end);
     w.postMessage(task);
   });
   // (a worker that stops leaves the ranges it did not claim to the other)
-  return Promise.all(Array.from({ length: LOG_WORKERS }, one)).then(() => results);
+  return Promise.all(Array.from({ length: LOG_WORKERS }, one)).then(() => {
+    for (let r = 0; r < task.points.length - 1; r++) results[r] ??= { error: why };
+    return results;
+  });
 }

@@ -81,6 +81,8 @@ export interface LoadOptions {
   dropPrefixes?: readonly string[];
   /** the shortest range a large log is cut into for the log workers (fw-load.ts; default 8 MiB) */
   logRangeBytes?: number;
+  /** (tests) another log worker script, one that fails */
+  logWorkerFile?: URL;
 }
 
 export interface Ingest {
