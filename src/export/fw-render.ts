@@ -19,8 +19,13 @@ const TO = lit(' to ');
 const DURATION = lit(' duration ');
 const BYTES = lit(' bytes ');
 const FROM = lit(' from ');
-/** the most bytes a body takes besides its strings: literals, two addresses and ports, three numbers, a duration */
-const FIXED_MAX = 24 + 5 + 4 + 10 + 7 + 2 * (15 + 6) + 10 + 10 + 10 + 6 + 1;
+
+/**
+ * The most bytes a body takes besides its strings, as put() writes it: the literals, a 32-bit id
+ * and byte count, two `:address/port`, hours below 2^24 s (4 digits, 5 allowed) and `:mm:ss`, the
+ * space before the reason.
+ */
+const FIXED_MAX = TEARDOWN[0].length + 10 + FOR.length + 2 * (1 + 15 + 1 + 5) + TO.length + DURATION.length + 5 + 6 + BYTES.length + 10 + 1 + FROM.length;
 
 function put(b: Uint8Array, p: number, a: Uint8Array): number {
   for (let k = 0; k < a.length; k++) b[p + k] = a[k]!;
