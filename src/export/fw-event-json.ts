@@ -9,7 +9,8 @@ import { VENDORS } from '../read/syslog-envelope.js';
 import { putUint, putUs } from './flow-bytes.js';
 
 const enc = new TextEncoder();
-const lit = (s: string): Uint8Array => enc.encode(s);
+/** A literal's bytes. */
+export const lit = (s: string): Uint8Array => enc.encode(s);
 const TS = lit('{"ts":');
 const MSGID = lit(',"msgid":');
 /** `,"vendor":"ASA"` and the others, by the vendor index stored per event */

@@ -6,13 +6,13 @@
  */
 import { A_DST, A_SRC, B_PROTO, S_DIF, S_REASON, S_RFROM, S_SIF, STR_SLOTS, type FwChunk } from '../read/fw-chunk.js';
 import { putHost, putUint, type FlowSource } from './flow-bytes.js';
+import { lit, put } from './fw-event-json.js';
 
 /** The address texts (an address-table id's). */
 export type Hosts = Pick<FlowSource, 'v4Value' | 'text'>;
 /** The columns a body is written from. */
 export type RenderColumns = Pick<FwChunk, 'cid' | 'nbytes' | 'duration' | 'addr' | 'port' | 'str' | 'bits'>;
 
-const lit = (s: string): Uint8Array => Uint8Array.from(s, (ch) => ch.charCodeAt(0));
 const TEARDOWN = [lit('Teardown TCP connection '), lit('Teardown UDP connection ')] as const;
 const FOR = lit(' for ');
 const TO = lit(' to ');
@@ -26,11 +26,6 @@ const FROM = lit(' from ');
  * space before the reason.
  */
 const FIXED_MAX = TEARDOWN[0].length + 10 + FOR.length + 2 * (1 + 15 + 1 + 5) + TO.length + DURATION.length + 5 + 6 + BYTES.length + 10 + 1 + FROM.length;
-
-function put(b: Uint8Array, p: number, a: Uint8Array): number {
-  for (let k = 0; k < a.length; k++) b[p + k] = a[k]!;
-  return p + a.length;
-}
 
 export class BodyWriter {
   /** pool strings as bytes, by id (printable ASCII: the byte reader takes no other into a TEXT_CANON row) */
