@@ -33,7 +33,6 @@ export type LogMessage =
 const port = parentPort!;
 const task = await new Promise<LogTask>((resolve) => port.once('message', resolve));
 const pool = new StringPool();
-const block: { buf?: Buffer } = {};
 let sent = 1;
 const ranges = task.points.length - 1;
 const emit = (chunk: FwChunk, p: StringPool): void => {
@@ -53,7 +52,7 @@ while (r < ranges) {
     parser.byteReader = new AsaBytes(writer);
     readRangeBytes(task.path, task.points[r]!, task.points[r + 1]!, (b, s, e, off) => {
       if (!parser.lineBytes(b, s, e, off)) parser.line(b.toString('latin1', s, e), off);
-    }, block);
+    });
   } catch (e) {
     error = e instanceof Error ? e.message : String(e);
   }

@@ -122,15 +122,12 @@ export type OnLineBytes = (b: Buffer, s: number, e: number, off: number) => void
  * last line without '\n'), but as bytes in the block they were read into, for a reader that reads
  * bytes (the log worker's fast path) and makes a string only of the lines it leaves to the string
  * path. A line cut by the block's end is moved to the front and the block filled up behind it; a
- * line longer than the block doubles it. `block`: the block to read into, kept from one call to
- * the next by a reader of many ranges (a block of its own each time was garbage the size of a
- * block per range, freed only by a full collection).
+ * line longer than the block doubles it.
  */
-export function readRangeBytes(path: string, start: number, end: number, onLine: OnLineBytes, block?: { buf?: Buffer }): void {
+export function readRangeBytes(path: string, start: number, end: number, onLine: OnLineBytes): void {
   const fd = openSync(path, 'r');
   try {
-    let buf = block?.buf ?? Buffer.allocUnsafe(BLOCK);
-    if (block) block.buf = buf;
+    let buf = Buffer.allocUnsafe(BLOCK);
     /** bytes in buf, the file offset of buf[0], the next byte to read */
     let have = 0;
     let base = start;
@@ -152,7 +149,6 @@ export function readRangeBytes(path: string, start: number, end: number, onLine:
         const grown = Buffer.allocUnsafe(buf.length * 2);
         buf.copy(grown, 0, 0, have);
         buf = grown;
-        if (block) block.buf = buf;
       } else {
         buf.copy(buf, 0, ls, have);
         have -= ls;
