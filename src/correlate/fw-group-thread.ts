@@ -74,8 +74,8 @@ export function* groupEventSteps(table: FwTable, nAddrs: number, thread: GroupTh
   const conn = new Groups(plan.idRows + plan.denyRows);
   const regs = new Regs(plan.idRows);
   const half = table.count / 2;
-  const ids = yield* mapYields(idSideSteps({ table, filters, notes: plan.notes, nAddrs }, conn, regs), (x) => Math.floor(x / 2));
-  const tuples = yield* mapYields(tupleSideSteps(table, plan, filters, conn, regs, () => regs.n), (x) => Math.floor(half + x / 2));
+  const ids = yield* mapYields(idSideSteps({ table, filters, notes: plan.notes }, conn, regs), (x) => Math.floor(x / 2));
+  const tuples = yield* mapYields(tupleSideSteps(table, plan, filters, conn, regs, () => regs.n, nAddrs), (x) => Math.floor(half + x / 2));
   return joinSides(table, conn, ids, tuples, 1);
 }
 
@@ -86,7 +86,7 @@ function* twoThreads(table: FwTable, plan: GroupingPlan, filters: Map<number, Tu
   const progress = new Int32Array(new SharedArrayBuffer(16));
   const ch = new MessageChannel();
   const task: GroupTask = {
-    chunks: table.chunks, nAddrs, notes: [...plan.notes], filters: [...filters].map(([log, f]) => [log, f.words]),
+    chunks: table.chunks, notes: [...plan.notes], filters: [...filters].map(([log, f]) => [log, f.words]),
     groups: conn.buffers(), regs: regs.a, progress, port: ch.port2,
   };
   worker.postMessage(task, [ch.port2]);
@@ -106,7 +106,7 @@ function* twoThreads(table: FwTable, plan: GroupingPlan, filters: Map<number, Tu
       if (Atomics.wait(progress, P_CHUNKS, done, STALL_MS) === 'timed-out' && Atomics.load(progress, P_CHUNKS) === done) throw new ThreadFailed();
     }
   };
-  const tuples = yield* tupleSideSteps(table, plan, filters, conn, regs, reached);
+  const tuples = yield* tupleSideSteps(table, plan, filters, conn, regs, reached, nAddrs);
   // (the worker ends with its reply, posted before it says it is done)
   let reply: GroupReply | undefined;
   for (let waited = 0; ; waited += 50) {
@@ -123,5 +123,5 @@ function* twoThreads(table: FwTable, plan: GroupingPlan, filters: Map<number, Tu
   conn.n = reply.n;
   const pairs = new EventPairs(reply.pairs.length / 2);
   pairs.pushAll(reply.pairs);
-  return joinSides(table, conn, { pairs, lhNear: reply.lhNear }, tuples, 2);
+  return joinSides(table, conn, { pairs }, tuples, 2);
 }

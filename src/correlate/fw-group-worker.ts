@@ -1,7 +1,7 @@
 /**
  * The grouping's worker (fw-group-thread.ts): the id side (fw-id-side.ts) over the event chunks in
  * shared memory, into the groups and registrations the main thread reads as it goes. It replies
- * with what it kept in its own memory (the repeated Builts and notes, the local-host candidates),
+ * with what it kept in its own memory (the repeated Builts and notes),
  * then says it is done; on an error it says it failed.
  */
 import { parentPort, type MessagePort } from 'node:worker_threads';
@@ -14,7 +14,6 @@ import { TupleFilter } from './tuple-hash.js';
 
 export interface GroupTask {
   chunks: FwChunk[];
-  nAddrs: number;
   notes: number[];
   /** each log's filter words */
   filters: [number, Int32Array][];
@@ -25,7 +24,7 @@ export interface GroupTask {
   port: MessagePort;
 }
 
-export type GroupReply = { n: number; pairs: Int32Array; lhNear: Int32Array } | { error: string };
+export type GroupReply = { n: number; pairs: Int32Array } | { error: string };
 
 parentPort!.once('message', (task: GroupTask) => {
   const { progress, port } = task;
@@ -37,11 +36,10 @@ parentPort!.once('message', (task: GroupTask) => {
     }
     const groups = new Groups(0, true, task.groups);
     const filters = new Map(task.filters.map(([log, words]) => [log, new TupleFilter(0, false, words)]));
-    const ids = finish(idSideSteps({ table, filters, notes: new Set(task.notes), nAddrs: task.nAddrs }, groups, new Regs(0, false, task.regs), progress));
+    const ids = finish(idSideSteps({ table, filters, notes: new Set(task.notes) }, groups, new Regs(0, false, task.regs), progress));
     const pairs = ids.pairs.a.slice(0, 2 * ids.pairs.n);
-    const lhNear = Int32Array.from(ids.lhNear);
     // (copied, not transferred: a transfer detaches a buffer, which makes V8 check every typed-array access in the thread from then on)
-    port.postMessage({ n: groups.n, pairs, lhNear } satisfies GroupReply);
+    port.postMessage({ n: groups.n, pairs } satisfies GroupReply);
     Atomics.store(progress, P_STATE, S_DONE);
   } catch (e) {
     port.postMessage({ error: e instanceof Error ? e.message : String(e) } satisfies GroupReply);

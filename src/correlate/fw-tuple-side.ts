@@ -1,6 +1,7 @@
 /**
  * The grouping's tuple side (fw-groups.ts): each deny <-> the newest group of its tuple, in event
- * order, the Builts and Teardowns the id side listed (Regs) registered between them. It reads the
+ * order, the Builts and Teardowns the id side listed (Regs) registered between them (those whose
+ * tuples a deny may name), and the local-host lines near each (fw-local-host.ts). It reads the
  * id side's groups as far as the id side has passed (`reached`), which may be further: a Teardown
  * later than the deny in the log is not yet one for it. Its own groups (denials, orphan denies)
  * are apart until both sides are done (joinSides).
@@ -15,6 +16,7 @@ import {
   PRE_TEARDOWN, RST_DENIED, RowTuples, denyTuples, reasonClassOf, type GroupingPlan, type Grouping,
 } from './fw-groups.js';
 import type { IdSideResult, Regs } from './fw-id-side.js';
+import { LocalHosts } from './fw-local-host.js';
 import type { TupleFilter, TupleHash } from './tuple-hash.js';
 
 export interface TupleSideResult {
@@ -24,14 +26,19 @@ export interface TupleSideResult {
   pairs: EventPairs;
   /** the no-connection denies logged while a connection was open, by group: the time and flags of the last (with those of the second before it) */
   preDeny: Map<number, { t: number; flags: number }>;
+  /** (local-host event, group, event): fw-local-host.ts */
+  lhNear: number[];
 }
 
 /**
  * The tuple side over every chunk in order. `conn`: the id side's groups; `regs` its list, of
- * which reached(ci) returns how many are made once it has passed chunk ci. Yields the events passed.
+ * which reached(ci) returns how many are made once it has passed chunk ci; `nAddrs`: address ids
+ * in use (the local-host index is by address). Yields the events passed.
  */
 export function* tupleSideSteps(table: FwTable, plan: GroupingPlan, filters: Map<number, TupleFilter>, conn: Groups, regs: Regs,
-  reached: (ci: number) => number): Generator<number, TupleSideResult, void> {
+  reached: (ci: number) => number, nAddrs: number): Generator<number, TupleSideResult, void> {
+  const local = LocalHosts.of(table, nAddrs);
+  const lhNear: number[] = [];
   const own = new Groups(plan.denyRows);
   // (the id side's groups are numbered below conn.cap: its own from there on)
   const off = conn.cap;
@@ -80,8 +87,13 @@ export function* tupleSideSteps(table: FwTable, plan: GroupingPlan, filters: Map
       const de = j < rows.length ? (ci << CHUNK_BITS) | rows[j]! : -1;
       if (re < 0 && de < 0) break;
       if (re >= 0 && (de < 0 || re < de)) {
-        rt.of(c, re & 0xffff);
-        register(ra[2 * k + 1]!);
+        const r = re & 0xffff, mg = ra[2 * k + 1]!, g = mg < 0 ? ~mg : mg;
+        // the group becomes the newest of the row's tuples, of those a deny looks up
+        if (mg >= 0) {
+          rt.of(c, r);
+          register(g);
+        }
+        local?.near(c, r, c.kind[r]!, g, re, lhNear);
         k++;
         continue;
       }
@@ -132,7 +144,7 @@ export function* tupleSideSteps(table: FwTable, plan: GroupingPlan, filters: Map
       }
     }
   }
-  return { own, off, pairs, preDeny };
+  return { own, off, pairs, preDeny, lhNear };
 }
 
 /**
@@ -142,7 +154,7 @@ export function* tupleSideSteps(table: FwTable, plan: GroupingPlan, filters: Map
  * denies.
  */
 export function joinSides(table: FwTable, conn: Groups, ids: IdSideResult, tuples: TupleSideResult, threads: 1 | 2): Grouping {
-  const { own, off, pairs, preDeny } = tuples;
+  const { own, off, pairs, preDeny, lhNear } = tuples;
   const reasons = new Map<number, ReasonClass | undefined>();
   for (const [g, pre] of preDeny) {
     const td = conn.teardown(g);
@@ -170,5 +182,5 @@ export function joinSides(table: FwTable, conn: Groups, ids: IdSideResult, tuple
     conn.order = order;
   }
   ids.pairs.pushAll(pairs.a.subarray(0, 2 * pairs.n));
-  return { groups: conn, pairs: ids.pairs, lhNear: ids.lhNear, threads };
+  return { groups: conn, pairs: ids.pairs, lhNear, threads };
 }
