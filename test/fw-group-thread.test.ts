@@ -14,6 +14,8 @@ import { ingestInputs } from '../src/flows/ingest.js';
 import { loadDataset } from '../src/flows/dataset.js';
 import { finish } from '../src/flows/steps.js';
 import { groupEventSteps } from '../src/correlate/fw-group-thread.js';
+import { P_CHUNKS, P_GROUPS, P_REGS, P_STATE, S_FAILED } from '../src/correlate/fw-id-side.js';
+import { pathToFileURL } from 'node:url';
 import type { Grouping } from '../src/correlate/fw-groups.js';
 import { anomalyNames, TEARDOWNS } from '../src/model.js';
 import { generateAsaLog } from '../bench/gen-asa.js';
@@ -105,4 +107,35 @@ test('a deny logged before its Teardown is judged as before it: rst-denied while
     assert.deepEqual(byPort.get(50001), { teardown: 'graceful', anomalies: ['rst-denied'] }, worker);
     assert.deepEqual(byPort.get(50002), { teardown: 'graceful', anomalies: ['late-rst', 'rst-denied'] }, worker);
   }
+});
+
+test('a grouping worker that fails midway: the whole grouping is made again on this thread, as one thread makes it', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'rsttui-groupfail-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'asa.log');
+  generateAsaLog(path, { lines: 150_000, seed: 5 });
+  // (it passes a chunk, having written nonsense where the groups and registrations go, then fails as the real one does on an error)
+  const script = join(dir, 'fails.mjs');
+  writeFileSync(script, `import { parentPort } from 'node:worker_threads';
+parentPort.once('message', (task) => {
+  const { progress, port } = task;
+  new Uint8Array(task.groups.kind).fill(7);
+  task.regs.fill(3);
+  Atomics.store(progress, ${P_REGS}, 100);
+  Atomics.store(progress, ${P_GROUPS}, 100);
+  Atomics.store(progress, ${P_CHUNKS}, 1);
+  Atomics.notify(progress, ${P_CHUNKS});
+  port.postMessage({ error: 'failed on purpose' });
+  Atomics.store(progress, ${P_STATE}, ${S_FAILED});
+  Atomics.notify(progress, ${P_CHUNKS});
+  Atomics.notify(progress, ${P_STATE});
+  port.close();
+});
+`);
+  const ing = await ingestInputs([path], { year: 2018, worker: 'always' });
+  const one = finish(groupEventSteps(ing.fw, ing.addrs.count, 'never'));
+  const failed = finish(groupEventSteps(ing.fw, ing.addrs.count, 'always', pathToFileURL(script)));
+  assert.equal(failed.threads, 1, 'the grouping fell back to one thread');
+  assert.ok(one.groups.n > 1000, `${one.groups.n} groups`);
+  assert.deepEqual(dump(failed), dump(one));
 });

@@ -42,19 +42,20 @@ function* mapYields<T>(steps: Generator<number, T, void>, f: (x: number) => numb
 /**
  * The groups of the table's events, a step at a time: each step yields the events passed so far
  * (after each chunk), so that a loader that must stay responsive (the UI's: its keys and its
- * progress bar) can pause between steps (flows/steps.ts runs them).
+ * progress bar) can pause between steps (flows/steps.ts runs them). `workerUrl`: another script
+ * for the worker (the tests give one that fails).
  */
-export function* groupEventSteps(table: FwTable, nAddrs: number, thread: GroupThread = 'never'): Generator<number, Grouping, void> {
+export function* groupEventSteps(table: FwTable, nAddrs: number, thread: GroupThread = 'never', workerUrl?: URL): Generator<number, Grouping, void> {
   const plan = planGrouping(table);
   // (chunks not in shared memory, those read on this thread, are copied to the worker: a few at most, unless told)
   let copied = 0;
   for (const c of table.chunks) if (!(c.kind.buffer instanceof SharedArrayBuffer)) copied += c.n;
   const shareable = table.chunks.length > 0 && (thread === 'always' || copied <= 2 * CHUNK_ROWS);
   let worker: Worker | undefined;
-  if (workerBuilt && shareable && (thread === 'always' || (thread === 'auto' && table.count >= THREAD_MIN_EVENTS))) {
+  if ((workerUrl !== undefined || workerBuilt) && shareable && (thread === 'always' || (thread === 'auto' && table.count >= THREAD_MIN_EVENTS))) {
     try {
       // (started first: it loads while the filters are made)
-      worker = new Worker(WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: 16 } });
+      worker = new Worker(workerUrl ?? WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: 16 } });
       // (a failure shows in the state it leaves, or as a stall: see twoThreads)
       worker.on('error', () => undefined);
     } catch {
