@@ -28,6 +28,9 @@ const PROTOS = [undefined, 'tcp', 'udp', 'icmp'] as const;
 const ACL_ACTIONS = [undefined, 'permitted', 'denied', 'est-allowed'] as const;
 const TS_SOURCES = ['none', 'firewall', 'relay'] as const;
 
+/** IPv4 addresses whose index slots append reads ahead at once (AddrTable.warmV4) */
+const WARM = 256;
+
 export class FwTable {
   readonly chunks: FwChunk[] = [];
   /** strings the events name (interfaces, reasons, ACLs, devices); id 0 is "none" */
@@ -39,6 +42,10 @@ export class FwTable {
   readonly sources: LogSource[] = [];
   /** events in all chunks */
   count = 0;
+
+  /** places of the IPv4 addresses append looks up next, and what warming their slots read (kept only so that the reads are) */
+  private readonly warm = new Int32Array(WARM);
+  private warmed = 0;
 
   /** Drop chunks (a range the loader parses again). */
   dropChunks(which: (c: FwChunk) => boolean): void {
@@ -85,16 +92,27 @@ export class FwTable {
     }
     const str = chunk.str;
     for (let k = 0; k < chunk.n * STR_SLOTS; k++) str[k] = remap[str[k]!] ?? 0;
-    const a = chunk.addr, m = chunk.amask, v6 = chunk.v6;
+    // (the IPv4 addresses a block at a time, their index slots read first: AddrTable.warmV4; an
+    // IPv6 address once those before it are done, so that ids are given in the order met)
+    const a = chunk.addr, m = chunk.amask, v6 = chunk.v6, at = this.warm;
+    let n = 0;
+    const flush = (): void => {
+      this.warmed ^= addrs.warmV4(a, at, n);
+      for (let k = 0; k < n; k++) a[at[k]!] = addrs.v4IdOf(a[at[k]!]!);
+      n = 0;
+    };
     for (let e = 0; e < chunk.n; e++) {
       const mask = m[e]!;
       if ((mask & 0xf) === 0) continue;
       for (let s = 0; s < 4; s++) {
         if (!(mask & (1 << s))) continue;
-        const at = e * 4 + s;
-        a[at] = mask & (0x10 << s) ? addrs.idOfText(v6[a[at]!]!)! : addrs.v4IdNear(a[at]!);
+        if (mask & (0x10 << s)) {
+          flush();
+          a[e * 4 + s] = addrs.idOfText(v6[a[e * 4 + s]!]!)!;
+        } else if ((at[n++] = e * 4 + s), n === WARM) flush();
       }
     }
+    flush();
     chunk.v6 = [];
     this.chunks.push(chunk);
     this.count += chunk.n;
