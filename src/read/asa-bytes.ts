@@ -9,19 +9,17 @@
  * the string path's: for every line it takes it writes the row scanAsaBody (asa-fast.ts) and
  * ChunkWriter.add would (test/read-asa-bytes.test.ts runs the fixture logs through both).
  */
-import { reasonOf } from './asa-scan.js';
-import { ByteValues } from './byte-strings.js';
 import { env, envelopeBytes } from './envelope-bytes.js';
 import { A_DMAP, A_DST, A_SMAP, A_SRC, newChunk, putU32, U32_NONE, S_ACL, S_DIF, S_HOST, S_IFACE, S_REASON, S_RFROM, S_SIF, STR_SLOTS, TEXT_CANON, TEXT_ESC, TEXT_PLAIN, U32_BIG, type FwChunk } from './fw-chunk.js';
 import { Pooled, type ChunkWriter } from './fw-chunk-writer.js';
 import type { ByteLineReader, StampClock } from './syslog.js';
 import type { Stamp } from './syslog-envelope.js';
+import { ifaces, names, tails } from './asa-bytes-names.js';
 import { c, bytes, find, findLit, flagAt, hexAt, hms, is, ln, spaces, uint, v4 } from './asa-bytes-scan.js';
 import { K_BUILT, K_DENY, K_LH_BUILT, K_LH_TEARDOWN, K_NAT_BUILT, K_NAT_TEARDOWN, K_NOCONN, K_OTHER, K_TEARDOWN } from './asa.js';
 
 /** Message ids the string path reads a body of (asa.ts): not 'other' when the fast path refuses them. */
 const KNOWN = new Set([302013, 302014, 302015, 302016, 106015, 106001, 106023, 106100, 710003, 609001, 609002, 305011, 305012, 430002, 430003]);
-
 
 /** bits (fw-chunk.ts B_*): direction, protocol, ACL action */
 const INBOUND = 1 << 5;
@@ -43,33 +41,6 @@ const STR: (Pooled | undefined)[] = new Array<Pooled | undefined>(STR_SLOTS).fil
 let ESC = false;
 /** the body is exactly what its columns render (the row's TEXT_CANON): a Teardown in its plain form */
 let CANON = false;
-
-// ---------------------------------------------------------------- strings by their bytes
-
-/**
- * The body is not searched for control and other non-ASCII bytes as a whole (the string path strips
- * them, so such a line is the string path's): every byte is read by a literal, a number, an address
- * or one of these caches, whose values are null for a run that is not printable ASCII or holds a
- * `"` or `\` (rare in names: left to the string path, so that a body this reader takes is known
- * to need no escape in JSON unless it says so, ESC).
- */
-const printable = (t: string): boolean => !/[^\x20\x21\x23-\x5b\x5d-\x7e]/.test(t);
-const names = new ByteValues<Pooled | null>((t) => (printable(t) ? new Pooled(t) : null));
-/** interface names as ifaceInto takes them without trimming (no space at either end, no `)` at the end); per side */
-const ifaceName = (t: string): Pooled | null => (printable(t) && t[0] !== ' ' && !t.endsWith(' ') && !t.endsWith(')') ? new Pooled(t) : null);
-const ifaces = [new ByteValues(ifaceName), new ByteValues(ifaceName)];
-/**
- * A teardown's `reason[ from IF]`, as asa-fast.ts teardown() splits it (common case, no user),
- * and whether the two written again as `reason[ from IF]` give the same text.
- */
-const tails = new ByteValues<[Pooled, Pooled | undefined, boolean] | null>((t) => {
-  if (!printable(t)) return null;
-  const f = t.indexOf(' from ');
-  const r = f < 0 ? t.length : f;
-  const reason = reasonOf(t.charCodeAt(r - 1) === 32 ? t.slice(0, r).trim() : t.slice(0, r));
-  const from = f >= 0 ? t.slice(f + 6).trim() : undefined;
-  return [new Pooled(reason), from === undefined ? undefined : new Pooled(from), (from === undefined ? reason : `${reason} from ${from}`) === t];
-});
 
 /**
  * The interface name at i up to the first `:` (endpointAt's, hostAt's) as ifaceInto takes it
