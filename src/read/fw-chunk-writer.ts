@@ -62,7 +62,8 @@ const ACL_INDEX: Readonly<Record<string, number>> = { permitted: 1, denied: 2, '
 const VENDOR_INDEX = new Map<string, number>(VENDORS.map((v, i) => [v, i]));
 
 /**
- * Fills chunks with events and hands each full one to `emit`. One per range of one log file.
+ * Fills chunks with events and hands each full one to `emit`. One per reader of one log file: a
+ * range's, or a log worker's over all the ranges it reads (restart).
  */
 export class ChunkWriter {
   private cur: FwChunk;
@@ -210,9 +211,7 @@ export class ChunkWriter {
       return;
     }
     if (n > 0) {
-      const t = trimmed(c, this.textEnd);
-      t.index = indexChunk(t);
-      this.emit(t, this.pool);
+      this.handOn(trimmed(c, this.textEnd));
       clearRows(c, n);
     }
     c.n = 0;
@@ -232,11 +231,15 @@ export class ChunkWriter {
    */
   flush(last = false): void {
     if (this.cur.n === 0) return;
-    const c = last && this.cur.n < this.rows / 2 ? trimmed(this.cur, this.textEnd) : this.cur;
-    c.index = indexChunk(c);
-    this.emit(c, this.pool);
+    this.handOn(last && this.cur.n < this.rows / 2 ? trimmed(this.cur, this.textEnd) : this.cur);
     this.cur = newChunk(this.log, this.range, this.seq++, this.keepText, this.shared, this.rows);
     this.textEnd = 0;
+  }
+
+  /** Chunk c, indexed, to `emit`. */
+  private handOn(c: FwChunk): void {
+    c.index = indexChunk(c);
+    this.emit(c, this.pool);
   }
 }
 
