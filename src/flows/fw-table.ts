@@ -109,7 +109,10 @@ export class FwTable {
         if (mask & (0x10 << s)) {
           flush();
           a[e * 4 + s] = addrs.idOfText(v6[a[e * 4 + s]!]!)!;
-        } else if ((at[n++] = e * 4 + s), n === WARM) flush();
+        } else {
+          at[n++] = e * 4 + s;
+          if (n === WARM) flush();
+        }
       }
     }
     flush();

@@ -1,7 +1,7 @@
 /**
  * The log reader worker: parses ranges of a plain log file (fw-load.ts cuts a large file in
  * ranges that the workers claim in turn from a shared counter) into event chunks (fw-chunk.ts)
- * and hands each full one to the main thread, its buffers transferred, with the strings its pool
+ * and hands each full one to the main thread, its columns in shared memory, with the strings its pool
  * gained since the last one. One pool for all the ranges it reads: the main thread keeps one
  * list of strings per worker.
  */
